@@ -1,0 +1,1 @@
+"""The three processes of bilan: ingest, aggregate (Celery workers) and web."""

@@ -1,0 +1,167 @@
+"""The event format of SPEC §3: one msgspec schema that validates requests,
+types the decoded events and generates the OpenAPI document.
+
+Each event type is its own struct in a tagged union on ``type``, so that
+"required for outcome, forbidden otherwise" is the schema itself, not code
+beside it. Only the date window (it moves with today) is checked in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+EventId = Annotated[
+    str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$", description="Unique forever: the idempotency key.")
+]
+StructureId = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+YouthId = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Pseudonymous id, stable across structures (never a name, e-mail or NIR).",
+    ),
+]
+OutcomeKind = Literal["employment", "subsidized_employment", "work_study", "training"]
+ExitReason = Literal["durable_employment", "non_durable_employment", "training", "other"]
+Channel = Literal["visit", "phone", "mail", "digital"]
+EducationLevel = Literal["VI", "Vbis", "V", "IV", "III+"]
+
+OUTCOME_KINDS: tuple[str, ...] = OutcomeKind.__args__
+EXIT_REASONS: tuple[str, ...] = ExitReason.__args__
+
+FIRST_DAY = dt.date(1982, 1, 1)
+MAX_EVENTS_PER_REQUEST = 10_000
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
+
+class YouthProfile(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    sex: Literal["F", "M"] | None = None
+    birth_year: Annotated[int, Meta(ge=1900, le=2100)] | None = None
+    education_level: EducationLevel | None = None
+
+
+class _Event(
+    msgspec.Struct, tag_field="type", forbid_unknown_fields=True, omit_defaults=True, kw_only=True
+):
+    event_id: EventId
+    occurred_on: dt.date
+    structure_id: StructureId
+    youth_id: YouthId
+
+
+class FirstReception(_Event, tag="first_reception"):
+    youth: YouthProfile | None = None
+
+
+class Contact(_Event, tag="contact"):
+    channel: Channel | None = None
+
+
+class Interview(_Event, tag="interview"):
+    pass
+
+
+class Workshop(_Event, tag="workshop"):
+    pass
+
+
+class Outcome(_Event, tag="outcome"):
+    outcome: OutcomeKind
+
+
+class CivisEntry(_Event, tag="civis_entry"):
+    pass
+
+
+class CivisExit(_Event, tag="civis_exit"):
+    exit_reason: ExitReason
+
+
+class Retraction(_Event, tag="retraction"):
+    retracts: EventId
+
+
+Event = FirstReception | Contact | Interview | Workshop | Outcome | CivisEntry | CivisExit | Retraction
+
+EVENT_TYPES: tuple[str, ...] = tuple(
+    cls.__struct_config__.tag
+    for cls in (FirstReception, Contact, Interview, Workshop, Outcome, CivisEntry, CivisExit, Retraction)
+)
+
+_decoder = msgspec.json.Decoder(Event)
+
+
+class InvalidEvent(ValueError):
+    """An event that breaks SPEC §3; the message says which rule."""
+
+
+def decode_event(raw: bytes | msgspec.Raw, today: dt.date | None = None) -> Event:
+    """Decode and validate one event, or raise InvalidEvent with a precise message."""
+    try:
+        event = _decoder.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise InvalidEvent(str(exc)) from None
+    last_day = (today or dt.date.today()) + dt.timedelta(days=1)
+    if not FIRST_DAY <= event.occurred_on <= last_day:
+        raise InvalidEvent(
+            f"occurred_on {event.occurred_on.isoformat()} is outside "
+            f"{FIRST_DAY.isoformat()}..{last_day.isoformat()} - at `$.occurred_on`"
+        )
+    if isinstance(event, Retraction) and event.retracts == event.event_id:
+        raise InvalidEvent("a retraction cannot retract itself - at `$.retracts`")
+    return event
+
+
+class _IdOnly(msgspec.Struct):
+    event_id: Any = None
+
+
+def loose_event_id(raw: bytes | msgspec.Raw) -> str | None:
+    """The event_id of an element that failed validation, when it has a usable one."""
+    try:
+        value = msgspec.json.decode(raw, type=_IdOnly).event_id
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """The columns an event is stored under (without batch and region)."""
+    youth = getattr(event, "youth", None)
+    return {
+        "event_id": event.event_id,
+        "type": event.__struct_config__.tag,
+        "occurred_on": event.occurred_on,
+        "structure_id": event.structure_id,
+        "youth_id": event.youth_id,
+        "outcome": getattr(event, "outcome", None),
+        "exit_reason": getattr(event, "exit_reason", None),
+        "channel": getattr(event, "channel", None),
+        "retracts": getattr(event, "retracts", None),
+        "youth_sex": youth.sex if youth else None,
+        "youth_birth_year": youth.birth_year if youth else None,
+        "youth_education_level": youth.education_level if youth else None,
+    }
+
+
+CONTENT_FIELDS: tuple[str, ...] = tuple(event_record(Interview(
+    event_id="x", occurred_on=FIRST_DAY, structure_id="x", youth_id="x")))
+
+
+def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two records carry the same event (a duplicate, not a conflict)."""
+    return all(a[field] == b[field] for field in CONTENT_FIELDS)
+
+
+def event_schema_components() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(schema of one event, component definitions) as JSON Schema 2020-12 for OpenAPI 3.1."""
+    (schema,), components = msgspec.json.schema_components(
+        [Event], ref_template="#/components/schemas/{name}"
+    )
+    return schema, components

@@ -1,0 +1,126 @@
+"""The event figures of SPEC §4 (first table): their one definition.
+
+A youth's *facts* in a (period, scope) are reference counts, one per kind of
+event (``interview``, ``outcome_training``…). A figure is a function of those
+facts, summed over youths: a distinct-youth figure gives 0 or 1 per youth, an
+event-count figure gives the count. The live counters apply the difference of
+``youth_figures`` before and after each change of facts; the recomputation sums
+``youth_figures`` over the event log. Both therefore share this definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+# One fact per kind of event that a figure can tell apart. Retractions are not facts.
+FACTS: tuple[str, ...] = (
+    "first_reception",
+    "contact",
+    "interview",
+    "workshop",
+    "outcome_employment",
+    "outcome_subsidized_employment",
+    "outcome_work_study",
+    "outcome_training",
+    "civis_entry",
+    "civis_exit_durable_employment",
+    "civis_exit_non_durable_employment",
+    "civis_exit_training",
+    "civis_exit_other",
+)
+FACT_INDEX: dict[str, int] = {name: i for i, name in enumerate(FACTS)}
+
+# Figures that are sums over youths, in the order of SPEC §4.
+COUNTED: tuple[str, ...] = (
+    "youths_first_reception",
+    "youths_in_contact",
+    "youths_received",
+    "youths_interviewed",
+    "interviews",
+    "youths_with_access",
+    "youths_employment",
+    "youths_subsidized_or_work_study",
+    "youths_training",
+    "civis_entries",
+    "civis_exits",
+    "civis_exits_durable_employment",
+    "civis_exits_non_durable_employment",
+    "civis_exits_training",
+    "civis_exits_other",
+)
+# Figures derived from the counted ones when read.
+DERIVED: tuple[str, ...] = ("access_rate",)
+FIGURE_KEYS: tuple[str, ...] = (*COUNTED[:5], *COUNTED[5:6], "access_rate", *COUNTED[6:])
+
+_F = FACT_INDEX
+
+
+def fact_of(event_type: str, outcome: str | None = None, exit_reason: str | None = None) -> str:
+    """The fact an event adds to its youth (not defined for retractions)."""
+    if event_type == "outcome":
+        return f"outcome_{outcome}"
+    if event_type == "civis_exit":
+        return f"civis_exit_{exit_reason}"
+    if event_type == "retraction":
+        raise ValueError("a retraction adds no fact")
+    return event_type
+
+
+def youth_figures(facts: Sequence[int]) -> tuple[int, ...]:
+    """What one youth contributes to each COUNTED figure, given its facts in a period and scope."""
+    interviewed = facts[_F["interview"]] > 0
+    employment = interviewed and facts[_F["outcome_employment"]] > 0
+    subsidized = interviewed and (
+        facts[_F["outcome_subsidized_employment"]] > 0 or facts[_F["outcome_work_study"]] > 0
+    )
+    training = interviewed and facts[_F["outcome_training"]] > 0
+    durable = facts[_F["civis_exit_durable_employment"]] > 0
+    non_durable = facts[_F["civis_exit_non_durable_employment"]] > 0
+    exit_training = facts[_F["civis_exit_training"]] > 0
+    exit_other = facts[_F["civis_exit_other"]] > 0
+    return (
+        int(facts[_F["first_reception"]] > 0),
+        int(any(facts)),
+        int(interviewed or facts[_F["workshop"]] > 0),
+        int(interviewed),
+        facts[_F["interview"]],
+        int(employment or subsidized or training),
+        int(employment),
+        int(subsidized),
+        int(training),
+        int(facts[_F["civis_entry"]] > 0),
+        int(durable or non_durable or exit_training or exit_other),
+        int(durable),
+        int(non_durable),
+        int(exit_training),
+        int(exit_other),
+    )
+
+
+NO_FACTS: tuple[int, ...] = (0,) * len(FACTS)
+
+
+def figures_delta(before: Sequence[int], after: Sequence[int]) -> tuple[int, ...]:
+    """How the COUNTED figures move when a youth's facts change from ``before`` to ``after``."""
+    old = youth_figures(before)
+    new = youth_figures(after)
+    return tuple(n - o for n, o in zip(new, old, strict=True))
+
+
+def with_derived(counted: Mapping[str, int]) -> dict[str, int | float]:
+    """All figure keys of SPEC §4 (first table), from the COUNTED totals."""
+    totals = {key: int(counted.get(key, 0)) for key in COUNTED}
+    interviewed = totals["youths_interviewed"]
+    rate = totals["youths_with_access"] / interviewed if interviewed else 0.0
+    values: dict[str, int | float] = dict(totals)
+    values["access_rate"] = rate
+    return {key: values[key] for key in FIGURE_KEYS}
+
+
+def sum_youth_figures(youth_facts: Iterable[Sequence[int]]) -> dict[str, int]:
+    """The COUNTED totals of a set of youths, each given by its facts."""
+    totals = [0] * len(COUNTED)
+    for facts in youth_facts:
+        for i, value in enumerate(youth_figures(facts)):
+            totals[i] += value
+    return dict(zip(COUNTED, totals, strict=True))

@@ -1,0 +1,177 @@
+"""The database tables, as typed SQLAlchemy 2 models.
+
+The ``events`` table is the log and the source of truth; ``youth_facts`` and
+``figure_counts`` are the live counters derived from it, kept in the same
+database so that a batch's "applied" mark and its counter changes commit in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.figures import COUNTED, FACTS
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Structure(Base):
+    """A mission locale or PAIO of the registry."""
+
+    __tablename__ = "structures"
+
+    structure_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(2), index=True)
+    opened_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Token(Base):
+    """An API token; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    structures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    region: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Batch(Base):
+    """One accepted POST /v1/events; applied once, atomically with its counter changes."""
+
+    __tablename__ = "batches"
+
+    batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    event_count: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_batches_pending",
+            "received_at",
+            postgresql_where=text("applied_at IS NULL"),
+            sqlite_where=text("applied_at IS NULL"),
+        ),
+    )
+
+
+class EventRow(Base):
+    """The event log (SPEC §3), one row per distinct event_id."""
+
+    __tablename__ = "events"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    occurred_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    structure_id: Mapped[str] = mapped_column(String(32))
+    # The structure's region when the event was recorded: events stay self-contained.
+    region: Mapped[str] = mapped_column(String(2))
+    youth_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    exit_reason: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    retracts: Mapped[str | None] = mapped_column(String(128))
+    youth_sex: Mapped[str | None] = mapped_column(String(1))
+    youth_birth_year: Mapped[int | None] = mapped_column(Integer)
+    youth_education_level: Mapped[str | None] = mapped_column(String(8))
+    # True once a retraction has removed (or kept out) this event's effect on the counters.
+    retracted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    __table_args__ = (
+        Index(
+            "ix_events_retracts",
+            "retracts",
+            postgresql_where=text("retracts IS NOT NULL"),
+            sqlite_where=text("retracts IS NOT NULL"),
+        ),
+    )
+
+
+class YouthFacts(Base):
+    """A youth's reference count of each fact in one (period, scope)."""
+
+    __tablename__ = "youth_facts"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    youth_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_reception: Mapped[int] = mapped_column(Integer, default=0)
+    contact: Mapped[int] = mapped_column(Integer, default=0)
+    interview: Mapped[int] = mapped_column(Integer, default=0)
+    workshop: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_employment: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_subsidized_employment: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_work_study: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_training: Mapped[int] = mapped_column(Integer, default=0)
+    civis_entry: Mapped[int] = mapped_column(Integer, default=0)
+    civis_exit_durable_employment: Mapped[int] = mapped_column(Integer, default=0)
+    civis_exit_non_durable_employment: Mapped[int] = mapped_column(Integer, default=0)
+    civis_exit_training: Mapped[int] = mapped_column(Integer, default=0)
+    civis_exit_other: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FigureCounts(Base):
+    """The live COUNTED figures of one (period, scope)."""
+
+    __tablename__ = "figure_counts"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    youths_first_reception: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_in_contact: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_interviewed: Mapped[int] = mapped_column(BigInteger, default=0)
+    interviews: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_with_access: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_employment: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_subsidized_or_work_study: Mapped[int] = mapped_column(BigInteger, default=0)
+    youths_training: Mapped[int] = mapped_column(BigInteger, default=0)
+    civis_entries: Mapped[int] = mapped_column(BigInteger, default=0)
+    civis_exits: Mapped[int] = mapped_column(BigInteger, default=0)
+    civis_exits_durable_employment: Mapped[int] = mapped_column(BigInteger, default=0)
+    civis_exits_non_durable_employment: Mapped[int] = mapped_column(BigInteger, default=0)
+    civis_exits_training: Mapped[int] = mapped_column(BigInteger, default=0)
+    civis_exits_other: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# The columns above are spelled out for readability; they must follow the definitions.
+assert tuple(c for c in YouthFacts.__table__.c.keys() if c not in ("period", "scope", "youth_id")) == FACTS
+assert tuple(c for c in FigureCounts.__table__.c.keys() if c not in ("period", "scope")) == COUNTED

@@ -1,0 +1,125 @@
+"""The structure registry: missions locales and PAIO, their region and dates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.events import StructureId
+from shared.models import Structure, utcnow
+from shared.regions import REGIONS
+
+Kind = Literal["mission_locale", "paio"]
+KINDS: tuple[str, ...] = Kind.__args__
+
+
+class StructureFields(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``PUT /v1/structures/{id}`` and one row of the import CSV."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    kind: Kind
+    region: str
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
+
+
+class InvalidStructure(ValueError):
+    pass
+
+
+def check_structure(structure_id: str, fields: StructureFields) -> None:
+    try:
+        msgspec.convert(structure_id, StructureId)
+    except msgspec.ValidationError as exc:
+        raise InvalidStructure(f"structure_id {structure_id!r}: {exc}") from None
+    if fields.region not in REGIONS:
+        raise InvalidStructure(f"unknown region {fields.region!r} (expected an INSEE code of §4.1)")
+    if fields.opened_on and fields.closed_on and fields.closed_on < fields.opened_on:
+        raise InvalidStructure("closed_on is before opened_on")
+
+
+def upsert_structure(session: Session, structure_id: str, fields: StructureFields) -> bool:
+    """Create or update a structure; True when it was created."""
+    check_structure(structure_id, fields)
+    row = session.get(Structure, structure_id)
+    created = row is None
+    if row is None:
+        row = Structure(structure_id=structure_id)
+        session.add(row)
+    row.name = fields.name
+    row.kind = fields.kind
+    row.region = fields.region
+    row.opened_on = fields.opened_on
+    row.closed_on = fields.closed_on
+    row.updated_at = utcnow()
+    return created
+
+
+def read_structures_csv(path: Path) -> list[tuple[str, StructureFields]]:
+    """Parse a registry CSV (``structure_id,name,kind,region[,opened_on,closed_on]``)."""
+    rows: list[tuple[str, StructureFields]] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"structure_id", "name", "kind", "region"} - set(reader.fieldnames or ())
+        if missing:
+            raise InvalidStructure(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for line, record in enumerate(reader, start=2):
+            values = {k: (v or "").strip() for k, v in record.items() if k}
+            try:
+                fields = msgspec.convert(
+                    {
+                        "name": values["name"],
+                        "kind": values["kind"],
+                        "region": values["region"],
+                        "opened_on": values.get("opened_on") or None,
+                        "closed_on": values.get("closed_on") or None,
+                    },
+                    StructureFields,
+                    strict=False,
+                )
+                check_structure(values["structure_id"], fields)
+            except (msgspec.ValidationError, InvalidStructure) as exc:
+                raise InvalidStructure(f"{path}, line {line}: {exc}") from None
+            rows.append((values["structure_id"], fields))
+    return rows
+
+
+def import_structures(session: Session, rows: Iterable[tuple[str, StructureFields]]) -> int:
+    count = 0
+    for structure_id, fields in rows:
+        upsert_structure(session, structure_id, fields)
+        count += 1
+    return count
+
+
+def structure_regions(session: Session, structure_ids: Iterable[str]) -> dict[str, str]:
+    """The region of each of these structures that exists."""
+    ids = list(set(structure_ids))
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        found.update(
+            session.execute(
+                select(Structure.structure_id, Structure.region).where(Structure.structure_id.in_(chunk))
+            ).tuples()
+        )
+    return found
+
+
+def structure_document(row: Structure) -> dict[str, str | None]:
+    return {
+        "structure_id": row.structure_id,
+        "name": row.name,
+        "kind": row.kind,
+        "region": row.region,
+        "opened_on": row.opened_on.isoformat() if row.opened_on else None,
+        "closed_on": row.closed_on.isoformat() if row.closed_on else None,
+    }
