@@ -20,6 +20,7 @@ class Settings:
     ingest_port: int
     web_port: int
     secret_key: str
+    host: str
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -39,4 +40,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ingest_port=int(env.get("BILAN_INGEST_PORT") or 8081),
         web_port=int(env.get("BILAN_WEB_PORT") or 8080),
         secret_key=env.get("BILAN_SECRET_KEY") or "bilan-dev-only-secret",
+        host=env.get("BILAN_HOST") or "127.0.0.1",
     )

@@ -1,0 +1,128 @@
+"""``bilan``: the command-line entry point; each subcommand wires shared/ and services/."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from shared.config import load_settings
+from shared.db import engine_for, session_factory
+
+
+def sessions():  # noqa: ANN201 - a sessionmaker
+    return session_factory(engine_for(load_settings().database_url))
+
+
+@click.group()
+def main() -> None:
+    """bilan: live activity figures of the missions locales network."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision."""
+    from shared.schema import upgrade_database
+
+    upgrade_database(load_settings().database_url)
+    click.echo("schema up to date")
+
+
+@main.group()
+def structures() -> None:
+    """The structure registry."""
+
+
+@structures.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def structures_import(path: Path) -> None:
+    """Load FILE.csv (structure_id,name,kind,region[,opened_on,closed_on])."""
+    from shared.registry import InvalidStructure, import_structures, read_structures_csv
+
+    try:
+        rows = read_structures_csv(path)
+    except InvalidStructure as exc:
+        raise click.ClickException(str(exc)) from None
+    with sessions().begin() as session:
+        count = import_structures(session, rows)
+    click.echo(f"{count} structures imported")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(["source", "admin", "validator", "structure"]))
+@click.option("--structure", "structure_ids", multiple=True, help="Limit to this structure (repeatable).")
+@click.option("--region", default=None, help="Region code, for a validator.")
+def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) -> None:
+    """Create a token; the token alone is printed on the last line."""
+    from shared.tokens import create_token
+
+    try:
+        with sessions().begin() as session:
+            secret = create_token(session, role, list(structure_ids), region)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"token created for role {role}; keep it, it is shown once:")
+    click.echo(secret)
+
+
+@main.command()
+@click.option("--threads", default=8, show_default=True)
+def ingest(threads: int) -> None:
+    """Run the ingest service (POST /v1/events)."""
+    from waitress import serve
+
+    from services.ingest import create_app
+
+    settings = load_settings()
+    click.echo(f"ingest listening on http://{settings.host}:{settings.ingest_port}")
+    serve(create_app(), host=settings.host, port=settings.ingest_port, threads=threads, ident="bilan-ingest")
+
+
+@main.command()
+@click.option("--threads", default=8, show_default=True)
+def web(threads: int) -> None:
+    """Run the web service (figures, pages)."""
+    from waitress import serve
+
+    from services.web import create_app
+
+    settings = load_settings()
+    click.echo(f"web listening on http://{settings.host}:{settings.web_port}")
+    serve(create_app(), host=settings.host, port=settings.web_port, threads=threads, ident="bilan-web")
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, help="Worker processes (1: solo pool).")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(concurrency: int, loglevel: str) -> None:
+    """Run an aggregate worker (Celery)."""
+    from services.aggregate.celery_app import app
+
+    pool = ["--pool=solo"] if concurrency == 1 else [f"--concurrency={concurrency}"]
+    app.worker_main(["worker", f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", *pool])
+
+
+def _register_optional_commands() -> None:
+    from cli import simulate, up
+
+    main.add_command(up.up)
+    main.add_command(simulate.simulate)
+
+
+_register_optional_commands()
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The aggregate service: Celery workers applying recorded batches to the live counters."""

@@ -1,0 +1,16 @@
+"""The workers' Celery application, configured from the environment."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from shared.config import load_settings
+from shared.queue import configure_celery
+
+
+def create_celery() -> Celery:
+    app = Celery("bilan", include=["services.aggregate.tasks"])
+    return configure_celery(app, load_settings())
+
+
+app = create_celery()

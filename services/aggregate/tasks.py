@@ -1,0 +1,77 @@
+"""Celery tasks: thin wrappers around shared.counters, one transaction per claim.
+
+``apply_pending`` carries no argument: it claims unapplied batches from the
+database (SKIP LOCKED), so redelivered or duplicate notifications are harmless
+and any number of workers share the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from celery.signals import worker_ready
+from sqlalchemy.exc import DBAPIError
+
+from services.aggregate.celery_app import app
+from shared.config import load_settings
+from shared.counters import Applied, apply_batches, claim_pending_batches, pending_events
+from shared.db import engine_for, session_factory
+from shared.queue import APPLY_PENDING, notify_pending
+
+log = logging.getLogger(__name__)
+BATCHES_PER_CLAIM = 4
+TASK_SECONDS = 30.0
+SWEEP_SECONDS = 5.0
+
+
+def _sessions():  # noqa: ANN202 - a sessionmaker
+    return session_factory(engine_for(load_settings().database_url))
+
+
+def apply_some(limit: int = BATCHES_PER_CLAIM) -> Applied | None:
+    """Claim and apply up to ``limit`` batches in one transaction; None when none is left."""
+    with _sessions().begin() as session:
+        batch_ids = claim_pending_batches(session, limit)
+        if not batch_ids:
+            return None
+        return apply_batches(session, batch_ids)
+
+
+@app.task(name=APPLY_PENDING, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def apply_pending(self) -> int:  # noqa: ANN001
+    """Apply pending batches for up to TASK_SECONDS; hand over to a new task if work remains."""
+    deadline = time.monotonic() + TASK_SECONDS
+    applied = 0
+    try:
+        while time.monotonic() < deadline:
+            result = apply_some()
+            if result is None:
+                return applied
+            applied += result.batches
+    except DBAPIError as exc:
+        # Deadlock with another worker, database restart…: nothing was committed for the claim.
+        log.warning("apply failed, retrying: %s", exc.orig)
+        raise self.retry(countdown=1, exc=exc) from None
+    notify_pending(load_settings())
+    return applied
+
+
+def sweep_forever(interval: float = SWEEP_SECONDS) -> None:
+    """Re-notify while batches wait, so that a lost message never strands them."""
+    sessions = _sessions()
+    while True:
+        time.sleep(interval)
+        try:
+            with sessions() as session:
+                waiting = pending_events(session)
+            if waiting:
+                notify_pending(load_settings())
+        except Exception:  # noqa: BLE001 - the sweep must outlive a database outage
+            log.exception("sweep failed")
+
+
+@worker_ready.connect
+def _start_sweep(**_: object) -> None:
+    threading.Thread(target=sweep_forever, name="bilan-sweep", daemon=True).start()

@@ -1,0 +1,130 @@
+"""POST /v1/events (SPEC §5): parse, authorize, record all-or-nothing, notify."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from flask import Blueprint, Flask, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, REQUESTS
+from shared.events import MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES
+from shared.ingestion import Rejected, record_events
+from shared.queue import notify_pending
+from shared.tokens import authenticate
+
+bp = Blueprint("events", __name__)
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = "5"
+
+
+class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
+    events: list[msgspec.Raw]
+
+
+class BadBody(ValueError):
+    pass
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> Any:
+    REQUESTS.labels(status=str(status)).inc()
+    response = jsonify({"error": code, "message": message, **extra})
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+def parse_body(body: bytes, content_type: str) -> list[msgspec.Raw]:
+    """The raw events of a request body, in order; BadBody if it is not a batch."""
+    if content_type == "application/x-ndjson":
+        raws = []
+        for number, line in enumerate(body.split(b"\n"), start=1):
+            if line.strip():
+                try:
+                    msgspec.json.decode(line)
+                except msgspec.DecodeError as exc:
+                    raise BadBody(f"line {number} is not JSON: {exc}") from None
+                raws.append(msgspec.Raw(line))
+        return raws
+    stripped = body.lstrip()
+    try:
+        if stripped.startswith(b"["):
+            return msgspec.json.decode(body, type=list[msgspec.Raw])
+        if stripped.startswith(b"{"):
+            return msgspec.json.decode(body, type=_Envelope).events
+    except msgspec.ValidationError as exc:
+        raise BadBody(f'expected a JSON array of events or {{"events": [...]}}: {exc}') from None
+    except msgspec.DecodeError as exc:
+        raise BadBody(f"body is not valid JSON: {exc}") from None
+    raise BadBody('expected a JSON array of events or {"events": [...]}')
+
+
+@bp.post("/v1/events")
+def post_events() -> Any:
+    sessions = current_app.extensions["sessions"]
+    try:
+        with sessions() as session:
+            caller = authenticate(session, request.headers.get("Authorization"))
+    except OperationalError:
+        return error(503, "unavailable", "the database is unreachable; nothing was recorded")
+    if caller is None:
+        return error(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required")
+    if caller.role not in ("source", "admin"):
+        return error(403, "forbidden", f"role {caller.role!r} may not post events")
+
+    content_type = (request.mimetype or "").lower()
+    if content_type not in ("application/json", "application/x-ndjson"):
+        return error(415, "unsupported_media_type", "send application/json or application/x-ndjson")
+    if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+        return error(413, "too_large", f"a request holds at most {MAX_REQUEST_BYTES} bytes")
+    try:
+        raws = parse_body(request.get_data(cache=False), content_type)
+    except BadBody as exc:
+        return error(400, "malformed", str(exc))
+    if len(raws) > MAX_EVENTS_PER_REQUEST:
+        return error(413, "too_large", f"a request holds at most {MAX_EVENTS_PER_REQUEST} events, got {len(raws)}")
+
+    try:
+        with sessions.begin() as session:
+            recorded = record_events(session, raws, caller)
+    except Rejected as rejected:
+        return error(
+            422,
+            "invalid_events",
+            f"{len(rejected.errors)} invalid event(s); nothing was recorded",
+            errors=[
+                {"index": e.index, "event_id": e.event_id, "code": e.code, "message": e.message}
+                for e in rejected.errors
+            ],
+        )
+    except DBAPIError as exc:
+        log.warning("recording failed: %s", exc)
+        return error(503, "unavailable", "storage is unavailable; nothing was recorded")
+
+    if recorded.accepted and current_app.config["NOTIFY"]:
+        notify_pending(current_app.config["SETTINGS"])
+    EVENTS_ACCEPTED.inc(recorded.accepted)
+    EVENTS_DUPLICATE.inc(recorded.duplicates)
+    REQUESTS.labels(status="202").inc()
+    return (
+        jsonify({"batch_id": recorded.batch_id, "accepted": recorded.accepted, "duplicates": recorded.duplicates}),
+        202,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_: RequestEntityTooLarge) -> Any:
+        return error(413, "too_large", f"a request holds at most {MAX_REQUEST_BYTES} bytes")
+
+    @app.errorhandler(404)
+    def _not_found(_: Exception) -> Any:
+        return error(404, "not_found", "no such resource")
+
+    @app.errorhandler(405)
+    def _not_allowed(_: Exception) -> Any:
+        return error(405, "method_not_allowed", "method not allowed on this resource")

@@ -1,0 +1,217 @@
+"""Recording a batch of events in the log (what a ``202`` promises).
+
+All or nothing: every event is checked (schema, registry, token scope,
+duplicates and conflicts, retraction rules) before anything is written, and the
+caller commits the whole batch in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.db import upsert
+from shared.events import CONTENT_FIELDS, InvalidEvent, decode_event, event_record, loose_event_id, same_content
+from shared.models import Batch, EventRow
+from shared.registry import structure_regions
+from shared.tokens import Caller
+
+CHUNK = 5000
+_CONTENT_COLUMNS = [EventRow.__table__.c[name] for name in CONTENT_FIELDS]
+
+
+@dataclass(frozen=True)
+class EventError:
+    index: int
+    event_id: str | None
+    code: str  # invalid | unknown_structure | conflict | forbidden_structure
+    message: str
+
+
+class Rejected(Exception):
+    """The batch breaks the rules: nothing of it may be recorded."""
+
+    def __init__(self, errors: list[EventError]) -> None:
+        super().__init__(f"{len(errors)} invalid event(s)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Recorded:
+    batch_id: str
+    accepted: int
+    duplicates: int
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _stored(session: Session, column: Any, values: Sequence[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(values):
+        rows.extend(
+            dict(row._mapping)
+            for row in session.execute(select(*_CONTENT_COLUMNS).where(column.in_(chunk)))
+        )
+    return rows
+
+
+def _retraction_mismatch(retraction: dict[str, Any], target: dict[str, Any]) -> str | None:
+    for field in ("occurred_on", "structure_id", "youth_id"):
+        if retraction[field] != target[field]:
+            return (
+                f"retraction {retraction['event_id']} carries {field} {retraction[field]!s} "
+                f"but event {target['event_id']} has {target[field]!s}"
+            )
+    return None
+
+
+def record_events(
+    session: Session,
+    raws: Sequence[bytes | msgspec.Raw],
+    caller: Caller | None,
+    today: dt.date | None = None,
+) -> Recorded:
+    """Validate and record one batch; raise Rejected with every error found."""
+    errors: list[EventError] = []
+    records: list[tuple[int, dict[str, Any]]] = []
+    for index, raw in enumerate(raws):
+        try:
+            event = decode_event(raw, today)
+        except InvalidEvent as exc:
+            errors.append(EventError(index, loose_event_id(raw), "invalid", str(exc)))
+            continue
+        records.append((index, event_record(event)))
+
+    # Within the request: the same id twice is a duplicate if identical, else a conflict.
+    first: dict[str, dict[str, Any]] = {}
+    unique: list[tuple[int, dict[str, Any]]] = []
+    duplicates = 0
+    for index, record in records:
+        seen = first.get(record["event_id"])
+        if seen is None:
+            first[record["event_id"]] = record
+            unique.append((index, record))
+        elif same_content(seen, record):
+            duplicates += 1
+        else:
+            errors.append(
+                EventError(index, record["event_id"], "conflict", "event_id appears earlier in this request with other content")
+            )
+
+    regions = structure_regions(session, (r["structure_id"] for _, r in unique))
+    known = {r["event_id"]: r for r in _stored(session, EventRow.event_id, list(first))}
+    new: list[tuple[int, dict[str, Any]]] = []
+    for index, record in unique:
+        event_id, structure_id = record["event_id"], record["structure_id"]
+        if structure_id not in regions:
+            errors.append(EventError(index, event_id, "unknown_structure", f"structure {structure_id} is not in the registry"))
+        elif caller is not None and not caller.may_post_for(structure_id):
+            errors.append(EventError(index, event_id, "forbidden_structure", f"this token may not post events for structure {structure_id}"))
+        elif event_id in known:
+            if same_content(known[event_id], record):
+                duplicates += 1
+            else:
+                errors.append(EventError(index, event_id, "conflict", "event_id already recorded with other content"))
+        else:
+            record["region"] = regions[structure_id]
+            new.append((index, record))
+
+    errors.extend(_retraction_errors(session, new, known))
+    if errors:
+        raise Rejected(sorted(errors, key=lambda e: e.index))
+
+    batch_id = uuid.uuid4().hex
+    rows = [dict(record, batch_id=batch_id) for _, record in new]
+    inserted = _insert_new(session, rows)
+    if inserted != len(rows):
+        # Another request recorded some of these ids meanwhile: classify them again.
+        raced = [r for r in rows if r["event_id"] not in inserted]
+        stored = {r["event_id"]: r for r in _stored(session, EventRow.event_id, [r["event_id"] for r in raced])}
+        index_of = {record["event_id"]: index for index, record in new}
+        conflicts = [
+            EventError(index_of[r["event_id"]], r["event_id"], "conflict", "event_id already recorded with other content")
+            for r in raced
+            if not same_content(stored[r["event_id"]], r)
+        ]
+        if conflicts:
+            raise Rejected(conflicts)
+        duplicates += len(raced)
+    accepted = len(inserted)
+    session.add(
+        Batch(
+            batch_id=batch_id,
+            token_id=caller.token_id if caller else None,
+            event_count=accepted,
+            duplicates=duplicates,
+            applied_at=None if accepted else dt.datetime.now(dt.UTC),
+        )
+    )
+    session.flush()
+    return Recorded(batch_id, accepted, duplicates)
+
+
+def _retraction_errors(
+    session: Session, new: list[tuple[int, dict[str, Any]]], known: dict[str, dict[str, Any]]
+) -> list[EventError]:
+    """SPEC §3.2: a retraction matches its target and never targets a retraction."""
+    errors: list[EventError] = []
+    in_request = {record["event_id"]: record for _, record in new}
+    targets = [r["retracts"] for _, r in new if r["type"] == "retraction"]
+    missing = [t for t in set(targets) if t not in in_request and t not in known]
+    stored_targets = {r["event_id"]: r for r in _stored(session, EventRow.event_id, missing)}
+    # Retractions already recorded (or in this request) that aim at the new events.
+    aiming: dict[str, list[dict[str, Any]]] = {}
+    for r in _stored(session, EventRow.retracts, list(in_request)):
+        aiming.setdefault(r["retracts"], []).append(r)
+    for _, r in new:
+        if r["type"] == "retraction":
+            aiming.setdefault(r["retracts"], []).append(r)
+
+    for index, record in new:
+        event_id = record["event_id"]
+        if record["type"] == "retraction":
+            target_id = record["retracts"]
+            target = in_request.get(target_id) or known.get(target_id) or stored_targets.get(target_id)
+            if target is not None:
+                if target["type"] == "retraction":
+                    errors.append(EventError(index, event_id, "invalid", f"event {target_id} is a retraction; retracting a retraction is an error"))
+                    continue
+                mismatch = _retraction_mismatch(record, target)
+                if mismatch:
+                    errors.append(EventError(index, event_id, "invalid", mismatch))
+                    continue
+        for retraction in aiming.get(event_id, ()):
+            if retraction["event_id"] in in_request:
+                continue  # checked from the retraction's side above
+            if record["type"] == "retraction":
+                errors.append(EventError(index, event_id, "invalid", f"retraction {retraction['event_id']} aims at this event; a retraction cannot be retracted"))
+                break
+            mismatch = _retraction_mismatch(retraction, record)
+            if mismatch:
+                errors.append(EventError(index, event_id, "invalid", mismatch))
+                break
+    return errors
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the rows, skipping ids another request inserted meanwhile; the ids inserted."""
+    if not rows:
+        return set()
+    statement = (
+        upsert(session, EventRow).on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.event_id)
+    )
+    inserted: set[str] = set()
+    for chunk in _chunks(rows):
+        inserted.update(session.scalars(statement, list(chunk)))
+    return inserted
+

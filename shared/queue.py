@@ -1,0 +1,73 @@
+"""The broker as a notification channel: "there are recorded batches to apply".
+
+The database is the only copy of the work; a lost notification is made good by
+the workers' periodic sweep. The embedded default broker is Kombu's SQLAlchemy
+transport on a SQLite file beside the database: durable, and nothing to install.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+from celery import Celery
+
+from shared.config import Settings
+
+APPLY_PENDING = "bilan.apply_pending"
+log = logging.getLogger(__name__)
+
+
+def broker_url(settings: Settings) -> str:
+    if not settings.broker_is_embedded:
+        return settings.broker_url
+    if settings.database_url.startswith("sqlite:///"):
+        database = Path(settings.database_url.removeprefix("sqlite:///"))
+        return f"sqla+sqlite:///{database.with_name(database.stem + '-broker.db')}"
+    return f"sqla+sqlite:///{Path.cwd() / 'bilan-broker.db'}"
+
+
+def configure_celery(app: Celery, settings: Settings) -> Celery:
+    app.conf.update(
+        broker_url=broker_url(settings),
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        # A dead worker's unacknowledged message is redelivered after this; the
+        # sweep normally re-notifies much sooner.
+        broker_transport_options={"visibility_timeout": 300},
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+@cache
+def _client(settings: Settings) -> Celery:
+    return configure_celery(Celery("bilan-client"), settings)
+
+
+def notify_pending(settings: Settings) -> bool:
+    """Tell the workers that batches wait; False (and logged) if the broker is unreachable.
+
+    Never fatal: the batch is already durable and the sweep will find it.
+    """
+    try:
+        _client(settings).send_task(APPLY_PENDING, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+        log.warning("could not notify workers (%s); the sweep will apply the batch", exc)
+        return False
+    return True
+
+
+def broker_reachable(settings: Settings) -> bool:
+    try:
+        with _client(settings).connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return False
+    return True
