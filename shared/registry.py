@@ -109,7 +109,7 @@ def structure_regions(session: Session, structure_ids: Iterable[str]) -> dict[st
         found.update(
             session.execute(
                 select(Structure.structure_id, Structure.region).where(Structure.structure_id.in_(chunk))
-            ).tuples()
+            ).all()
         )
     return found
 

@@ -1,0 +1,50 @@
+"""French formatting of numbers, rates and times for the pages (``1 130 000``, ``48 %``).
+
+The page's refresh script formats with ``Intl.NumberFormat("fr-FR")``; these
+filters write the same characters (a narrow no-break space between groups and
+before ``%``), so a refresh never changes how an unchanged figure looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+NARROW_NBSP = "\u202f"
+
+try:
+    PARIS: dt.tzinfo = ZoneInfo("Europe/Paris")
+except ZoneInfoNotFoundError:  # a system without tz data still shows a time, in UTC
+    PARIS = dt.UTC
+
+
+def format_number(value: int | float) -> str:
+    """An integer with its thousands grouped: ``1 130 000``."""
+    if not isinstance(value, int):
+        value = int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{value:,}".replace(",", NARROW_NBSP)
+
+
+def format_percent(rate: float, digits: int = 0) -> str:
+    """A rate in [0, 1] as a French percentage: ``48 %``, ``39,6 %`` with one digit."""
+    quantum = Decimal(1).scaleb(-digits)
+    percent = (Decimal(str(rate)) * 100).quantize(quantum, rounding=ROUND_HALF_UP)
+    whole, _, fraction = f"{percent:f}".partition(".")
+    text = format_number(int(whole))
+    if fraction:
+        text += "," + fraction
+    return f"{text}{NARROW_NBSP}%"
+
+
+def format_time(moment: dt.datetime) -> str:
+    """The time of day in metropolitan France: ``14:05:03``."""
+    return moment.astimezone(PARIS).strftime("%H:%M:%S")
+
+
+def pending_label(pending: int) -> str:
+    """The freshness state: up to date, or how many events are still to be counted."""
+    if pending == 0:
+        return "à jour"
+    noun = "événement" if pending == 1 else "événements"
+    return f"{format_number(pending)} {noun} en cours d'intégration"

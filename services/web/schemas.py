@@ -1,0 +1,112 @@
+"""The JSON documents of the web API (SPEC §5), as msgspec structs.
+
+Every JSON answer of the service is encoded from these structs, and
+``/openapi.json`` is generated from them, so the documented schema and the
+output cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import msgspec
+from flask import Response
+
+from shared.figures import FIGURE_KEYS
+from shared.registry import Kind
+from shared.scopes import Level
+
+Breakdown = Literal["region", "structure", "month"]
+BREAKDOWNS: tuple[str, ...] = Breakdown.__args__
+
+
+class Figures(msgspec.Struct):
+    """The live event figures of SPEC §4 (first table)."""
+
+    youths_first_reception: int
+    youths_in_contact: int
+    youths_received: int
+    youths_interviewed: int
+    interviews: int
+    youths_with_access: int
+    access_rate: float
+    youths_employment: int
+    youths_subsidized_or_work_study: int
+    youths_training: int
+    civis_entries: int
+    civis_exits: int
+    civis_exits_durable_employment: int
+    civis_exits_non_durable_employment: int
+    civis_exits_training: int
+    civis_exits_other: int
+
+
+# The fields above are spelled out for a readable schema; they must be the figure keys.
+assert Figures.__struct_fields__ == FIGURE_KEYS
+
+
+def figures_of(values: dict[str, int | float]) -> Figures:
+    return Figures(**{key: values[key] for key in FIGURE_KEYS})
+
+
+class Scope(msgspec.Struct):
+    level: Level
+    id: str | None
+
+
+class FiguresResponse(msgspec.Struct):
+    """``GET /v1/figures``."""
+
+    year: int
+    scope: Scope
+    figures: Figures
+    pending_events: int
+    as_of: dt.datetime
+
+
+class BreakdownRow(msgspec.Struct):
+    key: str
+    figures: Figures
+
+
+class BreakdownResponse(msgspec.Struct):
+    """``GET /v1/figures/breakdown``."""
+
+    year: int
+    by: Breakdown
+    rows: list[BreakdownRow]
+
+
+class StructureDocument(msgspec.Struct):
+    """One structure of the registry, as ``GET /v1/structures`` and ``PUT`` answer it."""
+
+    structure_id: str
+    name: str
+    kind: Kind
+    region: str
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+
+
+class StructureList(msgspec.Struct):
+    """``GET /v1/structures``."""
+
+    structures: list[StructureDocument]
+
+
+class Health(msgspec.Struct):
+    status: str
+
+
+class ErrorBody(msgspec.Struct):
+    error: str
+    message: str
+
+
+def json_response(document: Any, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(document), status=status, mimetype="application/json")
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return json_response(ErrorBody(error=code, message=message), status)
