@@ -20,7 +20,6 @@ from services.web.schemas import (
     BreakdownRow,
     FiguresResponse,
     Scope,
-    error_response,
     figures_of,
     json_response,
 )
@@ -45,11 +44,6 @@ class QueryError(Exception):
         self.message = message
 
 
-@bp.errorhandler(QueryError)
-def _query_error(exc: QueryError) -> Response:
-    return error_response(exc.status, exc.code, exc.message)
-
-
 def year_range(today: dt.date | None = None) -> tuple[int, int]:
     """The years figures exist for: events may be dated up to tomorrow (SPEC §3)."""
     return FIRST_DAY.year, (today or dt.date.today()).year + 1
@@ -62,7 +56,8 @@ def parse_year(value: str | None, today: dt.date | None = None) -> int:
         return today.year
     first, last = year_range(today)
     if not _YEAR.fullmatch(value) or not first <= int(value) <= last:
-        raise QueryError(400, "invalid_parameter", f"year must be an integer from {first} to {last}")
+        message = f"year must be an integer from {first} to {last}"
+        raise QueryError(400, "invalid_parameter", message)
     return int(value)
 
 
@@ -82,7 +77,8 @@ def resolve_scope(session: Session, region: str | None, structure: str | None) -
         raise QueryError(400, "invalid_parameter", "give region or structure, not both")
     if structure:
         if session.get(Structure, structure) is None:
-            raise QueryError(404, "unknown_structure", f"no structure {structure!r} in the registry")
+            message = f"no structure {structure!r} in the registry"
+            raise QueryError(404, "unknown_structure", message)
         return Scope(level="structure", id=structure)
     if region:
         check_region(region)
@@ -104,7 +100,7 @@ def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
 
 @bp.get("/v1/figures")
 def get_figures() -> Response:
-    year = parse_year(request.args.get("year"))
+    year = parse_year(optional("year"))
     with current_app.extensions["sessions"]() as session:
         scope = resolve_scope(session, optional("region"), optional("structure"))
         document = live_figures(session, year, scope)
@@ -134,7 +130,7 @@ def breakdown_keys(
 
 @bp.get("/v1/figures/breakdown")
 def get_breakdown() -> Response:
-    year = parse_year(request.args.get("year"))
+    year = parse_year(optional("year"))
     by = request.args.get("by")
     if by not in BREAKDOWNS:
         raise QueryError(400, "invalid_parameter", f"by must be one of {', '.join(BREAKDOWNS)}")

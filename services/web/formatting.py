@@ -1,8 +1,8 @@
 """French formatting of numbers, rates and times for the pages (``1 130 000``, ``48 %``).
 
-The page's refresh script formats with ``Intl.NumberFormat("fr-FR")``; these
-filters write the same characters (a narrow no-break space between groups and
-before ``%``), so a refresh never changes how an unchanged figure looks.
+The page's refresh script (templates/index.html) formats the same way: a narrow
+no-break space between groups of thousands and before ``%``, halves rounded up,
+so that a refresh never changes how an unchanged figure looks.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from sqlalchemy import select
 
 from services.web.figures import QueryError, live_figures, optional, parse_year, resolve_scope
-from services.web.schemas import Scope
 from services.web.formatting import format_number, format_percent, format_time, pending_label
+from services.web.schemas import Scope
 from shared.figures import FIGURE_KEYS
 from shared.models import Structure
 from shared.regions import REGIONS
@@ -79,7 +79,7 @@ def index() -> tuple[str, int]:
     # The form has both selects; a structure is the narrower choice and names its region.
     if structure:
         region = None
-    year_text = request.args.get("year")
+    year_text = optional("year")
     context: dict[str, object] = {
         "sections": SECTIONS,
         "regions": REGIONS,

@@ -8,10 +8,11 @@ output cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from flask import Response
+from msgspec import Meta
 
 from shared.figures import FIGURE_KEYS
 from shared.registry import Kind
@@ -30,7 +31,7 @@ class Figures(msgspec.Struct):
     youths_interviewed: int
     interviews: int
     youths_with_access: int
-    access_rate: float
+    access_rate: Annotated[float, Meta(ge=0, le=1, description="0 when no youth was interviewed")]
     youths_employment: int
     youths_subsidized_or_work_study: int
     youths_training: int
@@ -61,8 +62,10 @@ class FiguresResponse(msgspec.Struct):
     year: int
     scope: Scope
     figures: Figures
-    pending_events: int
-    as_of: dt.datetime
+    pending_events: Annotated[
+        int, Meta(ge=0, description="Recorded events not yet counted (all years); 0: exact")
+    ]
+    as_of: Annotated[dt.datetime, Meta(tz=True, description="When the figures were read (UTC)")]
 
 
 class BreakdownRow(msgspec.Struct):

@@ -1,0 +1,180 @@
+"""GET /openapi.json and /healthz, and the JSON errors of the web service."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import msgspec
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.web import create_app
+from services.web.schemas import (
+    BreakdownResponse,
+    ErrorBody,
+    FiguresResponse,
+    StructureDocument,
+    StructureList,
+)
+from shared.config import load_settings
+from shared.figures import FIGURE_KEYS
+from tests.conftest import apply_all, event, record
+
+
+@pytest.fixture
+def app(database_url: str, registry: Any) -> Flask:
+    settings = replace(load_settings(), database_url=database_url)
+    return create_app({"SETTINGS": settings, "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def document(client: FlaskClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+def test_document_has_the_paths(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1")
+    assert set(document["paths"]) == {
+        "/v1/figures",
+        "/v1/figures/breakdown",
+        "/v1/structures",
+        "/v1/structures/{structure_id}",
+        "/healthz",
+        "/openapi.json",
+    }
+    assert set(document["paths"]["/v1/structures"]) == {"get"}
+    assert set(document["paths"]["/v1/structures/{structure_id}"]) == {"put"}
+    put = document["paths"]["/v1/structures/{structure_id}"]["put"]
+    assert put["security"] == [{"bearer": []}]
+    assert set(put["responses"]) == {"200", "201", "400", "401", "403", "422"}
+
+
+def test_every_api_route_is_documented(app: Flask, document: dict[str, Any]) -> None:
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "pages.index"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        documented = {method.upper() for method in document["paths"][path]}
+        assert documented == rule.methods - {"HEAD", "OPTIONS"}, path
+
+
+def test_schemas_come_from_the_response_structs(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for name in (
+        "FiguresResponse",
+        "BreakdownResponse",
+        "BreakdownRow",
+        "Scope",
+        "Figures",
+        "StructureList",
+        "StructureDocument",
+        "StructureFields",
+        "ErrorBody",
+    ):
+        assert name in schemas, name
+    assert list(schemas["Figures"]["properties"]) == list(FIGURE_KEYS)
+    assert schemas["Figures"]["required"] == list(FIGURE_KEYS)
+    assert schemas["FiguresResponse"]["required"] == [
+        "year",
+        "scope",
+        "figures",
+        "pending_events",
+        "as_of",
+    ]
+    assert schemas["FiguresResponse"]["properties"]["as_of"]["format"] == "date-time"
+    assert schemas["Scope"]["properties"]["level"]["enum"] == ["national", "region", "structure"]
+    assert set(schemas["BreakdownResponse"]["properties"]["by"]["enum"]) == {
+        "region",
+        "structure",
+        "month",
+    }
+    body = schemas["StructureFields"]
+    assert body["additionalProperties"] is False
+    assert set(body["required"]) == {"name", "kind", "region"}
+    assert set(body["properties"]) == {"name", "kind", "region", "opened_on", "closed_on"}
+
+
+def test_references_resolve(document: dict[str, Any]) -> None:
+    text = msgspec.json.encode(document).decode()
+    for name in re.findall(r'"#/components/schemas/(\w+)"', text):
+        assert name in document["components"]["schemas"], name
+
+
+def test_parameters_are_documented(document: dict[str, Any]) -> None:
+    figures = document["paths"]["/v1/figures"]["get"]
+    assert [p["name"] for p in figures["parameters"]] == ["year", "region", "structure"]
+    breakdown = document["paths"]["/v1/figures/breakdown"]["get"]
+    by = next(p for p in breakdown["parameters"] if p["name"] == "by")
+    assert by["required"] is True
+    region = next(p for p in figures["parameters"] if p["name"] == "region")
+    assert len(region["schema"]["enum"]) == 26
+    year = figures["parameters"][0]["schema"]
+    assert year["minimum"] == 1982
+
+
+def test_answers_decode_strictly_as_the_documented_structs(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        record(session, [event("e1"), event("e2", "outcome", outcome="training")])
+    apply_all(sessions)
+
+    def decoded(response: Any, struct: type) -> Any:
+        return msgspec.json.decode(response.get_data(), type=struct, strict=True)
+
+    figures = decoded(client.get("/v1/figures?year=2007&region=11"), FiguresResponse)
+    assert figures.figures.youths_with_access == 1
+    for by in ("region", "structure", "month"):
+        breakdown = client.get(f"/v1/figures/breakdown?year=2007&by={by}")
+        assert decoded(breakdown, BreakdownResponse).by == by
+    assert len(decoded(client.get("/v1/structures"), StructureList).structures) == 3
+    put = client.put(
+        "/v1/structures/X",
+        json={"name": "X", "kind": "paio", "region": "94", "opened_on": "2000-01-01"},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert decoded(put, StructureDocument).opened_on.year == 2000
+    assert decoded(client.get("/v1/figures?region=99"), ErrorBody).error == "unknown_region"
+
+
+def test_healthz(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_unknown_api_path_and_method_answer_json(client: FlaskClient) -> None:
+    response = client.get("/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+    response = client.post("/v1/figures", json={})
+    assert response.status_code == 405
+    assert response.get_json()["error"] == "method_not_allowed"
+
+
+def test_database_down_answers_503(tmp_path: Any) -> None:
+    missing = tmp_path / "no-such-dir" / "bilan.db"
+    settings = replace(load_settings(), database_url=f"sqlite:///{missing}")
+    client = create_app({"SETTINGS": settings}).test_client()
+    response = client.get("/v1/figures?year=2007")
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "unavailable"
+    assert response.headers["Retry-After"]
+    assert client.get("/healthz").status_code == 200
+
+
+def test_create_app_reads_the_environment(env: dict[str, str], registry: Any) -> None:
+    client = create_app().test_client()
+    assert len(client.get("/v1/structures").get_json()["structures"]) == 3

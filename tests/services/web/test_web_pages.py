@@ -1,0 +1,222 @@
+"""The French page ``/``: live figures rendered by the server, French formatting, freshness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.web import create_app
+from services.web.formatting import format_number, format_percent, format_time, pending_label
+from shared.config import load_settings
+from shared.models import FigureCounts
+from tests.conftest import apply_all, event, record
+
+NNBSP = "\u202f"
+
+
+@pytest.fixture
+def client(database_url: str, registry: Any) -> FlaskClient:
+    settings = replace(load_settings(), database_url=database_url)
+    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+
+
+def page(client: FlaskClient, url: str = "/", status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    return html.unescape(response.get_data(as_text=True))
+
+
+def shown(text: str, key: str) -> str:
+    """The value a figure's cell shows."""
+    match = re.search(rf'data-figure="{key}"[^>]*>([^<]*)<', text)
+    assert match, key
+    return match.group(1)
+
+
+@pytest.fixture
+def report_2007(sessions: sessionmaker[Session]) -> None:
+    """National 2007 counters at the scale of the report."""
+    with sessions.begin() as session:
+        session.add(
+            FigureCounts(
+                period="2007",
+                scope="national",
+                youths_first_reception=452_000,
+                youths_in_contact=1_234_567,
+                youths_received=1_005_000,
+                youths_interviewed=995_800,
+                interviews=3_600_000,
+                youths_with_access=481_000,
+                youths_employment=296_600,
+                youths_subsidized_or_work_study=79_800,
+                youths_training=191_900,
+                civis_entries=174_184,
+                civis_exits=148_856,
+                civis_exits_durable_employment=59_849,
+                civis_exits_non_durable_employment=10_909,
+                civis_exits_training=8_929,
+                civis_exits_other=69_169,
+            )
+        )
+
+
+def test_page_shows_french_numbers(client: FlaskClient, report_2007: None) -> None:
+    text = page(client, "/?year=2007")
+    assert '<html lang="fr">' in text
+    assert "Chiffres clés 2007" in text
+    assert "France entière" in text
+    assert shown(text, "youths_in_contact") == f"1{NNBSP}234{NNBSP}567"
+    assert shown(text, "interviews") == f"3{NNBSP}600{NNBSP}000"
+    assert shown(text, "youths_first_reception") == f"452{NNBSP}000"
+    assert shown(text, "civis_entries") == f"174{NNBSP}184"
+    assert shown(text, "access_rate") == f"48{NNBSP}%"  # 481 000 / 995 800
+
+
+def test_page_has_the_report_labels(client: FlaskClient) -> None:
+    text = page(client)
+    for label in (
+        "premier accueil",
+        "jeunes en contact",
+        "reçus en entretien",
+        "entretiens individuels",
+        "Accès à l'emploi ou à la formation",
+        "emploi classique",
+        "emploi aidé ou un emploi en alternance",
+        "entrés en formation",
+        "entrés en CIVIS",
+        "sortis du CIVIS",
+        "emploi durable",
+        "emploi de moins de six mois",
+        "autres motifs",
+    ):
+        assert label in text, label
+
+
+def test_page_shows_live_figures_and_freshness(
+    client: FlaskClient, sessions: sessionmaker[Session]
+) -> None:
+    text = page(client, "/?year=2007")
+    assert '<span id="freshness-state">à jour</span>' in text
+    assert shown(text, "youths_interviewed") == "0"
+
+    with sessions.begin() as session:
+        record(session, [event("e1", youth="Y1"), event("e2", youth="Y2")])
+    text = page(client, "/?year=2007")
+    assert "2 événements en cours d'intégration" in text
+    assert shown(text, "youths_interviewed") == "0"
+
+    with sessions.begin() as session:
+        record(session, [event("e3", youth="Y3")])
+    apply_all(sessions)
+    text = page(client, "/?year=2007")
+    assert '<span id="freshness-state">à jour</span>' in text
+    assert shown(text, "youths_interviewed") == "3"
+    assert shown(text, "interviews") == "3"
+    assert shown(text, "access_rate") == f"0{NNBSP}%"
+    assert re.search(r'<time id="freshness-time" datetime="[^"]+">\d\d:\d\d:\d\d</time>', text)
+
+
+def test_page_defaults_to_the_current_year(
+    client: FlaskClient, sessions: sessionmaker[Session]
+) -> None:
+    year = dt.date.today().year
+    with sessions.begin() as session:
+        record(session, [event("now", "first_reception", on=dt.date.today().isoformat())])
+    apply_all(sessions)
+    for url in ("/", "/?year="):
+        text = page(client, url)
+        assert f"Chiffres clés {year}" in text
+        assert shown(text, "youths_first_reception") == "1"
+        assert f'data-endpoint="/v1/figures?year={year}"' in text
+
+
+def test_page_polls_the_figures_api(client: FlaskClient) -> None:
+    text = page(client, "/?year=2007&region=11")
+    assert 'data-endpoint="/v1/figures?year=2007&region=11"' in text
+    assert "<script>" in text
+    assert "fetch(root.dataset.endpoint" in text
+    assert "setTimeout(refresh, 5000)" in text
+    endpoint = re.search(r'data-endpoint="([^"]+)"', text)
+    assert endpoint
+    assert client.get(endpoint.group(1)).status_code == 200
+
+
+def test_page_filters_by_region_and_structure(
+    client: FlaskClient, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        record(
+            session,
+            [
+                event("a", youth="Y1"),
+                event("b", structure="ML-11-002", youth="Y1"),
+                event("c", structure="PAIO-24-001", youth="Y2"),
+            ],
+        )
+    apply_all(sessions)
+    assert shown(page(client, "/?year=2007"), "youths_interviewed") == "2"
+    text = page(client, "/?year=2007&region=11")
+    assert "— Île-de-France" in text
+    assert shown(text, "youths_interviewed") == "1"
+    assert shown(text, "interviews") == "2"
+    assert '<option value="11" selected>' in text
+    text = page(client, "/?year=2007&structure=ML-11-002")
+    assert "— Mission locale de Créteil" in text
+    assert shown(text, "interviews") == "1"
+    assert '<option value="ML-11-002" selected>' in text
+    assert 'data-endpoint="/v1/figures?year=2007&structure=ML-11-002"' in text
+    # The form sends both selects; the structure, the narrower choice, wins.
+    text = page(client, "/?year=2007&region=24&structure=ML-11-002")
+    assert "— Mission locale de Créteil" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/?year=abc", 400, "L'année demandée n'est pas valide."),
+        ("/?year=1970", 400, "L'année demandée n'est pas valide."),
+        ("/?region=99", 404, "Cette région n'existe pas."),
+        ("/?structure=NOPE", 404, "Cette structure n'est pas dans le répertoire."),
+    ],
+)
+def test_page_errors_are_in_french(
+    client: FlaskClient, url: str, status: int, message: str
+) -> None:
+    text = page(client, url, status)
+    assert message in text
+    assert "data-figure=" not in text
+
+
+def test_stylesheet_is_served(client: FlaskClient) -> None:
+    text = page(client)
+    assert 'href="/static/bilan.css"' in text
+    response = client.get("/static/bilan.css")
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+
+
+def test_french_formatting() -> None:
+    assert format_number(0) == "0"
+    assert format_number(999) == "999"
+    assert format_number(1000) == f"1{NNBSP}000"
+    assert format_number(1_130_000) == f"1{NNBSP}130{NNBSP}000"
+    assert format_number(475.5) == "476"
+    assert format_percent(0.48) == f"48{NNBSP}%"
+    assert format_percent(0.485) == f"49{NNBSP}%"
+    assert format_percent(0.0) == f"0{NNBSP}%"
+    assert format_percent(1.0) == f"100{NNBSP}%"
+    assert format_percent(0.396, 1) == f"39,6{NNBSP}%"
+    assert pending_label(0) == "à jour"
+    assert pending_label(1) == "1 événement en cours d'intégration"
+    assert pending_label(12_345) == f"12{NNBSP}345 événements en cours d'intégration"
+    winter = dt.datetime(2007, 1, 15, 13, 5, 3, tzinfo=dt.UTC)
+    summer = dt.datetime(2007, 7, 15, 13, 5, 3, tzinfo=dt.UTC)
+    assert (format_time(winter), format_time(summer)) == ("14:05:03", "15:05:03")
