@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import upsert
+from shared.bulk import bulk_upsert, member_of
 from shared.figures import COUNTED, FACT_INDEX, FACTS, fact_of, figures_delta, with_derived
 from shared.models import Batch, EventRow, FigureCounts, YouthFacts
 from shared.scopes import counted_cells
@@ -88,7 +88,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     events = [
         row
         for chunk in _chunks(sorted(mine))
-        for row in session.execute(select(*_EVENT_COLUMNS).where(EventRow.batch_id.in_(chunk)))
+        for row in session.execute(select(*_EVENT_COLUMNS).where(member_of(session, EventRow.batch_id, chunk)))
     ]
     plain = [e for e in events if e.type != "retraction"]
     retractions = [e for e in events if e.type == "retraction"]
@@ -105,7 +105,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     kept_out: set[str] = set()
     for chunk in _chunks(plain_ids):
         kept_out.update(
-            session.scalars(select(EventRow.retracts).where(EventRow.retracts.in_(chunk)).distinct())
+            session.scalars(select(EventRow.retracts).where(member_of(session, EventRow.retracts, chunk)).distinct())
         )
     for event in plain:
         if event.event_id not in kept_out:
@@ -124,7 +124,9 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
 def _mark_retracted(session: Session, event_ids: Iterable[str]) -> None:
     ids = sorted(event_ids)
     for chunk in _chunks(ids):
-        session.execute(update(EventRow).where(EventRow.event_id.in_(chunk)).values(retracted=True))
+        session.execute(
+            update(EventRow).where(member_of(session, EventRow.event_id, chunk)).values(retracted=True)
+        )
 
 
 def _uncount_targets(session: Session, retractions: Sequence[Any], mine: set[str], add: Any) -> int:
@@ -137,7 +139,7 @@ def _uncount_targets(session: Session, retractions: Sequence[Any], mine: set[str
         for chunk in _chunks(target_ids)
         for row in session.execute(
             select(*_EVENT_COLUMNS)
-            .where(EventRow.event_id.in_(chunk), EventRow.type != "retraction")
+            .where(member_of(session, EventRow.event_id, chunk), EventRow.type != "retraction")
             .order_by(EventRow.event_id)
             .with_for_update()
         )
@@ -149,7 +151,7 @@ def _uncount_targets(session: Session, retractions: Sequence[Any], mine: set[str
         applied.update(
             session.scalars(
                 select(Batch.batch_id)
-                .where(Batch.batch_id.in_(chunk), Batch.applied_at.is_not(None))
+                .where(member_of(session, Batch.batch_id, chunk), Batch.applied_at.is_not(None))
                 .order_by(Batch.batch_id)
                 .with_for_update(read=True)
             )
@@ -163,44 +165,37 @@ def _uncount_targets(session: Session, retractions: Sequence[Any], mine: set[str
 
 def _apply_deltas(session: Session, deltas: dict[tuple[str, str, str], list[int]]) -> None:
     """Move the youths' facts, then the figure counts by the change of each youth's figures."""
+    # Sorted, so that concurrent workers lock rows in the same order (no deadlock).
     keys = sorted(k for k, d in deltas.items() if any(d))
-    if not keys:
-        return
-    table = YouthFacts.__table__
-    insert = upsert(session, YouthFacts)
-    statement = insert.on_conflict_do_update(
-        index_elements=["period", "scope", "youth_id"],
-        set_={name: table.c[name] + insert.excluded[name] for name in FACTS},
-    ).returning(table.c.period, table.c.scope, table.c.youth_id, *(table.c[name] for name in FACTS))
-
-    figure_moves: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(COUNTED))
-    for chunk in _chunks(keys):
-        rows = [
-            {"period": p, "scope": s, "youth_id": y, **dict(zip(FACTS, deltas[(p, s, y)], strict=True))}
-            for p, s, y in chunk
-        ]
-        for row in session.execute(statement, rows):
-            after = tuple(row[3:])
-            delta = deltas[(row[0], row[1], row[2])]
-            before = tuple(a - d for a, d in zip(after, delta, strict=True))
-            move = figures_delta(before, after)
-            if any(move):
-                cell = figure_moves[(row[0], row[1])]
-                for i, value in enumerate(move):
-                    cell[i] += value
-
-    cells = sorted(c for c, m in figure_moves.items() if any(m))
-    counts = FigureCounts.__table__
-    insert = upsert(session, FigureCounts)
-    statement = insert.on_conflict_do_update(
-        index_elements=["period", "scope"],
-        set_={name: counts.c[name] + insert.excluded[name] for name in COUNTED},
+    rows = [(*k, *deltas[k]) for k in keys]
+    updated = bulk_upsert(
+        session,
+        YouthFacts.__table__,
+        ("period", "scope", "youth_id", *FACTS),
+        rows,
+        key=("period", "scope", "youth_id"),
+        increment=FACTS,
+        returning=("period", "scope", "youth_id", *FACTS),
     )
-    for chunk in _chunks(cells):
-        session.execute(
-            statement,
-            [{"period": p, "scope": s, **dict(zip(COUNTED, figure_moves[(p, s)], strict=True))} for p, s in chunk],
-        )
+    figure_moves: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(COUNTED))
+    for row in updated:
+        after = row[3:]
+        delta = deltas[row[:3]]
+        before = tuple(a - d for a, d in zip(after, delta, strict=True))
+        move = figures_delta(before, after)
+        if any(move):
+            cell = figure_moves[row[:2]]
+            for i, value in enumerate(move):
+                cell[i] += value
+    cells = sorted(c for c, m in figure_moves.items() if any(m))
+    bulk_upsert(
+        session,
+        FigureCounts.__table__,
+        ("period", "scope", *COUNTED),
+        [(*c, *figure_moves[c]) for c in cells],
+        key=("period", "scope"),
+        increment=COUNTED,
+    )
 
 
 def read_counts(session: Session, period: str, scope: str) -> dict[str, int]:
@@ -220,7 +215,9 @@ def read_cells(session: Session, periods: Sequence[str], scopes: Sequence[str]) 
     result: dict[Cell, dict[str, int | float]] = {}
     for scope_chunk in _chunks(list(scopes)):
         rows = session.scalars(
-            select(FigureCounts).where(FigureCounts.period.in_(periods), FigureCounts.scope.in_(scope_chunk))
+            select(FigureCounts).where(
+                FigureCounts.period.in_(periods), member_of(session, FigureCounts.scope, scope_chunk)
+            )
         )
         for row in rows:
             result[(row.period, row.scope)] = with_derived({key: getattr(row, key) for key in COUNTED})

@@ -17,7 +17,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.db import upsert
+from shared.bulk import bulk_upsert, member_of
 from shared.events import CONTENT_FIELDS, InvalidEvent, decode_event, event_record, loose_event_id, same_content
 from shared.models import Batch, EventRow
 from shared.registry import structure_regions
@@ -60,7 +60,7 @@ def _stored(session: Session, column: Any, values: Sequence[str]) -> list[dict[s
     for chunk in _chunks(values):
         rows.extend(
             dict(row._mapping)
-            for row in session.execute(select(*_CONTENT_COLUMNS).where(column.in_(chunk)))
+            for row in session.execute(select(*_CONTENT_COLUMNS).where(member_of(session, column, chunk)))
         )
     return rows
 
@@ -203,15 +203,17 @@ def _retraction_errors(
     return errors
 
 
+_EVENT_FIELDS = (*CONTENT_FIELDS, "region", "batch_id")
+
+
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     """Insert the rows, skipping ids another request inserted meanwhile; the ids inserted."""
-    if not rows:
-        return set()
-    statement = (
-        upsert(session, EventRow).on_conflict_do_nothing(index_elements=["event_id"]).returning(EventRow.event_id)
+    inserted = bulk_upsert(
+        session,
+        EventRow.__table__,
+        _EVENT_FIELDS,
+        [tuple(row[f] for f in _EVENT_FIELDS) for row in rows],
+        key=("event_id",),
+        returning=("event_id",),
     )
-    inserted: set[str] = set()
-    for chunk in _chunks(rows):
-        inserted.update(session.scalars(statement, list(chunk)))
-    return inserted
-
+    return {event_id for (event_id,) in inserted}

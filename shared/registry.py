@@ -13,6 +13,7 @@ from msgspec import Meta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.bulk import member_of
 from shared.events import StructureId
 from shared.models import Structure, utcnow
 from shared.regions import REGIONS
@@ -108,7 +109,9 @@ def structure_regions(session: Session, structure_ids: Iterable[str]) -> dict[st
         chunk = ids[start : start + 5000]
         found.update(
             session.execute(
-                select(Structure.structure_id, Structure.region).where(Structure.structure_id.in_(chunk))
+                select(Structure.structure_id, Structure.region).where(
+                    member_of(session, Structure.structure_id, chunk)
+                )
             ).all()
         )
     return found

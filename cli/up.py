@@ -1,0 +1,117 @@
+"""``bilan up [--demo]``: ingest, worker(s) and web in the foreground, with prefixed logs.
+
+Each service runs as its own process (the same entry points as production), so
+that ``bilan up`` exercises exactly what a deployment runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import click
+import httpx
+from sqlalchemy import func, select
+
+from shared.config import load_settings
+from shared.db import engine_for, session_factory
+from shared.models import Structure
+from shared.schema import upgrade_database
+from shared.tokens import create_token
+
+COLORS = {"ingest": "cyan", "web": "green", "worker": "yellow", "demo": "magenta"}
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cli.main", *args]
+
+
+def _relay(name: str, process: subprocess.Popen[str]) -> None:
+    prefix = click.style(f"[{name:<8}]", fg=COLORS.get(name.split("-")[0], "white"))
+    assert process.stdout is not None
+    for line in process.stdout:
+        click.echo(f"{prefix} {line.rstrip()}")
+
+
+def _load_demo(sessions) -> str:  # noqa: ANN001
+    from shared.registry import import_structures
+    from simulator.registry import demo_structures
+
+    with sessions.begin() as session:
+        if not session.scalar(select(func.count()).select_from(Structure)):
+            count = import_structures(session, demo_structures())
+            click.echo(f"demo registry loaded: {count} structures")
+        return create_token(session, "source")
+
+
+def _wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Load a demo registry and stream simulated events.")
+@click.option("--workers", default=1, show_default=True, help="Aggregate worker processes.")
+@click.option("--demo-rate", default=150, show_default=True, help="Simulated events per second.")
+def up(demo: bool, workers: int, demo_rate: int) -> None:
+    """Run ingest, workers and web together (Ctrl-C stops them all)."""
+    settings = load_settings()
+    upgrade_database(settings.database_url)
+    sessions = session_factory(engine_for(settings.database_url))
+    services = {"ingest": _command("ingest"), "web": _command("web")}
+    for n in range(1, workers + 1):
+        services[f"worker-{n}" if workers > 1 else "worker"] = _command("worker")
+    if demo:
+        token = _load_demo(sessions)
+        today = dt.date.today()
+        services["demo"] = _command(
+            "simulate", "--year", str(today.year), "--scale", "0.02", "--until", today.isoformat(),
+            "--post", f"http://127.0.0.1:{settings.ingest_port}/v1/events", "--token", token,
+            "--rate", str(demo_rate), "--batch-size", "50", "--clients", "1",
+        )  # fmt: skip
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    processes: dict[str, subprocess.Popen[str]] = {}
+    try:
+        for name, command in services.items():
+            if name == "demo":
+                _wait_until_up(f"http://127.0.0.1:{settings.ingest_port}/healthz")
+            processes[name] = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            threading.Thread(target=_relay, args=(name, processes[name]), daemon=True).start()
+        _wait_until_up(f"http://127.0.0.1:{settings.web_port}/healthz")
+        click.echo(click.style(f"bilan is up: http://localhost:{settings.web_port}  (Ctrl-C to stop)", bold=True))
+        while True:
+            time.sleep(0.5)
+            for name, process in processes.items():
+                code = process.poll()
+                if code is not None and not (name == "demo" and code == 0):
+                    raise click.ClickException(f"{name} stopped (exit code {code})")
+    except KeyboardInterrupt:
+        click.echo("stopping…")
+    finally:
+        _stop(processes)
+
+
+def _stop(processes: dict[str, subprocess.Popen[str]], grace: float = 10) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes.values():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
