@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from shared.config import load_settings
-from shared.db import engine_for, session_factory
+from shared.db import engine_for, read_session_factory, session_factory
 from shared.events import MAX_REQUEST_BYTES
 
 
@@ -19,7 +19,9 @@ def create_app(settings_override: dict | None = None) -> Flask:
     )
     if settings_override:
         app.config.update(settings_override)
-    app.extensions["sessions"] = session_factory(engine_for(app.config["SETTINGS"].database_url))
+    engine = engine_for(app.config["SETTINGS"].database_url)
+    app.extensions["sessions"] = session_factory(engine)
+    app.extensions["read_sessions"] = read_session_factory(engine)
 
     from services.ingest import events, health, openapi
 

@@ -67,7 +67,7 @@ def parse_body(body: bytes, content_type: str) -> list[msgspec.Raw]:
 def post_events() -> Any:
     sessions = current_app.extensions["sessions"]
     try:
-        with sessions() as session:
+        with current_app.extensions["read_sessions"]() as session:
             caller = authenticate(session, request.headers.get("Authorization"))
     except OperationalError:
         return error(503, "unavailable", "the database is unreachable; nothing was recorded")

@@ -22,7 +22,7 @@ def healthz() -> Any:
 def readyz() -> Any:
     checks = {"database": False, "broker": False}
     try:
-        with current_app.extensions["sessions"]() as session:
+        with current_app.extensions["read_sessions"]() as session:
             session.execute(text("SELECT 1"))
         checks["database"] = True
     except Exception:  # noqa: BLE001 - any failure means "not ready"

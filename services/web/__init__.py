@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shared.config import load_settings
-from shared.db import engine_for, session_factory
+from shared.db import engine_for, read_session_factory, session_factory
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
@@ -25,7 +25,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     settings = app.config["SETTINGS"]
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.extensions["sessions"] = session_factory(engine_for(settings.database_url))
+    engine = engine_for(settings.database_url)
+    app.extensions["sessions"] = session_factory(engine)
+    app.extensions["read_sessions"] = read_session_factory(engine)
 
     from services.web import figures, health, openapi, pages, structures
 

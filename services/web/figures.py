@@ -101,7 +101,7 @@ def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
 @bp.get("/v1/figures")
 def get_figures() -> Response:
     year = parse_year(optional("year"))
-    with current_app.extensions["sessions"]() as session:
+    with current_app.extensions["read_sessions"]() as session:
         scope = resolve_scope(session, optional("region"), optional("structure"))
         document = live_figures(session, year, scope)
     response = json_response(document)
@@ -139,7 +139,7 @@ def get_breakdown() -> Response:
     region = optional("region")
     if region:
         check_region(region)
-    with current_app.extensions["sessions"]() as session:
+    with current_app.extensions["read_sessions"]() as session:
         keys = breakdown_keys(session, year, by, region)
         cells = read_cells(
             session, sorted({c[0] for _, c in keys}), sorted({c[1] for _, c in keys})

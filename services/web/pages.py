@@ -90,7 +90,7 @@ def index() -> tuple[str, int]:
         "error": None,
     }
     status = 200
-    with current_app.extensions["sessions"]() as session:
+    with current_app.extensions["read_sessions"]() as session:
         structures = session.execute(
             select(Structure.structure_id, Structure.name, Structure.region).order_by(
                 Structure.region, Structure.structure_id

@@ -30,7 +30,7 @@ def list_structures() -> Response:
     statement = select(Structure).order_by(Structure.structure_id)
     if region:
         statement = statement.where(Structure.region == region)
-    with current_app.extensions["sessions"]() as session:
+    with current_app.extensions["read_sessions"]() as session:
         rows = session.scalars(statement).all()
         documents = [document_of(row) for row in rows]
     return json_response(StructureList(structures=documents))
