@@ -19,7 +19,9 @@ def sessions():  # noqa: ANN201 - a sessionmaker
 @click.group()
 def main() -> None:
     """bilan: live activity figures of the missions locales network."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.group()
@@ -62,8 +64,12 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True, type=click.Choice(["source", "admin", "validator", "structure"]))
-@click.option("--structure", "structure_ids", multiple=True, help="Limit to this structure (repeatable).")
+@click.option(
+    "--role", required=True, type=click.Choice(["source", "admin", "validator", "structure"])
+)
+@click.option(
+    "--structure", "structure_ids", multiple=True, help="Limit to this structure (repeatable)."
+)
 @click.option("--region", default=None, help="Region code, for a validator.")
 def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) -> None:
     """Create a token; the token alone is printed on the last line."""
@@ -88,7 +94,13 @@ def ingest(threads: int) -> None:
 
     settings = load_settings()
     click.echo(f"ingest listening on http://{settings.host}:{settings.ingest_port}")
-    serve(create_app(), host=settings.host, port=settings.ingest_port, threads=threads, ident="bilan-ingest")
+    serve(
+        create_app(),
+        host=settings.host,
+        port=settings.ingest_port,
+        threads=threads,
+        ident="bilan-ingest",
+    )
 
 
 @main.command()
@@ -101,18 +113,24 @@ def web(threads: int) -> None:
 
     settings = load_settings()
     click.echo(f"web listening on http://{settings.host}:{settings.web_port}")
-    serve(create_app(), host=settings.host, port=settings.web_port, threads=threads, ident="bilan-web")
+    serve(
+        create_app(), host=settings.host, port=settings.web_port, threads=threads, ident="bilan-web"
+    )
 
 
 @main.command()
-@click.option("--concurrency", default=1, show_default=True, help="Worker processes (1: solo pool).")
+@click.option(
+    "--concurrency", default=1, show_default=True, help="Worker processes (1: solo pool)."
+)
 @click.option("--loglevel", default="INFO", show_default=True)
 def worker(concurrency: int, loglevel: str) -> None:
     """Run an aggregate worker (Celery)."""
     from services.aggregate.celery_app import app
 
     pool = ["--pool=solo"] if concurrency == 1 else [f"--concurrency={concurrency}"]
-    app.worker_main(["worker", f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", *pool])
+    app.worker_main(
+        ["worker", f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", *pool]
+    )
 
 
 def _register_optional_commands() -> None:

@@ -92,7 +92,11 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
             )
             threading.Thread(target=_relay, args=(name, processes[name]), daemon=True).start()
         _wait_until_up(f"http://127.0.0.1:{settings.web_port}/healthz")
-        click.echo(click.style(f"bilan is up: http://localhost:{settings.web_port}  (Ctrl-C to stop)", bold=True))
+        click.echo(
+            click.style(
+                f"bilan is up: http://localhost:{settings.web_port}  (Ctrl-C to stop)", bold=True
+            )
+        )
         while True:
             time.sleep(0.5)
             for name, process in processes.items():

@@ -64,7 +64,9 @@ def bulk_upsert(
         statement = statement.returning(*(table.c[c] for c in returning))
     result: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), SQLITE_CHUNK):
-        params = [dict(zip(columns, row, strict=True)) for row in rows[start : start + SQLITE_CHUNK]]
+        params = [
+            dict(zip(columns, row, strict=True)) for row in rows[start : start + SQLITE_CHUNK]
+        ]
         executed = session.execute(statement, params)
         if returning:
             result.extend(tuple(r) for r in executed)
@@ -82,7 +84,9 @@ def _pg_upsert(
 ) -> list[tuple[Any, ...]]:
     arrays = [f"%s::{_pg_type(table, c)}[]" for c in columns]
     if increment:
-        action = "DO UPDATE SET " + ", ".join(f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in increment)
+        action = "DO UPDATE SET " + ", ".join(
+            f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in increment
+        )
     else:
         action = "DO NOTHING"
     sql = (

@@ -57,7 +57,9 @@ def claim_pending_batches(session: Session, limit: int) -> list[str]:
 def pending_events(session: Session) -> int:
     """Events recorded but not yet applied to the counters (all years)."""
     return int(
-        session.scalar(select(func.coalesce(func.sum(Batch.event_count), 0)).where(Batch.applied_at.is_(None)))
+        session.scalar(
+            select(func.coalesce(func.sum(Batch.event_count), 0)).where(Batch.applied_at.is_(None))
+        )
         or 0
     )
 
@@ -88,7 +90,9 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     events = [
         row
         for chunk in _chunks(sorted(mine))
-        for row in session.execute(select(*_EVENT_COLUMNS).where(member_of(session, EventRow.batch_id, chunk)))
+        for row in session.execute(
+            select(*_EVENT_COLUMNS).where(member_of(session, EventRow.batch_id, chunk))
+        )
     ]
     plain = [e for e in events if e.type != "retraction"]
     retractions = [e for e in events if e.type == "retraction"]
@@ -105,7 +109,11 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     kept_out: set[str] = set()
     for chunk in _chunks(plain_ids):
         kept_out.update(
-            session.scalars(select(EventRow.retracts).where(member_of(session, EventRow.retracts, chunk)).distinct())
+            session.scalars(
+                select(EventRow.retracts)
+                .where(member_of(session, EventRow.retracts, chunk))
+                .distinct()
+            )
         )
     for event in plain:
         if event.event_id not in kept_out:
@@ -116,7 +124,9 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
 
     _apply_deltas(session, deltas)
     session.execute(
-        update(Batch).where(Batch.batch_id.in_(sorted(mine))).values(applied_at=dt.datetime.now(dt.UTC))
+        update(Batch)
+        .where(Batch.batch_id.in_(sorted(mine)))
+        .values(applied_at=dt.datetime.now(dt.UTC))
     )
     return Applied(len(mine), len(events), len(plain) - len(kept_out), uncounted)
 
@@ -125,7 +135,9 @@ def _mark_retracted(session: Session, event_ids: Iterable[str]) -> None:
     ids = sorted(event_ids)
     for chunk in _chunks(ids):
         session.execute(
-            update(EventRow).where(member_of(session, EventRow.event_id, chunk)).values(retracted=True)
+            update(EventRow)
+            .where(member_of(session, EventRow.event_id, chunk))
+            .values(retracted=True)
         )
 
 
@@ -210,17 +222,22 @@ def read_figures(session: Session, period: str, scope: str) -> dict[str, int | f
     return with_derived(read_counts(session, period, scope))
 
 
-def read_cells(session: Session, periods: Sequence[str], scopes: Sequence[str]) -> dict[Cell, dict[str, int | float]]:
+def read_cells(
+    session: Session, periods: Sequence[str], scopes: Sequence[str]
+) -> dict[Cell, dict[str, int | float]]:
     """The figures of every existing (period, scope) cell among these, for breakdowns."""
     result: dict[Cell, dict[str, int | float]] = {}
     for scope_chunk in _chunks(list(scopes)):
         rows = session.scalars(
             select(FigureCounts).where(
-                FigureCounts.period.in_(periods), member_of(session, FigureCounts.scope, scope_chunk)
+                FigureCounts.period.in_(periods),
+                member_of(session, FigureCounts.scope, scope_chunk),
             )
         )
         for row in rows:
-            result[(row.period, row.scope)] = with_derived({key: getattr(row, key) for key in COUNTED})
+            result[(row.period, row.scope)] = with_derived(
+                {key: getattr(row, key) for key in COUNTED}
+            )
     return result
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from functools import cache
-
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event

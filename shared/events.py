@@ -15,7 +15,13 @@ import msgspec
 from msgspec import Meta
 
 EventId = Annotated[
-    str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$", description="Unique forever: the idempotency key.")
+    str,
+    Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Unique forever: the idempotency key.",
+    ),
 ]
 StructureId = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
 YouthId = Annotated[
@@ -87,11 +93,22 @@ class Retraction(_Event, tag="retraction"):
     retracts: EventId
 
 
-Event = FirstReception | Contact | Interview | Workshop | Outcome | CivisEntry | CivisExit | Retraction
+Event = (
+    FirstReception | Contact | Interview | Workshop | Outcome | CivisEntry | CivisExit | Retraction
+)
 
 EVENT_TYPES: tuple[str, ...] = tuple(
     cls.__struct_config__.tag
-    for cls in (FirstReception, Contact, Interview, Workshop, Outcome, CivisEntry, CivisExit, Retraction)
+    for cls in (
+        FirstReception,
+        Contact,
+        Interview,
+        Workshop,
+        Outcome,
+        CivisEntry,
+        CivisExit,
+        Retraction,
+    )
 )
 
 _decoder = msgspec.json.Decoder(Event)
@@ -150,8 +167,9 @@ def event_record(event: Event) -> dict[str, Any]:
     }
 
 
-CONTENT_FIELDS: tuple[str, ...] = tuple(event_record(Interview(
-    event_id="x", occurred_on=FIRST_DAY, structure_id="x", youth_id="x")))
+CONTENT_FIELDS: tuple[str, ...] = tuple(
+    event_record(Interview(event_id="x", occurred_on=FIRST_DAY, structure_id="x", youth_id="x"))
+)
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:

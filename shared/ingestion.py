@@ -18,7 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, member_of
-from shared.events import CONTENT_FIELDS, InvalidEvent, decode_event, event_record, loose_event_id, same_content
+from shared.events import (
+    CONTENT_FIELDS,
+    InvalidEvent,
+    decode_event,
+    event_record,
+    loose_event_id,
+    same_content,
+)
 from shared.models import Batch, EventRow
 from shared.registry import structure_regions
 from shared.tokens import Caller
@@ -60,7 +67,9 @@ def _stored(session: Session, column: Any, values: Sequence[str]) -> list[dict[s
     for chunk in _chunks(values):
         rows.extend(
             dict(row._mapping)
-            for row in session.execute(select(*_CONTENT_COLUMNS).where(member_of(session, column, chunk)))
+            for row in session.execute(
+                select(*_CONTENT_COLUMNS).where(member_of(session, column, chunk))
+            )
         )
     return rows
 
@@ -105,7 +114,12 @@ def record_events(
             duplicates += 1
         else:
             errors.append(
-                EventError(index, record["event_id"], "conflict", "event_id appears earlier in this request with other content")
+                EventError(
+                    index,
+                    record["event_id"],
+                    "conflict",
+                    "event_id appears earlier in this request with other content",
+                )
             )
 
     regions = structure_regions(session, (r["structure_id"] for _, r in unique))
@@ -114,14 +128,32 @@ def record_events(
     for index, record in unique:
         event_id, structure_id = record["event_id"], record["structure_id"]
         if structure_id not in regions:
-            errors.append(EventError(index, event_id, "unknown_structure", f"structure {structure_id} is not in the registry"))
+            errors.append(
+                EventError(
+                    index,
+                    event_id,
+                    "unknown_structure",
+                    f"structure {structure_id} is not in the registry",
+                )
+            )
         elif caller is not None and not caller.may_post_for(structure_id):
-            errors.append(EventError(index, event_id, "forbidden_structure", f"this token may not post events for structure {structure_id}"))
+            errors.append(
+                EventError(
+                    index,
+                    event_id,
+                    "forbidden_structure",
+                    f"this token may not post events for structure {structure_id}",
+                )
+            )
         elif event_id in known:
             if same_content(known[event_id], record):
                 duplicates += 1
             else:
-                errors.append(EventError(index, event_id, "conflict", "event_id already recorded with other content"))
+                errors.append(
+                    EventError(
+                        index, event_id, "conflict", "event_id already recorded with other content"
+                    )
+                )
         else:
             record["region"] = regions[structure_id]
             new.append((index, record))
@@ -136,10 +168,18 @@ def record_events(
     if inserted != len(rows):
         # Another request recorded some of these ids meanwhile: classify them again.
         raced = [r for r in rows if r["event_id"] not in inserted]
-        stored = {r["event_id"]: r for r in _stored(session, EventRow.event_id, [r["event_id"] for r in raced])}
+        stored = {
+            r["event_id"]: r
+            for r in _stored(session, EventRow.event_id, [r["event_id"] for r in raced])
+        }
         index_of = {record["event_id"]: index for index, record in new}
         conflicts = [
-            EventError(index_of[r["event_id"]], r["event_id"], "conflict", "event_id already recorded with other content")
+            EventError(
+                index_of[r["event_id"]],
+                r["event_id"],
+                "conflict",
+                "event_id already recorded with other content",
+            )
             for r in raced
             if not same_content(stored[r["event_id"]], r)
         ]
@@ -181,10 +221,20 @@ def _retraction_errors(
         event_id = record["event_id"]
         if record["type"] == "retraction":
             target_id = record["retracts"]
-            target = in_request.get(target_id) or known.get(target_id) or stored_targets.get(target_id)
+            target = (
+                in_request.get(target_id) or known.get(target_id) or stored_targets.get(target_id)
+            )
             if target is not None:
                 if target["type"] == "retraction":
-                    errors.append(EventError(index, event_id, "invalid", f"event {target_id} is a retraction; retracting a retraction is an error"))
+                    errors.append(
+                        EventError(
+                            index,
+                            event_id,
+                            "invalid",
+                            f"event {target_id} is a retraction; "
+                            "retracting a retraction is an error",
+                        )
+                    )
                     continue
                 mismatch = _retraction_mismatch(record, target)
                 if mismatch:
@@ -194,7 +244,15 @@ def _retraction_errors(
             if retraction["event_id"] in in_request:
                 continue  # checked from the retraction's side above
             if record["type"] == "retraction":
-                errors.append(EventError(index, event_id, "invalid", f"retraction {retraction['event_id']} aims at this event; a retraction cannot be retracted"))
+                errors.append(
+                    EventError(
+                        index,
+                        event_id,
+                        "invalid",
+                        f"retraction {retraction['event_id']} aims at this event; "
+                        "a retraction cannot be retracted",
+                    )
+                )
                 break
             mismatch = _retraction_mismatch(retraction, record)
             if mismatch:

@@ -24,7 +24,9 @@ def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
     """
     events = list(events)
     retracted = {e.retracts for e in events if e.type == "retraction"}
-    facts: dict[Cell, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * len(FACTS)))
+    facts: dict[Cell, dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0] * len(FACTS))
+    )
     for e in events:
         if e.type == "retraction" or e.event_id in retracted:
             continue

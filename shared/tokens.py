@@ -49,7 +49,12 @@ def create_token(
         raise ValueError("a structure token needs exactly one --structure")
     secret = "bilan_" + secrets.token_urlsafe(32)
     session.add(
-        Token(token_hash=token_digest(secret), role=role, structures=list(structures or []), region=region)
+        Token(
+            token_hash=token_digest(secret),
+            role=role,
+            structures=list(structures or []),
+            region=region,
+        )
     )
     session.flush()
     return secret

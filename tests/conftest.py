@@ -27,13 +27,19 @@ from shared.registry import StructureFields, upsert_structure
 from shared.tokens import create_token
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_URL = os.environ.get("BILAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "BILAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("BILAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 # A small registry: two regions, three structures.
 STRUCTURES = {
-    "ML-11-001": StructureFields(name="Mission locale de Paris", kind="mission_locale", region="11"),
-    "ML-11-002": StructureFields(name="Mission locale de Créteil", kind="mission_locale", region="11"),
+    "ML-11-001": StructureFields(
+        name="Mission locale de Paris", kind="mission_locale", region="11"
+    ),
+    "ML-11-002": StructureFields(
+        name="Mission locale de Créteil", kind="mission_locale", region="11"
+    ),
     "PAIO-24-001": StructureFields(name="PAIO de Chartres", kind="paio", region="24"),
 }
 
@@ -86,14 +92,29 @@ def source_token(sessions: sessionmaker[Session], registry: Any) -> str:
         return create_token(session, "source")
 
 
-def event(event_id: str, type_: str = "interview", *, on: str = "2007-03-15", structure: str = "ML-11-001",
-          youth: str = "Y1", **extra: Any) -> dict[str, Any]:
+def event(
+    event_id: str,
+    type_: str = "interview",
+    *,
+    on: str = "2007-03-15",
+    structure: str = "ML-11-001",
+    youth: str = "Y1",
+    **extra: Any,
+) -> dict[str, Any]:
     """One event as a client would post it."""
-    return {"event_id": event_id, "type": type_, "occurred_on": on, "structure_id": structure,
-            "youth_id": youth, **extra}
+    return {
+        "event_id": event_id,
+        "type": type_,
+        "occurred_on": on,
+        "structure_id": structure,
+        "youth_id": youth,
+        **extra,
+    }
 
 
-def record(session: Session, events: list[dict[str, Any]], today: dt.date | None = None) -> Recorded:
+def record(
+    session: Session, events: list[dict[str, Any]], today: dt.date | None = None
+) -> Recorded:
     return record_events(session, [msgspec.json.encode(e) for e in events], None, today)
 
 

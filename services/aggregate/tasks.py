@@ -39,7 +39,9 @@ def apply_some(limit: int = BATCHES_PER_CLAIM) -> Applied | None:
         return apply_batches(session, batch_ids)
 
 
-@app.task(name=APPLY_PENDING, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@app.task(
+    name=APPLY_PENDING, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None
+)
 def apply_pending(self) -> int:  # noqa: ANN001
     """Apply pending batches for up to TASK_SECONDS; hand over to a new task if work remains."""
     deadline = time.monotonic() + TASK_SECONDS

@@ -72,7 +72,9 @@ def post_events() -> Any:
     except OperationalError:
         return error(503, "unavailable", "the database is unreachable; nothing was recorded")
     if caller is None:
-        return error(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required")
+        return error(
+            401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required"
+        )
     if caller.role not in ("source", "admin"):
         return error(403, "forbidden", f"role {caller.role!r} may not post events")
 
@@ -86,7 +88,11 @@ def post_events() -> Any:
     except BadBody as exc:
         return error(400, "malformed", str(exc))
     if len(raws) > MAX_EVENTS_PER_REQUEST:
-        return error(413, "too_large", f"a request holds at most {MAX_EVENTS_PER_REQUEST} events, got {len(raws)}")
+        return error(
+            413,
+            "too_large",
+            f"a request holds at most {MAX_EVENTS_PER_REQUEST} events, got {len(raws)}",
+        )
 
     try:
         with sessions.begin() as session:
@@ -111,7 +117,13 @@ def post_events() -> Any:
     EVENTS_DUPLICATE.inc(recorded.duplicates)
     REQUESTS.labels(status="202").inc()
     return (
-        jsonify({"batch_id": recorded.batch_id, "accepted": recorded.accepted, "duplicates": recorded.duplicates}),
+        jsonify(
+            {
+                "batch_id": recorded.batch_id,
+                "accepted": recorded.accepted,
+                "duplicates": recorded.duplicates,
+            }
+        ),
         202,
     )
 

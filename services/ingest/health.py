@@ -29,7 +29,9 @@ def readyz() -> Any:
         pass
     checks["broker"] = broker_reachable(current_app.config["SETTINGS"])
     ready = all(checks.values())
-    return jsonify({"status": "ready" if ready else "unavailable", "checks": checks}), 200 if ready else 503
+    return jsonify(
+        {"status": "ready" if ready else "unavailable", "checks": checks}
+    ), 200 if ready else 503
 
 
 @bp.get("/metrics")

@@ -34,7 +34,14 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {
                         "index": {"type": "integer"},
                         "event_id": {"type": ["string", "null"]},
-                        "code": {"enum": ["invalid", "unknown_structure", "conflict", "forbidden_structure"]},
+                        "code": {
+                            "enum": [
+                                "invalid",
+                                "unknown_structure",
+                                "conflict",
+                                "forbidden_structure",
+                            ]
+                        },
                         "message": {"type": "string"},
                     },
                 },
@@ -50,7 +57,11 @@ def openapi_document() -> dict[str, Any]:
 
     return {
         "openapi": "3.1.0",
-        "info": {"title": "bilan ingest", "version": "1", "description": "Events of the missions locales network."},
+        "info": {
+            "title": "bilan ingest",
+            "version": "1",
+            "description": "Events of the missions locales network.",
+        },
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -67,7 +78,12 @@ def openapi_document() -> dict[str, Any]:
                                 "schema": {
                                     "oneOf": [
                                         batch,
-                                        {"type": "object", "required": ["events"], "properties": {"events": batch}, "additionalProperties": False},
+                                        {
+                                            "type": "object",
+                                            "required": ["events"],
+                                            "properties": {"events": batch},
+                                            "additionalProperties": False,
+                                        },
                                     ]
                                 }
                             },
@@ -98,8 +114,18 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/healthz": {"get": {"summary": "Process up", "responses": {"200": answer("Up")}}},
-            "/readyz": {"get": {"summary": "Database and broker reachable", "responses": {"200": answer("Ready"), "503": answer("Not ready")}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": answer("Metrics text")}}},
+            "/readyz": {
+                "get": {
+                    "summary": "Database and broker reachable",
+                    "responses": {"200": answer("Ready"), "503": answer("Not ready")},
+                }
+            },
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics",
+                    "responses": {"200": answer("Metrics text")},
+                }
+            },
         },
     }
 

@@ -41,10 +41,11 @@ def random_events(rng: random.Random, n: int) -> list[dict]:
     events = []
     for i in range(n):
         kind, extra = rng.choice(KINDS)
+        on = f"2007-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        structure = rng.choice(sorted(STRUCTURES))
         events.append(
-            event(f"e{i}", kind, youth=f"Y{rng.randrange(60)}", structure=rng.choice(sorted(STRUCTURES)),
-                  on=f"2007-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", **extra)
-        )  # fmt: skip
+            event(f"e{i}", kind, youth=f"Y{rng.randrange(60)}", structure=structure, on=on, **extra)
+        )
     for i, target in enumerate(rng.sample(events, n // 20)):
         events.append(
             event(f"r{i}", "retraction", retracts=target["event_id"], youth=target["youth_id"],

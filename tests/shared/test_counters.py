@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,8 +51,16 @@ def test_figures_at_three_levels(sessions, registry) -> None:
         creteil = read_figures(session, "2007", "structure:ML-11-002")
         april = read_figures(session, "2007-04", "national")
         assert pending_events(session) == 0
-    assert (national["youths_in_contact"], national["youths_interviewed"], national["interviews"]) == (2, 1, 2)
-    assert (national["youths_received"], national["youths_with_access"], national["access_rate"]) == (2, 1, 1.0)
+    assert (
+        national["youths_in_contact"],
+        national["youths_interviewed"],
+        national["interviews"],
+    ) == (2, 1, 2)
+    assert (
+        national["youths_received"],
+        national["youths_with_access"],
+        national["access_rate"],
+    ) == (2, 1, 1.0)
     assert idf["youths_interviewed"] == 1 and idf["youths_training"] == 1
     assert paris["youths_interviewed"] == 1 and paris["youths_with_access"] == 0
     assert creteil["youths_with_access"] == 1 and creteil["youths_first_reception"] == 0
@@ -116,10 +123,13 @@ def test_any_order_any_split_gives_the_recomputed_figures(tmp_path_factory, data
             upsert_structure(session, structure_id, fields)
 
     kinds = st.sampled_from(
-        [("first_reception", {}), ("contact", {"channel": "phone"}), ("interview", {}), ("workshop", {}),
-         ("outcome", {"outcome": "employment"}), ("outcome", {"outcome": "training"}),
-         ("outcome", {"outcome": "work_study"}), ("civis_entry", {}),
-         ("civis_exit", {"exit_reason": "durable_employment"}), ("civis_exit", {"exit_reason": "other"})]
+        [
+            ("first_reception", {}), ("contact", {"channel": "phone"}), ("interview", {}),
+            ("workshop", {}), ("outcome", {"outcome": "employment"}),
+            ("outcome", {"outcome": "training"}), ("outcome", {"outcome": "work_study"}),
+            ("civis_entry", {}), ("civis_exit", {"exit_reason": "durable_employment"}),
+            ("civis_exit", {"exit_reason": "other"}),
+        ]
     )  # fmt: skip
     n = data.draw(st.integers(1, 25), label="events")
     events = []
@@ -131,11 +141,15 @@ def test_any_order_any_split_gives_the_recomputed_figures(tmp_path_factory, data
                 kind,
                 youth=data.draw(st.sampled_from(["A", "B", "C"])),
                 structure=data.draw(st.sampled_from(sorted(STRUCTURES))),
-                on=data.draw(st.sampled_from(["2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"])),
+                on=data.draw(
+                    st.sampled_from(["2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"])
+                ),
                 **extra,
             )
         )
-    for i, target in enumerate(data.draw(st.lists(st.sampled_from(events), max_size=5, unique_by=lambda e: e["event_id"]))):
+    for i, target in enumerate(
+        data.draw(st.lists(st.sampled_from(events), max_size=5, unique_by=lambda e: e["event_id"]))
+    ):
         events.append(
             event(f"r{i}", "retraction", retracts=target["event_id"], youth=target["youth_id"],
                   structure=target["structure_id"], on=target["occurred_on"])

@@ -52,7 +52,11 @@ def test_subsidized_or_work_study_is_one_figure() -> None:
 
 def test_civis_exits_by_reason() -> None:
     c = contribution(civis_exit_durable_employment=1, civis_exit_other=1, civis_entry=1)
-    assert (c["civis_exits"], c["civis_exits_durable_employment"], c["civis_exits_other"]) == (1, 1, 1)
+    assert (c["civis_exits"], c["civis_exits_durable_employment"], c["civis_exits_other"]) == (
+        1,
+        1,
+        1,
+    )
     assert c["civis_entries"] == 1
 
 

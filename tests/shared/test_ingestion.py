@@ -93,7 +93,12 @@ def test_date_window_is_1982_to_tomorrow(sessions, registry) -> None:
     assert reject(sessions, [event("a", on="1981-12-31")], today)[0][2] == "invalid"
     assert reject(sessions, [event("a", on="2007-06-03")], today)[0][2] == "invalid"
     with sessions.begin() as session:
-        assert record(session, [event("a", on="2007-06-02"), event("b", on="1982-01-01")], today).accepted == 2
+        assert (
+            record(
+                session, [event("a", on="2007-06-02"), event("b", on="1982-01-01")], today
+            ).accepted
+            == 2
+        )
 
 
 def test_retraction_must_match_its_recorded_target(sessions, registry) -> None:
@@ -124,9 +129,10 @@ def test_retracting_a_retraction_is_an_error(sessions, registry) -> None:
 
 
 def test_source_token_limited_to_structures(sessions, registry) -> None:
-    from shared.tokens import Caller
-    from shared.ingestion import record_events
     import msgspec
+
+    from shared.ingestion import record_events
+    from shared.tokens import Caller
 
     caller = Caller(1, "source", frozenset({"ML-11-001"}), None)
     with pytest.raises(Rejected) as caught, sessions.begin() as session:

@@ -65,7 +65,12 @@ def test_invalid_events_422_lists_each_error(client, source_token, sessions) -> 
     before = log_size(sessions)
     response = client.post(
         "/v1/events",
-        json=[event("ok"), event("a", youth="other"), event("s", structure="NOPE"), {"event_id": "x"}],
+        json=[
+            event("ok"),
+            event("a", youth="other"),
+            event("s", structure="NOPE"),
+            {"event_id": "x"},
+        ],
         headers=auth(source_token),
     )
     assert response.status_code == 422
@@ -83,7 +88,9 @@ def test_invalid_events_422_lists_each_error(client, source_token, sessions) -> 
 def test_forbidden_structure(client, sessions, registry) -> None:
     with sessions.begin() as session:
         token = create_token(session, "source", ["ML-11-001"])
-    response = client.post("/v1/events", json=[event("a", structure="ML-11-002")], headers=auth(token))
+    response = client.post(
+        "/v1/events", json=[event("a", structure="ML-11-002")], headers=auth(token)
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["code"] == "forbidden_structure"
     assert log_size(sessions) == (0, 0)
@@ -113,7 +120,9 @@ def test_wrong_role_403(client, sessions, registry) -> None:
     [b"[{", b"42", b'{"other": []}', b'{"events": 3}', b"", b'"text"'],
 )
 def test_malformed_body_400(client, source_token, sessions, body) -> None:
-    response = client.post("/v1/events", data=body, content_type="application/json", headers=auth(source_token))
+    response = client.post(
+        "/v1/events", data=body, content_type="application/json", headers=auth(source_token)
+    )
     assert response.status_code == 400
     assert response.get_json()["error"] == "malformed"
     assert log_size(sessions) == (0, 0)
@@ -121,14 +130,18 @@ def test_malformed_body_400(client, source_token, sessions, body) -> None:
 
 def test_bad_ndjson_line_400(client, source_token, sessions) -> None:
     data = json.dumps(event("a")) + "\n{not json\n"
-    response = client.post("/v1/events", data=data, content_type="application/x-ndjson", headers=auth(source_token))
+    response = client.post(
+        "/v1/events", data=data, content_type="application/x-ndjson", headers=auth(source_token)
+    )
     assert response.status_code == 400
     assert "line 2" in response.get_json()["message"]
     assert log_size(sessions) == (0, 0)
 
 
 def test_other_content_type_415(client, source_token, sessions) -> None:
-    response = client.post("/v1/events", data="a,b", content_type="text/csv", headers=auth(source_token))
+    response = client.post(
+        "/v1/events", data="a,b", content_type="text/csv", headers=auth(source_token)
+    )
     assert response.status_code == 415
     assert log_size(sessions) == (0, 0)
 
@@ -142,12 +155,16 @@ def test_more_than_10000_events_413(client, source_token, sessions) -> None:
 
 def test_more_than_10_mib_413(client, source_token, sessions) -> None:
     body = b"[" + b" " * (10 * 1024 * 1024) + b"]"
-    response = client.post("/v1/events", data=body, content_type="application/json", headers=auth(source_token))
+    response = client.post(
+        "/v1/events", data=body, content_type="application/json", headers=auth(source_token)
+    )
     assert response.status_code == 413
     assert log_size(sessions) == (0, 0)
 
 
-def test_storage_unavailable_503_with_retry_after(client, source_token, sessions, monkeypatch) -> None:
+def test_storage_unavailable_503_with_retry_after(
+    client, source_token, sessions, monkeypatch
+) -> None:
     import services.ingest.events as events_module
 
     def broken(*_args, **_kwargs):
@@ -185,4 +202,13 @@ def test_openapi_describes_the_event_schema(client) -> None:
     assert {"Outcome", "CivisExit", "Retraction"} <= set(schemas)
     assert "outcome" in schemas["Outcome"]["required"]
     assert schemas["Interview"]["additionalProperties"] is False
-    assert set(document["paths"]["/v1/events"]["post"]["responses"]) >= {"202", "400", "401", "403", "413", "415", "422", "503"}
+    assert set(document["paths"]["/v1/events"]["post"]["responses"]) >= {
+        "202",
+        "400",
+        "401",
+        "403",
+        "413",
+        "415",
+        "422",
+        "503",
+    }
