@@ -16,10 +16,12 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
     String,
+    Text,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -175,3 +177,90 @@ class FigureCounts(Base):
 # The columns above are spelled out for readability; they must follow the definitions.
 assert tuple(YouthFacts.__table__.c.keys())[3:] == FACTS
 assert tuple(FigureCounts.__table__.c.keys())[2:] == COUNTED
+
+
+class Declaration(Base):
+    """A structure's annual ICARE declaration (SPEC §5): staff and funding, in euros."""
+
+    __tablename__ = "declarations"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    structure_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The structure's region when last submitted: the validators' scope.
+    region: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16))
+    professionals: Mapped[int] = mapped_column(Integer)
+    funding_main: Mapped[int] = mapped_column(BigInteger)
+    funding_specific: Mapped[int] = mapped_column(BigInteger)
+    funding_managed_funds: Mapped[int] = mapped_column(BigInteger)
+    funder_state: Mapped[int] = mapped_column(BigInteger)
+    funder_region: Mapped[int] = mapped_column(BigInteger)
+    funder_department: Mapped[int] = mapped_column(BigInteger)
+    funder_municipalities: Mapped[int] = mapped_column(BigInteger)
+    funder_esf: Mapped[int] = mapped_column(BigInteger)
+    funder_other: Mapped[int] = mapped_column(BigInteger)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(String(2000))
+
+
+class DeclarationAudit(Base):
+    """The audit trail of the declarations: who did what, when; never updated."""
+
+    __tablename__ = "declaration_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer)
+    structure_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(2000))
+    content: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_declaration_audit_declaration", "year", "structure_id", "id"),)
+
+
+class Consolidation(Base):
+    """A year-end consolidation job; at most one queued or running per year."""
+
+    __tablename__ = "consolidations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    version: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(2000))
+    # Incremented by each claim: a worker only writes while its attempt is the current one.
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Touched every few seconds by the running worker; a stale one means it died.
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index(
+            "ux_consolidations_active_year",
+            "year",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+
+class Report(Base):
+    """A frozen report version: the exact JSON bytes served, and their SHA-256. Never updated."""
+
+    __tablename__ = "reports"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consolidation_id: Mapped[int] = mapped_column(Integer)
+    consolidated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    document: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
