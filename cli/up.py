@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import IO
 
 import click
 import httpx
@@ -31,10 +32,9 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "cli.main", *args]
 
 
-def _relay(name: str, process: subprocess.Popen[str]) -> None:
+def _relay(name: str, stream: IO[str]) -> None:
     prefix = click.style(f"[{name:<8}]", fg=COLORS.get(name.split("-")[0], "white"))
-    assert process.stdout is not None
-    for line in process.stdout:
+    for line in stream:
         click.echo(f"{prefix} {line.rstrip()}")
 
 
@@ -87,10 +87,19 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         for name, command in services.items():
             if name == "demo":
                 _wait_until_up(f"http://127.0.0.1:{settings.ingest_port}/healthz")
-            processes[name] = subprocess.Popen(
-                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            # The simulator's stdout ends with its truth (one large JSON line): show only
+            # its progress, on stderr.
+            demo_run = name == "demo"
+            process = subprocess.Popen(
+                command,
+                env=env,
+                stdout=subprocess.DEVNULL if demo_run else subprocess.PIPE,
+                stderr=subprocess.PIPE if demo_run else subprocess.STDOUT,
+                text=True,
             )
-            threading.Thread(target=_relay, args=(name, processes[name]), daemon=True).start()
+            processes[name] = process
+            stream = process.stderr if demo_run else process.stdout
+            threading.Thread(target=_relay, args=(name, stream), daemon=True).start()
         _wait_until_up(f"http://127.0.0.1:{settings.web_port}/healthz")
         click.echo(
             click.style(

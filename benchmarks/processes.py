@@ -1,0 +1,89 @@
+"""Starting and watching the real bilan processes for a benchmark run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_memory_mib(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Services:
+    """ingest, N workers and web on the given database and broker; logs under ``logs``."""
+
+    def __init__(self, database_url: str, broker_url: str, logs: Path, workers: int = 2) -> None:
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "BILAN_DATABASE_URL": database_url,
+            "BILAN_BROKER_URL": broker_url,
+            "BILAN_HOST": "127.0.0.1",
+            "BILAN_INGEST_PORT": str(free_port()),
+            "BILAN_WEB_PORT": str(free_port()),
+        }
+        self.ingest_url = f"http://127.0.0.1:{self.env['BILAN_INGEST_PORT']}"
+        self.web_url = f"http://127.0.0.1:{self.env['BILAN_WEB_PORT']}"
+        self.logs = logs
+        self.workers = workers
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        names = {"ingest": ["ingest"], "web": ["web"]}
+        for n in range(1, self.workers + 1):
+            names[f"worker-{n}"] = ["worker", "--loglevel", "WARNING"]
+        for name, args in names.items():
+            log = (self.logs / f"{name}.log").open("wb")
+            self.running[name] = subprocess.Popen(
+                [sys.executable, "-m", "cli.main", *args],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        for url in (self.ingest_url, self.web_url):
+            self._wait(f"{url}/healthz")
+
+    def _wait(self, url: str, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{url} did not come up; see {self.logs}")
+
+    def peak_memory(self) -> dict[str, float]:
+        return {
+            name: peak_memory_mib(p.pid) for name, p in self.running.items() if p.poll() is None
+        }
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
