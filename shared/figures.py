@@ -124,3 +124,29 @@ def sum_youth_figures(youth_facts: Iterable[Sequence[int]]) -> dict[str, int]:
         for i, value in enumerate(youth_figures(facts)):
             totals[i] += value
     return dict(zip(COUNTED, totals, strict=True))
+
+
+# The COUNTED figures that count events rather than youths, each with the fact it counts.
+EVENT_COUNTS: dict[str, str] = {"interviews": "interview"}
+
+
+def figures_of_patterns(
+    patterns: Iterable[tuple[Sequence[int], int, Mapping[str, int]]],
+) -> dict[str, int]:
+    """The COUNTED totals of youths grouped by the pattern of facts they have.
+
+    Each item is ``(presence, youths, event_counts)``: the presence (0/1) of each
+    fact of FACTS, how many youths share it, and for each fact of EVENT_COUNTS the
+    number of its events summed over those youths. Since ``youth_figures`` only
+    asks whether a fact is present, except for the EVENT_COUNTS figures, this
+    equals ``sum_youth_figures`` over the youths themselves: a whole year comes
+    down to a few hundred patterns, so the log can be grouped by the database.
+    """
+    totals = dict.fromkeys(COUNTED, 0)
+    for presence, youths, event_counts in patterns:
+        for key, value in zip(COUNTED, youth_figures(presence), strict=True):
+            if key in EVENT_COUNTS:
+                totals[key] += int(event_counts.get(EVENT_COUNTS[key], 0))
+            else:
+                totals[key] += value * youths
+    return totals

@@ -16,6 +16,7 @@ from celery import Celery
 from shared.config import Settings
 
 APPLY_PENDING = "bilan.apply_pending"
+CONSOLIDATE = "bilan.consolidate"
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +61,19 @@ def notify_pending(settings: Settings) -> bool:
         _client(settings).send_task(APPLY_PENDING, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
         log.warning("could not notify workers (%s); the sweep will apply the batch", exc)
+        return False
+    return True
+
+
+def send_consolidation(settings: Settings, job_id: int) -> bool:
+    """Ask a worker to run consolidation job ``job_id``; False (and logged) if the broker fails.
+
+    Never fatal: the job row is durable and the workers' sweep re-sends stale jobs.
+    """
+    try:
+        _client(settings).send_task(CONSOLIDATE, args=[job_id], retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+        log.warning("could not send consolidation %s (%s); the sweep will re-send it", job_id, exc)
         return False
     return True
 

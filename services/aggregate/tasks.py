@@ -16,9 +16,10 @@ from sqlalchemy.exc import DBAPIError
 
 from services.aggregate.celery_app import app
 from shared.config import load_settings
+from shared.consolidation import LostJob, run_job, stale_jobs
 from shared.counters import Applied, apply_batches, claim_pending_batches, pending_events
 from shared.db import engine_for, session_factory
-from shared.queue import APPLY_PENDING, notify_pending
+from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 
 log = logging.getLogger(__name__)
 BATCHES_PER_CLAIM = 4
@@ -60,6 +61,17 @@ def apply_pending(self) -> int:  # noqa: ANN001
     return applied
 
 
+@app.task(name=CONSOLIDATE, acks_late=True, reject_on_worker_lost=True)
+def consolidate(job_id: int) -> int | None:
+    """Run consolidation job ``job_id`` (shared.consolidation); a no-op if another runs it."""
+    try:
+        return run_job(engine_for(load_settings().database_url), job_id)
+    except LostJob as exc:
+        # Another attempt took over while this one was thought dead: its result stands.
+        log.warning("%s", exc)
+        return None
+
+
 def sweep_forever(interval: float = SWEEP_SECONDS) -> None:
     """Re-notify while batches wait, so that a lost message never strands them."""
     sessions = _sessions()
@@ -70,6 +82,11 @@ def sweep_forever(interval: float = SWEEP_SECONDS) -> None:
                 waiting = pending_events(session)
             if waiting:
                 notify_pending(load_settings())
+            # Consolidations whose worker died (or whose message was lost): run them again.
+            with sessions.begin() as session:
+                stale = stale_jobs(session)
+            for job_id in stale:
+                send_consolidation(load_settings(), job_id)
         except Exception:  # noqa: BLE001 - the sweep must outlive a database outage
             log.exception("sweep failed")
 

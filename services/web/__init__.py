@@ -33,6 +33,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(figures.bp)
     app.register_blueprint(structures.bp)
+    from services.web import consolidations, declarations, yearend_pages
+
+    app.register_blueprint(declarations.bp)
+    app.register_blueprint(consolidations.bp)
+    app.register_blueprint(yearend_pages.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)

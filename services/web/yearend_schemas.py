@@ -1,0 +1,169 @@
+"""The JSON documents of the year-end API (declarations, consolidations), as msgspec structs.
+
+The frozen reports are not encoded here: they are served as the exact bytes
+stored when they were frozen (shared.consolidation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from shared.declarations import DeclarationFields, Funders, Funding
+from shared.models import Consolidation, Declaration, DeclarationAudit
+
+Status = Literal["submitted", "validated", "rejected"]
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
+
+
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """Datetimes as UTC-aware (SQLite gives them back naive; every one written is UTC)."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class DeclarationDocument(msgspec.Struct):
+    """One declaration and where it stands."""
+
+    year: int
+    structure_id: str
+    region: str
+    status: Status
+    professionals: int
+    funding: Funding
+    funders: Funders
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    reason: Annotated[str | None, Meta(description="Why it was rejected (or validated)")]
+
+
+class AuditEntry(msgspec.Struct):
+    """One line of a declaration's audit trail."""
+
+    action: Literal["submitted", "resubmitted", "validated", "rejected"]
+    status: Status
+    token_id: int | None
+    role: str
+    at: dt.datetime
+    reason: str | None
+    content: DeclarationFields | None
+
+
+class DeclarationDetail(msgspec.Struct):
+    """``GET /v1/declarations/{year}/{structure_id}``: the declaration and its history."""
+
+    declaration: DeclarationDocument
+    history: list[AuditEntry]
+
+
+class Completeness(msgspec.Struct):
+    structures: Annotated[int, Meta(description="Structures of the registry active that year")]
+    submitted: int
+    validated: int
+    rejected: int
+    missing: Annotated[int, Meta(description="Active structures without a declaration")]
+
+
+class DeclarationList(msgspec.Struct):
+    """``GET /v1/declarations/{year}``."""
+
+    year: int
+    completeness: Completeness
+    declarations: list[DeclarationDocument]
+
+
+class Verdict(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``…/validate`` (optional) and ``…/reject`` (reason required)."""
+
+    reason: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class ConsolidationRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``POST /v1/consolidations``."""
+
+    year: int
+
+
+class ConsolidationDocument(msgspec.Struct):
+    """``GET /v1/consolidations/{id}``."""
+
+    id: int
+    year: int
+    status: JobStatus
+    progress: Annotated[float, Meta(ge=0, le=1)]
+    version: int | None
+    error: str | None
+
+
+class ConsolidationStarted(msgspec.Struct):
+    """``POST /v1/consolidations``."""
+
+    id: int
+    year: int
+    status: JobStatus
+
+
+class ConsolidationEntry(msgspec.Struct):
+    id: int
+    year: int
+    status: JobStatus
+    progress: float
+    version: int | None
+    error: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ConsolidationList(msgspec.Struct):
+    """``GET /v1/consolidations``: the job history, newest first."""
+
+    consolidations: list[ConsolidationEntry]
+
+
+def declaration_document(row: Declaration) -> DeclarationDocument:
+    from shared.declarations import declaration_document as as_dict
+
+    values: dict[str, Any] = as_dict(row)
+    values["submitted_at"] = utc(values["submitted_at"])
+    values["decided_at"] = utc(values["decided_at"])
+    return msgspec.convert(values, DeclarationDocument, from_attributes=True)
+
+
+def audit_entry(row: DeclarationAudit) -> AuditEntry:
+    return AuditEntry(
+        action=row.action,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        token_id=row.token_id,
+        role=row.role,
+        at=utc(row.at),  # type: ignore[arg-type]
+        reason=row.reason,
+        content=None if row.content is None else msgspec.convert(row.content, DeclarationFields),
+    )
+
+
+def consolidation_document(job: Consolidation) -> ConsolidationDocument:
+    return ConsolidationDocument(
+        id=job.id,
+        year=job.year,
+        status=job.status,  # type: ignore[arg-type]
+        progress=job.progress,
+        version=job.version,
+        error=job.error,
+    )
+
+
+def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
+    return ConsolidationEntry(
+        id=job.id,
+        year=job.year,
+        status=job.status,  # type: ignore[arg-type]
+        progress=job.progress,
+        version=job.version,
+        error=job.error,
+        created_at=utc(job.created_at),  # type: ignore[arg-type]
+        finished_at=utc(job.finished_at),
+    )
