@@ -138,6 +138,9 @@ def _register_optional_commands() -> None:
 
     main.add_command(up.up)
     main.add_command(simulate.simulate)
+    from cli.consolidate import consolidate
+
+    main.add_command(consolidate)
 
 
 _register_optional_commands()

@@ -1,0 +1,50 @@
+"""``bilan consolidate Y``: the year-end consolidation, run in this process, with a progress bar.
+
+It is the very job that ``POST /v1/consolidations`` sends to the workers
+(shared.consolidation); if a worker is already running the year's job, the
+command follows that one instead of starting another. The report is printed as
+JSON on stdout; the progress bar goes to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from tqdm import tqdm
+
+from shared.config import load_settings
+from shared.consolidation import consolidate as run_consolidation
+from shared.consolidation import read_report
+from shared.db import engine_for, session_factory
+
+
+@click.command()
+@click.argument("year", type=click.IntRange(1982, 9999))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def consolidate(year: int, quiet: bool) -> None:
+    """Consolidate YEAR: recompute it from the log, reconcile, freeze a new report version."""
+    engine = engine_for(load_settings().database_url)
+    bar = tqdm(
+        total=100,
+        desc=f"consolidation {year}",
+        unit="%",
+        file=sys.stderr,
+        disable=quiet,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}",
+    )
+
+    def progress(value: float) -> None:
+        bar.update(max(round(value * 100) - bar.n, 0))
+
+    try:
+        version = run_consolidation(engine, year, progress)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        bar.close()
+    with session_factory(engine)() as session:
+        report = read_report(session, year, version)
+    assert report is not None
+    click.echo(f"report {year} version {version} frozen (sha256 {report.sha256})", err=True)
+    click.echo(report.document)
