@@ -54,9 +54,11 @@ bp = Blueprint("yearend_pages", __name__)
 def _configure_sessions(state: BlueprintSetupState) -> None:
     app = state.app
     app.secret_key = app.secret_key or app.config["SETTINGS"].secret_key
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+    )
 
 
 def format_euros(value: int | float) -> str:
