@@ -132,6 +132,13 @@ def load_registry(source: str) -> list[tuple[str, StructureFields]]:
     show_default=True,
     help="Fraction of batches posted twice (duplicate tests).",
 )
+@click.option(
+    "--declarations",
+    is_flag=True,
+    help="Also PUT and validate each structure's annual declaration (2007 staff and funding "
+    "at --scale) through the web service --web, with --token (then an admin token).",
+)
+@click.option("--web", "web_url", metavar="URL", help="Web service for --declarations.")
 def simulate(
     year: int,
     scale: float,
@@ -146,6 +153,8 @@ def simulate(
     rate: float | None,
     shuffle: int,
     resend: float,
+    declarations: bool = False,
+    web_url: str | None = None,
 ) -> None:
     """Generate a realistic year of events and print its true figures (JSON, last line).
 
@@ -159,6 +168,8 @@ def simulate(
         raise click.UsageError("give exactly one of --post URL (with --token) or --out FILE.ndjson")
     if post_url is not None and not token:
         raise click.UsageError("--post needs --token")
+    if declarations and not (web_url and token):
+        raise click.UsageError("--declarations needs --web URL and an admin --token")
     if out is not None and (shuffle or resend or rate):
         raise click.UsageError("--shuffle, --resend and --rate only apply to --post")
     last_day = until.date() if until else None
@@ -203,4 +214,33 @@ def simulate(
             f"{report.accepted} accepted, {report.duplicates} duplicates, "
             f"{report.resent_batches} batches resent, {report.retries} retries"
         )
-    click.echo(json.dumps(simulation.truth(), ensure_ascii=False, separators=(",", ":")))
+    truth = simulation.truth()
+    if declarations:
+        assert web_url is not None and token is not None
+        truth["declarations"] = _post_declarations(
+            year, scale, seed, structures, web_url, token, truth["national"]["youths_interviewed"]
+        )
+    click.echo(json.dumps(truth, ensure_ascii=False, separators=(",", ":")))
+
+
+def _post_declarations(
+    year: int,
+    scale: float,
+    seed: int,
+    structures: list[tuple[str, StructureFields]],
+    web_url: str,
+    token: str,
+    youths_interviewed: int,
+) -> dict[str, int | float]:
+    """Post the year's declarations; their figures once validated (SPEC §4, second table)."""
+    import httpx
+
+    from simulator.declarations import post_declarations, simulate_declarations
+
+    simulated = simulate_declarations(year, scale, seed, structures)
+    try:
+        count = post_declarations(simulated, web_url, token)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"posting the declarations failed: {exc}") from None
+    click.echo(f"{count} declarations posted and validated")
+    return simulated.truth(youths_interviewed)

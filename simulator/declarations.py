@@ -1,0 +1,163 @@
+"""Realistic annual declarations (ICARE): the 2007 staff and funding, spread over the structures.
+
+At ``--scale 1.0`` the declarations of a year add up exactly to the 2007 report:
+11 049 professionals; 474 M€ of funding (406 M€ main, 58 M€ specific, 10 M€
+managed funds); the funders of main + specific split 39.6 % State, 18.2 %
+regions, 5.4 % departments, 22.2 % municipalities, 8.1 % ESF, 6.5 % others. At
+another scale every total is that one times the scale, rounded. Each structure
+gets a share in proportion to a seeded random size (a mission locale weighs
+about three PAIO), and its funders always sum to its main + specific funding.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.consolidation import merge_declarations
+from shared.declarations import FUNDER_KEYS, FUNDING_KEYS, active_in
+from shared.registry import StructureFields
+
+PROFESSIONALS_2007 = 11_049
+FUNDING_2007: dict[str, int] = {
+    "main": 406_000_000,
+    "specific": 58_000_000,
+    "managed_funds": 10_000_000,
+}
+# Shares of main + specific, in thousandths (they sum to 1000).
+FUNDER_SHARES_2007: dict[str, int] = {
+    "state": 396,
+    "region": 182,
+    "department": 54,
+    "municipalities": 222,
+    "esf": 81,
+    "other": 65,
+}
+assert sum(FUNDER_SHARES_2007.values()) == 1000
+
+
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """``total`` split in proportion to ``weights``, in integers summing exactly to it."""
+    weight = sum(weights)
+    if total == 0 or weight == 0:
+        return [0] * len(weights)
+    exact = [total * w / weight for w in weights]
+    parts = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: exact[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+@dataclass(frozen=True)
+class SimulatedDeclarations:
+    """The declarations of one year, as PUT bodies, and the totals they add up to."""
+
+    year: int
+    bodies: dict[str, dict[str, Any]]
+
+    def sums(self) -> dict[str, int]:
+        sums = {"professionals": 0}
+        sums |= {f"funding_{k}": 0 for k in FUNDING_KEYS} | {f"funder_{k}": 0 for k in FUNDER_KEYS}
+        for body in self.bodies.values():
+            sums["professionals"] += body["professionals"]
+            for key in FUNDING_KEYS:
+                sums[f"funding_{key}"] += body["funding"][key]
+            for key in FUNDER_KEYS:
+                sums[f"funder_{key}"] += body["funders"][key]
+        return sums
+
+    def truth(self, youths_interviewed: int) -> dict[str, int | float]:
+        """The declaration figures of SPEC §4 once every declaration is validated."""
+        return merge_declarations(self.sums(), youths_interviewed)
+
+
+def simulate_declarations(
+    year: int, scale: float, seed: int, structures: Sequence[tuple[str, StructureFields]]
+) -> SimulatedDeclarations:
+    """One declaration per structure active in the year, totals at ``scale`` of 2007."""
+    active = sorted(
+        (sid, fields)
+        for sid, fields in structures
+        # active_in reads only the dates, which the registry's fields also have.
+        if active_in(fields, year)  # type: ignore[arg-type]
+    )
+    if not active:
+        raise ValueError(f"no structure of the registry is open in {year}")
+    rnd = random.Random(f"declarations-{year}-{seed}")
+    sizes = [
+        rnd.uniform(0.5, 1.5) * (3.0 if fields.kind == "mission_locale" else 1.0)
+        for _, fields in active
+    ]
+    professionals = apportion(round(PROFESSIONALS_2007 * scale), sizes)
+    funding = {key: apportion(round(value * scale), sizes) for key, value in FUNDING_2007.items()}
+    covered = [funding["main"][i] + funding["specific"][i] for i in range(len(active))]
+    funders = _split_funders(covered, rnd)
+    bodies = {
+        sid: {
+            "professionals": professionals[i],
+            "funding": {key: funding[key][i] for key in FUNDING_KEYS},
+            "funders": funders[i],
+        }
+        for i, (sid, _) in enumerate(active)
+    }
+    return SimulatedDeclarations(year, bodies)
+
+
+def _split_funders(covered: Sequence[int], rnd: random.Random) -> list[dict[str, int]]:
+    """Each structure's funders, summing to its ``covered`` amount, the columns to the shares.
+
+    Structures in random order each take, from what is left of every funder, a part
+    proportional to their amount: no column goes negative and the last one takes
+    exactly what is left, so rows and columns are both exact.
+    """
+    left = dict(
+        zip(
+            FUNDER_KEYS,
+            apportion(sum(covered), [FUNDER_SHARES_2007[k] for k in FUNDER_KEYS]),
+            strict=True,
+        )
+    )
+    result: list[dict[str, int]] = [{} for _ in covered]
+    order = list(range(len(covered)))
+    rnd.shuffle(order)
+    remaining = sum(covered)
+    for i in order:
+        parts = apportion(covered[i], [left[k] for k in FUNDER_KEYS]) if remaining else [0] * 6
+        result[i] = dict(zip(FUNDER_KEYS, parts, strict=True))
+        for key, part in result[i].items():
+            left[key] -= part
+        remaining -= covered[i]
+    assert all(value == 0 for value in left.values())
+    return result
+
+
+def post_declarations(
+    declarations: SimulatedDeclarations,
+    web_url: str,
+    token: str,
+    validate: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """PUT every declaration to the web service (and validate it, as an admin); how many."""
+    base = web_url.rstrip("/")
+    headers = {"Authorization": f"Bearer {token}"}
+    done = 0
+    with httpx.Client(timeout=30, headers=headers) as client:
+        for sid, body in declarations.bodies.items():
+            url = f"{base}/v1/declarations/{declarations.year}/{sid}"
+            response = client.put(url, json=body)
+            if response.status_code == 409 and response.json().get("error") == "already_validated":
+                done += 1  # a re-run: the same declaration is already in and validated
+                continue
+            response.raise_for_status()
+            if validate:
+                client.post(f"{url}/validate").raise_for_status()
+            done += 1
+            if progress is not None:
+                progress(1)
+    return done
