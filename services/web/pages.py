@@ -1,21 +1,33 @@
-"""The French pages of the web service: ``/``, the live key figures of a year.
+"""The French page ``/``: the live key figures of a year, laid out like the 2007 report.
 
-The figures are rendered by the server (readable without JavaScript); a small
-script then polls ``/v1/figures`` to refresh them in place.
+The server renders everything (figures, tables, definitions) so the page reads
+without JavaScript, on a phone and on paper. A small script (static/dashboard.js)
+then draws the charts with Chart.js and polls ``/donnees.json`` every few seconds
+to refresh the figures in place; the filters live in the URL, so a view is a link.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Any
 
 import msgspec
 from flask import Blueprint, current_app, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
-from services.web.figures import QueryError, live_figures, optional, parse_year, resolve_scope
+from services.web.dashboard import (
+    BLOCKS,
+    COLUMNS,
+    FIGURES,
+    Filters,
+    build_view,
+    read_filters,
+)
+from services.web.figures import QueryError, optional, year_range
 from services.web.formatting import format_number, format_percent, format_time, pending_label
-from services.web.schemas import Scope
-from shared.figures import FIGURE_KEYS
 from shared.models import Structure
 from shared.regions import REGIONS
 
@@ -25,106 +37,93 @@ bp.add_app_template_filter(format_percent, "percent")
 bp.add_app_template_filter(format_time, "clock")
 bp.add_app_template_filter(pending_label, "pending")
 
-Format = Literal["number", "percent"]
+# Milliseconds between two refreshes of the figures.
+REFRESH_MS = 5000
 
-# The wording of the 2007 national report ("Chiffres clés 2007"), section by section.
-SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Format], ...]], ...] = (
-    (
-        "Jeunes accompagnés",
-        (
-            ("youths_first_reception", "jeunes en premier accueil", "number"),
-            ("youths_in_contact", "jeunes en contact", "number"),
-            ("youths_received", "jeunes reçus en entretien ou en atelier", "number"),
-            ("youths_interviewed", "jeunes reçus en entretien individuel", "number"),
-            ("interviews", "entretiens individuels", "number"),
-        ),
-    ),
-    (
-        "Accès à l'emploi ou à la formation",
-        (
-            (
-                "youths_with_access",
-                "jeunes reçus en entretien ont accédé à l'emploi ou à la formation",
-                "number",
-            ),
-            ("access_rate", "des jeunes reçus en entretien", "percent"),
-            ("youths_employment", "ont obtenu un emploi classique", "number"),
-            (
-                "youths_subsidized_or_work_study",
-                "ont obtenu un emploi aidé ou un emploi en alternance",
-                "number",
-            ),
-            ("youths_training", "sont entrés en formation", "number"),
-        ),
-    ),
-    (
-        "CIVIS",
-        (
-            ("civis_entries", "jeunes entrés en CIVIS", "number"),
-            ("civis_exits", "jeunes sortis du CIVIS", "number"),
-            ("civis_exits_durable_employment", "dont emploi durable", "number"),
-            ("civis_exits_non_durable_employment", "dont emploi de moins de six mois", "number"),
-            ("civis_exits_training", "dont formation", "number"),
-            ("civis_exits_other", "dont autres motifs", "number"),
-        ),
-    ),
-)
-assert sorted(key for _, rows in SECTIONS for key, _, _ in rows) == sorted(FIGURE_KEYS)
+
+@bp.record_once
+def _menu(state: BlueprintSetupState) -> None:
+    # The header's menu (templates/base.html): other page blueprints append their entries.
+    state.app.config.setdefault("NAV", []).insert(0, ("pages.index", "Chiffres clés"))
+
+
+@bp.app_context_processor
+def _nav() -> dict[str, Any]:
+    def nav_links() -> list[tuple[str, str]]:
+        links = []
+        for endpoint, label in current_app.config.get("NAV", []):
+            try:
+                links.append((url_for(endpoint), label))
+            except BuildError:  # a page not registered in this app, or needing arguments
+                continue
+        return links
+
+    return {"nav_links": nav_links}
+
+
+def json_script(value: Any) -> Markup:
+    """JSON to embed in a ``<script type="application/json">``, safe against ``</script>``."""
+    text = msgspec.json.encode(value).decode()
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it, and its ``aria-sort`` state."""
+    links = {}
+    for key in ("label", *(k for k, _ in COLUMNS)):
+        if key == filters.sort:
+            state = "ascending" if filters.order == "asc" else "descending"
+            order = "desc" if filters.order == "asc" else "asc"
+        else:
+            # Names read A→Z first; figures biggest first.
+            state, order = "none", "asc" if key == "label" else "desc"
+        href = url_for("pages.index", **filters.args(sort=key, order=order)) + "#repartition"
+        links[key] = {"href": href, "state": state}
+    return links
 
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    region = optional("region")
-    structure = optional("structure")
-    # The form has both selects; a structure is the narrower choice and names its region.
-    if structure:
-        region = None
-    year_text = optional("year")
-    context: dict[str, object] = {
-        "sections": SECTIONS,
+    first, last = year_range()
+    context: dict[str, Any] = {
+        "blocks": BLOCKS,
+        "definitions": FIGURES,
+        "columns": COLUMNS,
         "regions": REGIONS,
-        "region": region,
-        "structure": structure,
-        "year": year_text,
-        "document": None,
+        "years": range(last, first - 1, -1),
+        "region": optional("region"),
+        "structure": optional("structure"),
+        "year": optional("year"),
+        "view": None,
         "error": None,
+        "refresh_ms": REFRESH_MS,
     }
     status = 200
     with current_app.extensions["read_sessions"]() as session:
-        structures = session.execute(
+        context["structures"] = session.execute(
             select(Structure.structure_id, Structure.name, Structure.region).order_by(
-                Structure.region, Structure.structure_id
+                Structure.region, Structure.name
             )
         ).all()
-        context["structures"] = structures
         try:
-            year = parse_year(year_text)
-            scope = resolve_scope(session, region, structure)
-            document = live_figures(session, year, scope)
+            filters = read_filters()
+            view = build_view(session, filters)
         except QueryError as exc:
             status = exc.status
-            context["error"] = {
-                "invalid_parameter": "L'année demandée n'est pas valide.",
-                "unknown_region": "Cette région n'existe pas.",
-                "unknown_structure": "Cette structure n'est pas dans le répertoire.",
-            }.get(exc.code, exc.message)
+            context["error"] = exc.message
         else:
+            args = filters.args()
             context.update(
-                year=year,
-                document=document,
-                figures=msgspec.structs.asdict(document.figures),
-                scope_label=scope_label(scope, {row.structure_id: row.name for row in structures}),
-                endpoint=url_for(
-                    "figures.get_figures", year=year, region=region, structure=structure
-                ),
+                filters=filters,
+                year=filters.year,
+                region=filters.region,
+                structure=filters.structure,
+                view=view,
+                view_json=json_script(view),
+                data_url=url_for("dashboard.view_json", **args),
+                csv_url=url_for("dashboard.export_csv", **args),
+                csv_month_url=url_for("dashboard.export_csv", view="month", **args),
+                sorts=sort_links(filters),
+                as_of=dt.datetime.fromisoformat(view["as_of"]),
             )
     return render_template("index.html", **context), status
-
-
-def scope_label(scope: Scope, structure_names: dict[str, str]) -> str:
-    """What the page's title says the figures cover."""
-    if scope.level == "region" and scope.id:
-        return REGIONS[scope.id]
-    if scope.level == "structure" and scope.id:
-        return structure_names[scope.id]
-    return "France entière"

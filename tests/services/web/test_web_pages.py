@@ -70,7 +70,7 @@ def report_2007(sessions: sessionmaker[Session]) -> None:
 
 def test_page_shows_french_numbers(client: FlaskClient, report_2007: None) -> None:
     text = page(client, "/?year=2007")
-    assert '<html lang="fr">' in text
+    assert '<html lang="fr"' in text
     assert "Chiffres clés 2007" in text
     assert "France entière" in text
     assert shown(text, "youths_in_contact") == f"1{NNBSP}234{NNBSP}567"
@@ -135,16 +135,18 @@ def test_page_defaults_to_the_current_year(
         text = page(client, url)
         assert f"Chiffres clés {year}" in text
         assert shown(text, "youths_first_reception") == "1"
-        assert f'data-endpoint="/v1/figures?year={year}"' in text
+        assert f'data-url="/donnees.json?year={year}"' in text
 
 
-def test_page_polls_the_figures_api(client: FlaskClient) -> None:
+def test_page_polls_its_data_call(client: FlaskClient) -> None:
     text = page(client, "/?year=2007&region=11")
-    assert 'data-endpoint="/v1/figures?year=2007&region=11"' in text
-    assert "<script>" in text
-    assert "fetch(root.dataset.endpoint" in text
-    assert "setTimeout(refresh, 5000)" in text
-    endpoint = re.search(r'data-endpoint="([^"]+)"', text)
+    assert 'data-url="/donnees.json?year=2007&region=11"' in text
+    assert 'data-refresh-ms="5000"' in text
+    assert '<script src="/static/dashboard.js"></script>' in text
+    script = client.get("/static/dashboard.js").get_data(as_text=True)
+    assert "fetch(root.dataset.url" in script
+    assert "setTimeout(refresh, delay)" in script
+    endpoint = re.search(r'data-url="([^"]+)"', text)
     assert endpoint
     assert client.get(endpoint.group(1)).status_code == 200
 
@@ -172,7 +174,7 @@ def test_page_filters_by_region_and_structure(
     assert "— Mission locale de Créteil" in text
     assert shown(text, "interviews") == "1"
     assert '<option value="ML-11-002" selected>' in text
-    assert 'data-endpoint="/v1/figures?year=2007&structure=ML-11-002"' in text
+    assert 'data-url="/donnees.json?year=2007&structure=ML-11-002"' in text
     # The form sends both selects; the structure, the narrower choice, wins.
     text = page(client, "/?year=2007&region=24&structure=ML-11-002")
     assert "— Mission locale de Créteil" in text

@@ -1,0 +1,482 @@
+"""The live dashboard's view of a year and scope, and its two data routes.
+
+One *view* holds everything the page ``/`` shows for its filters (year, region or
+structure, sort of the breakdown table): the key figures, the breakdown by region
+(or by structure within a region), the twelve months of the year, and how fresh
+they are. It is read from the live counters only — one ``figure_counts`` row per
+cell, never the event log — so it answers in milliseconds.
+
+- ``GET /donnees.json`` — the view as JSON: the page's refresh call (one request
+  per refresh instead of three API calls). The values come both raw (for the charts)
+  and formatted the French way by the server (so a refresh never changes how an
+  unchanged figure looks).
+- ``GET /export.csv`` — the view as CSV for a spreadsheet: the scope's total, then
+  one line per breakdown row (or per month with ``view=month``). French headers,
+  ``;`` as separator, decimal comma and a UTF-8 byte-order mark: what French Excel
+  opens correctly with a double click.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+from flask import Blueprint, Response, current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.web.figures import QueryError, optional, parse_year
+from services.web.formatting import format_number, format_percent, format_time, pending_label
+from shared.counters import pending_events, read_cells
+from shared.figures import FIGURE_KEYS, with_derived
+from shared.models import Structure
+from shared.regions import REGIONS
+from shared.scopes import NATIONAL, scope_key, year_period
+
+bp = Blueprint("dashboard", __name__)
+
+Format = Literal["number", "percent"]
+Order = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """How the page names and explains one figure key (wording of the 2007 report)."""
+
+    key: str
+    label: str
+    definition: str
+    format: Format = "number"
+
+
+FIGURES: dict[str, Figure] = {
+    f.key: f
+    for f in (
+        Figure(
+            "youths_first_reception",
+            "jeunes en premier accueil",
+            "Jeunes reçus pour la première fois par le réseau dans l'année.",
+        ),
+        Figure(
+            "youths_in_contact",
+            "jeunes en contact",
+            "Jeunes ayant eu au moins un contact dans l'année : visite, téléphone, courrier, "
+            "message, entretien, atelier…",
+        ),
+        Figure(
+            "youths_received",
+            "jeunes reçus en entretien ou en atelier",
+            "Jeunes reçus au moins une fois en entretien individuel ou en information collective.",
+        ),
+        Figure(
+            "youths_interviewed",
+            "jeunes reçus en entretien individuel",
+            "Les « jeunes accompagnés » : reçus au moins une fois en entretien individuel "
+            "par un conseiller dans l'année.",
+        ),
+        Figure(
+            "interviews",
+            "entretiens individuels",
+            "Nombre d'entretiens individuels assurés par les conseillers (un jeune peut en "
+            "avoir plusieurs).",
+        ),
+        Figure(
+            "youths_with_access",
+            "jeunes reçus en entretien ont accédé à l'emploi ou à la formation",
+            "Jeunes reçus en entretien individuel qui ont obtenu dans l'année un emploi, un "
+            "emploi aidé, une alternance ou une formation.",
+        ),
+        Figure(
+            "access_rate",
+            "des jeunes reçus en entretien",
+            "Part des jeunes reçus en entretien individuel qui ont accédé à l'emploi ou à la "
+            "formation.",
+            "percent",
+        ),
+        Figure(
+            "youths_employment",
+            "ont obtenu un emploi classique",
+            "CDI, CDD, intérim ou emploi saisonnier, pour des jeunes reçus en entretien.",
+        ),
+        Figure(
+            "youths_subsidized_or_work_study",
+            "ont obtenu un emploi aidé ou un emploi en alternance",
+            "Contrat aidé par l'État, apprentissage ou contrat de professionnalisation.",
+        ),
+        Figure(
+            "youths_training",
+            "sont entrés en formation",
+            "Entrée en formation professionnelle, pour des jeunes reçus en entretien.",
+        ),
+        Figure(
+            "civis_entries",
+            "jeunes entrés en CIVIS",
+            "Jeunes entrés dans l'année dans le contrat d'insertion dans la vie sociale.",
+        ),
+        Figure(
+            "civis_exits",
+            "jeunes sortis du CIVIS",
+            "Jeunes sortis du CIVIS dans l'année, quel qu'en soit le motif.",
+        ),
+        Figure(
+            "civis_exits_durable_employment",
+            "dont emploi durable",
+            "Sortie vers un emploi de six mois ou plus.",
+        ),
+        Figure(
+            "civis_exits_non_durable_employment",
+            "dont emploi de moins de six mois",
+            "Sortie vers un emploi de moins de six mois.",
+        ),
+        Figure("civis_exits_training", "dont formation", "Sortie vers une formation."),
+        Figure(
+            "civis_exits_other",
+            "dont autres motifs",
+            "Fin du contrat, déménagement, abandon ou autre motif de sortie.",
+        ),
+    )
+}
+assert tuple(FIGURES) == FIGURE_KEYS
+
+# The three blocks of the report's "Chiffres clés" page: a headline figure, then its details.
+BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "Jeunes accompagnés",
+        "youths_interviewed",
+        ("youths_first_reception", "youths_in_contact", "youths_received", "interviews"),
+    ),
+    (
+        "Accès à l'emploi ou à la formation",
+        "youths_with_access",
+        ("access_rate", "youths_employment", "youths_subsidized_or_work_study", "youths_training"),
+    ),
+    (
+        "CIVIS",
+        "civis_entries",
+        (
+            "civis_exits",
+            "civis_exits_durable_employment",
+            "civis_exits_non_durable_employment",
+            "civis_exits_training",
+            "civis_exits_other",
+        ),
+    ),
+)
+CIVIS_REASONS = BLOCKS[2][2][1:]
+ACCESS_KINDS = BLOCKS[1][2][1:]
+
+# The breakdown and month tables' columns: the figures that fit side by side on a screen.
+# The CSV export has every figure.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("youths_in_contact", "En contact"),
+    ("youths_first_reception", "Premier accueil"),
+    ("youths_interviewed", "Reçus en entretien"),
+    ("interviews", "Entretiens"),
+    ("youths_with_access", "Accès emploi ou formation"),
+    ("access_rate", "Taux d'accès"),
+    ("civis_entries", "Entrées CIVIS"),
+    ("civis_exits", "Sorties CIVIS"),
+)
+SORTS: tuple[str, ...] = ("label", *(key for key, _ in COLUMNS))
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+# French messages of the page's errors, by the code figures.QueryError carries.
+MESSAGES = {
+    "invalid_year": "L'année demandée n'est pas valide.",
+    "invalid_sort": "Le tri demandé n'est pas valide.",
+    "invalid_view": "La vue demandée n'est pas valide.",
+    "unknown_region": "Cette région n'existe pas.",
+    "unknown_structure": "Cette structure n'est pas dans le répertoire.",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The page's query parameters, checked: what the URL of a shareable view holds."""
+
+    year: int
+    region: str | None
+    structure: str | None
+    sort: str
+    order: Order
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The query parameters of this view (with ``changes``), without empty ones."""
+        values = {
+            "year": self.year,
+            "region": self.region,
+            "structure": self.structure,
+            "sort": None if self.sort == "label" else self.sort,
+            "order": None if self.order == "asc" else self.order,
+        }
+        values.update(changes)
+        if values.get("sort") == "label":
+            values["sort"] = None
+        if values.get("order") == "asc":
+            values["order"] = None
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def page_error(code: str, status: int) -> QueryError:
+    return QueryError(status, code, MESSAGES[code])
+
+
+def read_filters() -> Filters:
+    """The filters of the current request; a QueryError with a French message if bad.
+
+    The form sends both selects: a structure, the narrower choice, wins over a region.
+    """
+    try:
+        year = parse_year(optional("year"))
+    except QueryError:
+        raise page_error("invalid_year", 400) from None
+    structure = optional("structure")
+    region = None if structure else optional("region")
+    if region and region not in REGIONS:
+        raise page_error("unknown_region", 404)
+    sort = optional("sort") or "label"
+    if sort not in SORTS:
+        raise page_error("invalid_sort", 400)
+    order = optional("order") or "asc"
+    if order not in ("asc", "desc"):
+        raise page_error("invalid_sort", 400)
+    return Filters(year=year, region=region, structure=structure, sort=sort, order=order)
+
+
+def display(values: dict[str, int | float]) -> dict[str, str]:
+    """Every figure formatted the French way."""
+    return {
+        key: format_percent(value) if FIGURES[key].format == "percent" else format_number(value)
+        for key, value in values.items()
+    }
+
+
+def share_of_exits(values: dict[str, int | float]) -> dict[str, str]:
+    """Each CIVIS exit reason as a percentage of the exits, as the report shows it."""
+    exits = values["civis_exits"]
+    return {key: format_percent(values[key] / exits if exits else 0) for key in CIVIS_REASONS}
+
+
+def _row(key: str, label: str, values: dict[str, int | float], **extra: Any) -> dict[str, Any]:
+    return {"key": key, "label": label, "figures": values, "display": display(values), **extra}
+
+
+def alphabetical(name: str) -> str:
+    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
+    )
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[str, Any]]:
+    def sort_key(row: dict[str, Any]) -> Any:
+        if sort == "label":
+            return alphabetical(row["label"])
+        return row["figures"][sort]
+
+    # Ties (often zeros) keep the name order, so a sorted table never shuffles.
+    rows = sorted(rows, key=lambda row: alphabetical(row["label"]))
+    return sorted(rows, key=sort_key, reverse=order == "desc")
+
+
+def build_view(session: Session, filters: Filters) -> dict[str, Any]:
+    """Everything the page shows for these filters, from the live counters."""
+    structures = {
+        row.structure_id: row
+        for row in session.execute(
+            select(Structure.structure_id, Structure.name, Structure.region)
+        ).all()
+    }
+    # The region the breakdown and the months are read within: the selected one, or the
+    # selected structure's (whose own months are not counted: SPEC §5 breaks months down
+    # nationally or by region).
+    if filters.structure:
+        if filters.structure not in structures:
+            raise page_error("unknown_structure", 404)
+        region = structures[filters.structure].region
+        level, scope_id = "structure", filters.structure
+        label = structures[filters.structure].name
+    elif filters.region:
+        region = filters.region
+        level, scope_id, label = "region", filters.region, REGIONS[filters.region]
+    else:
+        region, level, scope_id, label = None, "national", None, "France entière"
+
+    period = year_period(filters.year)
+    scope = scope_key(level, scope_id)
+    months = [f"{period}-{month:02d}" for month in range(1, 13)]
+    month_scope = scope_key("region", region) if region else NATIONAL
+    if region:
+        members = sorted(sid for sid, row in structures.items() if row.region == region)
+        rows_of = [(sid, scope_key("structure", sid)) for sid in members]
+    else:
+        rows_of = [(code, scope_key("region", code)) for code in REGIONS]
+
+    # Pending first: if it reads 0, every event recorded before is in the counters read next.
+    as_of = dt.datetime.now(dt.UTC)
+    pending = pending_events(session)
+    cells = read_cells(
+        session,
+        [period, *months],
+        sorted({scope, month_scope, *(cell for _, cell in rows_of)}),
+    )
+    zero = with_derived({})
+
+    figures = cells.get((period, scope), zero)
+    breakdown_rows = []
+    for key, cell in rows_of:
+        if region:
+            name, href = structures[key].name, {"structure": key, "region": None}
+        else:
+            name, href = REGIONS[key], {"region": key, "structure": None}
+        breakdown_rows.append(
+            _row(
+                key,
+                name,
+                cells.get((period, cell), zero),
+                href=url_for("pages.index", **filters.args(**href)),
+                current=key == scope_id,
+            )
+        )
+    month_rows = [
+        _row(month, f"{MONTHS[i]} {filters.year}", cells.get((month, month_scope), zero))
+        for i, month in enumerate(months)
+    ]
+    return {
+        "year": filters.year,
+        "scope": {"level": level, "id": scope_id, "label": label},
+        "figures": figures,
+        "display": display(figures),
+        "civis_shares": share_of_exits(figures),
+        "pending_events": pending,
+        "freshness": pending_label(pending),
+        "as_of": as_of.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "clock": format_time(as_of),
+        "breakdown": {
+            "by": "structure" if region else "region",
+            "within": REGIONS[region] if region else None,
+            "sort": filters.sort,
+            "order": filters.order,
+            "rows": _sorted(breakdown_rows, filters.sort, filters.order),
+        },
+        "months": {"within": REGIONS[region] if region else "France entière", "rows": month_rows},
+    }
+
+
+def current_view() -> dict[str, Any]:
+    filters = read_filters()
+    with current_app.extensions["read_sessions"]() as session:
+        return build_view(session, filters)
+
+
+@bp.get("/donnees.json")
+def view_json() -> Response:
+    response = Response(msgspec.json.encode(current_view()), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+CSV_HEADERS = {
+    "youths_first_reception": "Jeunes en premier accueil",
+    "youths_in_contact": "Jeunes en contact",
+    "youths_received": "Jeunes reçus en entretien ou en atelier",
+    "youths_interviewed": "Jeunes reçus en entretien individuel",
+    "interviews": "Entretiens individuels",
+    "youths_with_access": "Jeunes ayant accédé à l'emploi ou à la formation",
+    "access_rate": "Taux d'accès à l'emploi ou à la formation (%)",
+    "youths_employment": "Emploi classique",
+    "youths_subsidized_or_work_study": "Emploi aidé ou alternance",
+    "youths_training": "Formation",
+    "civis_entries": "Entrées en CIVIS",
+    "civis_exits": "Sorties du CIVIS",
+    "civis_exits_durable_employment": "Sorties CIVIS : emploi durable",
+    "civis_exits_non_durable_employment": "Sorties CIVIS : emploi de moins de six mois",
+    "civis_exits_training": "Sorties CIVIS : formation",
+    "civis_exits_other": "Sorties CIVIS : autres motifs",
+}
+assert tuple(CSV_HEADERS) == FIGURE_KEYS
+
+
+def _csv_value(key: str, value: int | float) -> str:
+    if key == "access_rate":
+        # A percentage with one decimal and a decimal comma, as a French spreadsheet reads it.
+        return f"{value * 100:.1f}".replace(".", ",")
+    return str(value)
+
+
+def view_csv(view: dict[str, Any], by_month: bool) -> str:
+    """The view as CSV text: the scope's total first, then one line per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    if by_month:
+        first = "Mois"
+        rows = view["months"]["rows"]
+        total_label = f"Année {view['year']} — {view['months']['within']}"
+        total = None if view["scope"]["level"] == "structure" else view["figures"]
+    else:
+        first = "Région" if view["breakdown"]["by"] == "region" else "Structure"
+        rows = view["breakdown"]["rows"]
+        total_label = f"Ensemble — {view['breakdown']['within'] or 'France entière'}"
+        total = None if view["scope"]["level"] == "structure" else view["figures"]
+    writer.writerow(["Année", first, "Code", *CSV_HEADERS.values()])
+    if total is not None:
+        writer.writerow(
+            [view["year"], total_label, "", *(_csv_value(k, total[k]) for k in FIGURE_KEYS)]
+        )
+    for row in rows:
+        figures = row["figures"]
+        writer.writerow(
+            [
+                view["year"],
+                row["label"],
+                row["key"],
+                *(_csv_value(k, figures[k]) for k in FIGURE_KEYS),
+            ]
+        )
+    return out.getvalue()
+
+
+def export_name(view: dict[str, Any], by_month: bool) -> str:
+    scope = view["scope"]
+    parts = ["chiffres-cles", str(view["year"])]
+    if scope["id"]:
+        parts.append(f"{scope['level']}-{scope['id']}")
+    parts.append("mois" if by_month else "repartition")
+    return "_".join(parts) + ".csv"
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    view_name = optional("view") or "breakdown"
+    if view_name not in ("breakdown", "month"):
+        raise page_error("invalid_view", 400)
+    view = current_view()
+    by_month = view_name == "month"
+    # The byte-order mark makes Excel read UTF-8 (accents) instead of its ANSI code page.
+    body = "\ufeff" + view_csv(view, by_month)
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_name(view, by_month)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,244 @@
+/* bilan — the live dashboard's script (templates/index.html, services/web/pages.py).
+ *
+ * The page is complete without it. With it:
+ * - the structure select gets a search box that filters its options by name;
+ * - picking a region clears the structure and vice versa (the figures have one scope);
+ * - the charts are drawn with Chart.js from the view embedded in the page (#view-data);
+ * - every few seconds the same view is fetched again from /donnees.json (the URL keeps the
+ *   filters) and the figures, tables, charts and freshness line are updated in place.
+ * Values arrive already formatted the French way by the server, so nothing is reformatted here.
+ */
+(function () {
+  "use strict";
+
+  // --- Filters -------------------------------------------------------------------------
+  var region = document.getElementById("filter-region");
+  var structure = document.getElementById("filter-structure");
+  var search = document.getElementById("structure-search");
+  if (region && structure) {
+    region.addEventListener("change", function () { if (region.value) structure.value = ""; });
+    structure.addEventListener("change", function () { if (structure.value) region.value = ""; });
+  }
+  if (search && structure) {
+    search.hidden = false;
+    var normalize = function (text) {
+      // Accents and case ignored: "creteil" finds "Créteil".
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    };
+    search.addEventListener("input", function () {
+      var wanted = normalize(search.value.trim());
+      var firstMatch = null;
+      structure.querySelectorAll("optgroup").forEach(function (group) {
+        var shown = 0;
+        group.querySelectorAll("option").forEach(function (option) {
+          var match = !wanted || normalize(option.textContent).indexOf(wanted) !== -1;
+          option.hidden = !match;
+          option.disabled = !match;
+          if (match) { shown += 1; if (!firstMatch) firstMatch = option; }
+        });
+        group.hidden = shown === 0;
+      });
+      // One obvious answer: select it, so "Afficher" shows it.
+      if (wanted && firstMatch) { structure.value = firstMatch.value; region.value = ""; }
+    });
+  }
+
+  // --- Live view -----------------------------------------------------------------------
+  var root = document.getElementById("figures");
+  var embedded = document.getElementById("view-data");
+  if (!root || !embedded) return;
+  var view = JSON.parse(embedded.textContent);
+
+  // DSFR colours with enough contrast on white (bleu France, its lighter tone, then
+  // the "illustrative" greens, oranges and purples).
+  var COLORS = ["#000091", "#6a6af4", "#18753c", "#b34000", "#a558a0", "#0063cb"];
+  var charts = {};
+
+  function numberTicks(value) {
+    return new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(value);
+  }
+
+  function chartData(v) {
+    var f = v.figures;
+    var months = v.months.rows;
+    var rows = v.breakdown.rows;
+    return {
+      access: {
+        labels: ["Emploi classique", "Emploi aidé ou alternance", "Formation"],
+        datasets: [{
+          label: "Jeunes",
+          data: [f.youths_employment, f.youths_subsidized_or_work_study, f.youths_training],
+          backgroundColor: COLORS.slice(0, 3)
+        }]
+      },
+      civis: {
+        labels: ["Emploi durable", "Emploi de moins de six mois", "Formation", "Autres motifs"],
+        datasets: [{
+          label: "Sorties",
+          data: [f.civis_exits_durable_employment, f.civis_exits_non_durable_employment,
+                 f.civis_exits_training, f.civis_exits_other],
+          backgroundColor: COLORS.slice(0, 4)
+        }]
+      },
+      months: {
+        labels: months.map(function (m) { return m.label.split(" ")[0]; }),
+        datasets: [{
+          label: "Entretiens individuels",
+          data: months.map(function (m) { return m.figures.interviews; }),
+          backgroundColor: COLORS[0]
+        }]
+      },
+      breakdown: {
+        labels: rows.map(function (r) { return r.label; }),
+        datasets: [
+          { label: "Reçus en entretien individuel",
+            data: rows.map(function (r) { return r.figures.youths_interviewed; }),
+            backgroundColor: COLORS[0] },
+          { label: "Ont accédé à l'emploi ou à la formation",
+            data: rows.map(function (r) { return r.figures.youths_with_access; }),
+            backgroundColor: COLORS[3] }
+        ]
+      }
+    };
+  }
+
+  function makeCharts(v) {
+    if (!window.Chart) {
+      // No Chart.js installed: the figures and tables still say everything.
+      var section = document.querySelector(".charts");
+      if (section) section.hidden = true;
+      return;
+    }
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    Chart.defaults.color = "#3a3a3a";
+    Chart.defaults.locale = "fr-FR";
+    var data = chartData(v);
+    var common = {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { display: false } }
+    };
+    var linear = { beginAtZero: true, ticks: { callback: numberTicks, precision: 0 } };
+    charts.access = new Chart(document.getElementById("chart-access"), {
+      type: "bar", data: data.access,
+      options: Object.assign({}, common, { indexAxis: "y", scales: { x: linear } })
+    });
+    charts.civis = new Chart(document.getElementById("chart-civis"), {
+      type: "doughnut", data: data.civis,
+      options: Object.assign({}, common, {
+        plugins: { legend: { display: true, position: "right" } }
+      })
+    });
+    charts.months = new Chart(document.getElementById("chart-months"), {
+      type: "bar", data: data.months,
+      options: Object.assign({}, common, { scales: { y: linear } })
+    });
+    var box = document.getElementById("chart-breakdown").parentNode;
+    box.style.height = Math.max(18, 1.6 * v.breakdown.rows.length + 4) + "rem";
+    charts.breakdown = new Chart(document.getElementById("chart-breakdown"), {
+      type: "bar", data: data.breakdown,
+      options: Object.assign({}, common, {
+        indexAxis: "y",
+        scales: { x: linear, y: { ticks: { autoSkip: false } } },
+        plugins: { legend: { display: true, position: "top" } }
+      })
+    });
+  }
+
+  function updateCharts(v) {
+    var data = chartData(v);
+    Object.keys(charts).forEach(function (name) {
+      var chart = charts[name];
+      chart.data.labels = data[name].labels;
+      data[name].datasets.forEach(function (set, i) { chart.data.datasets[i].data = set.data; });
+      chart.update("none");
+    });
+  }
+
+  function cell(tag, text) {
+    var node = document.createElement(tag);
+    node.textContent = text;
+    return node;
+  }
+
+  // Rebuilds a table's body; its data-columns attribute lists the figure of each column.
+  function fillRows(body, rows) {
+    var keys = body.dataset.columns.split(" ");
+    var fresh = document.createDocumentFragment();
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      if (row.href) {
+        var link = cell("a", row.label);
+        link.href = row.href;
+        th.appendChild(link);
+      } else {
+        th.textContent = row.label;
+      }
+      tr.appendChild(th);
+      if (row.current) { tr.className = "current"; tr.setAttribute("aria-current", "true"); }
+      keys.forEach(function (key) {
+        var td = cell("td", row.display[key]);
+        td.className = "num";
+        tr.appendChild(td);
+      });
+      fresh.appendChild(tr);
+    });
+    body.replaceChildren(fresh);
+  }
+
+  var freshness = document.getElementById("freshness");
+  var state = document.getElementById("freshness-state");
+  var stamp = document.getElementById("freshness-time");
+  var failure = document.getElementById("freshness-error");
+  var auto = document.getElementById("freshness-auto");
+
+  function show(v) {
+    root.querySelectorAll("[data-figure]").forEach(function (node) {
+      var text = v.display[node.dataset.figure];
+      if (node.textContent !== text) node.textContent = text;
+    });
+    root.querySelectorAll("[data-share]").forEach(function (node) {
+      node.textContent = v.civis_shares[node.dataset.share];
+    });
+    var breakdown = root.querySelector('[data-rows="breakdown"]');
+    var months = root.querySelector('[data-rows="months"]');
+    if (breakdown) fillRows(breakdown, v.breakdown.rows);
+    if (months) fillRows(months, v.months.rows);
+    state.textContent = v.freshness;
+    stamp.textContent = v.clock;
+    stamp.setAttribute("datetime", v.as_of);
+    freshness.classList.toggle("pending", v.pending_events > 0);
+    updateCharts(v);
+  }
+
+  function refresh() {
+    fetch(root.dataset.url, { cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (fresh) {
+        view = fresh;
+        show(view);
+        failure.hidden = true;
+      })
+      .catch(function () { failure.hidden = false; })
+      // Chained rather than setInterval, so a slow answer never overlaps the next poll.
+      .then(function () { setTimeout(refresh, delay); });
+  }
+
+  // Charts drawn for the screen are redrawn at the paper's width before printing.
+  window.addEventListener("beforeprint", function () {
+    Object.keys(charts).forEach(function (name) { charts[name].resize(); });
+  });
+
+  var delay = Number(root.dataset.refreshMs) || 5000;
+  makeCharts(view);
+  if (window.fetch) {
+    auto.hidden = false;
+    setTimeout(refresh, delay);
+  }
+})();
