@@ -41,6 +41,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
+    from services.web import assets, dashboard
+
+    assets.init_app(app)
+    app.register_blueprint(dashboard.bp)
     register_error_handlers(app)
     return app
 
