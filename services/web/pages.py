@@ -122,7 +122,7 @@ def index() -> tuple[str, int]:
                 view_json=json_script(view),
                 data_url=url_for("dashboard.view_json", **args),
                 csv_url=url_for("dashboard.export_csv", **args),
-                csv_month_url=url_for("dashboard.export_csv", view="month", **args),
+                csv_month_url=url_for("dashboard.export_csv", **args, view="month"),
                 sorts=sort_links(filters),
                 as_of=dt.datetime.fromisoformat(view["as_of"]),
             )
