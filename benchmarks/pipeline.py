@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -36,7 +37,12 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.processes import Services, peak_memory_mib  # noqa: E402
+from benchmarks.processes import (  # noqa: E402
+    Services,
+    cpu_seconds,
+    peak_memory_mib,
+    postgres_cpu_seconds,
+)
 from shared.db import engine_for, session_factory  # noqa: E402
 from shared.registry import import_structures  # noqa: E402
 from shared.schema import upgrade_database  # noqa: E402
@@ -156,6 +162,7 @@ def main() -> int:
     services.start()
     try:
         simulation = YearSimulation(args.year, args.scale, args.seed, structures)
+        postgres_before = postgres_cpu_seconds()
         start = time.perf_counter()
         report = post_events(
             simulation.events(), f"{services.ingest_url}/v1/events", token,
@@ -169,12 +176,15 @@ def main() -> int:
             print(f"  … {figures['pending_events']:>9} events pending", file=sys.stderr, flush=True)
             time.sleep(2)
         applied = time.perf_counter() - start
+        cpu = services.cpu()
+        cpu["postgresql (all processes)"] = postgres_cpu_seconds() - postgres_before
+        cpu["simulator+poster (this process)"] = cpu_seconds(os.getpid())
         problems = compare(services.web_url, args.year, simulation.truth())
         figure_times = latencies(f"{services.web_url}/v1/figures", {"year": args.year}, 2000, 8)
         memory = services.peak_memory()
     finally:
         services.stop()
-    memory["simulator+poster (this process)"] = peak_memory_mib(__import__("os").getpid())
+    memory["simulator+poster (this process)"] = peak_memory_mib(os.getpid())
 
     rows, copy_seconds = copy_baseline(database_url, args.year, args.scale, args.seed)
     events_per_s = report.events / applied
@@ -191,6 +201,7 @@ def main() -> int:
         f"  ratio end-to-end / COPY    {events_per_s / copy_rate:>12.3f}",
         f"  GET /v1/figures p50 / p99  {p50:>8.1f} ms / {p99:.1f} ms (2000 requests, 8 clients)",
         *(f"  peak memory {name:<32} {mib:>8.0f} MiB" for name, mib in memory.items()),
+        *(f"  CPU until applied {name:<26} {sec:>8.1f} s" for name, sec in cpu.items()),
         f"  exact at every level       {'yes' if not problems else 'NO'}",
         *(f"    {problem}" for problem in problems[:10]),
         f"  database kept for benchmarks/consolidation.py: {database_url}",

@@ -28,6 +28,25 @@ def peak_memory_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every PostgreSQL process of this machine (backends included)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    total += cpu_seconds(int(proc.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return total
+
+
 class Services:
     """ingest, N workers and web on the given database and broker; logs under ``logs``."""
 
@@ -78,6 +97,9 @@ class Services:
         return {
             name: peak_memory_mib(p.pid) for name, p in self.running.items() if p.poll() is None
         }
+
+    def cpu(self) -> dict[str, float]:
+        return {name: cpu_seconds(p.pid) for name, p in self.running.items() if p.poll() is None}
 
     def stop(self) -> None:
         for process in self.running.values():

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam
+from sqlalchemy import ColumnElement, Integer, String, Table, any_, bindparam, func
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -24,10 +24,15 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def member_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """``column IN values`` as one array parameter on PostgreSQL."""
+def member_of(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """``column IN values``, for identifiers (which never contain a comma).
+
+    On PostgreSQL the values travel as one comma-joined string split by the server:
+    a single parameter whatever their number, and nothing to quote one by one.
+    """
     if is_postgres(session):
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+        joined = bindparam(None, ",".join(values), type_=String)
+        return column == any_(func.string_to_array(joined, ","))
     return column.in_(list(values))
 
 
@@ -82,7 +87,13 @@ def _pg_upsert(
     increment: Sequence[str],
     returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    arrays = [f"%s::{_pg_type(table, c)}[]" for c in columns]
+    # Integer columns travel as one array literal (joined in C, parsed by the server);
+    # other columns as binary arrays (%b), which spare psycopg quoting each element.
+    numeric = [isinstance(table.c[c].type, Integer) for c in columns]
+    arrays = [
+        f"%{'s' if n else 'b'}::{_pg_type(table, c)}[]"
+        for c, n in zip(columns, numeric, strict=True)
+    ]
     if increment:
         action = "DO UPDATE SET " + ", ".join(
             f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in increment
@@ -96,9 +107,17 @@ def _pg_upsert(
     )
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    params = tuple(list(column) for column in zip(*rows, strict=True))
-    # Binary parameters spare psycopg the quoting of every array element.
+    params = tuple(
+        _int_array_literal(column) if n else list(column)
+        for column, n in zip(zip(*rows, strict=True), numeric, strict=True)
+    )
     dbapi = session.connection().connection.driver_connection
     with dbapi.cursor(binary=True) as cursor:
         cursor.execute(sql, params)
         return [tuple(r) for r in cursor.fetchall()] if returning else []
+
+
+def _int_array_literal(values: Sequence[int | None]) -> str:
+    if None in values:
+        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    return "{" + ",".join(map(str, values)) + "}"

@@ -7,6 +7,7 @@ Counters are keyed by strings: ``"2007"`` / ``"2007-03"`` for periods and
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Literal
 
 Level = Literal["national", "region", "structure"]
@@ -32,7 +33,10 @@ def month_period(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def counted_cells(occurred_on: dt.date, structure_id: str, region: str) -> list[tuple[str, str]]:
+@cache  # a year holds few (day, structure) pairs, and this runs for every event applied
+def counted_cells(
+    occurred_on: dt.date, structure_id: str, region: str
+) -> tuple[tuple[str, str], ...]:
     """The (period, scope) cells an event counts in.
 
     The year at every level; the month nationally and for the region (the monthly
@@ -41,10 +45,10 @@ def counted_cells(occurred_on: dt.date, structure_id: str, region: str) -> list[
     year = year_period(occurred_on.year)
     month = month_period(occurred_on)
     region_scope = scope_key("region", region)
-    return [
+    return (
         (year, NATIONAL),
         (year, region_scope),
         (year, scope_key("structure", structure_id)),
         (month, NATIONAL),
         (month, region_scope),
-    ]
+    )
