@@ -19,6 +19,19 @@
     region.addEventListener("change", function () { if (region.value) structure.value = ""; });
     structure.addEventListener("change", function () { if (structure.value) region.value = ""; });
   }
+  // Empty filters are left out of the URL, so a shared link reads "?year=2007&region=11".
+  var form = document.querySelector("form.filters");
+  if (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && !field.value) field.disabled = true;
+      });
+    });
+    // Coming back (browser cache), the fields must be usable again.
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(form.elements, function (field) { field.disabled = false; });
+    });
+  }
   if (search && structure) {
     search.hidden = false;
     var normalize = function (text) {

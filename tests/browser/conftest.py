@@ -1,0 +1,142 @@
+"""Browser tests: the real ``bilan ingest``, ``bilan worker`` and ``bilan web`` processes on a
+temporary SQLite database, driven by Playwright in the machine's headless Chromium.
+
+Never ``playwright install`` (it downloads a browser): the Debian ``chromium`` package is
+used. Without Chromium, the npm assets (scripts/install) or Redis, the tests skip with the
+reason (and fail with CI=true).
+
+The broker is Redis (a database of its own, not flushed: its messages are only wake-up
+calls, harmless to any other run), which every CI run has.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.web.assets import NODE_MODULES
+from tests.conftest import REDIS_URL, STRUCTURES, missing_service
+from tests.e2e.conftest import Processes, free_port, wait_http
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/12"
+
+
+class Stack:
+    """The running services of the module, and a way to post events to them."""
+
+    def __init__(self, processes: Processes, token: str) -> None:
+        self.processes = processes
+        self.token = token
+        self.ingest = f"http://127.0.0.1:{processes.env['BILAN_INGEST_PORT']}"
+        self.web = f"http://127.0.0.1:{processes.env['BILAN_WEB_PORT']}"
+
+    def post(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.ingest}/v1/events",
+            json=events,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+        )
+        assert response.status_code == 202, response.text
+        return response.json()
+
+
+def _check_prerequisites() -> None:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        missing_service(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    if not AXE.is_file() or not (NODE_MODULES / "@gouvfr" / "dsfr" / "dist").is_dir():
+        missing_service(f"web assets not installed in {NODE_MODULES} (run scripts/install dev)")
+    try:
+        import redis
+
+        redis.Redis.from_url(BROKER_URL).ping()
+    except Exception as exc:  # noqa: BLE001
+        missing_service(f"Redis unreachable at {BROKER_URL}: {exc.__class__.__name__}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    _check_prerequisites()
+    tmp = tmp_path_factory.mktemp("browser")
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "BILAN_HOST": "127.0.0.1",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.update(
+        BILAN_DATABASE_URL=f"sqlite:///{tmp / 'bilan.db'}",
+        BILAN_BROKER_URL=BROKER_URL,
+        BILAN_INGEST_PORT=str(free_port()),
+        BILAN_WEB_PORT=str(free_port()),
+    )
+    processes = Processes(env, tmp)
+    try:
+        processes.run("db", "upgrade")
+        registry = tmp / "registry.csv"
+        with registry.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["structure_id", "name", "kind", "region"])
+            for structure_id, fields in STRUCTURES.items():
+                writer.writerow([structure_id, fields.name, fields.kind, fields.region])
+        processes.run("structures", "import", str(registry))
+        token = processes.run("token", "create", "--role", "source").strip().splitlines()[-1]
+        processes.start("ingest", "ingest")
+        processes.start("worker", "worker")
+        processes.start("web", "web")
+        result = Stack(processes, token)
+        wait_http(f"{result.ingest}/healthz")
+        wait_http(f"{result.web}/healthz")
+        yield result
+    finally:
+        processes.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser(stack: Stack) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    errors: list[str] = []
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.set_default_timeout(20_000)
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def screenshot(page: Any, name: str, full_page: bool = True) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
