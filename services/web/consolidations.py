@@ -67,8 +67,9 @@ def post_consolidation() -> Response:
     return response
 
 
-@bp.get("/v1/consolidations/<int:job_id>")
-def get_consolidation(job_id: int) -> Response:
+@bp.get("/v1/consolidations/<int:id>")
+def get_consolidation(id: int) -> Response:  # noqa: A002 - the path parameter of SPEC §5
+    job_id = id
     with current_app.extensions["read_sessions"]() as session:
         job = session.get(Consolidation, job_id)
         if job is None:

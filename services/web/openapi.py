@@ -64,6 +64,10 @@ def openapi_document() -> dict[str, Any]:
         ],
         ref_template=_REF,
     )
+    from services.web.yearend_openapi import STRUCTS
+
+    _, yearend_components = msgspec.json.schema_components(STRUCTS, ref_template=_REF)
+    components = {**components, **yearend_components}
     first, last = year_range()
     year = _query(
         "year",
@@ -75,6 +79,9 @@ def openapi_document() -> dict[str, Any]:
     path_id = {"name": "structure_id", "in": "path", "required": True, "schema": structure_id}
     bad = _answer("Bad parameter", ErrorBody)
     unknown = _answer("Unknown region or structure", ErrorBody)
+    from services.web.yearend_openapi import yearend_paths
+
+    yearend = yearend_paths(_ref, _answer, year, region, structure_id)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -143,6 +150,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **yearend,
             "/healthz": {
                 "get": {"summary": "Process up", "responses": {"200": _answer("Up", Health)}}
             },

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from services.web.schemas import Figures
+from shared.consolidation import REPORT_KEYS
 from shared.declarations import DeclarationFields, Funders, Funding
 from shared.models import Consolidation, Declaration, DeclarationAudit
 
@@ -167,3 +169,46 @@ def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
         created_at=utc(job.created_at),  # type: ignore[arg-type]
         finished_at=utc(job.finished_at),
     )
+
+
+# The frozen report's shape, for /openapi.json (the report itself is served as stored).
+ReportFigures = msgspec.defstruct(
+    "ReportFigures",
+    [(key, float if key == "access_rate" or "share" in key else int) for key in REPORT_KEYS],
+)
+
+
+class Difference(msgspec.Struct):
+    live: int | float
+    recomputed: int | float
+
+
+class Reconciliation(msgspec.Struct):
+    live: Figures
+    recomputed: Figures
+    differences: Annotated[
+        dict[str, dict[str, Difference]],
+        Meta(description="Per scope (national, region:R, structure:S), the figures that differ"),
+    ]
+
+
+class Change(msgspec.Struct):
+    previous: int | float | None
+    current: int | float
+
+
+class ReportCompleteness(msgspec.Struct):
+    structures: int
+    declarations_validated: int
+
+
+class ReportDocument(msgspec.Struct):
+    """``GET /v1/reports/{year}``: a frozen version, never changed once written."""
+
+    year: int
+    version: int
+    consolidated_at: dt.datetime
+    figures: ReportFigures  # type: ignore[valid-type]
+    reconciliation: Reconciliation
+    completeness: ReportCompleteness
+    previous_version_diff: dict[str, Change] | None
