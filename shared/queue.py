@@ -30,8 +30,9 @@ def broker_url(settings: Settings) -> str:
 
 
 def configure_celery(app: Celery, settings: Settings) -> Celery:
+    url = broker_url(settings)
     app.conf.update(
-        broker_url=broker_url(settings),
+        broker_url=url,
         broker_connection_retry_on_startup=True,
         task_serializer="json",
         accept_content=["json"],
@@ -39,11 +40,12 @@ def configure_celery(app: Celery, settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        # A dead worker's unacknowledged message is redelivered after this; the
-        # sweep normally re-notifies much sooner.
-        broker_transport_options={"visibility_timeout": 300},
         worker_hijack_root_logger=False,
     )
+    if url.startswith("redis"):
+        # A dead worker's unacknowledged message is redelivered after this; the
+        # sweep normally re-notifies much sooner.
+        app.conf.broker_transport_options = {"visibility_timeout": 300}
     return app
 
 
