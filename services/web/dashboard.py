@@ -27,14 +27,14 @@ from typing import Any, Literal
 
 import msgspec
 from flask import Blueprint, Response, current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.web.figures import QueryError, optional, parse_year
 from services.web.formatting import format_number, format_percent, format_time, pending_label
-from shared.counters import pending_events, read_cells
-from shared.figures import FIGURE_KEYS, with_derived
-from shared.models import Structure
+from shared.counters import Cell, pending_events
+from shared.figures import COUNTED, FIGURE_KEYS, with_derived
+from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key, year_period
 
@@ -298,23 +298,38 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[st
     return sorted(rows, key=sort_key, reverse=order == "desc")
 
 
+def read_view_cells(
+    session: Session, period: str, scopes: list[str], months: list[str], month_scope: str
+) -> dict[Cell, dict[str, int | float]]:
+    """The year's cells of ``scopes`` and the months' cells of ``month_scope``: one query.
+
+    Core rows rather than ORM objects, and only the cells shown: a view is about forty
+    primary-key lookups in ``figure_counts``, never a scan of the event log.
+    """
+    table = FigureCounts.__table__
+    statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED)).where(
+        or_(
+            and_(table.c.period == period, table.c.scope.in_(scopes)),
+            and_(table.c.period.in_(months), table.c.scope == month_scope),
+        )
+    )
+    return {
+        (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
+        for row in session.execute(statement)
+    }
+
+
 def build_view(session: Session, filters: Filters) -> dict[str, Any]:
     """Everything the page shows for these filters, from the live counters."""
-    structures = {
-        row.structure_id: row
-        for row in session.execute(
-            select(Structure.structure_id, Structure.name, Structure.region)
-        ).all()
-    }
     # The region the breakdown and the months are read within: the selected one, or the
     # selected structure's (whose own months are not counted: SPEC §5 breaks months down
     # nationally or by region).
     if filters.structure:
-        if filters.structure not in structures:
+        selected = session.get(Structure, filters.structure)
+        if selected is None:
             raise page_error("unknown_structure", 404)
-        region = structures[filters.structure].region
-        level, scope_id = "structure", filters.structure
-        label = structures[filters.structure].name
+        region = selected.region
+        level, scope_id, label = "structure", filters.structure, selected.name
     elif filters.region:
         region = filters.region
         level, scope_id, label = "region", filters.region, REGIONS[filters.region]
@@ -325,35 +340,37 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
     scope = scope_key(level, scope_id)
     months = [f"{period}-{month:02d}" for month in range(1, 13)]
     month_scope = scope_key("region", region) if region else NATIONAL
+    names: dict[str, str]
     if region:
-        members = sorted(sid for sid, row in structures.items() if row.region == region)
-        rows_of = [(sid, scope_key("structure", sid)) for sid in members]
+        names = dict(
+            session.execute(
+                select(Structure.structure_id, Structure.name).where(Structure.region == region)
+            ).all()
+        )
+        rows_of = [(sid, scope_key("structure", sid)) for sid in sorted(names)]
     else:
+        names = REGIONS
         rows_of = [(code, scope_key("region", code)) for code in REGIONS]
 
     # Pending first: if it reads 0, every event recorded before is in the counters read next.
     as_of = dt.datetime.now(dt.UTC)
     pending = pending_events(session)
-    cells = read_cells(
-        session,
-        [period, *months],
-        sorted({scope, month_scope, *(cell for _, cell in rows_of)}),
+    cells = read_view_cells(
+        session, period, [scope, *(cell for _, cell in rows_of)], months, month_scope
     )
     zero = with_derived({})
 
     figures = cells.get((period, scope), zero)
     breakdown_rows = []
     for key, cell in rows_of:
-        if region:
-            name, href = structures[key].name, {"structure": key, "region": None}
-        else:
-            name, href = REGIONS[key], {"region": key, "structure": None}
+        # A row's link narrows the view to it (a structure replaces the region).
+        target = {"structure": key, "region": None} if region else {"region": key}
         breakdown_rows.append(
             _row(
                 key,
-                name,
+                names[key],
                 cells.get((period, cell), zero),
-                href=url_for("pages.index", **filters.args(**href)),
+                href=url_for("pages.index", **filters.args(**target)),
                 current=key == scope_id,
             )
         )

@@ -8,14 +8,15 @@ to refresh the figures in place; the filters live in the URL, so a view is a lin
 
 from __future__ import annotations
 
-import datetime as dt
+import itertools
 from typing import Any
 
 import msgspec
 from flask import Blueprint, current_app, render_template, url_for
 from flask.blueprints import BlueprintSetupState
-from markupsafe import Markup
-from sqlalchemy import select
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from services.web.dashboard import (
@@ -23,6 +24,7 @@ from services.web.dashboard import (
     COLUMNS,
     FIGURES,
     Filters,
+    alphabetical,
     build_view,
     read_filters,
 )
@@ -82,6 +84,40 @@ def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
     return links
 
 
+def structure_options(session: Session, selected: str | None) -> Markup:
+    """The structure select's ``<optgroup>``s, by region, with ``selected`` marked.
+
+    Rendering ~490 escaped options is most of the page's cost, so the HTML is kept
+    until the registry changes (its size or its last update, one cheap query).
+    """
+    version = session.execute(select(func.count(), func.max(Structure.updated_at))).one()
+    cached = current_app.extensions.get("structure_options")
+    if cached is None or cached[0] != tuple(version):
+        # Regions, then structures, in French alphabetical order, as in the region select.
+        rows = sorted(
+            session.execute(select(Structure.structure_id, Structure.name, Structure.region)),
+            key=lambda row: (
+                alphabetical(REGIONS.get(row.region, row.region)),
+                alphabetical(row.name),
+            ),
+        )
+        groups = []
+        for code, members in itertools.groupby(rows, key=lambda row: row.region):
+            options = "".join(
+                f'<option value="{escape(row.structure_id)}">{escape(row.name)}</option>'
+                for row in members
+            )
+            label = escape(REGIONS.get(code, code))
+            groups.append(f'<optgroup label="{label}">{options}</optgroup>')
+        cached = (tuple(version), "".join(groups))
+        current_app.extensions["structure_options"] = cached
+    html = cached[1]
+    if selected:
+        value = f'<option value="{escape(selected)}">'
+        html = html.replace(value, value[:-1] + " selected>", 1)
+    return Markup(html)
+
+
 @bp.get("/")
 def index() -> tuple[str, int]:
     first, last = year_range()
@@ -89,7 +125,7 @@ def index() -> tuple[str, int]:
         "blocks": BLOCKS,
         "definitions": FIGURES,
         "columns": COLUMNS,
-        "regions": REGIONS,
+        "regions": sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
         "years": range(last, first - 1, -1),
         "region": optional("region"),
         "structure": optional("structure"),
@@ -100,17 +136,13 @@ def index() -> tuple[str, int]:
     }
     status = 200
     with current_app.extensions["read_sessions"]() as session:
-        context["structures"] = session.execute(
-            select(Structure.structure_id, Structure.name, Structure.region).order_by(
-                Structure.region, Structure.name
-            )
-        ).all()
         try:
             filters = read_filters()
             view = build_view(session, filters)
         except QueryError as exc:
             status = exc.status
             context["error"] = exc.message
+            filters = None
         else:
             args = filters.args()
             context.update(
@@ -124,6 +156,7 @@ def index() -> tuple[str, int]:
                 csv_url=url_for("dashboard.export_csv", **args),
                 csv_month_url=url_for("dashboard.export_csv", **args, view="month"),
                 sorts=sort_links(filters),
-                as_of=dt.datetime.fromisoformat(view["as_of"]),
             )
+        selected = filters.structure if filters else optional("structure")
+        context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status

@@ -388,3 +388,23 @@ def test_pages_work_without_node_modules(
     assert 'href="/static/bilan.css"' in text
     assert "data-figure=" in text
     assert client.get("/vendor/dsfr/dsfr.min.css").status_code == 404
+
+
+def test_structure_select_follows_the_registry(
+    client: FlaskClient, sessions: sessionmaker[Session]
+) -> None:
+    from shared.registry import StructureFields, upsert_structure
+
+    text = page(client, "/")
+    assert '<optgroup label="Centre"><option value="PAIO-24-001">PAIO de Chartres</option>' in text
+    # Île-de-France among the I's, not after Z; its structures by name.
+    assert text.index('<option value="24">Centre') < text.index('<option value="11">Île')
+    assert text.index('<option value="11">Île') < text.index('<option value="91">Languedoc')
+    assert text.index("Mission locale de Créteil") < text.index("Mission locale de Paris")
+    assert "Mission locale d'Évry" not in text
+    with sessions.begin() as session:
+        fields = StructureFields(name="Mission locale d'Évry", kind="mission_locale", region="11")
+        upsert_structure(session, "ML-11-003", fields)
+    text = page(client, "/?structure=ML-11-003")
+    assert '<option value="ML-11-003" selected>Mission locale d\'Évry</option>' in text
+    assert text.count(" selected>") == 2  # the structure and the year
