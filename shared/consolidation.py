@@ -32,6 +32,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -141,6 +142,7 @@ def fact_bit_expression() -> str:
     return f"CASE e.type {' '.join(branches)} ELSE 0 END"
 
 
+@cache
 def facts_of_mask(mask: int) -> tuple[int, ...]:
     """The presence (0/1) of each fact of FACTS in a bitmask of facts."""
     return tuple((mask >> i) & 1 for i in range(len(FACTS)))

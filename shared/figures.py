@@ -11,6 +11,7 @@ event-count figure gives the count. The live counters apply the difference of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 
 # One fact per kind of event that a figure can tell apart. Retractions are not facts.
 FACTS: tuple[str, ...] = (
@@ -140,13 +141,22 @@ def figures_of_patterns(
     number of its events summed over those youths. Since ``youth_figures`` only
     asks whether a fact is present, except for the EVENT_COUNTS figures, this
     equals ``sum_youth_figures`` over the youths themselves: a whole year comes
-    down to a few hundred patterns, so the log can be grouped by the database.
+    down to a few hundred patterns per scope, so the log can be grouped by the database.
     """
-    totals = dict.fromkeys(COUNTED, 0)
+    totals = [0] * len(COUNTED)
     for presence, youths, event_counts in patterns:
-        for key, value in zip(COUNTED, youth_figures(presence), strict=True):
-            if key in EVENT_COUNTS:
-                totals[key] += int(event_counts.get(EVENT_COUNTS[key], 0))
-            else:
-                totals[key] += value * youths
-    return totals
+        figures = _pattern_figures(tuple(presence))
+        for i in _PER_YOUTH:
+            if figures[i]:
+                totals[i] += figures[i] * youths
+        for i, fact in _PER_EVENT:
+            totals[i] += int(event_counts.get(fact, 0))
+    return dict(zip(COUNTED, totals, strict=True))
+
+
+# A national year has hundreds of thousands of (scope, pattern) rows but few patterns.
+_pattern_figures = cache(youth_figures)
+_PER_EVENT: tuple[tuple[int, str], ...] = tuple(
+    (i, EVENT_COUNTS[key]) for i, key in enumerate(COUNTED) if key in EVENT_COUNTS
+)
+_PER_YOUTH: tuple[int, ...] = tuple(i for i, key in enumerate(COUNTED) if key not in EVENT_COUNTS)
