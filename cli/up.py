@@ -71,7 +71,9 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
     sessions = session_factory(engine_for(settings.database_url))
     services = {"ingest": _command("ingest"), "web": _command("web")}
     for n in range(1, workers + 1):
-        services[f"worker-{n}" if workers > 1 else "worker"] = _command("worker")
+        services[f"worker-{n}" if workers > 1 else "worker"] = _command(
+            "worker", "--loglevel", "WARNING"
+        )
     if demo:
         token = _load_demo(sessions)
         today = dt.date.today()

@@ -13,9 +13,10 @@ import time
 
 from celery.signals import worker_ready
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
-from shared.config import load_settings
+from shared.config import Settings, load_settings
 from shared.consolidation import LostJob, run_job, stale_jobs
 from shared.counters import Applied, apply_batches, claim_pending_batches, pending_events
 from shared.db import engine_for, session_factory
@@ -72,21 +73,29 @@ def consolidate(job_id: int) -> int | None:
         return None
 
 
+def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> tuple[int, list[int]]:
+    """Re-notify what waits, so that a lost message never strands work.
+
+    Returns (pending events, consolidation jobs sent again).
+    """
+    with sessions() as session:
+        waiting = pending_events(session)
+    if waiting:
+        notify_pending(settings)
+    # Consolidations whose worker died (or whose message was lost): run them again.
+    with sessions.begin() as session:
+        stale = stale_jobs(session)
+    for job_id in stale:
+        send_consolidation(settings, job_id)
+    return waiting, stale
+
+
 def sweep_forever(interval: float = SWEEP_SECONDS) -> None:
-    """Re-notify while batches wait, so that a lost message never strands them."""
     sessions = _sessions()
     while True:
         time.sleep(interval)
         try:
-            with sessions() as session:
-                waiting = pending_events(session)
-            if waiting:
-                notify_pending(load_settings())
-            # Consolidations whose worker died (or whose message was lost): run them again.
-            with sessions.begin() as session:
-                stale = stale_jobs(session)
-            for job_id in stale:
-                send_consolidation(load_settings(), job_id)
+            sweep_once(sessions, load_settings())
         except Exception:  # noqa: BLE001 - the sweep must outlive a database outage
             log.exception("sweep failed")
 

@@ -1,0 +1,51 @@
+"""The aggregate tasks without a broker: applying pending work and the sweep."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import services.aggregate.tasks as tasks
+from shared.config import load_settings
+from shared.counters import pending_events, read_figures
+from tests.conftest import event, record
+
+
+@pytest.fixture
+def notified(monkeypatch) -> list:
+    calls: list = []
+    monkeypatch.setattr(tasks, "notify_pending", lambda settings: calls.append(settings))
+    return calls
+
+
+def test_apply_pending_applies_everything_recorded(env, sessions, registry, notified) -> None:
+    for i in range(10):
+        with sessions.begin() as session:
+            record(session, [event(f"e{i}", youth=f"Y{i % 3}")])
+    assert tasks.apply_pending.apply().get() == 10
+    with sessions() as session:
+        assert pending_events(session) == 0
+        assert read_figures(session, "2007", "national")["interviews"] == 10
+    assert tasks.apply_pending.apply().get() == 0  # a duplicate notification is harmless
+    assert notified == []
+
+
+def test_apply_pending_hands_over_when_its_time_is_up(
+    env, sessions, registry, notified, monkeypatch
+) -> None:
+    monkeypatch.setattr(tasks, "TASK_SECONDS", 0.0)
+    with sessions.begin() as session:
+        record(session, [event("e")])
+    assert tasks.apply_pending.apply().get() == 0
+    assert len(notified) == 1  # the work left is handed to a new task
+
+
+def test_sweep_notifies_only_while_batches_wait(env, sessions, registry, notified) -> None:
+    settings = replace(load_settings())
+    assert tasks.sweep_once(sessions, settings) == (0, [])
+    assert notified == []
+    with sessions.begin() as session:
+        record(session, [event("a"), event("b")])
+    assert tasks.sweep_once(sessions, settings) == (2, [])
+    assert len(notified) == 1
