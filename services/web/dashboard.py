@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 import msgspec
 from flask import Blueprint, Response, current_app, url_for
@@ -277,9 +279,12 @@ def share_of_exits(values: dict[str, int | float]) -> dict[str, str]:
 
 
 def _row(key: str, label: str, values: dict[str, int | float], **extra: Any) -> dict[str, Any]:
-    return {"key": key, "label": label, "figures": values, "display": display(values), **extra}
+    # A table row shows only the COLUMNS figures formatted; every raw figure stays (CSV, charts).
+    shown = {column: values[column] for column, _ in COLUMNS}
+    return {"key": key, "label": label, "figures": values, "display": display(shown), **extra}
 
 
+@functools.lru_cache(maxsize=4096)  # names come back at every request
 def alphabetical(name: str) -> str:
     """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
     return "".join(
@@ -361,6 +366,8 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
     zero = with_derived({})
 
     figures = cells.get((period, scope), zero)
+    # One url_for, then plain query strings: a region can have ~90 structures to link.
+    index_url = url_for("pages.index")
     breakdown_rows = []
     for key, cell in rows_of:
         # A row's link narrows the view to it (a structure replaces the region).
@@ -370,7 +377,7 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
                 key,
                 names[key],
                 cells.get((period, cell), zero),
-                href=url_for("pages.index", **filters.args(**target)),
+                href=f"{index_url}?{urlencode(filters.args(**target))}",
                 current=key == scope_id,
             )
         )
