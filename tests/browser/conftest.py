@@ -2,11 +2,9 @@
 temporary SQLite database, driven by Playwright in the machine's headless Chromium.
 
 Never ``playwright install`` (it downloads a browser): the Debian ``chromium`` package is
-used. Without Chromium, the npm assets (scripts/install) or Redis, the tests skip with the
-reason (and fail with CI=true).
-
-The broker is Redis (a database of its own, not flushed: its messages are only wake-up
-calls, harmless to any other run), which every CI run has.
+used. Without Chromium or the npm assets (scripts/install), the tests skip with the
+reason (and fail with CI=true). The broker is the embedded default (a SQLite file beside the
+database), as ``bilan up`` runs it: nothing else to start.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ import httpx
 import pytest
 
 from services.web.assets import NODE_MODULES
-from tests.conftest import REDIS_URL, STRUCTURES, missing_service
+from tests.conftest import STRUCTURES, missing_service
 from tests.e2e.conftest import Processes, free_port, wait_http
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,7 +35,6 @@ CHROMIUM_ARGS = [
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/12"
 
 
 class Stack:
@@ -65,12 +62,6 @@ def _check_prerequisites() -> None:
         missing_service(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
     if not AXE.is_file() or not (NODE_MODULES / "@gouvfr" / "dsfr" / "dist").is_dir():
         missing_service(f"web assets not installed in {NODE_MODULES} (run scripts/install dev)")
-    try:
-        import redis
-
-        redis.Redis.from_url(BROKER_URL).ping()
-    except Exception as exc:  # noqa: BLE001
-        missing_service(f"Redis unreachable at {BROKER_URL}: {exc.__class__.__name__}")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +76,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     }
     env.update(
         BILAN_DATABASE_URL=f"sqlite:///{tmp / 'bilan.db'}",
-        BILAN_BROKER_URL=BROKER_URL,
+        BILAN_BROKER_URL="embedded",
         BILAN_INGEST_PORT=str(free_port()),
         BILAN_WEB_PORT=str(free_port()),
     )
