@@ -123,69 +123,36 @@ def record_events(
             )
 
     regions = structure_regions(session, (r["structure_id"] for _, r in unique))
-    known = {r["event_id"]: r for r in _stored(session, EventRow.event_id, list(first))}
-    new: list[tuple[int, dict[str, Any]]] = []
+    candidates: list[tuple[int, dict[str, Any]]] = []
     for index, record in unique:
         event_id, structure_id = record["event_id"], record["structure_id"]
         if structure_id not in regions:
-            errors.append(
-                EventError(
-                    index,
-                    event_id,
-                    "unknown_structure",
-                    f"structure {structure_id} is not in the registry",
-                )
-            )
+            message = f"structure {structure_id} is not in the registry"
+            errors.append(EventError(index, event_id, "unknown_structure", message))
         elif caller is not None and not caller.may_post_for(structure_id):
-            errors.append(
-                EventError(
-                    index,
-                    event_id,
-                    "forbidden_structure",
-                    f"this token may not post events for structure {structure_id}",
-                )
-            )
-        elif event_id in known:
-            if same_content(known[event_id], record):
-                duplicates += 1
-            else:
-                errors.append(
-                    EventError(
-                        index, event_id, "conflict", "event_id already recorded with other content"
-                    )
-                )
+            message = f"this token may not post events for structure {structure_id}"
+            errors.append(EventError(index, event_id, "forbidden_structure", message))
         else:
             record["region"] = regions[structure_id]
-            new.append((index, record))
+            candidates.append((index, record))
 
-    errors.extend(_retraction_errors(session, new, known))
+    errors.extend(_retraction_errors(session, candidates))
     if errors:
+        # Rejected anyway: also name the conflicts, so that the client sees every error.
+        errors.extend(_conflicts(session, candidates)[1])
         raise Rejected(sorted(errors, key=lambda e: e.index))
 
+    # Insert first and look up only what was not inserted: a resend is rare, and probing
+    # the log's primary key for every event beforehand would double the inserts' cost.
     batch_id = uuid.uuid4().hex
-    rows = [dict(record, batch_id=batch_id) for _, record in new]
+    rows = [dict(record, batch_id=batch_id) for _, record in candidates]
     inserted = _insert_new(session, rows)
-    if inserted != len(rows):
-        # Another request recorded some of these ids meanwhile: classify them again.
-        raced = [r for r in rows if r["event_id"] not in inserted]
-        stored = {
-            r["event_id"]: r
-            for r in _stored(session, EventRow.event_id, [r["event_id"] for r in raced])
-        }
-        index_of = {record["event_id"]: index for index, record in new}
-        conflicts = [
-            EventError(
-                index_of[r["event_id"]],
-                r["event_id"],
-                "conflict",
-                "event_id already recorded with other content",
-            )
-            for r in raced
-            if not same_content(stored[r["event_id"]], r)
-        ]
+    if len(inserted) < len(rows):
+        already = [(i, r) for i, r in candidates if r["event_id"] not in inserted]
+        same, conflicts = _conflicts(session, already)
         if conflicts:
             raise Rejected(conflicts)
-        duplicates += len(raced)
+        duplicates += same
     accepted = len(inserted)
     session.add(
         Batch(
@@ -200,14 +167,34 @@ def record_events(
     return Recorded(batch_id, accepted, duplicates)
 
 
-def _retraction_errors(
-    session: Session, new: list[tuple[int, dict[str, Any]]], known: dict[str, dict[str, Any]]
-) -> list[EventError]:
+def _conflicts(
+    session: Session, candidates: list[tuple[int, dict[str, Any]]]
+) -> tuple[int, list[EventError]]:
+    """Among these, how many are recorded already with the same content, and the conflicts."""
+    stored = {
+        r["event_id"]: r
+        for r in _stored(session, EventRow.event_id, [r["event_id"] for _, r in candidates])
+    }
+    same = 0
+    conflicts = []
+    for index, record in candidates:
+        known = stored.get(record["event_id"])
+        if known is None:
+            continue
+        if same_content(known, record):
+            same += 1
+        else:
+            message = "event_id already recorded with other content"
+            conflicts.append(EventError(index, record["event_id"], "conflict", message))
+    return same, conflicts
+
+
+def _retraction_errors(session: Session, new: list[tuple[int, dict[str, Any]]]) -> list[EventError]:
     """SPEC §3.2: a retraction matches its target and never targets a retraction."""
     errors: list[EventError] = []
     in_request = {record["event_id"]: record for _, record in new}
     targets = [r["retracts"] for _, r in new if r["type"] == "retraction"]
-    missing = [t for t in set(targets) if t not in in_request and t not in known]
+    missing = [t for t in set(targets) if t not in in_request]
     stored_targets = {r["event_id"]: r for r in _stored(session, EventRow.event_id, missing)}
     # Retractions already recorded (or in this request) that aim at the new events.
     aiming: dict[str, list[dict[str, Any]]] = {}
@@ -221,9 +208,7 @@ def _retraction_errors(
         event_id = record["event_id"]
         if record["type"] == "retraction":
             target_id = record["retracts"]
-            target = (
-                in_request.get(target_id) or known.get(target_id) or stored_targets.get(target_id)
-            )
+            target = in_request.get(target_id) or stored_targets.get(target_id)
             if target is not None:
                 if target["type"] == "retraction":
                     errors.append(
