@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, is_postgres, member_of
 from shared.figures import COUNTED, FACT_INDEX, FACTS, fact_of, figures_delta, with_derived
-from shared.models import Batch, EventRow, FigureCounts, YouthFacts
+from shared.models import Batch, EventRow, FigureCounts, RetractionRow, YouthFacts
 from shared.scopes import counted_cells
 
 CHUNK = 5000
@@ -114,8 +114,8 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     for chunk in _chunks(plain_ids):
         kept_out.update(
             session.scalars(
-                select(EventRow.retracts)
-                .where(member_of(session, EventRow.retracts, chunk))
+                select(RetractionRow.target_id)
+                .where(member_of(session, RetractionRow.target_id, chunk))
                 .distinct()
             )
         )

@@ -26,7 +26,7 @@ from shared.events import (
     loose_event_id,
     same_content,
 )
-from shared.models import Batch, EventRow
+from shared.models import Batch, EventRow, RetractionRow
 from shared.registry import structure_regions
 from shared.tokens import Caller
 
@@ -153,6 +153,9 @@ def record_events(
         if conflicts:
             raise Rejected(conflicts)
         duplicates += same
+    _index_retractions(
+        session, [r for r in rows if r["type"] == "retraction" and r["event_id"] in inserted]
+    )
     accepted = len(inserted)
     session.add(
         Batch(
@@ -198,7 +201,7 @@ def _retraction_errors(session: Session, new: list[tuple[int, dict[str, Any]]]) 
     stored_targets = {r["event_id"]: r for r in _stored(session, EventRow.event_id, missing)}
     # Retractions already recorded (or in this request) that aim at the new events.
     aiming: dict[str, list[dict[str, Any]]] = {}
-    for r in _stored(session, EventRow.retracts, list(in_request)):
+    for r in _stored(session, EventRow.event_id, retractions_aiming_at(session, in_request)):
         aiming.setdefault(r["retracts"], []).append(r)
     for _, r in new:
         if r["type"] == "retraction":
@@ -260,3 +263,28 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
         returning=("event_id",),
     )
     return {event_id for (event_id,) in inserted}
+
+
+def _index_retractions(session: Session, retractions: list[dict[str, Any]]) -> None:
+    bulk_upsert(
+        session,
+        RetractionRow.__table__,
+        ("target_id", "event_id"),
+        [(r["retracts"], r["event_id"]) for r in retractions],
+        key=("target_id", "event_id"),
+    )
+
+
+def retractions_aiming_at(session: Session, event_ids: Iterable[str]) -> list[str]:
+    """The ids of the recorded retractions that aim at any of these events."""
+    ids = sorted(set(event_ids))
+    found: list[str] = []
+    for chunk in _chunks(ids):
+        found.extend(
+            session.scalars(
+                select(RetractionRow.event_id).where(
+                    member_of(session, RetractionRow.target_id, chunk)
+                )
+            )
+        )
+    return found

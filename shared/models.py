@@ -127,6 +127,19 @@ class EventRow(Base):
     )
 
 
+class RetractionRow(Base):
+    """Which retraction aims at which event: the few rows that retraction lookups read.
+
+    Kept apart from ``events`` so that looking up "is any of these 1 000 events
+    retracted?" reads a table of retractions only, whatever plan the database picks.
+    """
+
+    __tablename__ = "retractions"
+
+    target_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
 class YouthFacts(Base):
     """A youth's reference count of each fact in one (period, scope)."""
 
