@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from services.ingest import create_app
-from shared.models import Batch, EventRow
+from shared.figures import COUNTED
+from shared.models import Batch, EventRow, FigureCounts
 from shared.tokens import create_token
-from tests.conftest import event
+from tests.conftest import apply_all, event
 
 
 @pytest.fixture
@@ -30,6 +31,16 @@ def log_size(sessions) -> tuple[int, int]:
             session.scalar(select(func.count()).select_from(EventRow)),
             session.scalar(select(func.count()).select_from(Batch)),
         )
+
+
+def figures(sessions) -> dict:
+    """Every live counter, once every recorded batch is applied."""
+    apply_all(sessions)
+    with sessions() as session:
+        return {
+            (row.period, row.scope): tuple(getattr(row, key) for key in COUNTED)
+            for row in session.scalars(select(FigureCounts))
+        }
 
 
 def test_json_array_is_recorded(client, source_token, sessions) -> None:
@@ -62,7 +73,7 @@ def test_resent_batch_is_all_duplicates(client, source_token, sessions) -> None:
 
 def test_invalid_events_422_lists_each_error(client, source_token, sessions) -> None:
     client.post("/v1/events", json=[event("a")], headers=auth(source_token))
-    before = log_size(sessions)
+    before = log_size(sessions), figures(sessions)
     response = client.post(
         "/v1/events",
         json=[
@@ -82,7 +93,7 @@ def test_invalid_events_422_lists_each_error(client, source_token, sessions) -> 
         (3, "x", "invalid"),
     ]
     assert all(e["message"] for e in body["errors"])
-    assert log_size(sessions) == before
+    assert (log_size(sessions), figures(sessions)) == before
 
 
 def test_forbidden_structure(client, sessions, registry) -> None:
@@ -94,6 +105,7 @@ def test_forbidden_structure(client, sessions, registry) -> None:
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["code"] == "forbidden_structure"
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 @pytest.mark.parametrize(
@@ -105,6 +117,7 @@ def test_missing_or_unknown_token_401(client, sessions, headers, status) -> None
     assert response.status_code == status
     assert response.get_json()["error"] == "unauthorized"
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_wrong_role_403(client, sessions, registry) -> None:
@@ -113,6 +126,7 @@ def test_wrong_role_403(client, sessions, registry) -> None:
     response = client.post("/v1/events", json=[event("a")], headers=auth(token))
     assert response.status_code == 403
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 @pytest.mark.parametrize(
@@ -126,6 +140,7 @@ def test_malformed_body_400(client, source_token, sessions, body) -> None:
     assert response.status_code == 400
     assert response.get_json()["error"] == "malformed"
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_bad_ndjson_line_400(client, source_token, sessions) -> None:
@@ -136,6 +151,7 @@ def test_bad_ndjson_line_400(client, source_token, sessions) -> None:
     assert response.status_code == 400
     assert "line 2" in response.get_json()["message"]
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_other_content_type_415(client, source_token, sessions) -> None:
@@ -144,6 +160,7 @@ def test_other_content_type_415(client, source_token, sessions) -> None:
     )
     assert response.status_code == 415
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_more_than_10000_events_413(client, source_token, sessions) -> None:
@@ -151,6 +168,7 @@ def test_more_than_10000_events_413(client, source_token, sessions) -> None:
     response = client.post("/v1/events", json=events, headers=auth(source_token))
     assert response.status_code == 413
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_more_than_10_mib_413(client, source_token, sessions) -> None:
@@ -160,6 +178,7 @@ def test_more_than_10_mib_413(client, source_token, sessions) -> None:
     )
     assert response.status_code == 413
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_storage_unavailable_503_with_retry_after(
@@ -175,6 +194,7 @@ def test_storage_unavailable_503_with_retry_after(
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert log_size(sessions) == (0, 0)
+    assert figures(sessions) == {}
 
 
 def test_accepted_batch_notifies_the_workers(env, registry, source_token, monkeypatch) -> None:
