@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from services.web.consolidations import HISTORY, queue_consolidation
 from services.web.figures import year_range
 from services.web.formatting import format_number, format_percent
+from services.web.pages import json_script
 from services.web.yearend_schemas import utc
 from shared.consolidation import read_report, report_versions
 from shared.declarations import (
@@ -85,7 +86,7 @@ bp.add_app_template_filter(format_euros, "euros")
 
 
 def _bars(figures: dict[str, Any], keys: tuple[str, ...], total: float) -> list[dict[str, Any]]:
-    """Rows of a horizontal bar chart: label, value, share of ``total`` (0..1)."""
+    """Rows of a horizontal bar chart: label, value, share of ``total`` (0..1) and its text."""
     return [
         {
             "key": key,
@@ -93,13 +94,19 @@ def _bars(figures: dict[str, Any], keys: tuple[str, ...], total: float) -> list[
             "value": figures[key],
             "text": format_value(figures[key], FORMATS[key]),
             "share": (figures[key] / total) if total else 0.0,
+            "share_text": format_percent((figures[key] / total) if total else 0.0, 1),
         }
         for key in keys
     ]
 
 
 def charts_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report's charts, computed from its figures only."""
+    """The report's charts, computed from its figures only.
+
+    Each is a bar per row, its length the row's share of a total; ``share_column`` says
+    whether the values table shows that share beside the value (not when the value is
+    itself the share).
+    """
     interviewed = figures["youths_interviewed"]
     exits = figures["civis_exits"]
     funding = figures["funding_total"]
@@ -117,6 +124,7 @@ def charts_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 interviewed,
             ),
             "note": "en proportion des jeunes reçus en entretien individuel",
+            "share_column": True,
         },
         {
             "title": "Sorties du CIVIS selon le motif",
@@ -131,6 +139,7 @@ def charts_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 exits,
             ),
             "note": "en proportion des jeunes sortis du CIVIS",
+            "share_column": True,
         },
         {
             "title": "Répartition du financement",
@@ -138,6 +147,7 @@ def charts_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 figures, ("funding_main", "funding_specific", "funding_managed_funds"), funding
             ),
             "note": "en proportion du financement total",
+            "share_column": True,
         },
         {
             "title": "Part de chaque financeur",
@@ -147,7 +157,22 @@ def charts_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 1.0,
             ),
             "note": "financement principal et spécifique",
+            "share_column": False,
         },
+    ]
+
+
+def charts_data(charts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What static/rapport.js draws: per chart, its bars in percent and their texts."""
+    return [
+        {
+            "title": chart["title"],
+            "labels": [row["label"] for row in chart["rows"]],
+            "percents": [round(100 * row["share"], 2) for row in chart["rows"]],
+            "texts": [row["text"] for row in chart["rows"]],
+            "shares": [row["share_text"] for row in chart["rows"]],
+        }
+        for chart in charts
     ]
 
 
@@ -181,13 +206,15 @@ def report_page(year: int) -> tuple[str, int]:
         for key, change in (diff or {}).items()
     ]
     differences = document["reconciliation"]["differences"]
+    charts = charts_of(figures)
     return render_template(
         "rapport.html",
         year=year,
         document=document,
         consolidated_at=dt.datetime.fromisoformat(document["consolidated_at"]),
         sections=sections,
-        charts=charts_of(figures),
+        charts=charts,
+        charts_json=json_script(charts_data(charts)),
         changes=changes,
         first_version=diff is None,
         differences=differences,

@@ -15,6 +15,13 @@ from tests.conftest import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+# Whether a canvas has been drawn on: some pixel is not transparent.
+INKED = """canvas => {
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+  return false;
+}"""
+
 
 @pytest.fixture(scope="module")
 def admin_token(stack: Stack) -> str:
@@ -69,13 +76,33 @@ def test_trigger_watch_progress_and_open_the_report(
     assert page.get_by_role("heading", name="Chiffres clés 2006").is_visible()
     interviewed = page.locator('[data-key="youths_interviewed"] dd').inner_text()
     assert interviewed == "2"
-    assert page.locator(".chart svg").count() == 4
+    # The charts: Chart.js (no hand-drawn SVG) adds a drawn canvas above each values table.
+    assert page.locator(".chart svg").count() == 0
+    assert page.locator(".chart table.chart-values").count() == 4
+    assert page.evaluate("Object.keys(Chart.instances).length") == 4
+    canvases = page.locator(".chart .chart-box canvas")
+    assert canvases.count() == 4
+    for i in range(4):
+        assert canvases.nth(i).bounding_box()["width"] > 0
+        assert canvases.nth(i).evaluate(INKED)
+    access = page.evaluate("Chart.getChart(document.querySelector('.chart canvas')).data")
+    assert " ".join(access["labels"][0]) == "jeunes ont accédé à l'emploi ou à la formation"
+    assert access["datasets"][0]["data"][0] == 50  # 1 of the 2 youths interviewed
+    values = page.locator('.chart-values [data-key="youths_training"] td').all_inner_texts()
+    assert values[0] == "1"
     screenshot(page, "rapport-2006")
-    # Print-ready: A4, without the forms.
+    # Print-ready: A4, without the forms; before printing the charts take the paper's width.
     page.emulate_media(media="print")
     assert not page.locator("form.versions").is_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    for i in range(4):
+        width = canvases.nth(i).bounding_box()["width"]
+        assert 0 < width <= 605, width  # 160 mm
+        assert canvases.nth(i).evaluate(INKED)
+    screenshot(page, "rapport-2006-print")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
 
     # The job history lists it.
     page.emulate_media(media="screen")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -148,7 +149,31 @@ def test_report_page(
     assert "jeunes reçus en entretien individuel" in page
     assert "Les financeurs" in page and "Fonds social européen" in page
     assert "Évolution depuis la version précédente" in page
-    assert "<svg" in page  # the charts, printable without JavaScript
+    # The charts: their values in the HTML (readable without JavaScript), their data for
+    # static/rapport.js as JSON, Chart.js drawing them; no hand-drawn SVG.
+    assert "<svg" not in page and "<rect" not in page
+    assert page.count('<figure class="chart" data-chart=') == 4
+    assert "Sorties du CIVIS selon le motif" in page and "Part de chaque financeur" in page
+    assert re.search(
+        r'<tr data-key="youths_with_access">'
+        r'<th scope="row">jeunes ont accédé à l&#39;emploi ou à la formation</th>'
+        r'<td class="num">\d+</td><td class="num">[\d,]+\u202f%</td></tr>',
+        page,
+    )
+    data = re.search(r'<script type="application/json" id="charts-data">(.*?)</script>', page)
+    assert data
+    charts = json.loads(data.group(1))
+    assert [chart["title"] for chart in charts] == [
+        "Accès à l'emploi et à la formation des jeunes reçus en entretien",
+        "Sorties du CIVIS selon le motif",
+        "Répartition du financement",
+        "Part de chaque financeur",
+    ]
+    assert charts[3]["labels"][4] == "Fonds social européen"
+    assert all(len(c["labels"]) == len(c["percents"]) == len(c["texts"]) for c in charts)
+    assert "/static/rapport.js" in page
+    vendored = "chart.js" in client.application.config["VENDOR_PACKAGES"]
+    assert ("/vendor/chart.js/chart.umd.min.js" in page) == vendored
     assert "0 déclarations annuelles validées" not in page
     assert re.search(
         r"<strong>0</strong> déclarations annuelles validées sur\s*<strong>3</strong>", page
