@@ -85,6 +85,8 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     processes: dict[str, subprocess.Popen[str]] = {}
+    # A SIGTERM (a supervisor, `timeout`) stops the services as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for name, command in services.items():
             if name == "demo":
@@ -118,6 +120,10 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         click.echo("stopping…")
     finally:
         _stop(processes)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _stop(processes: dict[str, subprocess.Popen[str]], grace: float = 10) -> None:

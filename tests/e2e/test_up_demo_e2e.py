@@ -1,0 +1,65 @@
+"""`bilan up --demo` on the embedded defaults, as a newcomer runs it: the live
+figures move, and a SIGTERM stops every service it started."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import free_port, wait_http
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(proc.name))
+    return found
+
+
+def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
+    web_port, ingest_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BILAN_")}
+    env.update(
+        BILAN_WEB_PORT=str(web_port), BILAN_INGEST_PORT=str(ingest_port), PYTHONPATH=str(ROOT)
+    )
+    log = (tmp_path / "up.log").open("wb")
+    up = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "up", "--demo", "--demo-rate", "300"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
+        year = dt.date.today().year
+        seen = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(set(seen)) < 3:
+            figures = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures").json()
+            assert figures["year"] == year
+            seen.append(figures["figures"]["youths_in_contact"])
+            time.sleep(2)
+        assert len(set(seen)) >= 3 and seen[-1] > seen[0], f"figures did not move: {seen}"
+        assert (tmp_path / "bilan.db").exists()  # the embedded default database
+        services = children_of(up.pid)
+        assert len(services) >= 4  # ingest, web, worker, demo
+    finally:
+        up.send_signal(signal.SIGTERM)
+        up.wait(30)
+    time.sleep(1)
+    assert [pid for pid in services if Path(f"/proc/{pid}").exists()] == []
