@@ -258,7 +258,8 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
         session,
         EventRow.__table__,
         _EVENT_FIELDS,
-        [tuple(row[f] for f in _EVENT_FIELDS) for row in rows],
+        # In id order, so that two requests sharing ids lock them in the same order.
+        sorted(tuple(row[f] for f in _EVENT_FIELDS) for row in rows),
         key=("event_id",),
         returning=("event_id",),
     )
