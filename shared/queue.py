@@ -8,6 +8,7 @@ transport on a SQLite file beside the database: durable, and nothing to install.
 from __future__ import annotations
 
 import logging
+import time
 from functools import cache
 from pathlib import Path
 
@@ -45,13 +46,28 @@ def configure_celery(app: Celery, settings: Settings) -> Celery:
     if url.startswith("redis"):
         # A dead worker's unacknowledged message is redelivered after this; the
         # sweep normally re-notifies much sooner.
-        app.conf.broker_transport_options = {"visibility_timeout": 300}
+        app.conf.broker_transport_options = {
+            "visibility_timeout": 300,
+        }
     return app
 
 
 @cache
 def _client(settings: Settings) -> Celery:
-    return configure_celery(Celery("bilan-client"), settings)
+    """The senders' app (ingest, web, sweep): it fails fast when the broker is down,
+    since a notification is never worth a wait (the workers' own app keeps retrying)."""
+    app = configure_celery(Celery("bilan-client"), settings)
+    if app.conf.broker_url.startswith("redis"):
+        app.conf.broker_transport_options = {
+            **app.conf.broker_transport_options,
+            "socket_connect_timeout": 1,
+            "socket_timeout": 5,
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.2,
+        }
+    return app
 
 
 def notify_pending(settings: Settings) -> bool:
@@ -59,12 +75,20 @@ def notify_pending(settings: Settings) -> bool:
 
     Never fatal: the batch is already durable and the sweep will find it.
     """
+    # While the broker is down, do not make every request wait for it to fail again.
+    if time.monotonic() < _broker_down_until.get(settings.broker_url, 0.0):
+        return False
     try:
         _client(settings).send_task(APPLY_PENDING, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+        _broker_down_until[settings.broker_url] = time.monotonic() + BROKER_DOWN_SECONDS
         log.warning("could not notify workers (%s); the sweep will apply the batch", exc)
         return False
     return True
+
+
+BROKER_DOWN_SECONDS = 5.0
+_broker_down_until: dict[str, float] = {}
 
 
 def send_consolidation(settings: Settings, job_id: int) -> bool:

@@ -1,0 +1,61 @@
+"""The notification channel on a Redis-protocol broker, without a Redis server
+(fakeredis's TCP server): what ingest sends is what the workers consume."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+import redis
+from fakeredis import TcpFakeServer
+
+import shared.queue as queue
+from shared.config import load_settings
+from shared.queue import APPLY_PENDING, broker_reachable, notify_pending
+
+
+@pytest.fixture
+def fake_redis_url() -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = TcpFakeServer(("127.0.0.1", port), server_type="redis")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{port}/0"
+    server.shutdown()
+    server.server_close()
+
+
+def test_notification_is_one_apply_pending_task_on_the_queue(fake_redis_url) -> None:
+    settings = replace(load_settings(), broker_url=fake_redis_url)
+    assert broker_reachable(settings)
+    assert notify_pending(settings)
+    messages = redis.Redis.from_url(fake_redis_url).lrange("celery", 0, -1)
+    assert len(messages) == 1
+    assert json.loads(messages[0])["headers"]["task"] == APPLY_PENDING
+
+
+def test_an_unreachable_broker_is_tolerated_and_not_retried_at_once(monkeypatch) -> None:
+    settings = replace(load_settings(), broker_url="redis://127.0.0.1:1/0")
+    assert not broker_reachable(settings)
+    assert notify_pending(settings) is False  # logged; the sweep will apply the batch
+
+    # Meanwhile further requests do not wait on the broker again…
+    attempts: list = []
+
+    def failing_client(_settings):
+        attempts.append(_settings)
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(queue, "_client", failing_client)
+    assert notify_pending(settings) is False
+    assert attempts == []
+    # …until the pause is over.
+    monkeypatch.setattr(queue, "_broker_down_until", {})
+    assert notify_pending(settings) is False
+    assert len(attempts) == 1
