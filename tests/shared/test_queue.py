@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,13 +19,12 @@ from shared.queue import APPLY_PENDING, broker_reachable, notify_pending
 
 @pytest.fixture
 def fake_redis_url() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = TcpFakeServer(("127.0.0.1", port), server_type="redis")
+    server = TcpFakeServer(("127.0.0.1", 0), server_type="redis")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"redis://127.0.0.1:{port}/0"
+    url = f"redis://127.0.0.1:{server.server_address[1]}/0"
+    redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()  # serving
+    yield url
     server.shutdown()
     server.server_close()
 
