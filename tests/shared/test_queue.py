@@ -4,29 +4,40 @@
 from __future__ import annotations
 
 import json
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 import redis
-from fakeredis import TcpFakeServer
 
 import shared.queue as queue
 from shared.config import load_settings
 from shared.queue import APPLY_PENDING, broker_reachable, notify_pending
 
+# A process of its own: in the test process, state left by earlier tests made the
+# threaded server drop connections.
+_SERVE = """
+from fakeredis import TcpFakeServer
+
+server = TcpFakeServer(("127.0.0.1", 0), server_type="redis")
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
 
 @pytest.fixture
 def fake_redis_url() -> Iterator[str]:
-    server = TcpFakeServer(("127.0.0.1", 0), server_type="redis")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"redis://127.0.0.1:{server.server_address[1]}/0"
-    redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()  # serving
-    yield url
-    server.shutdown()
-    server.server_close()
+    server = subprocess.Popen([sys.executable, "-c", _SERVE], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = f"redis://127.0.0.1:{int(server.stdout.readline())}/0"
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def test_notification_is_one_apply_pending_task_on_the_queue(fake_redis_url) -> None:
