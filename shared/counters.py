@@ -26,6 +26,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, is_postgres, member_of
+from shared.checkpoints import reached
 from shared.figures import COUNTED, FACT_INDEX, FACTS, fact_of, figures_delta, with_derived
 from shared.models import Batch, EventRow, FigureCounts, RetractionRow, YouthFacts
 from shared.scopes import counted_cells
@@ -100,6 +101,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     ]
     plain = [e for e in events if e.type != "retraction"]
     retractions = [e for e in events if e.type == "retraction"]
+    reached("apply:started")
 
     deltas: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(FACTS))
 
@@ -125,6 +127,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     _mark_retracted(session, kept_out)
 
     uncounted = _uncount_targets(session, retractions, mine, add)
+    reached("apply:looked-up")
 
     _apply_deltas(session, deltas)
     session.execute(
@@ -132,6 +135,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         .where(Batch.batch_id.in_(sorted(mine)))
         .values(applied_at=dt.datetime.now(dt.UTC))
     )
+    reached("apply:done")
     return Applied(len(mine), len(events), len(plain) - len(kept_out), uncounted)
 
 

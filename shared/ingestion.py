@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, member_of
+from shared.checkpoints import reached
 from shared.events import (
     CONTENT_FIELDS,
     InvalidEvent,
@@ -167,6 +168,7 @@ def record_events(
         )
     )
     session.flush()
+    reached("ingest:recorded")
     return Recorded(batch_id, accepted, duplicates)
 
 
