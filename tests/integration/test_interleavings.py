@@ -161,7 +161,8 @@ def test_target_and_retraction_in_one_claim(pg, order) -> None:
 
 def test_retraction_long_before_its_target(pg) -> None:
     Transaction(pg, applying(recorded(pg, R))).start().finish()
-    Transaction(pg, applying(recorded(pg, event("other", youth="Y3", on="2007-09-01")))).start().finish()
+    other = event("other", youth="Y3", on="2007-09-01")
+    Transaction(pg, applying(recorded(pg, other))).start().finish()
     Transaction(pg, applying(recorded(pg, E, E_OTHER_DAY))).start().finish()
     assert_exact(pg, e_counts=False)
 
