@@ -1,38 +1,78 @@
 """The live counters: applying recorded batches exactly once, and reading figures.
 
-Applying a batch adds each counted event's fact to its youth in every (period,
-scope) cell it counts in, and moves the figure counts by the difference of
-``youth_figures`` before and after (shared.figures). The batch's applied mark
-is written in the same transaction, so a batch is applied once or not at all.
+State. ``youth_state`` holds, per (year, youth), the codes of the youth's events
+of that year that count (shared/codes.py); ``figure_counts`` holds, per (period,
+scope), the COUNTED figures, which are the sum over youths of
+``shared.figures.youth_figures`` of their facts in that cell. A batch is *applied*
+when ``batches.applied_at`` is set.
 
-Retractions (SPEC §3.2), whatever the arrival order. An event counts iff its
-batch is applied and ``retracted`` is false. Applying an event first looks for
-a recorded retraction of it: if there is one, the event is kept out
-(``retracted`` set). Applying a retraction locks its target row, then waits on
-the target's batch row (FOR SHARE): a target already applied and not yet
-retracted is un-counted; a target not yet applied is left to its own batch,
-which will see the retraction.
+Invariant, true at every commit (so in every snapshot a reader takes):
+
+    (I) a recorded event E other than a retraction is among the codes of
+        youth_state[year(E), youth(E)]  ⇔  batch(E) is applied and no retraction
+        of an applied batch retracts E (shared.retractions.retracts);
+    (C) figure_counts = Σ over youth_state rows of each youth's figures.
+
+At every moment, then, the counters are the figures of SPEC §4 over the applied
+batches; with nothing pending, over the whole log (SPEC §7.3). ``bilan verify``
+checks exactly this statement, in one snapshot, while ingest and workers run.
+
+The protocol. A claim of batches B is applied in one transaction T:
+
+1. read B's events (immutable once recorded: no lock needed);
+2. **lock** the youth_state row of every (year, youth) of B's events —
+   retractions included — in one statement, in key order, creating missing rows,
+   and append the codes of B's events (optimistically counted);
+3. **after the lock**, look up what decides (I): the retractions that aim at B's
+   events, from B or from applied batches; the targets of B's retractions, whether
+   their batch is applied and whether an applied retraction already retracts them;
+4. take out the codes (I) says must not count (B's events retracted; targets of
+   B's retractions that counted until now), move figure_counts by the difference
+   of each touched youth's figures before and after (C), mark B applied; commit.
+
+Why every interleaving of {record E, record R, apply batch(E), apply batch(R)}
+ends right (R retracting E, in any order, in one claim or two, resent or not):
+whether E counts changes only when batch(E) or a batch holding a retraction of E
+is applied. A retraction R retracts E only if it carries E's occurred_on and
+youth_id, so R's (year, youth) is E's: both appliers lock the same youth_state
+row in step 2 and are serialized on it. Whichever takes the lock second reads, in
+step 3, a snapshot taken after the first one committed (READ COMMITTED: each
+statement sees every commit before it began), so it sees the first one's batch
+applied; the first one could not see the second's batch applied, and needed not:
+(I) held for it at its commit. In one claim, step 3 reads B's own events. A
+resend records nothing new (a duplicate), and a redelivered task finds its
+batches applied (the claim locks them with SKIP LOCKED and the mark commits with
+the counters). Nothing here depends on a lock taken under a filter or on which
+version of a row a statement sees: each decision is read after the one lock that
+orders it.
+
+No deadlock: a transaction waits only in step 2 (one statement locking rows in
+key order) and when it upserts figure_counts (one statement, in key order, after
+every youth_state lock). Claims skip locked batches instead of waiting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Row, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, is_postgres, member_of
 from shared.checkpoints import reached
-from shared.figures import COUNTED, FACT_INDEX, FACTS, fact_of, figures_delta, with_derived
-from shared.models import Batch, EventRow, FigureCounts, RetractionRow, YouthFacts
-from shared.scopes import counted_cells
+from shared.codes import Moves, encode
+from shared.db import upsert
+from shared.figures import COUNTED, fact_of, with_derived
+from shared.models import Batch, EventRow, FigureCounts, RetractionRow, StructureNumber, YouthState
+from shared.retractions import retracts
 
 CHUNK = 5000
 Cell = tuple[str, str]  # (period, scope)
+Key = tuple[int, str]  # (year, youth_id): one youth_state row
 
 
 @dataclass(frozen=True)
@@ -43,16 +83,26 @@ class Applied:
     uncounted: int
 
 
-def claim_pending_batches(session: Session, limit: int) -> list[str]:
-    """Lock up to ``limit`` unapplied batches, oldest first, skipping those another worker holds."""
-    statement = (
-        select(Batch.batch_id)
-        .where(Batch.applied_at.is_(None))
-        .order_by(Batch.received_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list(session.scalars(statement))
+def claim_pending_batches(session: Session, max_events: int) -> list[str]:
+    """Lock unapplied batches, oldest first, about ``max_events`` events in all (at least
+    one batch), skipping those another worker holds."""
+    claimed: list[str] = []
+    events, limit = 0, 1
+    while events < max_events:
+        statement = select(Batch.batch_id, Batch.event_count).where(Batch.applied_at.is_(None))
+        if claimed:
+            # SKIP LOCKED does not skip the rows this transaction holds itself.
+            statement = statement.where(Batch.batch_id.not_in(claimed))
+        rows = session.execute(
+            statement.order_by(Batch.received_at).limit(limit).with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            break
+        for batch_id, count in rows:
+            claimed.append(batch_id)
+            events += count
+        limit = max(1, (max_events - events) * len(claimed) // max(events, 1))
+    return claimed
 
 
 def pending_events(session: Session) -> int:
@@ -72,7 +122,6 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 _EVENT_COLUMNS = (
     EventRow.event_id,
-    EventRow.batch_id,
     EventRow.type,
     EventRow.occurred_on,
     EventRow.structure_id,
@@ -81,8 +130,11 @@ _EVENT_COLUMNS = (
     EventRow.outcome,
     EventRow.exit_reason,
     EventRow.retracts,
-    EventRow.retracted,
 )
+
+
+def _key(event: Any) -> Key:
+    return (event.occurred_on.year, event.youth_id)
 
 
 def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
@@ -91,131 +143,244 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         # Safe without waiting for the WAL flush: the applied mark and the counter changes
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
-    mine = set(batch_ids)
+    mine = sorted(set(batch_ids))
     events = [
         row
-        for chunk in _chunks(sorted(mine))
+        for chunk in _chunks(mine)
         for row in session.execute(
             select(*_EVENT_COLUMNS).where(member_of(session, EventRow.batch_id, chunk))
         )
     ]
-    plain = [e for e in events if e.type != "retraction"]
-    retractions = [e for e in events if e.type == "retraction"]
     reached("apply:started")
+    numbers = structure_numbers(session, {e.structure_id for e in events})
 
-    deltas: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(FACTS))
-
-    def add(event: Any, sign: int) -> None:
-        fact = FACT_INDEX[fact_of(event.type, event.outcome, event.exit_reason)]
-        for period, scope in counted_cells(event.occurred_on, event.structure_id, event.region):
-            deltas[(period, scope, event.youth_id)][fact] += sign
-
-    # Events that a recorded retraction aims at never count.
-    plain_ids = sorted(e.event_id for e in plain)
-    kept_out: set[str] = set()
-    for chunk in _chunks(plain_ids):
-        kept_out.update(
-            session.scalars(
-                select(RetractionRow.target_id)
-                .where(member_of(session, RetractionRow.target_id, chunk))
-                .distinct()
+    # Step 2: lock every (year, youth) of the claim, appending its events' codes.
+    added: dict[Key, list[int]] = {}
+    codes: dict[str, int] = {}
+    for e in events:
+        if e.type == "retraction":
+            added.setdefault(_key(e), [])
+        else:
+            code = encode(
+                numbers[e.structure_id],
+                e.region,
+                e.occurred_on.month,
+                fact_of(e.type, e.outcome, e.exit_reason),
             )
-        )
-    for event in plain:
-        if event.event_id not in kept_out:
-            add(event, +1)
-    _mark_retracted(session, kept_out)
+            codes[e.event_id] = code
+            added.setdefault(_key(e), []).append(code)
+    after = _lock_and_append(session, added)
+    reached("apply:locked")
 
-    uncounted = _uncount_targets(session, retractions, mine, add)
+    # Step 3: what must not count, read after the lock.
+    kept_out, uncounted = _decide(session, events, list(added))
     reached("apply:looked-up")
 
-    _apply_deltas(session, deltas)
+    # Step 4: take it out, move the figures, mark the batches applied.
+    taken: dict[Key, list[int]] = {}
+    for e in kept_out:
+        taken.setdefault(_key(e), []).append(codes[e.event_id])
+    numbers = structure_numbers(session, {t.structure_id for t in uncounted})
+    removed: dict[Key, list[int]] = {}
+    for target in uncounted:
+        fact = fact_of(target.type, target.outcome, target.exit_reason)
+        code = encode(numbers[target.structure_id], target.region, target.occurred_on.month, fact)
+        removed.setdefault(_key(target), []).append(code)
+
+    moves = Moves()
+    rewritten: list[tuple[Key, list[int]]] = []
+    for key, appended in added.items():
+        codes_after = after[key]
+        before = codes_after[: len(codes_after) - len(appended)]
+        final = list(codes_after)
+        net = list(appended)
+        for code in taken.get(key, ()):
+            final.remove(code)
+            net.remove(code)
+        for code in removed.get(key, ()):
+            final.remove(code)  # (I): a target that counted is among the codes
+        if key in taken or key in removed:
+            rewritten.append((key, final))
+        if net or key in removed:
+            moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
+    for (year, youth_id), final in rewritten:
+        session.execute(
+            update(YouthState)
+            .where(YouthState.year == year, YouthState.youth_id == youth_id)
+            .values(codes=final)
+        )
+    _move_figures(session, moves.figure_deltas(structure_ids_by_number(session)))
     session.execute(
-        update(Batch)
-        .where(Batch.batch_id.in_(sorted(mine)))
-        .values(applied_at=dt.datetime.now(dt.UTC))
+        update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )
     reached("apply:done")
-    return Applied(len(mine), len(events), len(plain) - len(kept_out), uncounted)
+    plain = len(codes)
+    return Applied(len(mine), len(events), plain - len(kept_out), len(uncounted))
 
 
-def _mark_retracted(session: Session, event_ids: Iterable[str]) -> None:
-    ids = sorted(event_ids)
-    for chunk in _chunks(ids):
-        session.execute(
-            update(EventRow)
-            .where(member_of(session, EventRow.event_id, chunk))
-            .values(retracted=True)
+def _lock_and_append(session: Session, added: dict[Key, list[int]]) -> dict[Key, list[int]]:
+    """Lock (creating if missing) the youth_state row of each key, in key order, appending
+    its codes; each key's codes after the append."""
+    keys = sorted(added)
+    if not keys:
+        return {}
+    if is_postgres(session):
+        sql = (
+            "INSERT INTO youth_state (year, youth_id, codes) "
+            "SELECT y, id, c::integer[] FROM unnest(%s::smallint[], %b::varchar[], %b::text[]) "
+            "AS u(y, id, c) "
+            "ON CONFLICT (year, youth_id) DO UPDATE "
+            "SET codes = youth_state.codes || EXCLUDED.codes "
+            "RETURNING year, youth_id, codes"
         )
-
-
-def _uncount_targets(session: Session, retractions: Sequence[Any], mine: set[str], add: Any) -> int:
-    """Remove the effect of already-applied targets of these retractions."""
-    target_ids = sorted({r.retracts for r in retractions})
-    if not target_ids:
-        return 0
-    targets = [
-        row
-        for chunk in _chunks(target_ids)
-        for row in session.execute(
-            select(*_EVENT_COLUMNS)
-            .where(member_of(session, EventRow.event_id, chunk), EventRow.type != "retraction")
-            .order_by(EventRow.event_id)
-            .with_for_update()
+        years = "{" + ",".join(str(year) for year, _ in keys) + "}"
+        params = (
+            years,
+            [youth for _, youth in keys],
+            ["{" + ",".join(map(str, added[key])) + "}" for key in keys],
         )
+        dbapi = session.connection().connection.driver_connection
+        with dbapi.cursor(binary=True) as cursor:
+            cursor.execute(sql, params)
+            return {(year, youth): list(codes) for year, youth, codes in cursor.fetchall()}
+    # SQLite: one writer at a time (BEGIN IMMEDIATE, shared/db.py), the same statement.
+    table = YouthState.__table__
+    insert = upsert(session, table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["year", "youth_id"],
+        set_={"codes": table.c.codes.concat(insert.excluded.codes)},
+    ).returning(table.c.year, table.c.youth_id, table.c.codes)
+    after: dict[Key, list[int]] = {}
+    for chunk in _chunks(keys):
+        rows = session.execute(
+            statement, [{"year": y, "youth_id": id_, "codes": added[(y, id_)]} for y, id_ in chunk]
+        )
+        after.update(((y, id_), codes) for y, id_, codes in rows)
+    return after
+
+
+def _decide(
+    session: Session, events: Sequence[Row[Any]], keys: Sequence[Key]
+) -> tuple[list[Row[Any]], list[Row[Any]]]:
+    """(the claim's events that a retraction retracts; the events of other batches that
+    counted until now and that a retraction of the claim retracts). Call it with the
+    claim's youth_state rows locked."""
+    ours: dict[str, list[dict[str, Any]]] = {}  # target id -> the claim's retractions of it
+    for r in events:
+        if r.type == "retraction":
+            ours.setdefault(r.retracts, []).append(_fields(r))
+    theirs: dict[str, list[dict[str, Any]]] = {}  # the same, from applied batches
+    for r in _applied_retractions(session, keys):
+        theirs.setdefault(r.target_id, []).append(_fields(r))
+
+    def retracted(target: Row[Any], retractions: Iterable[dict[str, Any]]) -> bool:
+        fields = _fields(target)
+        return any(retracts(r, fields) for r in retractions)
+
+    kept_out = [
+        e
+        for e in events
+        if e.type != "retraction"
+        and retracted(e, (*ours.get(e.event_id, ()), *theirs.get(e.event_id, ())))
     ]
-    live = [t for t in targets if not t.retracted and t.batch_id not in mine]
-    target_batches = sorted({t.batch_id for t in live})
-    applied: set[str] = set()
-    for chunk in _chunks(target_batches):
-        applied.update(
-            session.scalars(
-                select(Batch.batch_id)
-                .where(member_of(session, Batch.batch_id, chunk), Batch.applied_at.is_not(None))
-                .order_by(Batch.batch_id)
-                .with_for_update(read=True)
+    here = {e.event_id for e in events}
+    uncounted = [
+        target
+        for target in _targets(session, sorted(ours.keys() - here))
+        if target.applied
+        and retracted(target, ours[target.event_id])
+        and not retracted(target, theirs.get(target.event_id, ()))
+    ]
+    return kept_out, uncounted
+
+
+def _fields(row: Row[Any]) -> dict[str, Any]:
+    """What shared.retractions.retracts reads of an event or a retraction row."""
+    mapping = row._mapping
+    return {
+        "type": mapping.get("type", "retraction"),
+        "occurred_on": mapping["occurred_on"],
+        "structure_id": mapping["structure_id"],
+        "youth_id": mapping["youth_id"],
+    }
+
+
+def _applied_retractions(session: Session, keys: Sequence[Key]) -> list[Row[Any]]:
+    """The retractions of applied batches filed under these (year, youth) keys."""
+    columns = (
+        RetractionRow.event_id,
+        RetractionRow.target_id,
+        RetractionRow.occurred_on,
+        RetractionRow.structure_id,
+        RetractionRow.youth_id,
+    )
+    found: list[Row[Any]] = []
+    for chunk in _chunks(sorted(keys)):
+        found.extend(
+            session.execute(
+                select(*columns)
+                .join(Batch, Batch.batch_id == RetractionRow.batch_id)
+                .where(
+                    tuple_(RetractionRow.year, RetractionRow.youth_id).in_(list(chunk)),
+                    Batch.applied_at.is_not(None),
+                )
             )
         )
-    removed = [t for t in live if t.batch_id in applied]
-    for target in removed:
-        add(target, -1)
-    _mark_retracted(session, (t.event_id for t in removed))
-    return len(removed)
+    return found
 
 
-def _apply_deltas(session: Session, deltas: dict[tuple[str, str, str], list[int]]) -> None:
-    """Move the youths' facts, then the figure counts by the change of each youth's figures."""
-    # Sorted, so that concurrent workers lock rows in the same order (no deadlock).
-    keys = sorted(k for k, d in deltas.items() if any(d))
-    rows = [(*k, *deltas[k]) for k in keys]
-    updated = bulk_upsert(
-        session,
-        YouthFacts.__table__,
-        ("period", "scope", "youth_id", *FACTS),
-        rows,
-        key=("period", "scope", "youth_id"),
-        increment=FACTS,
-        returning=("period", "scope", "youth_id", *FACTS),
-    )
-    figure_moves: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(COUNTED))
-    for row in updated:
-        after = row[3:]
-        delta = deltas[row[:3]]
-        before = tuple(a - d for a, d in zip(after, delta, strict=True))
-        move = figures_delta(before, after)
-        if any(move):
-            cell = figure_moves[row[:2]]
-            for i, value in enumerate(move):
-                cell[i] += value
-    cells = sorted(c for c, m in figure_moves.items() if any(m))
+def _targets(session: Session, event_ids: Sequence[str]) -> list[Row[Any]]:
+    """These recorded events, each with whether its batch is applied."""
+    found: list[Row[Any]] = []
+    for chunk in _chunks(event_ids):
+        found.extend(
+            session.execute(
+                select(*_EVENT_COLUMNS, Batch.applied_at.is_not(None).label("applied"))
+                .join(Batch, Batch.batch_id == EventRow.batch_id)
+                .where(member_of(session, EventRow.event_id, chunk))
+            )
+        )
+    return found
+
+
+def _move_figures(session: Session, deltas: dict[Cell, list[int]]) -> None:
+    cells = sorted(deltas)  # in key order, so that concurrent appliers cannot deadlock
     bulk_upsert(
         session,
         FigureCounts.__table__,
         ("period", "scope", *COUNTED),
-        [(*c, *figure_moves[c]) for c in cells],
+        [(*cell, *deltas[cell]) for cell in cells],
         key=("period", "scope"),
         increment=COUNTED,
     )
+
+
+def structure_numbers(session: Session, structure_ids: Iterable[str]) -> dict[str, int]:
+    """The number of each of these structures (given when they entered the registry)."""
+    known = _numbers_of(_database(session))
+    wanted = set(structure_ids)
+    if not wanted <= known.keys():
+        rows = session.execute(select(StructureNumber.structure_id, StructureNumber.number))
+        known.update((structure_id, number) for structure_id, number in rows)
+        missing = wanted - known.keys()
+        if missing:
+            raise LookupError(f"structures without a number: {sorted(missing)}")
+    return known
+
+
+def structure_ids_by_number(session: Session) -> dict[int, str]:
+    known = _numbers_of(_database(session))
+    return {number: structure_id for structure_id, number in known.items()}
+
+
+def _database(session: Session) -> str:
+    return str(session.get_bind().url)
+
+
+@cache
+def _numbers_of(database: str) -> dict[str, int]:
+    # Numbers never change once given: each process keeps what it has read, per database.
+    return {}
 
 
 def read_counts(session: Session, period: str, scope: str) -> dict[str, int]:

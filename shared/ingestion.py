@@ -29,6 +29,7 @@ from shared.events import (
 )
 from shared.models import Batch, EventRow, RetractionRow
 from shared.registry import structure_regions
+from shared.retractions import MATCHED_FIELDS, retracts
 from shared.tokens import Caller
 
 CHUNK = 5000
@@ -75,14 +76,25 @@ def _stored(session: Session, column: Any, values: Sequence[str]) -> list[dict[s
     return rows
 
 
-def _retraction_mismatch(retraction: dict[str, Any], target: dict[str, Any]) -> str | None:
-    for field in ("occurred_on", "structure_id", "youth_id"):
-        if retraction[field] != target[field]:
-            return (
-                f"retraction {retraction['event_id']} carries {field} {retraction[field]!s} "
-                f"but event {target['event_id']} has {target[field]!s}"
-            )
-    return None
+def _retraction_mismatch(
+    retraction: dict[str, Any], target: dict[str, Any], caller: Caller | None
+) -> str | None:
+    """Why a retraction does not retract its recorded target, if it does not."""
+    if target["type"] == "retraction":
+        return f"event {target['event_id']} is a retraction; retracting a retraction is an error"
+    if retracts(retraction, target):
+        return None
+    if caller is not None and not caller.may_post_for(target["structure_id"]):
+        # The target belongs to a structure this source may not post for: name no field of it.
+        return (
+            f"retraction {retraction['event_id']} does not carry the occurred_on, structure_id "
+            f"and youth_id of event {target['event_id']}"
+        )
+    field = next(f for f in MATCHED_FIELDS if retraction[f] != target[f])
+    return (
+        f"retraction {retraction['event_id']} carries {field} {retraction[field]!s} "
+        f"but event {target['event_id']} has {target[field]!s}"
+    )
 
 
 def record_events(
@@ -137,7 +149,7 @@ def record_events(
             record["region"] = regions[structure_id]
             candidates.append((index, record))
 
-    errors.extend(_retraction_errors(session, candidates))
+    errors.extend(_retraction_errors(session, candidates, caller))
     if errors:
         # Rejected anyway: also name the conflicts, so that the client sees every error.
         errors.extend(_conflicts(session, candidates)[1])
@@ -194,60 +206,27 @@ def _conflicts(
     return same, conflicts
 
 
-def _retraction_errors(session: Session, new: list[tuple[int, dict[str, Any]]]) -> list[EventError]:
-    """SPEC §3.2: a retraction matches its target and never targets a retraction."""
-    errors: list[EventError] = []
-    in_request = {record["event_id"]: record for _, record in new}
-    targets = [r["retracts"] for _, r in new if r["type"] == "retraction"]
-    missing = [t for t in set(targets) if t not in in_request]
-    stored_targets = {r["event_id"]: r for r in _stored(session, EventRow.event_id, missing)}
-    # Retractions already recorded (or in this request) that aim at the new events.
-    aiming: dict[str, list[dict[str, Any]]] = {}
-    for r in _stored(session, EventRow.event_id, retractions_aiming_at(session, in_request)):
-        aiming.setdefault(r["retracts"], []).append(r)
-    for _, r in new:
-        if r["type"] == "retraction":
-            aiming.setdefault(r["retracts"], []).append(r)
+def _retraction_errors(
+    session: Session, new: list[tuple[int, dict[str, Any]]], caller: Caller | None
+) -> list[EventError]:
+    """SPEC §3.2: a retraction whose target is recorded (or in this request) retracts it.
 
+    Only retractions are checked: an event is never refused because of a retraction
+    recorded earlier (one that does not match it is inert, shared/retractions.py), so
+    no source can block another's events by retracting their ids first.
+    """
+    in_request = {record["event_id"]: record for _, record in new}
+    targets = {r["retracts"] for _, r in new if r["type"] == "retraction"} - in_request.keys()
+    stored = {r["event_id"]: r for r in _stored(session, EventRow.event_id, sorted(targets))}
+    errors: list[EventError] = []
     for index, record in new:
-        event_id = record["event_id"]
-        if record["type"] == "retraction":
-            target_id = record["retracts"]
-            target = in_request.get(target_id) or stored_targets.get(target_id)
-            if target is not None:
-                if target["type"] == "retraction":
-                    errors.append(
-                        EventError(
-                            index,
-                            event_id,
-                            "invalid",
-                            f"event {target_id} is a retraction; "
-                            "retracting a retraction is an error",
-                        )
-                    )
-                    continue
-                mismatch = _retraction_mismatch(record, target)
-                if mismatch:
-                    errors.append(EventError(index, event_id, "invalid", mismatch))
-                    continue
-        for retraction in aiming.get(event_id, ()):
-            if retraction["event_id"] in in_request:
-                continue  # checked from the retraction's side above
-            if record["type"] == "retraction":
-                errors.append(
-                    EventError(
-                        index,
-                        event_id,
-                        "invalid",
-                        f"retraction {retraction['event_id']} aims at this event; "
-                        "a retraction cannot be retracted",
-                    )
-                )
-                break
-            mismatch = _retraction_mismatch(retraction, record)
+        if record["type"] != "retraction":
+            continue
+        target = in_request.get(record["retracts"]) or stored.get(record["retracts"])
+        if target is not None:
+            mismatch = _retraction_mismatch(record, target, caller)
             if mismatch:
-                errors.append(EventError(index, event_id, "invalid", mismatch))
-                break
+                errors.append(EventError(index, record["event_id"], "invalid", mismatch))
     return errors
 
 
@@ -269,25 +248,24 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
 
 
 def _index_retractions(session: Session, retractions: list[dict[str, Any]]) -> None:
+    """File each retraction under the (year, youth) of the events it can retract."""
+    rows = sorted(
+        (
+            r["occurred_on"].year,
+            r["youth_id"],
+            r["event_id"],
+            r["retracts"],
+            r["batch_id"],
+            r["occurred_on"],
+            r["structure_id"],
+        )
+        for r in retractions
+    )
+    columns = ("year", "youth_id", "event_id", "target_id", "batch_id", "occurred_on")
     bulk_upsert(
         session,
         RetractionRow.__table__,
-        ("target_id", "event_id"),
-        [(r["retracts"], r["event_id"]) for r in retractions],
-        key=("target_id", "event_id"),
+        (*columns, "structure_id"),
+        rows,
+        key=("year", "youth_id", "event_id"),
     )
-
-
-def retractions_aiming_at(session: Session, event_ids: Iterable[str]) -> list[str]:
-    """The ids of the recorded retractions that aim at any of these events."""
-    ids = sorted(set(event_ids))
-    found: list[str] = []
-    for chunk in _chunks(ids):
-        found.extend(
-            session.scalars(
-                select(RetractionRow.event_id).where(
-                    member_of(session, RetractionRow.target_id, chunk)
-                )
-            )
-        )
-    return found

@@ -1,6 +1,6 @@
 """The database tables, as typed SQLAlchemy 2 models.
 
-The ``events`` table is the log and the source of truth; ``youth_facts`` and
+The ``events`` table is the log and the source of truth; ``youth_state`` and
 ``figure_counts`` are the live counters derived from it, kept in the same
 database so that a batch's "applied" mark and its counter changes commit in
 one transaction.
@@ -9,24 +9,28 @@ one transaction.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Boolean,
     Date,
     DateTime,
+    Dialect,
     Float,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from shared.figures import COUNTED, FACTS
+from shared.figures import COUNTED
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -57,6 +61,18 @@ class Structure(Base):
     opened_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StructureNumber(Base):
+    """The small integer that stands for a structure in the youths' codes (shared/codes.py).
+
+    Given once, when the structure enters the registry, and never changed.
+    """
+
+    __tablename__ = "structure_numbers"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    structure_id: Mapped[str] = mapped_column(String(32), unique=True)
 
 
 class Token(Base):
@@ -114,53 +130,75 @@ class EventRow(Base):
     youth_sex: Mapped[str | None] = mapped_column(String(1))
     youth_birth_year: Mapped[int | None] = mapped_column(Integer)
     youth_education_level: Mapped[str | None] = mapped_column(String(8))
-    # True once a retraction has removed (or kept out) this event's effect on the counters.
-    retracted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-
-    __table_args__ = (
-        Index(
-            "ix_events_retracts",
-            "retracts",
-            postgresql_where=text("retracts IS NOT NULL"),
-            sqlite_where=text("retracts IS NOT NULL"),
-        ),
-    )
 
 
 class RetractionRow(Base):
-    """Which retraction aims at which event: the few rows that retraction lookups read.
+    """The retractions of the log, filed under the (year, youth) whose events they aim at.
 
-    Kept apart from ``events`` so that looking up "is any of these 1 000 events
-    retracted?" reads a table of retractions only, whatever plan the database picks.
+    A retraction only ever retracts an event with its own ``occurred_on``,
+    ``structure_id`` and ``youth_id`` (SPEC §3.2), hence of its own (year, youth): the
+    applier of a claim finds every retraction that can concern the claim's events by
+    the very keys whose ``youth_state`` rows it holds locked (shared/counters.py), in a
+    table of retractions only, whatever plan the database picks.
     """
 
     __tablename__ = "retractions"
 
-    target_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-
-
-class YouthFacts(Base):
-    """A youth's reference count of each fact in one (period, scope)."""
-
-    __tablename__ = "youth_facts"
-
-    period: Mapped[str] = mapped_column(String(7), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     youth_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    first_reception: Mapped[int] = mapped_column(Integer, default=0)
-    contact: Mapped[int] = mapped_column(Integer, default=0)
-    interview: Mapped[int] = mapped_column(Integer, default=0)
-    workshop: Mapped[int] = mapped_column(Integer, default=0)
-    outcome_employment: Mapped[int] = mapped_column(Integer, default=0)
-    outcome_subsidized_employment: Mapped[int] = mapped_column(Integer, default=0)
-    outcome_work_study: Mapped[int] = mapped_column(Integer, default=0)
-    outcome_training: Mapped[int] = mapped_column(Integer, default=0)
-    civis_entry: Mapped[int] = mapped_column(Integer, default=0)
-    civis_exit_durable_employment: Mapped[int] = mapped_column(Integer, default=0)
-    civis_exit_non_durable_employment: Mapped[int] = mapped_column(Integer, default=0)
-    civis_exit_training: Mapped[int] = mapped_column(Integer, default=0)
-    civis_exit_other: Mapped[int] = mapped_column(Integer, default=0)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(128), index=True)
+    batch_id: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    structure_id: Mapped[str] = mapped_column(String(32))
+
+
+class Codes(TypeDecorator[list[int]]):
+    """A list of integer codes: ``integer[]`` on PostgreSQL, ``",c1,c2"`` text on SQLite.
+
+    Both forms append with ``||``, which is all the apply protocol asks of them.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(Integer))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return "".join(f",{code}" for code in value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[int] | None:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return parse_codes(value)
+
+
+def parse_codes(value: str) -> list[int]:
+    """The codes of the SQLite text form ``",c1,c2"``."""
+    return [int(code) for code in value.split(",")[1:]]
+
+
+class YouthState(Base):
+    """One youth's counted events of one year, as codes (shared/codes.py).
+
+    The row is the unit of locking of the apply protocol: every change to whether one
+    of this youth's events of this year counts is made under its lock.
+    """
+
+    __tablename__ = "youth_state"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    youth_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    codes: Mapped[list[int]] = mapped_column(Codes)
+
+    # Room on each page, so that most updates of a row stay on its page (HOT) and leave
+    # the primary key untouched.
+    __table_args__ = ({"postgresql_with": {"fillfactor": 80}},)
 
 
 class FigureCounts(Base):
@@ -188,7 +226,6 @@ class FigureCounts(Base):
 
 
 # The columns above are spelled out for readability; they must follow the definitions.
-assert tuple(YouthFacts.__table__.c.keys())[3:] == FACTS
 assert tuple(FigureCounts.__table__.c.keys())[2:] == COUNTED
 
 

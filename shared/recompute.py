@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared.figures import FACT_INDEX, FACTS, fact_of, sum_youth_figures
 from shared.models import EventRow
+from shared.retractions import MATCHED_FIELDS, retracts
 from shared.scopes import counted_cells
 
 Cell = tuple[str, str]
@@ -23,7 +24,14 @@ def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
     ``events`` are records with the columns of the ``events`` table.
     """
     events = list(events)
-    retracted = {e.retracts for e in events if e.type == "retraction"}
+    by_id = {e.event_id: e for e in events}
+    retracted = {
+        e.retracts
+        for e in events
+        if e.type == "retraction"
+        and e.retracts in by_id
+        and retracts(_fields(e), _fields(by_id[e.retracts]))
+    }
     facts: dict[Cell, dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0] * len(FACTS))
     )
@@ -34,6 +42,10 @@ def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
         for cell in counted_cells(e.occurred_on, e.structure_id, e.region):
             facts[cell][e.youth_id][fact] += 1
     return {cell: sum_youth_figures(youths.values()) for cell, youths in facts.items()}
+
+
+def _fields(event: Any) -> dict[str, Any]:
+    return {f: getattr(event, f) for f in ("type", *MATCHED_FIELDS)}
 
 
 def recompute_from_log(session: Session) -> dict[Cell, dict[str, int]]:

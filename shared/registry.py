@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shared.bulk import member_of
 from shared.events import StructureId
-from shared.models import Structure, utcnow
+from shared.models import Structure, StructureNumber, utcnow
 from shared.regions import REGIONS
 
 Kind = Literal["mission_locale", "paio"]
@@ -55,6 +55,8 @@ def upsert_structure(session: Session, structure_id: str, fields: StructureField
     if row is None:
         row = Structure(structure_id=structure_id)
         session.add(row)
+        # The number that stands for it in the live counters (shared/codes.py).
+        session.add(StructureNumber(structure_id=structure_id))
     row.name = fields.name
     row.kind = fields.kind
     row.region = fields.region

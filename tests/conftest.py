@@ -123,7 +123,7 @@ def apply_all(sessions: sessionmaker[Session]) -> int:
     applied = 0
     while True:
         with sessions.begin() as session:
-            ids = claim_pending_batches(session, 4)
+            ids = claim_pending_batches(session, 50)
             if not ids:
                 return applied
             applied += apply_batches(session, ids).batches

@@ -59,7 +59,7 @@ def work(sessions, errors: list) -> None:
     while True:
         try:
             with sessions.begin() as session:
-                ids = claim_pending_batches(session, 2)
+                ids = claim_pending_batches(session, 50)
                 if not ids:
                     return
                 apply_batches(session, ids)

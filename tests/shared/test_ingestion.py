@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 from sqlalchemy import func, select
 
-from shared.ingestion import Rejected
+from shared.counters import read_figures
+from shared.ingestion import Rejected, record_events
 from shared.models import Batch, EventRow
-from tests.conftest import event, record
+from shared.retractions import InertRetraction, inert_retractions
+from shared.tokens import authenticate, create_token
+from tests.conftest import apply_all, event, record
 
 
 def count_events(sessions) -> int:
@@ -110,22 +114,66 @@ def test_retraction_must_match_its_recorded_target(sessions, registry) -> None:
         assert record(session, [event("r", "retraction", retracts="a")]).accepted == 1
 
 
-def test_a_target_arriving_after_its_retraction_must_match_it(sessions, registry) -> None:
+def test_a_target_arriving_after_a_mismatching_retraction_is_accepted_and_counts(
+    sessions, registry
+) -> None:
+    """SPEC §3.2: the retraction recorded first is inert, not a lock on the target's id."""
     with sessions.begin() as session:
         record(session, [event("r", "retraction", retracts="a")])
-    assert reject(sessions, [event("a", on="2007-03-16")]) == [(0, "a", "invalid")]
     with sessions.begin() as session:
-        assert record(session, [event("a")]).accepted == 1
+        assert record(session, [event("a", on="2007-03-16")]).accepted == 1
+    apply_all(sessions)
+    with sessions() as session:
+        assert read_figures(session, "2007", "national")["interviews"] == 1
+        assert inert_retractions(session) == [InertRetraction("r", "a", "occurred_on")]
+
+
+def test_a_squatting_source_cannot_block_another_structures_event(sessions, registry) -> None:
+    """A source limited to ML-11-001 retracts, first, an id that ML-11-002's tool will use."""
+    with sessions.begin() as session:
+        squatter = authenticate(session, f"Bearer {create_token(session, 'source', ['ML-11-001'])}")
+        record_events(
+            session,
+            [msgspec.json.encode(event("r", "retraction", retracts="b-1"))],
+            squatter,
+        )
+    with sessions.begin() as session:
+        legit = authenticate(session, f"Bearer {create_token(session, 'source', ['ML-11-002'])}")
+        batch = [event("b-1", structure="ML-11-002", youth="Y9"), event("b-2", youth="Y9",
+                 structure="ML-11-002")]  # fmt: skip
+        result = record_events(session, [msgspec.json.encode(e) for e in batch], legit)
+    assert result.accepted == 2
+    apply_all(sessions)
+    with sessions() as session:
+        assert read_figures(session, "2007", "structure:ML-11-002")["interviews"] == 2
+        assert [r.event_id for r in inert_retractions(session)] == ["r"]
+
+
+def test_a_mismatch_names_no_field_of_another_structures_event(sessions, registry) -> None:
+    with sessions.begin() as session:
+        record(session, [event("b-1", structure="ML-11-002", youth="Y9", on="2007-05-04")])
+        squatter = authenticate(session, f"Bearer {create_token(session, 'source', ['ML-11-001'])}")
+    with pytest.raises(Rejected) as caught, sessions.begin() as session:
+        retraction = event("r", "retraction", retracts="b-1")
+        record_events(session, [msgspec.json.encode(retraction)], squatter)
+    (error,) = caught.value.errors
+    assert error.code == "invalid"
+    assert "2007-05-04" not in error.message and "ML-11-002" not in error.message
+    assert "Y9" not in error.message
 
 
 def test_retracting_a_retraction_is_an_error(sessions, registry) -> None:
     with sessions.begin() as session:
         record(session, [event("a"), event("r", "retraction", retracts="a")])
     assert reject(sessions, [event("r2", "retraction", retracts="r")]) == [(0, "r2", "invalid")]
-    # …also when the retraction aimed at arrives after the one aiming at it.
+    # When the retraction aimed at arrives after the one aiming at it, it is accepted and
+    # the earlier one is inert.
     with sessions.begin() as session:
         record(session, [event("r3", "retraction", retracts="r4")])
-    assert reject(sessions, [event("r4", "retraction", retracts="a")]) == [(0, "r4", "invalid")]
+    with sessions.begin() as session:
+        assert record(session, [event("r4", "retraction", retracts="a")]).accepted == 1
+    with sessions() as session:
+        assert inert_retractions(session) == [InertRetraction("r3", "r4", "retraction")]
 
 
 def test_source_token_limited_to_structures(sessions, registry) -> None:
