@@ -140,8 +140,10 @@ def _register_optional_commands() -> None:
     main.add_command(up.up)
     main.add_command(simulate.simulate)
     from cli.consolidate import consolidate
+    from cli.verify import verify
 
     main.add_command(consolidate)
+    main.add_command(verify)
 
 
 _register_optional_commands()

@@ -1,21 +1,48 @@
-"""Figures recomputed from scratch over the event log, with the same definitions
-as the live counters (shared.figures) but none of their machinery."""
+"""Figures recomputed from scratch over the event log, with the same definitions as the
+live counters (shared/figures.py, shared/retractions.py) but none of their machinery.
+
+``recompute_year`` lets the database do the work at national scale: the year's
+counted events (retractions and what they retract left out) are grouped per
+(structure, region, youth[, month]) into the bitmask of the facts of
+``shared.figures.FACTS`` present (``bit_or`` of each event's fact bit) and the
+count of each EVENT_COUNTS fact; each level merges those rows per youth (OR of
+the masks, sum of the counts) and groups youths by mask (*pattern*), which leaves
+a few hundred rows per scope; ``figures_of_patterns`` turns them into figures.
+The SQL is generated from ``fact_of`` over the event schema's types and from
+``shared.retractions.matched_sql``, so the rules keep their one definition.
+
+The consolidation recomputes the year cells of every recorded event; ``bilan
+verify`` recomputes every cell (months too) of the events of applied batches,
+which the live counters must equal at every moment (shared/counters.py).
+``recompute_cells`` does the same in Python over a few events, for tests.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from shared.figures import FACT_INDEX, FACTS, fact_of, sum_youth_figures
+from shared.events import EVENT_TYPES, EXIT_REASONS, OUTCOME_KINDS
+from shared.figures import (
+    EVENT_COUNTS,
+    FACT_INDEX,
+    FACTS,
+    fact_of,
+    figures_of_patterns,
+    sum_youth_figures,
+)
 from shared.models import EventRow
-from shared.retractions import MATCHED_FIELDS, retracts
-from shared.scopes import counted_cells
+from shared.retractions import MATCHED_FIELDS, matched_sql, retracts
+from shared.scopes import NATIONAL, counted_cells, scope_key
 
 Cell = tuple[str, str]
+Progress = Callable[[float], None]
+TEMP_TABLE = "recomputed_youths"
 
 
 def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
@@ -51,3 +78,181 @@ def _fields(event: Any) -> dict[str, Any]:
 def recompute_from_log(session: Session) -> dict[Cell, dict[str, int]]:
     """Every cell of the whole log (for tests and small databases)."""
     return recompute_cells(session.execute(select(EventRow)).scalars())
+
+
+# --- in the database ---------------------------------------------------------------------
+
+
+def _sql_literal(value: str) -> str:
+    assert "'" not in value  # values come from the event schema's literals
+    return f"'{value}'"
+
+
+def _fact_combos() -> list[tuple[str, str | None, str | None, str]]:
+    """Every (type, outcome, exit_reason) an event can have, with its fact (from fact_of)."""
+    combos = []
+    for event_type in EVENT_TYPES:
+        if event_type == "retraction":
+            continue
+        outcomes: Iterable[str | None] = OUTCOME_KINDS if event_type == "outcome" else (None,)
+        exits: Iterable[str | None] = EXIT_REASONS if event_type == "civis_exit" else (None,)
+        for outcome, exit_reason in itertools.product(outcomes, exits):
+            combos.append(
+                (event_type, outcome, exit_reason, fact_of(event_type, outcome, exit_reason))
+            )
+    missing = set(FACTS) - {combo[3] for combo in combos}
+    assert not missing, f"no event gives the facts {missing}"
+    return combos
+
+
+def fact_bit_expression() -> str:
+    """SQL giving an event row ``e`` the bit of its fact (``1 << FACTS.index(fact)``).
+
+    One nested CASE on the type, then the outcome or exit reason, evaluated once
+    per event: far cheaper at national scale than one condition per fact.
+    """
+    by_type: dict[str, list[tuple[str | None, str | None, str]]] = {}
+    for event_type, outcome, exit_reason, fact in _fact_combos():
+        by_type.setdefault(event_type, []).append((outcome, exit_reason, fact))
+    branches = []
+    for event_type, items in by_type.items():
+        if len(items) == 1 and items[0][:2] == (None, None):
+            value = str(1 << FACT_INDEX[items[0][2]])
+        else:
+            column = "e.outcome" if items[0][0] is not None else "e.exit_reason"
+            inner = " ".join(
+                f"WHEN {_sql_literal(outcome or exit_reason or '')} THEN {1 << FACT_INDEX[fact]}"
+                for outcome, exit_reason, fact in items
+            )
+            value = f"CASE {column} {inner} ELSE 0 END"
+        branches.append(f"WHEN {_sql_literal(event_type)} THEN {value}")
+    return f"CASE e.type {' '.join(branches)} ELSE 0 END"
+
+
+# The EVENT_COUNTS facts are single event types (``interviews`` counts ``interview``).
+_COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
+_N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
+assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
+
+# (period level, scope level): the cells of shared.scopes.counted_cells.
+LEVELS: tuple[tuple[str, str], ...] = (
+    ("year", "national"),
+    ("year", "region"),
+    ("year", "structure"),
+    ("month", "national"),
+    ("month", "region"),
+)
+
+
+def _month(connection: Connection) -> str:
+    if connection.dialect.name == "postgresql":
+        return "CAST(EXTRACT(MONTH FROM e.occurred_on) AS INTEGER)"
+    return "CAST(strftime('%m', e.occurred_on) AS INTEGER)"
+
+
+def _youths_statement(connection: Connection, year: int, months: bool, applied: bool) -> str:
+    """Per (structure, region, youth[, month]) of the year: the bitmask of its facts and
+    the count of each EVENT_COUNTS fact, over the counted events."""
+    counts = [
+        f"SUM(CASE WHEN e.type = {_sql_literal(fact)} THEN 1 ELSE 0 END) AS {column}"
+        for fact, column in zip(_COUNTED_FACTS, _N, strict=True)
+    ]
+    month = f"{_month(connection)} AS month, " if months else ""
+    grouped = "e.structure_id, e.region, e.youth_id" + (", month" if months else "")
+    of_applied = "JOIN batches {b} ON {b}.batch_id = {t}.batch_id AND {b}.applied_at IS NOT NULL"
+    int(year)  # inlined below: CREATE TABLE AS takes no bound parameters on every driver
+    return (
+        f"CREATE TEMPORARY TABLE {TEMP_TABLE} AS "
+        f"SELECT e.structure_id AS structure_id, e.region AS region, e.youth_id AS youth_id, "
+        f"{month}bit_or({fact_bit_expression()}) AS mask, {', '.join(counts)} "
+        f"FROM events e {of_applied.format(b='b', t='e') if applied else ''} "
+        f"WHERE e.occurred_on >= '{year:04d}-01-01' AND e.occurred_on <= '{year:04d}-12-31' "
+        f"AND e.type <> 'retraction' "
+        f"AND NOT EXISTS (SELECT 1 FROM retractions r "
+        f"{of_applied.format(b='rb', t='r') if applied else ''} "
+        f"WHERE r.target_id = e.event_id AND {matched_sql('r', 'e')}) "
+        f"GROUP BY {grouped}"
+    )
+
+
+def _patterns_statement(period: str, scope: str) -> str:
+    """The youths of each cell of a level, grouped by the bitmask of their facts."""
+    keys = (["month"] if period == "month" else []) + (
+        [] if scope == "national" else ["region" if scope == "region" else "structure_id"]
+    )
+    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
+    per_youth = ", ".join([*keys, "youth_id"])
+    selected = "".join(f"{k}, " for k in keys)
+    sums = ", ".join(f"SUM({n})" for n in _N)
+    return (
+        f"SELECT {selected}mask, COUNT(*), {sums} FROM "
+        f"(SELECT {selected}{merged} FROM {TEMP_TABLE} GROUP BY {per_youth}) youths "
+        f"GROUP BY {selected}mask"
+    )
+
+
+class _BitOr:
+    """``bit_or`` for SQLite, which has no such aggregate (PostgreSQL has it built in)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def step(self, value: int | None) -> None:
+        if value is not None:
+            self.value |= value
+
+    def finalize(self) -> int:
+        return self.value
+
+
+def _prepare(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.create_aggregate("bit_or", 1, _BitOr)
+    else:
+        # Hash aggregates of a national year in memory rather than in spill files; local
+        # to the caller's transaction.
+        connection.execute(text("SET LOCAL work_mem = '256MB'"))
+
+
+def _presence(mask: int) -> tuple[int, ...]:
+    return tuple((mask >> i) & 1 for i in range(len(FACTS)))
+
+
+def recompute_year(
+    connection: Connection,
+    year: int,
+    *,
+    months: bool = False,
+    applied_only: bool = False,
+    progress: Progress | None = None,
+) -> dict[Cell, dict[str, int]]:
+    """COUNTED totals of every cell of the year: (year, scope) for every scope, and with
+    ``months`` the month cells too; over every recorded event, or with ``applied_only``
+    over the events of applied batches. Runs in the caller's transaction and snapshot."""
+    report = progress or (lambda _: None)
+    _prepare(connection)
+    connection.execute(text(f"DROP TABLE IF EXISTS {TEMP_TABLE}"))
+    connection.execute(text(_youths_statement(connection, year, months, applied_only)))
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"ANALYZE {TEMP_TABLE}"))
+    levels = [level for level in LEVELS if months or level[0] == "year"]
+    report(0.5)
+    result: dict[Cell, dict[str, int]] = {}
+    for done, (period_level, scope_level) in enumerate(levels, start=1):
+        patterns: dict[Cell, list[tuple[tuple[int, ...], int, dict[str, int]]]] = {}
+        for row in connection.execute(text(_patterns_statement(period_level, scope_level))):
+            values = list(row)
+            period = f"{year:04d}"
+            if period_level == "month":
+                period += f"-{int(values.pop(0)):02d}"
+            scope = (
+                NATIONAL if scope_level == "national" else scope_key(scope_level, values.pop(0))  # type: ignore[arg-type]
+            )
+            mask, youths, *sums = values
+            counts = {f: int(v or 0) for f, v in zip(_COUNTED_FACTS, sums, strict=True)}
+            patterns.setdefault((period, scope), []).append((_presence(int(mask)), youths, counts))
+        for cell, items in patterns.items():
+            result[cell] = figures_of_patterns(items)
+        report(0.5 + 0.5 * done / len(levels))
+    connection.execute(text(f"DROP TABLE {TEMP_TABLE}"))
+    return result
