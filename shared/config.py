@@ -21,6 +21,9 @@ class Settings:
     web_port: int
     secret_key: str
     host: str
+    # Events per claim of a worker (one transaction): large enough to spread each
+    # statement's cost over many events, small enough to keep locks and memory short.
+    events_per_claim: int = 20_000
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -41,4 +44,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         web_port=int(env.get("BILAN_WEB_PORT") or 8080),
         secret_key=env.get("BILAN_SECRET_KEY") or "bilan-dev-only-secret",
         host=env.get("BILAN_HOST") or "127.0.0.1",
+        events_per_claim=int(env.get("BILAN_EVENTS_PER_CLAIM") or 20_000),
     )

@@ -129,8 +129,7 @@ def apply_all(sessions: sessionmaker[Session]) -> int:
             applied += apply_batches(session, ids).batches
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
+def fresh_postgres_database() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database, dropped afterwards."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -150,6 +149,13 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+postgres_url = pytest.fixture(fresh_postgres_database, name="postgres_url")
+# One database for a whole module, for property tests that reset it between examples.
+module_postgres_url = pytest.fixture(
+    fresh_postgres_database, name="module_postgres_url", scope="module"
+)
 
 
 @pytest.fixture

@@ -23,9 +23,6 @@ from shared.db import engine_for, session_factory
 from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 
 log = logging.getLogger(__name__)
-# Events per claim (one transaction): large enough to spread each statement's cost over
-# many events, small enough to keep a claim's locks and memory short.
-EVENTS_PER_CLAIM = 20_000
 TASK_SECONDS = 30.0
 SWEEP_SECONDS = 5.0
 
@@ -34,11 +31,11 @@ def _sessions():  # noqa: ANN202 - a sessionmaker
     return session_factory(engine_for(load_settings().database_url))
 
 
-def apply_some(limit: int = EVENTS_PER_CLAIM) -> Applied | None:
-    """Claim and apply about ``limit`` events' batches in one transaction; None when none
-    is left."""
+def apply_some(limit: int | None = None) -> Applied | None:
+    """Claim and apply about ``limit`` events (default: the setting) in one transaction;
+    None when nothing is pending."""
     with _sessions().begin() as session:
-        batch_ids = claim_pending_batches(session, limit)
+        batch_ids = claim_pending_batches(session, limit or load_settings().events_per_claim)
         if not batch_ids:
             return None
         return apply_batches(session, batch_ids)
