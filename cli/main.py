@@ -89,18 +89,19 @@ def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) 
 @click.option("--threads", default=8, show_default=True)
 def ingest(threads: int) -> None:
     """Run the ingest service (POST /v1/events)."""
-    from waitress import serve
-
+    from cli.serve import serve
     from services.ingest import create_app
 
     settings = load_settings()
+    app = create_app()
     click.echo(f"ingest listening on http://{settings.host}:{settings.ingest_port}")
     serve(
-        create_app(),
+        app,
         host=settings.host,
         port=settings.ingest_port,
         threads=threads,
         ident="bilan-ingest",
+        max_body=app.config["MAX_CONTENT_LENGTH"],
     )
 
 
@@ -108,14 +109,19 @@ def ingest(threads: int) -> None:
 @click.option("--threads", default=8, show_default=True)
 def web(threads: int) -> None:
     """Run the web service (figures, pages)."""
-    from waitress import serve
-
+    from cli.serve import serve
     from services.web import create_app
 
     settings = load_settings()
+    app = create_app()
     click.echo(f"web listening on http://{settings.host}:{settings.web_port}")
     serve(
-        create_app(), host=settings.host, port=settings.web_port, threads=threads, ident="bilan-web"
+        app,
+        host=settings.host,
+        port=settings.web_port,
+        threads=threads,
+        ident="bilan-web",
+        max_body=app.config["MAX_CONTENT_LENGTH"],
     )
 
 

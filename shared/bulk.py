@@ -1,8 +1,9 @@
 """Set-based statements for large batches, in the session's dialect.
 
-On PostgreSQL a batch travels as one array per column (``unnest``), so a
-statement's size and parse time do not grow with its rows; SQLite (embedded
-default, unit tests) takes the portable executemany path.
+On PostgreSQL new rows travel by binary ``COPY`` (the fastest way in, about three
+times an ``INSERT … unnest``), and upserts as one array per column (``unnest``),
+so that a statement's size and parse time do not grow with its rows; SQLite
+(embedded default, unit tests) takes the portable executemany path.
 """
 
 from __future__ import annotations
@@ -11,7 +12,19 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, Table, any_, bindparam, func
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -121,3 +134,42 @@ def _int_array_literal(values: Sequence[int | None]) -> str:
     if None in values:
         return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
     return "{" + ",".join(map(str, values)) + "}"
+
+
+def _copy_type(table: Table, column: str) -> str:
+    kind = table.c[column].type
+    for sql_type, name in (
+        (SmallInteger, "int2"),
+        (Integer, "int8" if "BIG" in _pg_type(table, column) else "int4"),
+        (Boolean, "bool"),
+        (DateTime, "timestamptz"),
+        (Date, "date"),
+        (String, "text"),  # the same bytes as varchar in binary COPY
+    ):
+        if isinstance(kind, sql_type):
+            return name
+    raise TypeError(f"no COPY type for {table.name}.{column} ({kind})")
+
+
+def copy_new_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> bool:
+    """Insert rows that should all be new by binary COPY (PostgreSQL), in a savepoint.
+
+    False, with nothing inserted, when one of them breaks a unique key (the caller then
+    takes the slower path that skips what exists); True when all were inserted.
+    """
+    import psycopg
+
+    types = [_copy_type(table, c) for c in columns]
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    try:
+        with session.begin_nested():
+            dbapi = session.connection().connection.driver_connection
+            with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True

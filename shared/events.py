@@ -9,27 +9,38 @@ beside it. Only the date window (it moves with today) is checked in code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
+
+
+def id_pattern(characters: str) -> str:
+    """A whole-string pattern of these characters, the same in Python and JSON Schema.
+
+    Python's ``$`` also matches before a final newline (``"a\n"`` would pass): the
+    look-ahead refuses it, and is a no-op for JSON Schema's (ECMA-262) ``$``.
+    """
+    return rf"^[{characters}]+$(?!\n)"
+
 
 EventId = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=128,
-        pattern=r"^[A-Za-z0-9._:-]+$",
+        pattern=id_pattern("A-Za-z0-9._:-"),
         description="Unique forever: the idempotency key.",
     ),
 ]
-StructureId = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]
+StructureId = Annotated[str, Meta(min_length=1, max_length=32, pattern=id_pattern("A-Za-z0-9._-"))]
 YouthId = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9._-]+$",
+        pattern=id_pattern("A-Za-z0-9._-"),
         description="Pseudonymous id, stable across structures (never a name, e-mail or NIR).",
     ),
 ]
@@ -112,27 +123,76 @@ EVENT_TYPES: tuple[str, ...] = tuple(
 )
 
 _decoder = msgspec.json.Decoder(Event)
+_batch_decoder = msgspec.json.Decoder(list[Event])
 
 
 class InvalidEvent(ValueError):
     """An event that breaks SPEC §3; the message says which rule."""
 
+    def __init__(self, message: str, event_id: str | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
 
-def decode_event(raw: bytes | msgspec.Raw, today: dt.date | None = None) -> Event:
-    """Decode and validate one event, or raise InvalidEvent with a precise message."""
-    try:
-        event = _decoder.decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise InvalidEvent(str(exc)) from None
+
+class MalformedJSON(ValueError):
+    """Not JSON at all (or not UTF-8): the whole request is malformed, not one event."""
+
+
+def check_event(event: Event, today: dt.date | None = None) -> Event:
+    """The rules the schema cannot hold: the date window (it moves with today), no
+    retraction of itself. Raises InvalidEvent."""
     last_day = (today or dt.date.today()) + dt.timedelta(days=1)
     if not FIRST_DAY <= event.occurred_on <= last_day:
         raise InvalidEvent(
             f"occurred_on {event.occurred_on.isoformat()} is outside "
-            f"{FIRST_DAY.isoformat()}..{last_day.isoformat()} - at `$.occurred_on`"
+            f"{FIRST_DAY.isoformat()}..{last_day.isoformat()} - at `$.occurred_on`",
+            event.event_id,
         )
     if isinstance(event, Retraction) and event.retracts == event.event_id:
-        raise InvalidEvent("a retraction cannot retract itself - at `$.retracts`")
+        raise InvalidEvent("a retraction cannot retract itself - at `$.retracts`", event.event_id)
     return event
+
+
+def decode_event(raw: bytes | msgspec.Raw, today: dt.date | None = None) -> Event:
+    """Decode and validate one event, or raise InvalidEvent (MalformedJSON if not JSON)."""
+    try:
+        event = _decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise InvalidEvent(str(exc), loose_event_id(raw)) from None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise MalformedJSON(str(exc)) from None
+    return check_event(event, today)
+
+
+def decode_elements(
+    raws: Iterable[bytes | msgspec.Raw], today: dt.date | None = None
+) -> list[Event | InvalidEvent]:
+    """Each element decoded and checked, or the InvalidEvent that says why not."""
+    decoded: list[Event | InvalidEvent] = []
+    for raw in raws:
+        try:
+            decoded.append(decode_event(raw, today))
+        except InvalidEvent as exc:
+            decoded.append(exc)
+    return decoded
+
+
+def decode_array(array: bytes, today: dt.date | None = None) -> list[Event | InvalidEvent] | None:
+    """A JSON array of valid events, decoded in one pass (the common case); None when an
+    element breaks the schema, so that the caller decodes them one by one for the errors."""
+    try:
+        events = _batch_decoder.decode(array)
+    except msgspec.ValidationError:
+        return None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise MalformedJSON(str(exc)) from None
+    checked: list[Event | InvalidEvent] = []
+    for event in events:
+        try:
+            checked.append(check_event(event, today))
+        except InvalidEvent as exc:
+            checked.append(exc)
+    return checked
 
 
 class _IdOnly(msgspec.Struct):
@@ -143,7 +203,7 @@ def loose_event_id(raw: bytes | msgspec.Raw) -> str | None:
     """The event_id of an element that failed validation, when it has a usable one."""
     try:
         value = msgspec.json.decode(raw, type=_IdOnly).event_id
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 

@@ -3,6 +3,12 @@
 All or nothing: every event is checked (schema, registry, token scope,
 duplicates and conflicts, retraction rules) before anything is written, and the
 caller commits the whole batch in one transaction.
+
+Nothing here is a check-then-act across transactions that a lock must protect:
+an id recorded meanwhile by another request is caught by the primary key (the
+insert skips it, then compares its content: duplicate or conflict), and the
+retraction rule reads only contents that never change once recorded — a target
+recorded meanwhile, unseen, leaves the retraction inert, as if it had come first.
 """
 
 from __future__ import annotations
@@ -13,20 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.bulk import bulk_upsert, member_of
+from shared.bulk import bulk_upsert, copy_new_rows, is_postgres, member_of
 from shared.checkpoints import reached
-from shared.events import (
-    CONTENT_FIELDS,
-    InvalidEvent,
-    decode_event,
-    event_record,
-    loose_event_id,
-    same_content,
-)
+from shared.events import CONTENT_FIELDS, Event, InvalidEvent, event_record, same_content
 from shared.models import Batch, EventRow, RetractionRow
 from shared.registry import structure_regions
 from shared.retractions import MATCHED_FIELDS, retracts
@@ -98,21 +96,17 @@ def _retraction_mismatch(
 
 
 def record_events(
-    session: Session,
-    raws: Sequence[bytes | msgspec.Raw],
-    caller: Caller | None,
-    today: dt.date | None = None,
+    session: Session, items: Sequence[Event | InvalidEvent], caller: Caller | None
 ) -> Recorded:
-    """Validate and record one batch; raise Rejected with every error found."""
+    """Validate and record one batch of decoded events (shared.events.decode_elements or
+    decode_array); raise Rejected with every error found."""
     errors: list[EventError] = []
     records: list[tuple[int, dict[str, Any]]] = []
-    for index, raw in enumerate(raws):
-        try:
-            event = decode_event(raw, today)
-        except InvalidEvent as exc:
-            errors.append(EventError(index, loose_event_id(raw), "invalid", str(exc)))
-            continue
-        records.append((index, event_record(event)))
+    for index, item in enumerate(items):
+        if isinstance(item, InvalidEvent):
+            errors.append(EventError(index, item.event_id, "invalid", str(item)))
+        else:
+            records.append((index, event_record(item)))
 
     # Within the request: the same id twice is a duplicate if identical, else a conflict.
     first: dict[str, dict[str, Any]] = {}
@@ -234,15 +228,16 @@ _EVENT_FIELDS = (*CONTENT_FIELDS, "region", "batch_id")
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert the rows, skipping ids another request inserted meanwhile; the ids inserted."""
+    """Insert the rows, skipping ids recorded already (or by a request running meanwhile);
+    the ids inserted."""
+    # In id order, so that two requests sharing ids lock them in the same order.
+    ordered = sorted(tuple(row[f] for f in _EVENT_FIELDS) for row in rows)
+    table = EventRow.__table__
+    if is_postgres(session) and copy_new_rows(session, table, _EVENT_FIELDS, ordered):
+        return {row["event_id"] for row in rows}
+    # Some are recorded already (a resend): the slower statement that skips them.
     inserted = bulk_upsert(
-        session,
-        EventRow.__table__,
-        _EVENT_FIELDS,
-        # In id order, so that two requests sharing ids lock them in the same order.
-        sorted(tuple(row[f] for f in _EVENT_FIELDS) for row in rows),
-        key=("event_id",),
-        returning=("event_id",),
+        session, table, _EVENT_FIELDS, ordered, key=("event_id",), returning=("event_id",)
     )
     return {event_id for (event_id,) in inserted}
 

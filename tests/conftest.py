@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.counters import apply_batches, claim_pending_batches
 from shared.db import engine_for, make_engine, session_factory
+from shared.events import decode_elements
 from shared.ingestion import Recorded, record_events
 from shared.models import Base
 from shared.registry import StructureFields, upsert_structure
@@ -115,7 +116,8 @@ def event(
 def record(
     session: Session, events: list[dict[str, Any]], today: dt.date | None = None
 ) -> Recorded:
-    return record_events(session, [msgspec.json.encode(e) for e in events], None, today)
+    items = decode_elements((msgspec.json.encode(e) for e in events), today)
+    return record_events(session, items, None)
 
 
 def apply_all(sessions: sessionmaker[Session]) -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import msgspec
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from services.ingest.body import BadBody, TooManyEvents, decode_body
 from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, REQUESTS
 from shared.events import MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES
 from shared.ingestion import Rejected, record_events
@@ -21,14 +21,6 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
 
 
-class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
-    events: list[msgspec.Raw]
-
-
-class BadBody(ValueError):
-    pass
-
-
 def error(status: int, code: str, message: str, **extra: Any) -> Any:
     REQUESTS.labels(status=str(status)).inc()
     response = jsonify({"error": code, "message": message, **extra})
@@ -36,31 +28,6 @@ def error(status: int, code: str, message: str, **extra: Any) -> Any:
     if status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     return response
-
-
-def parse_body(body: bytes, content_type: str) -> list[msgspec.Raw]:
-    """The raw events of a request body, in order; BadBody if it is not a batch."""
-    if content_type == "application/x-ndjson":
-        raws = []
-        for number, line in enumerate(body.split(b"\n"), start=1):
-            if line.strip():
-                try:
-                    msgspec.json.decode(line)
-                except msgspec.DecodeError as exc:
-                    raise BadBody(f"line {number} is not JSON: {exc}") from None
-                raws.append(msgspec.Raw(line))
-        return raws
-    stripped = body.lstrip()
-    try:
-        if stripped.startswith(b"["):
-            return msgspec.json.decode(body, type=list[msgspec.Raw])
-        if stripped.startswith(b"{"):
-            return msgspec.json.decode(body, type=_Envelope).events
-    except msgspec.ValidationError as exc:
-        raise BadBody(f'expected a JSON array of events or {{"events": [...]}}: {exc}') from None
-    except msgspec.DecodeError as exc:
-        raise BadBody(f"body is not valid JSON: {exc}") from None
-    raise BadBody('expected a JSON array of events or {"events": [...]}')
 
 
 @bp.post("/v1/events")
@@ -84,19 +51,19 @@ def post_events() -> Any:
     if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
         return error(413, "too_large", f"a request holds at most {MAX_REQUEST_BYTES} bytes")
     try:
-        raws = parse_body(request.get_data(cache=False), content_type)
+        items = decode_body(request.get_data(cache=False), content_type)
     except BadBody as exc:
         return error(400, "malformed", str(exc))
-    if len(raws) > MAX_EVENTS_PER_REQUEST:
+    except TooManyEvents as exc:
         return error(
             413,
             "too_large",
-            f"a request holds at most {MAX_EVENTS_PER_REQUEST} events, got {len(raws)}",
+            f"a request holds at most {MAX_EVENTS_PER_REQUEST} events, got {exc.args[0]} or more",
         )
 
     try:
         with sessions.begin() as session:
-            recorded = record_events(session, raws, caller)
+            recorded = record_events(session, items, caller)
     except Rejected as rejected:
         return error(
             422,

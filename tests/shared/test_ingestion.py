@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.counters import read_figures
+from shared.events import decode_elements
 from shared.ingestion import Rejected, record_events
 from shared.models import Batch, EventRow
 from shared.retractions import InertRetraction, inert_retractions
@@ -134,14 +135,16 @@ def test_a_squatting_source_cannot_block_another_structures_event(sessions, regi
         squatter = authenticate(session, f"Bearer {create_token(session, 'source', ['ML-11-001'])}")
         record_events(
             session,
-            [msgspec.json.encode(event("r", "retraction", retracts="b-1"))],
+            decode_elements([msgspec.json.encode(event("r", "retraction", retracts="b-1"))]),
             squatter,
         )
     with sessions.begin() as session:
         legit = authenticate(session, f"Bearer {create_token(session, 'source', ['ML-11-002'])}")
         batch = [event("b-1", structure="ML-11-002", youth="Y9"), event("b-2", youth="Y9",
                  structure="ML-11-002")]  # fmt: skip
-        result = record_events(session, [msgspec.json.encode(e) for e in batch], legit)
+        result = record_events(
+            session, decode_elements(msgspec.json.encode(e) for e in batch), legit
+        )
     assert result.accepted == 2
     apply_all(sessions)
     with sessions() as session:
@@ -155,7 +158,7 @@ def test_a_mismatch_names_no_field_of_another_structures_event(sessions, registr
         squatter = authenticate(session, f"Bearer {create_token(session, 'source', ['ML-11-001'])}")
     with pytest.raises(Rejected) as caught, sessions.begin() as session:
         retraction = event("r", "retraction", retracts="b-1")
-        record_events(session, [msgspec.json.encode(retraction)], squatter)
+        record_events(session, decode_elements([msgspec.json.encode(retraction)]), squatter)
     (error,) = caught.value.errors
     assert error.code == "invalid"
     assert "2007-05-04" not in error.message and "ML-11-002" not in error.message
@@ -184,5 +187,9 @@ def test_source_token_limited_to_structures(sessions, registry) -> None:
 
     caller = Caller(1, "source", frozenset({"ML-11-001"}), None)
     with pytest.raises(Rejected) as caught, sessions.begin() as session:
-        record_events(session, [msgspec.json.encode(event("a", structure="ML-11-002"))], caller)
+        record_events(
+            session,
+            decode_elements([msgspec.json.encode(event("a", structure="ML-11-002"))]),
+            caller,
+        )
     assert caught.value.errors[0].code == "forbidden_structure"
