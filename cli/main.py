@@ -86,6 +86,29 @@ def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) 
 
 
 @main.command()
+@click.option("--limit", default=1000, show_default=True, help="At most this many.")
+def retractions(limit: int) -> None:
+    """List the inert retractions: recorded, but retracting nothing (SPEC §3.2).
+
+    A retraction is inert when its target, recorded, is a retraction or does not
+    have the retraction's occurred_on, structure_id and youth_id; the target counts.
+    """
+    from shared.retractions import inert_retractions
+
+    with sessions()() as session:
+        found = inert_retractions(session, limit)
+    click.echo("retraction\ttarget\treason")
+    for inert in found:
+        reason = (
+            "its target is a retraction"
+            if inert.reason == "retraction"
+            else f"{inert.reason} differs from its target's"
+        )
+        click.echo(f"{inert.event_id}\t{inert.target_id}\t{reason}")
+    click.echo(f"{len(found)} inert retraction(s)", err=True)
+
+
+@main.command()
 @click.option("--threads", default=8, show_default=True)
 def ingest(threads: int) -> None:
     """Run the ingest service (POST /v1/events)."""

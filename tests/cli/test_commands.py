@@ -1,4 +1,4 @@
-"""``bilan verify``: a summary and exit 0 when the counters agree, the cells and exit 1 if not."""
+"""The operators' commands: `bilan verify` and `bilan retractions`."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def test_verify_command(env, sessions, registry) -> None:
     assert differed.exit_code == 1
     assert "2007\tnational\tyouths_in_contact\t5\t2" in differed.output
     assert "1 difference(s)" in differed.output
+
+
+def test_retractions_command_lists_the_inert_ones(env, sessions, registry) -> None:
+    with sessions.begin() as session:
+        record(session, [event("r", "retraction", retracts="a", youth="Other")])
+        record(session, [event("a"), event("r-ok", "retraction", retracts="a")])
+    listed = CliRunner().invoke(main, ["retractions"])
+    assert listed.exit_code == 0, listed.output
+    assert "r\ta\tyouth_id differs from its target's" in listed.output
+    assert "r-ok" not in listed.output
