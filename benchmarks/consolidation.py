@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.consolidation import consolidate  # noqa: E402
+from shared.consolidation.jobs import consolidate  # noqa: E402
 from shared.db import engine_for  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bilan_bench"

@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
-from shared.consolidation import merge_declarations
-from shared.declarations import FUNDER_KEYS, FUNDING_KEYS, active_in
-from shared.registry import StructureFields
+from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS
+from shared.declarations.figures import merge_declarations
+from shared.registry import StructureFields, active_in
 
 PROFESSIONALS_2007 = 11_049
 FUNDING_2007: dict[str, int] = {

@@ -16,20 +16,23 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.consolidation import (
-    REPORT_KEYS,
+from shared.consolidation.jobs import (
     RUNNING,
+    LostJob,
     claim_job,
     consolidate,
-    fact_conditions,
-    merge_declarations,
-    read_report,
+    freeze,
     run_job,
     stale_jobs,
     start_job,
 )
+from shared.consolidation.reports import read_report
+from shared.consolidation.snapshot import take_snapshot
+from shared.consolidation.sql import fact_conditions
 from shared.db import engine_for
-from shared.declarations import DeclarationFields, decide, submit
+from shared.declarations.fields import DeclarationFields
+from shared.declarations.figures import merge_declarations
+from shared.declarations.workflow import decide, submit
 from shared.figures import (
     EVENT_COUNTS,
     FACT_INDEX,
@@ -41,6 +44,7 @@ from shared.figures import (
 )
 from shared.models import Consolidation, Report
 from shared.recompute import recompute_cells, recompute_from_log
+from shared.report_keys import REPORT_KEYS
 from shared.tokens import Caller
 from tests.conftest import apply_all, event, record
 
@@ -358,8 +362,6 @@ def test_a_worker_dead_mid_job_leaves_no_version_and_the_retry_completes(
 def test_a_superseded_attempt_cannot_freeze(
     sessions: sessionmaker[Session], registry: Any, database_url: str
 ) -> None:
-    from shared.consolidation import LostJob, freeze, take_snapshot
-
     engine = engine_for(database_url)
     with sessions.begin() as session:
         job, _ = start_job(session, 2007)

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web import create_app
 from shared.config import load_settings
-from shared.consolidation import REPORT_KEYS, run_job
+from shared.consolidation.jobs import run_job
 from shared.db import engine_for
-from shared.declarations import submit
+from shared.declarations.workflow import submit
+from shared.report_keys import REPORT_KEYS
 from shared.tokens import Caller, create_token
 from tests.conftest import apply_all, event, record
 from tests.services.web.test_web_declarations import BODY
@@ -187,7 +188,7 @@ def test_report_page(
 def _fields() -> Any:
     import msgspec
 
-    from shared.declarations import DeclarationFields
+    from shared.declarations.fields import DeclarationFields
 
     return msgspec.convert(BODY, DeclarationFields)
 

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web import create_app
-from services.web.dashboard import COLUMNS, alphabetical
+from services.web.live.view import COLUMNS, alphabetical
 from shared.config import load_settings
 from shared.figures import FIGURE_KEYS
 from shared.regions import REGIONS

@@ -1,149 +1,36 @@
-"""The live dashboard's view of a year and scope, and its two data routes.
+"""The live dashboard's *view* of a year and scope: what the page ``/`` shows.
 
-One *view* holds everything the page ``/`` shows for its filters (year, region or
-structure, sort of the breakdown table): the key figures, the breakdown by region
-(or by structure within a region), the twelve months of the year, and how fresh
-they are. It is read from the live counters only — one ``figure_counts`` row per
-cell, never the event log — so it answers in milliseconds.
-
-- ``GET /donnees.json`` — the view as JSON: the page's refresh call (one request
-  per refresh instead of three API calls). The values come both raw (for the charts)
-  and formatted the French way by the server (so a refresh never changes how an
-  unchanged figure looks).
-- ``GET /export.csv`` — the view as CSV for a spreadsheet: the scope's total, then
-  one line per breakdown row (or per month with ``view=month``). French headers,
-  ``;`` as separator, decimal comma and a UTF-8 byte-order mark: what French Excel
-  opens correctly with a double click.
+One view holds everything for its filters (year, region or structure, sort of the
+breakdown table): the key figures, the breakdown by region (or by structure within
+a region), the twelve months of the year, and how fresh they are. It is read from
+the live counters only — one ``figure_counts`` row per cell, never the event log —
+so it answers in milliseconds. The page renders it, ``/donnees.json`` sends it to
+the refresh script, ``/export.csv`` writes it as CSV.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-import msgspec
-from flask import Blueprint, Response, current_app, url_for
+from flask import url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.web.figures import QueryError, optional, parse_year
-from services.web.formatting import format_number, format_percent, format_time, pending_label
+from services.web.formatting import format_percent, format_time, format_value, pending_label
+from services.web.http import ApiError, optional, parse_year
 from shared.counters import Cell, pending_events
-from shared.figures import COUNTED, FIGURE_KEYS, with_derived
+from shared.figures import COUNTED, with_derived
+from shared.labels import LABELS
 from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key, year_period
 
-bp = Blueprint("dashboard", __name__)
-
-Format = Literal["number", "percent"]
 Order = Literal["asc", "desc"]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """How the page names and explains one figure key (wording of the 2007 report)."""
-
-    key: str
-    label: str
-    definition: str
-    format: Format = "number"
-
-
-FIGURES: dict[str, Figure] = {
-    f.key: f
-    for f in (
-        Figure(
-            "youths_first_reception",
-            "jeunes en premier accueil",
-            "Jeunes reçus pour la première fois par le réseau dans l'année.",
-        ),
-        Figure(
-            "youths_in_contact",
-            "jeunes en contact",
-            "Jeunes ayant eu au moins un contact dans l'année : visite, téléphone, courrier, "
-            "message, entretien, atelier…",
-        ),
-        Figure(
-            "youths_received",
-            "jeunes reçus en entretien ou en atelier",
-            "Jeunes reçus au moins une fois en entretien individuel ou en information collective.",
-        ),
-        Figure(
-            "youths_interviewed",
-            "jeunes reçus en entretien individuel",
-            "Les « jeunes accompagnés » : reçus au moins une fois en entretien individuel "
-            "par un conseiller dans l'année.",
-        ),
-        Figure(
-            "interviews",
-            "entretiens individuels",
-            "Nombre d'entretiens individuels assurés par les conseillers (un jeune peut en "
-            "avoir plusieurs).",
-        ),
-        Figure(
-            "youths_with_access",
-            "jeunes reçus en entretien ont accédé à l'emploi ou à la formation",
-            "Jeunes reçus en entretien individuel qui ont obtenu dans l'année un emploi, un "
-            "emploi aidé, une alternance ou une formation.",
-        ),
-        Figure(
-            "access_rate",
-            "des jeunes reçus en entretien",
-            "Part des jeunes reçus en entretien individuel qui ont accédé à l'emploi ou à la "
-            "formation.",
-            "percent",
-        ),
-        Figure(
-            "youths_employment",
-            "ont obtenu un emploi classique",
-            "CDI, CDD, intérim ou emploi saisonnier, pour des jeunes reçus en entretien.",
-        ),
-        Figure(
-            "youths_subsidized_or_work_study",
-            "ont obtenu un emploi aidé ou un emploi en alternance",
-            "Contrat aidé par l'État, apprentissage ou contrat de professionnalisation.",
-        ),
-        Figure(
-            "youths_training",
-            "sont entrés en formation",
-            "Entrée en formation professionnelle, pour des jeunes reçus en entretien.",
-        ),
-        Figure(
-            "civis_entries",
-            "jeunes entrés en CIVIS",
-            "Jeunes entrés dans l'année dans le contrat d'insertion dans la vie sociale.",
-        ),
-        Figure(
-            "civis_exits",
-            "jeunes sortis du CIVIS",
-            "Jeunes sortis du CIVIS dans l'année, quel qu'en soit le motif.",
-        ),
-        Figure(
-            "civis_exits_durable_employment",
-            "dont emploi durable",
-            "Sortie vers un emploi de six mois ou plus.",
-        ),
-        Figure(
-            "civis_exits_non_durable_employment",
-            "dont emploi de moins de six mois",
-            "Sortie vers un emploi de moins de six mois.",
-        ),
-        Figure("civis_exits_training", "dont formation", "Sortie vers une formation."),
-        Figure(
-            "civis_exits_other",
-            "dont autres motifs",
-            "Fin du contrat, déménagement, abandon ou autre motif de sortie.",
-        ),
-    )
-}
-assert tuple(FIGURES) == FIGURE_KEYS
 
 # The three blocks of the report's "Chiffres clés" page: a headline figure, then its details.
 BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -170,7 +57,6 @@ BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 CIVIS_REASONS = BLOCKS[2][2][1:]
-ACCESS_KINDS = BLOCKS[1][2][1:]
 
 # The breakdown and month tables' columns: the figures that fit side by side on a screen.
 # The CSV export has every figure.
@@ -201,7 +87,7 @@ MONTHS = (
     "décembre",
 )
 
-# French messages of the page's errors, by the code figures.QueryError carries.
+# French messages of the page's errors, by the code of the ApiError the page shows.
 MESSAGES = {
     "invalid_year": "L'année demandée n'est pas valide.",
     "invalid_sort": "Le tri demandé n'est pas valide.",
@@ -238,18 +124,19 @@ class Filters:
         return {key: value for key, value in values.items() if value is not None}
 
 
-def page_error(code: str, status: int) -> QueryError:
-    return QueryError(status, code, MESSAGES[code])
+def page_error(code: str, status: int) -> ApiError:
+    """The page's error: its status, and its message in French."""
+    return ApiError(status, code, MESSAGES[code])
 
 
 def read_filters() -> Filters:
-    """The filters of the current request; a QueryError with a French message if bad.
+    """The filters of the current request; an ApiError with a French message if bad.
 
     The form sends both selects: a structure, the narrower choice, wins over a region.
     """
     try:
         year = parse_year(optional("year"))
-    except QueryError:
+    except ApiError:
         raise page_error("invalid_year", 400) from None
     structure = optional("structure")
     region = None if structure else optional("region")
@@ -266,10 +153,7 @@ def read_filters() -> Filters:
 
 def display(values: dict[str, int | float]) -> dict[str, str]:
     """Every figure formatted the French way."""
-    return {
-        key: format_percent(value) if FIGURES[key].format == "percent" else format_number(value)
-        for key, value in values.items()
-    }
+    return {key: format_value(value, LABELS[key].format) for key, value in values.items()}
 
 
 def share_of_exits(values: dict[str, int | float]) -> dict[str, str]:
@@ -367,7 +251,7 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
 
     figures = cells.get((period, scope), zero)
     # One url_for, then plain query strings: a region can have ~90 structures to link.
-    index_url = url_for("pages.index")
+    index_url = url_for("live.index")
     breakdown_rows = []
     for key, cell in rows_of:
         # A row's link narrows the view to it (a structure replaces the region).
@@ -404,103 +288,3 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
         },
         "months": {"within": REGIONS[region] if region else "France entière", "rows": month_rows},
     }
-
-
-def current_view() -> dict[str, Any]:
-    filters = read_filters()
-    with current_app.extensions["read_sessions"]() as session:
-        return build_view(session, filters)
-
-
-@bp.get("/donnees.json")
-def view_json() -> Response:
-    response = Response(msgspec.json.encode(current_view()), mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-CSV_HEADERS = {
-    "youths_first_reception": "Jeunes en premier accueil",
-    "youths_in_contact": "Jeunes en contact",
-    "youths_received": "Jeunes reçus en entretien ou en atelier",
-    "youths_interviewed": "Jeunes reçus en entretien individuel",
-    "interviews": "Entretiens individuels",
-    "youths_with_access": "Jeunes ayant accédé à l'emploi ou à la formation",
-    "access_rate": "Taux d'accès à l'emploi ou à la formation (%)",
-    "youths_employment": "Emploi classique",
-    "youths_subsidized_or_work_study": "Emploi aidé ou alternance",
-    "youths_training": "Formation",
-    "civis_entries": "Entrées en CIVIS",
-    "civis_exits": "Sorties du CIVIS",
-    "civis_exits_durable_employment": "Sorties CIVIS : emploi durable",
-    "civis_exits_non_durable_employment": "Sorties CIVIS : emploi de moins de six mois",
-    "civis_exits_training": "Sorties CIVIS : formation",
-    "civis_exits_other": "Sorties CIVIS : autres motifs",
-}
-assert tuple(CSV_HEADERS) == FIGURE_KEYS
-
-
-def _csv_value(key: str, value: int | float) -> str:
-    if key == "access_rate":
-        # A percentage with one decimal and a decimal comma, as a French spreadsheet reads it.
-        return f"{value * 100:.1f}".replace(".", ",")
-    return str(value)
-
-
-def view_csv(view: dict[str, Any], by_month: bool) -> str:
-    """The view as CSV text: the scope's total first, then one line per row."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    if by_month:
-        first = "Mois"
-        rows = view["months"]["rows"]
-        total_label = f"Année {view['year']} — {view['months']['within']}"
-        total = None if view["scope"]["level"] == "structure" else view["figures"]
-    else:
-        first = "Région" if view["breakdown"]["by"] == "region" else "Structure"
-        rows = view["breakdown"]["rows"]
-        total_label = f"Ensemble — {view['breakdown']['within'] or 'France entière'}"
-        total = None if view["scope"]["level"] == "structure" else view["figures"]
-    writer.writerow(["Année", first, "Code", *CSV_HEADERS.values()])
-    if total is not None:
-        writer.writerow(
-            [view["year"], total_label, "", *(_csv_value(k, total[k]) for k in FIGURE_KEYS)]
-        )
-    for row in rows:
-        figures = row["figures"]
-        writer.writerow(
-            [
-                view["year"],
-                row["label"],
-                row["key"],
-                *(_csv_value(k, figures[k]) for k in FIGURE_KEYS),
-            ]
-        )
-    return out.getvalue()
-
-
-def export_name(view: dict[str, Any], by_month: bool) -> str:
-    scope = view["scope"]
-    parts = ["chiffres-cles", str(view["year"])]
-    if scope["id"]:
-        parts.append(f"{scope['level']}-{scope['id']}")
-    parts.append("mois" if by_month else "repartition")
-    return "_".join(parts) + ".csv"
-
-
-@bp.get("/export.csv")
-def export_csv() -> Response:
-    view_name = optional("view") or "breakdown"
-    if view_name not in ("breakdown", "month"):
-        raise page_error("invalid_view", 400)
-    view = current_view()
-    by_month = view_name == "month"
-    # The byte-order mark makes Excel read UTF-8 (accents) instead of its ANSI code page.
-    body = "\ufeff" + view_csv(view, by_month)
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{export_name(view, by_month)}"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response

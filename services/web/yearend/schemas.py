@@ -1,7 +1,7 @@
 """The JSON documents of the year-end API (declarations, consolidations), as msgspec structs.
 
 The frozen reports are not encoded here: they are served as the exact bytes
-stored when they were frozen (shared.consolidation).
+stored when they were frozen (shared.consolidation.jobs).
 """
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from services.web.schemas import Figures
-from shared.consolidation import REPORT_KEYS
-from shared.declarations import DeclarationFields, Funders, Funding
+from services.web.live.schemas import Figures
+from shared.declarations.fields import DeclarationFields, Funders, Funding
+from shared.declarations.workflow import declaration_document as declaration_values
 from shared.models import Consolidation, Declaration, DeclarationAudit
+from shared.report_keys import REPORT_KEYS
+from shared.times import as_utc
 
 Status = Literal["submitted", "validated", "rejected"]
 JobStatus = Literal["queued", "running", "succeeded", "failed"]
 
 
 def utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """Datetimes as UTC-aware (SQLite gives them back naive; every one written is UTC)."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    """A nullable datetime read back from the database, UTC-aware."""
+    return None if moment is None else as_utc(moment)
 
 
 class DeclarationDocument(msgspec.Struct):
@@ -127,27 +127,28 @@ class ConsolidationList(msgspec.Struct):
 
 
 def declaration_document(row: Declaration) -> DeclarationDocument:
-    from shared.declarations import declaration_document as as_dict
-
-    values: dict[str, Any] = as_dict(row)
+    """The answer's document of a declaration row."""
+    values: dict[str, Any] = declaration_values(row)
     values["submitted_at"] = utc(values["submitted_at"])
     values["decided_at"] = utc(values["decided_at"])
     return msgspec.convert(values, DeclarationDocument, from_attributes=True)
 
 
 def audit_entry(row: DeclarationAudit) -> AuditEntry:
+    """One line of the audit trail as answered."""
     return AuditEntry(
         action=row.action,  # type: ignore[arg-type]
         status=row.status,  # type: ignore[arg-type]
         token_id=row.token_id,
         role=row.role,
-        at=utc(row.at),  # type: ignore[arg-type]
+        at=as_utc(row.at),
         reason=row.reason,
         content=None if row.content is None else msgspec.convert(row.content, DeclarationFields),
     )
 
 
 def consolidation_document(job: Consolidation) -> ConsolidationDocument:
+    """A job as ``GET /v1/consolidations/{id}`` answers it."""
     return ConsolidationDocument(
         id=job.id,
         year=job.year,
@@ -159,6 +160,7 @@ def consolidation_document(job: Consolidation) -> ConsolidationDocument:
 
 
 def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
+    """A job as a line of the history."""
     return ConsolidationEntry(
         id=job.id,
         year=job.year,
@@ -166,7 +168,7 @@ def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
         progress=job.progress,
         version=job.version,
         error=job.error,
-        created_at=utc(job.created_at),  # type: ignore[arg-type]
+        created_at=as_utc(job.created_at),
         finished_at=utc(job.finished_at),
     )
 
@@ -212,3 +214,17 @@ class ReportDocument(msgspec.Struct):
     reconciliation: Reconciliation
     completeness: ReportCompleteness
     previous_version_diff: dict[str, Change] | None
+
+
+STRUCTS: tuple[type, ...] = (
+    DeclarationFields,
+    DeclarationDocument,
+    DeclarationDetail,
+    DeclarationList,
+    Verdict,
+    ConsolidationRequest,
+    ConsolidationStarted,
+    ConsolidationDocument,
+    ConsolidationList,
+    ReportDocument,
+)

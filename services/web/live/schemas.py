@@ -1,21 +1,18 @@
-"""The JSON documents of the web API (SPEC §5), as msgspec structs.
+"""The JSON documents of the live figures API (SPEC §5), as msgspec structs.
 
-Every JSON answer of the service is encoded from these structs, and
-``/openapi.json`` is generated from them, so the documented schema and the
-output cannot drift apart.
+Every answer is encoded from these structs, and ``/openapi.json`` is generated
+from them, so the documented schema and the output cannot drift apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
-from flask import Response
 from msgspec import Meta
 
 from shared.figures import FIGURE_KEYS
-from shared.registry import Kind
 from shared.scopes import Level
 
 Breakdown = Literal["region", "structure", "month"]
@@ -48,6 +45,7 @@ assert Figures.__struct_fields__ == FIGURE_KEYS
 
 
 def figures_of(values: dict[str, int | float]) -> Figures:
+    """The struct of a figures dict (every key of FIGURE_KEYS)."""
     return Figures(**{key: values[key] for key in FIGURE_KEYS})
 
 
@@ -81,35 +79,4 @@ class BreakdownResponse(msgspec.Struct):
     rows: list[BreakdownRow]
 
 
-class StructureDocument(msgspec.Struct):
-    """One structure of the registry, as ``GET /v1/structures`` and ``PUT`` answer it."""
-
-    structure_id: str
-    name: str
-    kind: Kind
-    region: str
-    opened_on: dt.date | None
-    closed_on: dt.date | None
-
-
-class StructureList(msgspec.Struct):
-    """``GET /v1/structures``."""
-
-    structures: list[StructureDocument]
-
-
-class Health(msgspec.Struct):
-    status: str
-
-
-class ErrorBody(msgspec.Struct):
-    error: str
-    message: str
-
-
-def json_response(document: Any, status: int = 200) -> Response:
-    return Response(msgspec.json.encode(document), status=status, mimetype="application/json")
-
-
-def error_response(status: int, code: str, message: str) -> Response:
-    return json_response(ErrorBody(error=code, message=message), status)
+STRUCTS: tuple[type, ...] = (FiguresResponse, BreakdownResponse)

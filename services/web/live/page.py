@@ -11,62 +11,21 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import msgspec
-from flask import Blueprint, current_app, render_template, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import current_app, render_template, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
-from services.web.dashboard import (
-    BLOCKS,
-    COLUMNS,
-    FIGURES,
-    Filters,
-    alphabetical,
-    build_view,
-    read_filters,
-)
-from services.web.figures import QueryError, optional, year_range
-from services.web.formatting import format_number, format_percent, format_time, pending_label
+from services.web.db import read_session
+from services.web.http import ApiError, optional, year_range
+from services.web.layout import json_script
+from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
+from shared.labels import LABELS
 from shared.models import Structure
 from shared.regions import REGIONS
 
-bp = Blueprint("pages", __name__)
-bp.add_app_template_filter(format_number, "number")
-bp.add_app_template_filter(format_percent, "percent")
-bp.add_app_template_filter(format_time, "clock")
-bp.add_app_template_filter(pending_label, "pending")
-
 # Milliseconds between two refreshes of the figures.
 REFRESH_MS = 5000
-
-
-@bp.record_once
-def _menu(state: BlueprintSetupState) -> None:
-    # The header's menu (templates/base.html): other page blueprints append their entries.
-    state.app.config.setdefault("NAV", []).insert(0, ("pages.index", "Chiffres clés"))
-
-
-@bp.app_context_processor
-def _nav() -> dict[str, Any]:
-    def nav_links() -> list[tuple[str, str]]:
-        links = []
-        for endpoint, label in current_app.config.get("NAV", []):
-            try:
-                links.append((url_for(endpoint), label))
-            except BuildError:  # a page not registered in this app, or needing arguments
-                continue
-        return links
-
-    return {"nav_links": nav_links}
-
-
-def json_script(value: Any) -> Markup:
-    """JSON to embed in a ``<script type="application/json">``, safe against ``</script>``."""
-    text = msgspec.json.encode(value).decode()
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
@@ -79,7 +38,7 @@ def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
         else:
             # Names read A→Z first; figures biggest first.
             state, order = "none", "asc" if key == "label" else "desc"
-        href = url_for("pages.index", **filters.args(sort=key, order=order)) + "#repartition"
+        href = url_for("live.index", **filters.args(sort=key, order=order)) + "#repartition"
         links[key] = {"href": href, "state": state}
     return links
 
@@ -118,12 +77,11 @@ def structure_options(session: Session, selected: str | None) -> Markup:
     return Markup(html)
 
 
-@bp.get("/")
 def index() -> tuple[str, int]:
     first, last = year_range()
     context: dict[str, Any] = {
         "blocks": BLOCKS,
-        "definitions": FIGURES,
+        "definitions": LABELS,
         "columns": COLUMNS,
         "regions": sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
         "years": range(last, first - 1, -1),
@@ -135,11 +93,11 @@ def index() -> tuple[str, int]:
         "refresh_ms": REFRESH_MS,
     }
     status = 200
-    with current_app.extensions["read_sessions"]() as session:
+    with read_session() as session:
         try:
             filters = read_filters()
             view = build_view(session, filters)
-        except QueryError as exc:
+        except ApiError as exc:
             status = exc.status
             context["error"] = exc.message
             filters = None
@@ -152,9 +110,9 @@ def index() -> tuple[str, int]:
                 structure=filters.structure,
                 view=view,
                 view_json=json_script(view),
-                data_url=url_for("dashboard.view_json", **args),
-                csv_url=url_for("dashboard.export_csv", **args),
-                csv_month_url=url_for("dashboard.export_csv", **args, view="month"),
+                data_url=url_for("live.view_json", **args),
+                csv_url=url_for("live.export_csv", **args),
+                csv_month_url=url_for("live.export_csv", **args, view="month"),
                 sorts=sort_links(filters),
             )
         selected = filters.structure if filters else optional("structure")

@@ -1,10 +1,11 @@
-"""The year-end part of ``/openapi.json``: declarations, consolidations and reports."""
+"""The year end's part of ``/openapi.json``: declarations, consolidations and reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.web.yearend_schemas import (
+from services.web.apidoc import BEARER, Parameters, answer, fail, json_body
+from services.web.yearend.schemas import (
     ConsolidationDocument,
     ConsolidationList,
     ConsolidationRequest,
@@ -15,73 +16,39 @@ from services.web.yearend_schemas import (
     ReportDocument,
     Verdict,
 )
-from shared.declarations import STATUSES, DeclarationFields
+from shared.declarations.fields import DeclarationFields
+from shared.declarations.workflow import STATUSES
 
-STRUCTS: tuple[type, ...] = (
-    DeclarationFields,
-    DeclarationDocument,
-    DeclarationDetail,
-    DeclarationList,
-    Verdict,
-    ConsolidationRequest,
-    ConsolidationStarted,
-    ConsolidationDocument,
-    ConsolidationList,
-    ReportDocument,
-)
+AUTH = {"401": fail("Missing or unknown token"), "403": fail("Role or scope not allowed")}
 
 
-def yearend_paths(
-    ref: Any, answer: Any, year: dict[str, Any], region: dict[str, Any], structure_id: Any
-) -> dict[str, Any]:
-    """The paths, built with openapi.py's helpers (``ref``, ``answer``) and parameters."""
-    error = "ErrorBody"
-    err = {"$ref": f"#/components/schemas/{error}"}
-
-    def fail(description: str) -> dict[str, Any]:
-        return {"description": description, "content": {"application/json": {"schema": err}}}
-
-    path_year = {
-        "name": "year",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": year["schema"]["minimum"]},
-    }
-    path_structure = {
-        "name": "structure_id",
-        "in": "path",
-        "required": True,
-        "schema": structure_id,
-    }
-    version = {
-        "name": "version",
-        "in": "query",
-        "required": False,
-        "description": "A version number (default: the latest)",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-    auth = {"401": fail("Missing or unknown token"), "403": fail("Role or scope not allowed")}
-
-    def decision(summary: str, reason_required: bool) -> dict[str, Any]:
-        return {
-            "post": {
-                "summary": summary,
-                "security": [{"bearer": []}],
-                "parameters": [path_year, path_structure],
-                "requestBody": {
-                    "required": reason_required,
-                    "content": {"application/json": {"schema": ref(Verdict)}},
-                },
-                "responses": {
-                    "200": answer("The declaration", DeclarationDocument),
-                    **auth,
-                    "404": fail("No such declaration"),
-                    "409": fail("Not allowed in the declaration's status"),
-                    "422": fail("Invalid body (a rejection needs a reason)"),
-                },
-            }
+def _decision(p: Parameters, summary: str, reason_required: bool) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "security": BEARER,
+            "parameters": [p.path_year, p.path_structure],
+            "requestBody": json_body(Verdict, required=reason_required),
+            "responses": {
+                "200": answer("The declaration", DeclarationDocument),
+                **AUTH,
+                "404": fail("No such declaration"),
+                "409": fail("Not allowed in the declaration's status"),
+                "422": fail("Invalid body (a rejection needs a reason)"),
+            },
         }
+    }
 
+
+def paths(p: Parameters) -> dict[str, Any]:
+    """``/v1/declarations…``, ``/v1/consolidations…`` and ``/v1/reports…``."""
+    path_year, path_structure, version, year, region = (
+        p.path_year,
+        p.path_structure,
+        p.version,
+        p.year,
+        p.region,
+    )
     return {
         "/v1/declarations/{year}": {
             "get": {
@@ -114,44 +81,38 @@ def yearend_paths(
             },
             "put": {
                 "summary": "Submit a declaration (its structure's token, or admin) → submitted",
-                "security": [{"bearer": []}],
+                "security": BEARER,
                 "parameters": [path_year, path_structure],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": ref(DeclarationFields)}},
-                },
+                "requestBody": json_body(DeclarationFields),
                 "responses": {
                     "200": answer(
                         "Replaced (or resubmitted after a rejection)", DeclarationDocument
                     ),
                     "201": answer("Created", DeclarationDocument),
                     "400": fail("Body is not JSON, or bad year"),
-                    **auth,
+                    **AUTH,
                     "409": fail("Already validated"),
                     "422": fail("Invalid declaration, unknown or inactive structure"),
                 },
             },
         },
-        "/v1/declarations/{year}/{structure_id}/validate": decision(
-            "Validate a submitted declaration (validator of its region, or admin)", False
+        "/v1/declarations/{year}/{structure_id}/validate": _decision(
+            p, "Validate a submitted declaration (validator of its region, or admin)", False
         ),
-        "/v1/declarations/{year}/{structure_id}/reject": decision(
-            "Reject a declaration, with a reason (validator of its region, or admin)", True
+        "/v1/declarations/{year}/{structure_id}/reject": _decision(
+            p, "Reject a declaration, with a reason (validator of its region, or admin)", True
         ),
         "/v1/consolidations": {
             "post": {
                 "summary": "Start the consolidation of a year (admin); one at a time per year",
-                "security": [{"bearer": []}],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": ref(ConsolidationRequest)}},
-                },
+                "security": BEARER,
+                "requestBody": json_body(ConsolidationRequest),
                 "responses": {
                     "202": answer(
                         "Queued, or the year's job already running", ConsolidationStarted
                     ),
                     "400": fail("Body is not JSON"),
-                    **auth,
+                    **AUTH,
                     "422": fail("Invalid year"),
                 },
             },
