@@ -20,8 +20,9 @@ import httpx
 import pytest
 
 from services.web.assets import NODE_MODULES
-from tests.conftest import STRUCTURES, missing_service
-from tests.e2e.conftest import Processes, free_port, wait_http
+from tests.support.events import STRUCTURES
+from tests.support.processes import Processes, free_port, wait_http
+from tests.support.services import missing_service
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import Stack, screenshot
-from tests.conftest import event
+from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -29,8 +29,8 @@ from shared.tokens import create_token
 from simulator.declarations import simulate_declarations
 from simulator.generate import YearSimulation
 from simulator.registry import demo_structures
-from tests.conftest import apply_all, event, record
-from tests.e2e.conftest import Processes
+from tests.support.events import apply_all, event, record
+from tests.support.processes import Processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 SCALE = 0.01

@@ -11,8 +11,8 @@ from services.ingest import create_app
 from shared.counters import pending_events, read_figures
 from shared.db import engine_for, session_factory
 from shared.registry import upsert_structure
-from tests.conftest import STRUCTURES, event, record
-from tests.e2e.conftest import Processes
+from tests.support.events import STRUCTURES, event, record
+from tests.support.processes import Processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

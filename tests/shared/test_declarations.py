@@ -14,29 +14,15 @@ from shared.declarations.figures import completeness
 from shared.declarations.workflow import decide, history, submit
 from shared.registry import StructureFields, upsert_structure
 from shared.tokens import Caller
+from tests.support.declarations import DECLARATION as VALID
+from tests.support.declarations import declaration_fields as fields
 
-VALID: dict[str, Any] = {
-    "professionals": 23,
-    "funding": {"main": 900_000, "specific": 100_000, "managed_funds": 50_000},
-    "funders": {
-        "state": 400_000,
-        "region": 200_000,
-        "department": 100_000,
-        "municipalities": 200_000,
-        "esf": 60_000,
-        "other": 40_000,
-    },
-}
 ADMIN = Caller(1, "admin", frozenset(), None)
 PARIS = Caller(2, "structure", frozenset({"ML-11-001"}), None)
 CHARTRES = Caller(3, "structure", frozenset({"PAIO-24-001"}), None)
 VALIDATOR_11 = Caller(4, "validator", frozenset(), "11")
 VALIDATOR_24 = Caller(5, "validator", frozenset(), "24")
 SOURCE = Caller(6, "source", frozenset(), None)
-
-
-def fields(**changes: Any) -> DeclarationFields:
-    return msgspec.convert({**VALID, **changes}, DeclarationFields)
 
 
 def body(value: dict[str, Any]) -> bytes:

@@ -5,32 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import replace
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web import create_app
-from shared.config import load_settings
 from shared.consolidation.jobs import run_job
 from shared.db import engine_for
 from shared.declarations.workflow import submit
 from shared.report_keys import REPORT_KEYS
 from shared.tokens import Caller, create_token
-from tests.conftest import apply_all, event, record
-from tests.services.web.test_web_declarations import BODY
-
-
-@pytest.fixture
-def client(database_url: str, registry: Any) -> FlaskClient:
-    settings = replace(load_settings(), database_url=database_url, broker_url="memory://")
-    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from tests.support.declarations import DECLARATION as BODY
+from tests.support.declarations import declaration_fields
+from tests.support.events import apply_all, event, record
+from tests.support.web import bearer
 
 
 def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
@@ -137,7 +125,8 @@ def test_report_page(
     assert client.get("/rapports/2007").status_code == 404
     with sessions.begin() as session:
         record(session, [event("a", youth="A")])
-        submit(session, Caller(1, "admin", frozenset(), None), 2007, "ML-11-001", _fields())
+        admin = Caller(1, "admin", frozenset(), None)
+        submit(session, admin, 2007, "ML-11-001", declaration_fields())
     apply_all(sessions)
     consolidate_now(client, admin_token, database_url)
     with sessions.begin() as session:
@@ -183,14 +172,6 @@ def test_report_page(
     assert "Première version du rapport 2007" in older
     css = client.get("/static/yearend.css").get_data(as_text=True)
     assert "@page { size: A4" in css
-
-
-def _fields() -> Any:
-    import msgspec
-
-    from shared.declarations.fields import DeclarationFields
-
-    return msgspec.convert(BODY, DeclarationFields)
 
 
 def csrf_of(page: str) -> str:

@@ -11,21 +11,18 @@ import html
 import io
 import logging
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web import create_app
 from services.web.live.view import COLUMNS, alphabetical
-from shared.config import load_settings
 from shared.figures import FIGURE_KEYS
 from shared.regions import REGIONS
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, record
+from tests.support.web import make_app
 
 NNBSP = "\u202f"
 
@@ -56,16 +53,6 @@ EVENTS = [
         outcome="subsidized_employment",
     ),
 ]
-
-
-def make_app(database_url: str, **overrides: Any) -> Flask:
-    settings = replace(load_settings(), database_url=database_url)
-    return create_app({"SETTINGS": settings, "TESTING": True, **overrides})
-
-
-@pytest.fixture
-def client(database_url: str, registry: Any) -> FlaskClient:
-    return make_app(database_url).test_client()
 
 
 @pytest.fixture

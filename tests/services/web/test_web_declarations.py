@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web import create_app
-from shared.config import load_settings
 from shared.tokens import create_token
-
-BODY: dict[str, Any] = {
-    "professionals": 23,
-    "funding": {"main": 900_000, "specific": 100_000, "managed_funds": 50_000},
-    "funders": {
-        "state": 400_000,
-        "region": 200_000,
-        "department": 100_000,
-        "municipalities": 200_000,
-        "esf": 60_000,
-        "other": 40_000,
-    },
-}
-
-
-@pytest.fixture
-def client(database_url: str, registry: Any) -> FlaskClient:
-    settings = replace(load_settings(), database_url=database_url, broker_url="memory://")
-    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+from tests.support.declarations import DECLARATION as BODY
+from tests.support.web import bearer
 
 
 @pytest.fixture
@@ -44,10 +24,6 @@ def tokens(sessions: sessionmaker[Session], registry: Any) -> dict[str, str]:
             "idf": create_token(session, "validator", region="11"),
             "centre": create_token(session, "validator", region="24"),
         }
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def put(client: FlaskClient, token: str | None, body: Any = BODY, sid: str = "ML-11-001") -> Any:

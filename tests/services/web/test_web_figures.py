@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,20 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web import create_app
-from shared.config import load_settings
 from shared.db import engine_for
 from shared.figures import FIGURE_KEYS
 from shared.regions import REGIONS
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, record
 
 ZERO = dict.fromkeys(FIGURE_KEYS, 0)
-
-
-@pytest.fixture
-def client(database_url: str, registry: Any) -> FlaskClient:
-    settings = replace(load_settings(), database_url=database_url)
-    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
 
 
 def figures(**values: int | float) -> dict[str, int | float]:

@@ -18,18 +18,7 @@ from services.web.live.schemas import BreakdownResponse, FiguresResponse
 from services.web.registry.schemas import StructureDocument, StructureList
 from shared.config import load_settings
 from shared.figures import FIGURE_KEYS
-from tests.conftest import apply_all, event, record
-
-
-@pytest.fixture
-def app(database_url: str, registry: Any) -> Flask:
-    settings = replace(load_settings(), database_url=database_url)
-    return create_app({"SETTINGS": settings, "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+from tests.support.events import apply_all, event, record
 
 
 @pytest.fixture

@@ -5,26 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import replace
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web import create_app
 from services.web.formatting import format_number, format_percent, format_time, pending_label
-from shared.config import load_settings
 from shared.models import FigureCounts
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, record
 
 NNBSP = "\u202f"
-
-
-@pytest.fixture
-def client(database_url: str, registry: Any) -> FlaskClient:
-    settings = replace(load_settings(), database_url=database_url)
-    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
 
 
 def page(client: FlaskClient, url: str = "/", status: int = 200) -> str:

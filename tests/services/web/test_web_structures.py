@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web import create_app
-from shared.config import load_settings
 from shared.tokens import create_token
+from tests.support.web import bearer
 
 NEW = {"name": "Mission locale de Rennes", "kind": "mission_locale", "region": "53"}
-
-
-@pytest.fixture
-def client(database_url: str, registry: Any) -> FlaskClient:
-    settings = replace(load_settings(), database_url=database_url)
-    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def listed(client: FlaskClient, query: str = "") -> list[dict[str, Any]]:
