@@ -7,12 +7,17 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
+from cli.consolidate import consolidate
+from cli.simulate import simulate
+from cli.up import up
 from shared.config import load_settings
 from shared.db import engine_for, session_factory
 
 
-def sessions():  # noqa: ANN201 - a sessionmaker
+def sessions() -> sessionmaker[Session]:
+    """Sessions on the configured database."""
     return session_factory(engine_for(load_settings().database_url))
 
 
@@ -134,17 +139,10 @@ def worker(concurrency: int, loglevel: str) -> None:
     )
 
 
-def _register_optional_commands() -> None:
-    from cli import simulate, up
-
-    main.add_command(up.up)
-    main.add_command(simulate.simulate)
-    from cli.consolidate import consolidate
-
-    main.add_command(consolidate)
-
-
-_register_optional_commands()
+# The commands that live in modules of their own.
+main.add_command(up)
+main.add_command(simulate)
+main.add_command(consolidate)
 
 if __name__ == "__main__":
     sys.exit(main())

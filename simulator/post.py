@@ -240,7 +240,7 @@ def post_events(
                     return
                 try:
                     answer = send(client, batch)
-                except BaseException as exc:  # handed to the main thread, which raises it
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
                     errors.append(exc)
                     failed.set()
                     return

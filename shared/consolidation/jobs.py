@@ -120,7 +120,7 @@ class _Heartbeat(threading.Thread):
         while not self.stopped.wait(HEARTBEAT_SECONDS):
             try:
                 _touch(self.engine, self.job_id, self.attempt)
-            except Exception:  # noqa: BLE001 - a missed beat is retried at the next one
+            except Exception:  # a missed beat is retried at the next one
                 log.warning("heartbeat of consolidation %s failed", self.job_id, exc_info=True)
 
 
