@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol, get_args
 
 import msgspec
 from msgspec import Meta
@@ -19,7 +19,7 @@ from shared.models import Structure, utcnow
 from shared.regions import REGIONS
 
 Kind = Literal["mission_locale", "paio"]
-KINDS: tuple[str, ...] = Kind.__args__
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 class StructureFields(msgspec.Struct, forbid_unknown_fields=True):

@@ -80,12 +80,7 @@ def simulate_declarations(
     year: int, scale: float, seed: int, structures: Sequence[tuple[str, StructureFields]]
 ) -> SimulatedDeclarations:
     """One declaration per structure active in the year, totals at ``scale`` of 2007."""
-    active = sorted(
-        (sid, fields)
-        for sid, fields in structures
-        # active_in reads only the dates, which the registry's fields also have.
-        if active_in(fields, year)  # type: ignore[arg-type]
-    )
+    active = sorted((sid, fields) for sid, fields in structures if active_in(fields, year))
     if not active:
         raise ValueError(f"no structure of the registry is open in {year}")
     rnd = random.Random(f"declarations-{year}-{seed}")

@@ -43,6 +43,11 @@ _MISSION_LOCALE_WEIGHT = 1.0
 _PAIO_WEIGHT = 0.35
 _N_FACTS = len(FACTS)
 
+# Per distinct vector of COUNTED figures, how many youths contributed it.
+Tally = dict[tuple[int, ...], int]
+# A structure youths go to: its id, its region, its tally and its region's.
+Place = tuple[str, str, Tally, Tally]
+
 
 class YearSimulation:
     """One simulated year: ``events()`` streams it once, then ``truth()`` holds its figures.
@@ -71,7 +76,7 @@ class YearSimulation:
         self._finished = False
         self._started = False
         # Per scope: how many youths contributed each distinct vector of COUNTED figures.
-        self._tallies: dict[str, dict[tuple[int, ...], int]] = {NATIONAL: {}}
+        self._tallies: dict[str, Tally] = {NATIONAL: {}}
         for sid, fields in self.structures:
             self._tallies.setdefault(scope_key("region", fields.region), {})
             self._tallies[scope_key("structure", sid)] = {}
@@ -101,7 +106,7 @@ class YearSimulation:
         if not self._finished:
             raise RuntimeError("truth() is known once events() has been exhausted")
 
-        def totals(tally: dict[tuple[int, ...], int]) -> dict[str, int | float]:
+        def totals(tally: Tally) -> dict[str, int | float]:
             sums = [0] * len(COUNTED)
             for figures, youths in tally.items():
                 for i, value in enumerate(figures):
@@ -172,12 +177,11 @@ class _Places:
     def __init__(
         self,
         structures: Sequence[tuple[str, StructureFields]],
-        tallies: dict[str, dict[tuple[int, ...], int]],
+        tallies: dict[str, Tally],
         rnd: Any,
     ) -> None:
         self.rnd = rnd
-        self.info: list[tuple[str, str, dict[tuple[int, ...], int], dict[tuple[int, ...], int]]]
-        self.info = []  # (structure_id, region, structure tally, region tally)
+        self.info: list[Place] = []
         weights = []
         for sid, fields in structures:
             size = random.Random(f"size:{sid}").lognormvariate(0.0, 0.45)
@@ -260,6 +264,7 @@ class _YouthStream:
         for planned in self.youth.events:
             if planned.slot >= calendar.limit:
                 break
+            sid: str | None
             if planned.slot < self.move_slot:
                 sid = self.home_sid
                 self.home_facts[planned.fact] += 1
@@ -320,15 +325,15 @@ def _cumulate(weights: list[float]) -> list[float]:
 
 
 def _tally_mover(
-    home: tuple[str, str, dict, dict],
+    home: Place,
     home_facts: list[int],
-    second: tuple[str, str, dict, dict],
+    second: Place,
     second_facts: list[int],
-    national: dict[tuple[int, ...], int],
+    national: Tally,
 ) -> None:
     """Tally a youth with events at two structures: distinct within each scope."""
 
-    def add(tally: dict[tuple[int, ...], int], facts: list[int]) -> None:
+    def add(tally: Tally, facts: list[int]) -> None:
         if any(facts):
             figures = youth_figures(facts)
             tally[figures] = tally.get(figures, 0) + 1

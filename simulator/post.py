@@ -140,7 +140,7 @@ class _LineProgress:
         self.postfix = ""
 
 
-def _progress_bar(total: int | None, progress: bool, desc: str) -> tqdm | _LineProgress:
+def _progress_bar(total: int | None, progress: bool, desc: str) -> tqdm[Any] | _LineProgress:
     if progress and not sys.stderr.isatty():
         return _LineProgress(total, desc)
     return tqdm(

@@ -14,10 +14,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import Engine, select, update
+from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -105,7 +105,7 @@ def _touch(engine: Engine, job_id: int, attempt: int, **values: Any) -> bool:
             .where(_mine(job_id, attempt))
             .values(heartbeat_at=utcnow(), **values)
         )
-        return result.rowcount == 1
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
 class _Heartbeat(threading.Thread):

@@ -158,7 +158,9 @@ class _BitOr:
 
 def _prepare(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.connection.driver_connection.create_aggregate("bit_or", 1, _BitOr)
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a live connection
+        driver.create_aggregate("bit_or", 1, _BitOr)
     else:
         # Hash aggregates of a national year in memory rather than in spill files; local
         # to the snapshot transaction.

@@ -13,7 +13,8 @@ from cli.supervision import stop_all, wait_until_up
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 class Processes:

@@ -91,8 +91,8 @@ def export_csv() -> Response:
     by_month = view_name == "month"
     # The byte-order mark makes Excel read UTF-8 (accents) instead of its ANSI code page.
     body = "\ufeff" + view_csv(view, by_month)
+    # A text/* mimetype gets "; charset=utf-8" from Werkzeug: the encoding used here.
     response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export_name(view, by_month)}"'
     )

@@ -100,8 +100,9 @@ def index() -> tuple[str, int]:
         except ApiError as exc:
             status = exc.status
             context["error"] = exc.message
-            filters = None
+            selected = optional("structure")
         else:
+            selected = filters.structure
             args = filters.args()
             context.update(
                 filters=filters,
@@ -115,6 +116,5 @@ def index() -> tuple[str, int]:
                 csv_month_url=url_for("live.export_csv", **args, view="month"),
                 sorts=sort_links(filters),
             )
-        selected = filters.structure if filters else optional("structure")
         context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status

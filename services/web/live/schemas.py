@@ -7,7 +7,7 @@ from them, so the documented schema and the output cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 from msgspec import Meta
@@ -16,7 +16,7 @@ from shared.figures import FIGURE_KEYS
 from shared.scopes import Level
 
 Breakdown = Literal["region", "structure", "month"]
-BREAKDOWNS: tuple[str, ...] = Breakdown.__args__
+BREAKDOWNS: tuple[str, ...] = get_args(Breakdown)
 
 
 class Figures(msgspec.Struct):
@@ -46,7 +46,7 @@ assert Figures.__struct_fields__ == FIGURE_KEYS
 
 def figures_of(values: dict[str, int | float]) -> Figures:
     """The struct of a figures dict (every key of FIGURE_KEYS)."""
-    return Figures(**{key: values[key] for key in FIGURE_KEYS})
+    return msgspec.convert({key: values[key] for key in FIGURE_KEYS}, Figures)
 
 
 class Scope(msgspec.Struct):

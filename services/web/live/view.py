@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
 
 from flask import url_for
@@ -28,9 +28,10 @@ from shared.figures import COUNTED, with_derived
 from shared.labels import LABELS
 from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, scope_key, year_period
+from shared.scopes import NATIONAL, Level, scope_key, year_period
 
 Order = Literal["asc", "desc"]
+ORDERS: tuple[str, ...] = get_args(Order)
 
 # The three blocks of the report's "Chiffres clés" page: a headline figure, then its details.
 BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -146,9 +147,11 @@ def read_filters() -> Filters:
     if sort not in SORTS:
         raise page_error("invalid_sort", 400)
     order = optional("order") or "asc"
-    if order not in ("asc", "desc"):
+    if order not in ORDERS:
         raise page_error("invalid_sort", 400)
-    return Filters(year=year, region=region, structure=structure, sort=sort, order=order)
+    return Filters(
+        year=year, region=region, structure=structure, sort=sort, order=cast(Order, order)
+    )
 
 
 def display(values: dict[str, int | float]) -> dict[str, str]:
@@ -213,6 +216,7 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
     # The region the breakdown and the months are read within: the selected one, or the
     # selected structure's (whose own months are not counted: SPEC §5 breaks months down
     # nationally or by region).
+    level: Level
     if filters.structure:
         selected = session.get(Structure, filters.structure)
         if selected is None:

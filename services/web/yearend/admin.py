@@ -41,7 +41,7 @@ def init_sessions(app: Flask) -> None:
 def _csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
+    return str(session["csrf"])
 
 
 def _check_csrf() -> None:

@@ -7,6 +7,8 @@ task name (the web service never imports services/aggregate);
 
 from __future__ import annotations
 
+from typing import cast
+
 import msgspec
 from flask import Response, current_app
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from services.web.yearend.schemas import (
     ConsolidationList,
     ConsolidationRequest,
     ConsolidationStarted,
+    JobStatus,
     consolidation_document,
     consolidation_entry,
 )
@@ -63,7 +66,8 @@ def post_consolidation() -> Response:
     if not first <= body.year <= last:
         raise ApiError(422, "invalid", f"year must be from {first} to {last} - at `$.year`")
     job, _ = queue_consolidation(body.year)
-    response = json_response(ConsolidationStarted(id=job.id, year=job.year, status=job.status), 202)
+    started = ConsolidationStarted(id=job.id, year=job.year, status=cast(JobStatus, job.status))
+    response = json_response(started, 202)
     response.headers["Location"] = f"/v1/consolidations/{job.id}"
     return response
 
