@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -90,38 +91,31 @@ def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) 
     click.echo(secret)
 
 
+def _serve(name: str, app: Any, port: int, threads: int) -> None:
+    """Serve a WSGI app with waitress, in the foreground."""
+    from waitress import serve
+
+    settings = load_settings()
+    click.echo(f"{name} listening on http://{settings.host}:{port}")
+    serve(app, host=settings.host, port=port, threads=threads, ident=f"bilan-{name}")
+
+
 @main.command()
 @click.option("--threads", default=8, show_default=True)
 def ingest(threads: int) -> None:
     """Run the ingest service (POST /v1/events)."""
-    from waitress import serve
-
     from services.ingest import create_app
 
-    settings = load_settings()
-    click.echo(f"ingest listening on http://{settings.host}:{settings.ingest_port}")
-    serve(
-        create_app(),
-        host=settings.host,
-        port=settings.ingest_port,
-        threads=threads,
-        ident="bilan-ingest",
-    )
+    _serve("ingest", create_app(), load_settings().ingest_port, threads)
 
 
 @main.command()
 @click.option("--threads", default=8, show_default=True)
 def web(threads: int) -> None:
     """Run the web service (figures, pages)."""
-    from waitress import serve
-
     from services.web import create_app
 
-    settings = load_settings()
-    click.echo(f"web listening on http://{settings.host}:{settings.web_port}")
-    serve(
-        create_app(), host=settings.host, port=settings.web_port, threads=threads, ident="bilan-web"
-    )
+    _serve("web", create_app(), load_settings().web_port, threads)
 
 
 @main.command()

@@ -13,43 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.declarations.fields import FUNDER_KEYS
+from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.labels import LABELS
 from shared.report_keys import REPORT_KEYS
 
 # (section title, keys), in the order of the 2007 report; the wording is shared.labels'.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Le réseau", ("structures", "missions_locales", "paio", "professionals")),
-    (
-        "Les jeunes",
-        (
-            "youths_first_reception",
-            "youths_in_contact",
-            "youths_received",
-            "youths_interviewed",
-            "interviews",
-        ),
-    ),
-    (
-        "L'accès à l'emploi et à la formation",
-        (
-            "youths_with_access",
-            "access_rate",
-            "youths_employment",
-            "youths_subsidized_or_work_study",
-            "youths_training",
-        ),
-    ),
-    (
-        "Le CIVIS",
-        (
-            "civis_entries",
-            "civis_exits",
-            "civis_exits_durable_employment",
-            "civis_exits_non_durable_employment",
-            "civis_exits_training",
-            "civis_exits_other",
-        ),
-    ),
+    ("Les jeunes", YOUTH_KEYS),
+    ("L'accès à l'emploi et à la formation", ACCESS_KEYS),
+    ("Le CIVIS", CIVIS_KEYS),
     (
         "Le financement",
         (

@@ -100,6 +100,14 @@ def check_region(region: str) -> None:
         raise ApiError(404, "unknown_region", f"no region {region!r} (expected an INSEE code)")
 
 
+def optional_region() -> str | None:
+    """The ``region`` parameter, if given: a 404 unless it is a region's code."""
+    region = optional("region")
+    if region:
+        check_region(region)
+    return region
+
+
 def authenticated() -> Caller:
     """The caller of this request, or a 401."""
     with write_session() as session:

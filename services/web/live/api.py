@@ -16,6 +16,7 @@ from services.web.http import (
     json_response,
     no_store,
     optional,
+    optional_region,
     parse_year,
 )
 from services.web.live.schemas import (
@@ -94,9 +95,7 @@ def get_breakdown() -> Response:
         raise ApiError(400, "invalid_parameter", f"by must be one of {', '.join(BREAKDOWNS)}")
     if optional("structure"):
         raise ApiError(400, "invalid_parameter", "a breakdown is national or within a region")
-    region = optional("region")
-    if region:
-        check_region(region)
+    region = optional_region()
     with read_session() as session:
         keys = breakdown_keys(session, year, by, region)
         cells = read_cells(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from services.web.formatting import format_percent, format_time, format_value, pending_label
 from services.web.http import ApiError, optional, parse_year
 from shared.counters import Cell, pending_events
-from shared.figures import COUNTED, with_derived
+from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
 from shared.labels import LABELS
 from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
@@ -38,24 +38,10 @@ BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "Jeunes accompagnés",
         "youths_interviewed",
-        ("youths_first_reception", "youths_in_contact", "youths_received", "interviews"),
+        tuple(key for key in YOUTH_KEYS if key != "youths_interviewed"),
     ),
-    (
-        "Accès à l'emploi ou à la formation",
-        "youths_with_access",
-        ("access_rate", "youths_employment", "youths_subsidized_or_work_study", "youths_training"),
-    ),
-    (
-        "CIVIS",
-        "civis_entries",
-        (
-            "civis_exits",
-            "civis_exits_durable_employment",
-            "civis_exits_non_durable_employment",
-            "civis_exits_training",
-            "civis_exits_other",
-        ),
-    ),
+    ("Accès à l'emploi ou à la formation", ACCESS_KEYS[0], ACCESS_KEYS[1:]),
+    ("CIVIS", CIVIS_KEYS[0], CIVIS_KEYS[1:]),
 )
 CIVIS_REASONS = BLOCKS[2][2][1:]
 

@@ -10,10 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from services.web.db import read_session, transaction
 from services.web.http import (
     ApiError,
-    check_region,
     decode_body,
     json_response,
-    optional,
+    optional_region,
     require_role,
 )
 from services.web.registry.schemas import StructureList, document_of
@@ -24,9 +23,7 @@ _fields_decoder = msgspec.json.Decoder(StructureFields)
 
 
 def list_structures() -> Response:
-    region = optional("region")
-    if region:
-        check_region(region)
+    region = optional_region()
     statement = select(Structure).order_by(Structure.structure_id)
     if region:
         statement = statement.where(Structure.region == region)

@@ -18,10 +18,10 @@ from services.web.db import read_session, transaction
 from services.web.http import (
     ApiError,
     authenticated,
-    check_region,
     decode_body,
     json_response,
     optional,
+    optional_region,
     parse_year,
 )
 from services.web.yearend.schemas import (
@@ -102,9 +102,7 @@ def get_declarations(year: str) -> Response:
     status = optional("status")
     if status is not None and status not in STATUSES:
         raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(STATUSES)}")
-    region = optional("region")
-    if region:
-        check_region(region)
+    region = optional_region()
     with read_session() as session:
         rows = list_declarations(session, year_value, status, region)
         document = DeclarationList(

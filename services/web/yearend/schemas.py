@@ -147,29 +147,26 @@ def audit_entry(row: DeclarationAudit) -> AuditEntry:
     )
 
 
+def _job_fields(job: Consolidation) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "year": job.year,
+        "status": job.status,
+        "progress": job.progress,
+        "version": job.version,
+        "error": job.error,
+    }
+
+
 def consolidation_document(job: Consolidation) -> ConsolidationDocument:
     """A job as ``GET /v1/consolidations/{id}`` answers it."""
-    return ConsolidationDocument(
-        id=job.id,
-        year=job.year,
-        status=job.status,  # type: ignore[arg-type]
-        progress=job.progress,
-        version=job.version,
-        error=job.error,
-    )
+    return ConsolidationDocument(**_job_fields(job))
 
 
 def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
     """A job as a line of the history."""
     return ConsolidationEntry(
-        id=job.id,
-        year=job.year,
-        status=job.status,  # type: ignore[arg-type]
-        progress=job.progress,
-        version=job.version,
-        error=job.error,
-        created_at=as_utc(job.created_at),
-        finished_at=utc(job.finished_at),
+        **_job_fields(job), created_at=as_utc(job.created_at), finished_at=utc(job.finished_at)
     )
 
 
