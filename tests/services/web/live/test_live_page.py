@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.formatting import format_number, format_percent, format_time, pending_label
 from shared.models import FigureCounts
 from tests.support.events import apply_all, event, record
-
-NNBSP = "\u202f"
-
-
-def page(client: FlaskClient, url: str = "/", status: int = 200) -> str:
-    response = client.get(url)
-    assert response.status_code == status
-    assert response.mimetype == "text/html"
-    return html.unescape(response.get_data(as_text=True))
+from tests.support.web import NNBSP
+from tests.support.web import page_text as page
 
 
 def shown(text: str, key: str) -> str:
@@ -185,30 +176,3 @@ def test_page_errors_are_in_french(
     text = page(client, url, status)
     assert message in text
     assert "data-figure=" not in text
-
-
-def test_stylesheet_is_served(client: FlaskClient) -> None:
-    text = page(client)
-    assert 'href="/static/bilan.css"' in text
-    response = client.get("/static/bilan.css")
-    assert response.status_code == 200
-    assert response.mimetype == "text/css"
-
-
-def test_french_formatting() -> None:
-    assert format_number(0) == "0"
-    assert format_number(999) == "999"
-    assert format_number(1000) == f"1{NNBSP}000"
-    assert format_number(1_130_000) == f"1{NNBSP}130{NNBSP}000"
-    assert format_number(475.5) == "476"
-    assert format_percent(0.48) == f"48{NNBSP}%"
-    assert format_percent(0.485) == f"49{NNBSP}%"
-    assert format_percent(0.0) == f"0{NNBSP}%"
-    assert format_percent(1.0) == f"100{NNBSP}%"
-    assert format_percent(0.396, 1) == f"39,6{NNBSP}%"
-    assert pending_label(0) == "à jour"
-    assert pending_label(1) == "1 événement en cours d'intégration"
-    assert pending_label(12_345) == f"12{NNBSP}345 événements en cours d'intégration"
-    winter = dt.datetime(2007, 1, 15, 13, 5, 3, tzinfo=dt.UTC)
-    summer = dt.datetime(2007, 7, 15, 13, 5, 3, tzinfo=dt.UTC)
-    assert (format_time(winter), format_time(summer)) == ("14:05:03", "15:05:03")

@@ -1,4 +1,4 @@
-"""The dashboard's routes: ``/`` with its filters, ``/donnees.json``, ``/export.csv``, ``/vendor``.
+"""The dashboard's view: ``/`` and ``/donnees.json`` with their filters.
 
 Every figure they show must be the live counters' (the same as ``/v1/figures``),
 every bad filter must get a French error with the right status.
@@ -6,13 +6,7 @@ every bad filter must get a French error with the right status.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import logging
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -21,58 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.web.live.view import COLUMNS, alphabetical
 from shared.figures import FIGURE_KEYS
 from shared.regions import REGIONS
-from tests.support.events import apply_all, event, record
-from tests.support.web import make_app
-
-NNBSP = "\u202f"
-
-# Y1: two structures of region 11, a job; Y2: region 11 then a training in 24 (Centre);
-# Y3: CIVIS in and out; Y4: a subsidised job in 24.
-EVENTS = [
-    event("y1-fr", "first_reception", on="2007-01-10", youth="Y1"),
-    event("y1-i1", "interview", on="2007-03-15", youth="Y1"),
-    event("y1-i2", "interview", on="2007-03-20", structure="ML-11-002", youth="Y1"),
-    event(
-        "y1-o", "outcome", on="2007-04-01", structure="ML-11-002", youth="Y1", outcome="employment"
-    ),
-    event("y2-i", "interview", on="2007-02-01", youth="Y2"),
-    event("y2-w", "workshop", on="2007-02-05", structure="PAIO-24-001", youth="Y2"),
-    event(
-        "y2-o", "outcome", on="2007-05-01", structure="PAIO-24-001", youth="Y2", outcome="training"
-    ),
-    event("y3-c", "contact", on="2007-06-01", youth="Y3", channel="phone"),
-    event("y3-ce", "civis_entry", on="2007-06-01", youth="Y3"),
-    event("y3-cx", "civis_exit", on="2007-12-01", youth="Y3", exit_reason="durable_employment"),
-    event("y4-i", "interview", on="2007-07-01", structure="PAIO-24-001", youth="Y4"),
-    event(
-        "y4-o",
-        "outcome",
-        on="2007-07-02",
-        structure="PAIO-24-001",
-        youth="Y4",
-        outcome="subsidized_employment",
-    ),
-]
-
-
-@pytest.fixture
-def counted(sessions: sessionmaker[Session], registry: Any) -> None:
-    with sessions.begin() as session:
-        record(session, EVENTS)
-    apply_all(sessions)
-
-
-def data(client: FlaskClient, url: str, status: int = 200) -> dict[str, Any]:
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    return response.get_json()
-
-
-def page(client: FlaskClient, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    assert response.status_code == status
-    return html.unescape(response.get_data(as_text=True))
+from tests.support.web import NNBSP
+from tests.support.web import json_of as data
+from tests.support.web import page_text as page
 
 
 @pytest.mark.parametrize(
@@ -250,131 +195,6 @@ def test_bad_filters_get_french_errors(
         response = client.get(f"{route}?{query}")
         assert response.status_code == status
         assert response.get_json() == {"error": code, "message": message}
-
-
-def csv_rows(client: FlaskClient, url: str) -> tuple[Any, list[list[str]]]:
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    body = response.get_data()
-    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for Excel
-    text = body.decode("utf-8-sig")
-    return response, list(csv.reader(io.StringIO(text), delimiter=";"))
-
-
-def test_csv_export_of_the_breakdown(client: FlaskClient, counted: None) -> None:
-    response, rows = csv_rows(client, "/export.csv?year=2007")
-    assert response.headers["Content-Disposition"] == (
-        'attachment; filename="chiffres-cles_2007_repartition.csv"'
-    )
-    header = rows[0]
-    assert header[:3] == ["Année", "Région", "Code"]
-    assert "Jeunes reçus en entretien individuel" in header
-    assert "Taux d'accès à l'emploi ou à la formation (%)" in header
-    assert len(header) == 3 + len(FIGURE_KEYS)
-    assert rows[1][:3] == ["2007", "Ensemble — France entière", ""]
-    assert len(rows) == 2 + 26
-    by_code = {row[2]: dict(zip(header, row, strict=True)) for row in rows[2:]}
-    assert by_code["11"]["Région"] == "Île-de-France"
-    assert by_code["11"]["Entretiens individuels"] == "3"
-    # Y1 and Y2 interviewed in Île-de-France; only Y1 got his job there.
-    assert by_code["11"]["Taux d'accès à l'emploi ou à la formation (%)"] == "50,0"
-    assert by_code["94"]["Jeunes en contact"] == "0"
-    total = dict(zip(header, rows[1], strict=True))
-    assert total["Jeunes reçus en entretien individuel"] == "3"
-
-
-def test_csv_export_follows_the_view(client: FlaskClient, counted: None) -> None:
-    response, rows = csv_rows(client, "/export.csv?year=2007&region=11&sort=interviews&order=desc")
-    assert (
-        'filename="chiffres-cles_2007_region-11_repartition.csv"'
-        in response.headers["Content-Disposition"]
-    )
-    assert rows[0][1] == "Structure"
-    assert rows[1][1] == "Ensemble — Île-de-France"
-    assert [row[2] for row in rows[2:]] == ["ML-11-001", "ML-11-002"]  # 2 interviews, then 1
-    _, rows = csv_rows(client, "/export.csv?year=2007&structure=ML-11-002")
-    # No total line for a structure: its region's structures, by name (Créteil, Paris).
-    assert [row[2] for row in rows[1:]] == ["ML-11-002", "ML-11-001"]
-    response, rows = csv_rows(client, "/export.csv?year=2007&view=month")
-    assert rows[0][1] == "Mois"
-    assert rows[1][1] == "Année 2007 — France entière"
-    assert [row[2] for row in rows[2:]] == [f"2007-{m:02d}" for m in range(1, 13)]
-    assert 'filename="chiffres-cles_2007_mois.csv"' in response.headers["Content-Disposition"]
-    assert client.get("/export.csv?year=2007&view=pie").status_code == 400
-
-
-def test_page_links_the_exports(client: FlaskClient) -> None:
-    text = page(client, "/?year=2007&region=24")
-    assert 'id="export-csv" href="/export.csv?year=2007&region=24" download' in text
-    assert 'id="export-csv-month" href="/export.csv?year=2007&region=24&view=month"' in text
-    assert client.get("/export.csv?year=2007&region=24&view=month").status_code == 200
-
-
-def test_header_menu_and_skip_links(client: FlaskClient) -> None:
-    text = page(client, "/")
-    assert '<a class="fr-nav__link" href="/" aria-current="page">Chiffres clés</a>' in text
-    assert 'href="#contenu"' in text
-    assert '<main id="contenu"' in text
-    assert 'role="banner"' in text
-    assert 'role="contentinfo"' in text
-
-
-@pytest.fixture
-def fake_modules(tmp_path: Path) -> Path:
-    """An npm install holding just the files the pages link."""
-    root = tmp_path / "node_modules"
-    for path, body in (
-        ("@gouvfr/dsfr/dist/dsfr.min.css", "body{}"),
-        ("@gouvfr/dsfr/dist/utility/icons/icons.min.css", ".fr-icon{}"),
-        ("@gouvfr/dsfr/dist/dsfr.module.min.js", "export{}"),
-        ("chart.js/dist/chart.umd.min.js", "window.Chart=function(){}"),
-        ("secret.txt", "not served"),
-    ):
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(body)
-    return root
-
-
-def test_vendor_assets_are_served_by_the_app(
-    database_url: str, registry: Any, fake_modules: Path
-) -> None:
-    client = make_app(database_url, FRONTEND_MODULES=fake_modules).test_client()
-    text = page(client, "/")
-    assert '<html lang="fr" class="dsfr">' in text
-    for url in (
-        "/vendor/dsfr/dsfr.min.css",
-        "/vendor/dsfr/utility/icons/icons.min.css",
-        "/vendor/dsfr/dsfr.module.min.js",
-        "/vendor/chart.js/chart.umd.min.js",
-    ):
-        assert f'"{url}"' in text, url
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert "max-age=86400" in response.headers["Cache-Control"]
-    assert client.get("/vendor/dsfr/dsfr.min.css").mimetype == "text/css"
-    for url in (
-        "/vendor/dsfr/../../../secret.txt",
-        "/vendor/dsfr/%2e%2e/%2e%2e/%2e%2e/secret.txt",
-        "/vendor/left-pad/index.js",
-        "/vendor/dsfr/nope.css",
-    ):
-        assert client.get(url).status_code == 404, url
-
-
-def test_pages_work_without_node_modules(
-    database_url: str, registry: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="services.web.assets"):
-        app = make_app(database_url, FRONTEND_MODULES=tmp_path / "nothing")
-    assert "web assets missing (chart.js, dsfr)" in caplog.text
-    client = app.test_client()
-    text = page(client, "/")
-    assert '<html lang="fr" class="no-dsfr">' in text
-    assert "/vendor/" not in text
-    assert 'href="/static/bilan.css"' in text
-    assert "data-figure=" in text
-    assert client.get("/vendor/dsfr/dsfr.min.css").status_code == 404
 
 
 def test_structure_select_follows_the_registry(
