@@ -20,12 +20,18 @@ from services.web.db import read_session
 from services.web.http import ApiError, optional, year_range
 from services.web.layout import json_script
 from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
+from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
 from shared.models import Structure
 from shared.regions import REGIONS
 
 # Milliseconds between two refreshes of the figures.
 REFRESH_MS = 5000
+
+# What static/dashboard.js names the charts' bars (short) and legends (header) with.
+CHART_LABELS = json_script(
+    {key: {"short": LABELS[key].short, "header": LABELS[key].csv_header} for key in FIGURE_KEYS}
+)
 
 
 def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
@@ -111,6 +117,7 @@ def index() -> tuple[str, int]:
                 structure=filters.structure,
                 view=view,
                 view_json=json_script(view),
+                chart_labels=CHART_LABELS,
                 data_url=url_for("live.view_json", **args),
                 csv_url=url_for("live.export_csv", **args),
                 csv_month_url=url_for("live.export_csv", **args, view="month"),

@@ -47,15 +47,18 @@ CIVIS_REASONS = BLOCKS[2][2][1:]
 
 # The breakdown and month tables' columns: the figures that fit side by side on a screen.
 # The CSV export has every figure.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("youths_in_contact", "En contact"),
-    ("youths_first_reception", "Premier accueil"),
-    ("youths_interviewed", "Reçus en entretien"),
-    ("interviews", "Entretiens"),
-    ("youths_with_access", "Accès emploi ou formation"),
-    ("access_rate", "Taux d'accès"),
-    ("civis_entries", "Entrées CIVIS"),
-    ("civis_exits", "Sorties CIVIS"),
+COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (key, LABELS[key].short)
+    for key in (
+        "youths_in_contact",
+        "youths_first_reception",
+        "youths_interviewed",
+        "interviews",
+        "youths_with_access",
+        "access_rate",
+        "civis_entries",
+        "civis_exits",
+    )
 )
 SORTS: tuple[str, ...] = ("label", *(key for key, _ in COLUMNS))
 
