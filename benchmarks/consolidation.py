@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.consolidation import consolidate  # noqa: E402
-from shared.db import engine_for  # noqa: E402
+from shared.consolidation.jobs import consolidate
+from shared.db import engine_for
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bilan_bench"
 
@@ -81,7 +81,7 @@ def fill(database_url: str, year: int, scale: float, seed: int) -> int:
                             e.get("outcome"),
                             e.get("exit_reason"),
                             e.get("channel"),
-                        )  # fmt: skip
+                        )
                     )
                     count += 1
             # Recorded, not applied: no worker is meant to run on this database.

@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -37,19 +38,19 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.processes import (  # noqa: E402
+from benchmarks.processes import (
     Services,
     cpu_seconds,
     peak_memory_mib,
     postgres_cpu_seconds,
 )
-from shared.db import engine_for, session_factory  # noqa: E402
-from shared.registry import import_structures  # noqa: E402
-from shared.schema import upgrade_database  # noqa: E402
-from shared.tokens import create_token  # noqa: E402
-from simulator.generate import YearSimulation  # noqa: E402
-from simulator.post import post_events  # noqa: E402
-from simulator.registry import demo_structures  # noqa: E402
+from shared.db import engine_for, session_factory
+from shared.registry import import_structures
+from shared.schema import upgrade_database
+from shared.tokens import create_token
+from simulator.generate import YearSimulation
+from simulator.post import post_events
+from simulator.registry import demo_structures
 
 COLUMNS = ("event_id", "type", "occurred_on", "structure_id", "youth_id", "outcome", "exit_reason",
            "channel", "retracts")  # fmt: skip
@@ -89,12 +90,12 @@ def copy_baseline(database_url: str, year: int, scale: float, seed: int) -> tupl
                         copy.write(chunk)
                 connection.commit()
             seconds = time.perf_counter() - start
-            rows = connection.execute("SELECT count(*) FROM copy_baseline").fetchone()[0]
+            (rows,) = connection.execute("SELECT count(*) FROM copy_baseline").fetchall()[0]
             connection.execute("DROP TABLE copy_baseline")
     return rows, seconds
 
 
-def latencies(url: str, params: dict, requests: int, clients: int) -> list[float]:
+def latencies(url: str, params: dict[str, Any], requests: int, clients: int) -> list[float]:
     times: list[float] = []
     lock = threading.Lock()
     per_client = requests // clients
@@ -119,7 +120,7 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def compare(web_url: str, year: int, truth: dict) -> list[str]:
+def compare(web_url: str, year: int, truth: dict[str, Any]) -> list[str]:
     """Differences between the live figures and the truth, at every level."""
     problems = []
     national = httpx.get(f"{web_url}/v1/figures", params={"year": year}).json()["figures"]

@@ -6,10 +6,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from cli.supervision import stop_all, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def peak_memory_mib(pid: int) -> float:
@@ -81,17 +81,8 @@ class Services:
                 stderr=subprocess.STDOUT,
             )
         for url in (self.ingest_url, self.web_url):
-            self._wait(f"{url}/healthz")
-
-    def _wait(self, url: str, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{url} did not come up; see {self.logs}")
+            if not wait_until_up(f"{url}/healthz", seconds=60):
+                raise RuntimeError(f"{url} did not come up; see {self.logs}")
 
     def peak_memory(self) -> dict[str, float]:
         return {
@@ -102,10 +93,4 @@ class Services:
         return {name: cpu_seconds(p.pid) for name, p in self.running.items() if p.poll() is None}
 
     def stop(self) -> None:
-        for process in self.running.values():
-            process.terminate()
-        for process in self.running.values():
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(self.running.values())

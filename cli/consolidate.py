@@ -14,8 +14,8 @@ import click
 from tqdm import tqdm
 
 from shared.config import load_settings
-from shared.consolidation import consolidate as run_consolidation
-from shared.consolidation import read_report
+from shared.consolidation.jobs import consolidate as run_consolidation
+from shared.consolidation.reports import read_report
 from shared.db import engine_for, session_factory
 
 

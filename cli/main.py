@@ -5,14 +5,21 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
+from cli.consolidate import consolidate
+from cli.simulate import simulate
+from cli.up import up
+from cli.verify import verify
 from shared.config import load_settings
 from shared.db import engine_for, session_factory
 
 
-def sessions():  # noqa: ANN201 - a sessionmaker
+def sessions() -> sessionmaker[Session]:
+    """Sessions on the configured database."""
     return session_factory(engine_for(load_settings().database_url))
 
 
@@ -85,6 +92,23 @@ def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) 
     click.echo(secret)
 
 
+def _serve(name: str, app: Any, port: int, threads: int) -> None:
+    """Serve a Flask app with waitress, in the foreground; bodies over its limit refused
+    before they are read (cli/serve.py)."""
+    from cli.serve import serve
+
+    settings = load_settings()
+    click.echo(f"{name} listening on http://{settings.host}:{port}")
+    serve(
+        app,
+        host=settings.host,
+        port=port,
+        threads=threads,
+        ident=f"bilan-{name}",
+        max_body=app.config["MAX_CONTENT_LENGTH"],
+    )
+
+
 @main.command()
 @click.option("--limit", default=1000, show_default=True, help="At most this many.")
 def retractions(limit: int) -> None:
@@ -112,40 +136,18 @@ def retractions(limit: int) -> None:
 @click.option("--threads", default=8, show_default=True)
 def ingest(threads: int) -> None:
     """Run the ingest service (POST /v1/events)."""
-    from cli.serve import serve
     from services.ingest import create_app
 
-    settings = load_settings()
-    app = create_app()
-    click.echo(f"ingest listening on http://{settings.host}:{settings.ingest_port}")
-    serve(
-        app,
-        host=settings.host,
-        port=settings.ingest_port,
-        threads=threads,
-        ident="bilan-ingest",
-        max_body=app.config["MAX_CONTENT_LENGTH"],
-    )
+    _serve("ingest", create_app(), load_settings().ingest_port, threads)
 
 
 @main.command()
 @click.option("--threads", default=8, show_default=True)
 def web(threads: int) -> None:
     """Run the web service (figures, pages)."""
-    from cli.serve import serve
     from services.web import create_app
 
-    settings = load_settings()
-    app = create_app()
-    click.echo(f"web listening on http://{settings.host}:{settings.web_port}")
-    serve(
-        app,
-        host=settings.host,
-        port=settings.web_port,
-        threads=threads,
-        ident="bilan-web",
-        max_body=app.config["MAX_CONTENT_LENGTH"],
-    )
+    _serve("web", create_app(), load_settings().web_port, threads)
 
 
 @main.command()
@@ -163,19 +165,11 @@ def worker(concurrency: int, loglevel: str) -> None:
     )
 
 
-def _register_optional_commands() -> None:
-    from cli import simulate, up
-
-    main.add_command(up.up)
-    main.add_command(simulate.simulate)
-    from cli.consolidate import consolidate
-    from cli.verify import verify
-
-    main.add_command(consolidate)
-    main.add_command(verify)
-
-
-_register_optional_commands()
+# The commands that live in modules of their own.
+main.add_command(up)
+main.add_command(simulate)
+main.add_command(consolidate)
+main.add_command(verify)
 
 if __name__ == "__main__":
     sys.exit(main())

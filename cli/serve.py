@@ -49,5 +49,5 @@ def serve(app: object, *, host: str, port: int, threads: int, ident: str, max_bo
         # waitress refuses from this size on; a body of exactly max_body bytes is accepted.
         max_request_body_size=max_body + 1,
     )
-    server.channel_class = _Channel  # type: ignore[union-attr]
+    server.channel_class = _Channel
     server.run()

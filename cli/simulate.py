@@ -161,8 +161,9 @@ def simulate(
     At --scale 1.0 the national figures are those of the 2007 report. Exactly one of
     --post URL --token T or --out FILE.ndjson.
     """
-    from simulator.generate import ScaleTooSmall, YearSimulation
+    from simulator.generate import YearSimulation
     from simulator.post import PostError, post_events, write_ndjson
+    from simulator.quotas import ScaleTooSmall
 
     if (post_url is None) == (out is None):
         raise click.UsageError("give exactly one of --post URL (with --token) or --out FILE.ndjson")

@@ -16,9 +16,10 @@ import time
 from typing import IO
 
 import click
-import httpx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from cli.supervision import stop_all, wait_until_up
 from shared.config import load_settings
 from shared.db import engine_for, session_factory
 from shared.models import Structure
@@ -38,7 +39,7 @@ def _relay(name: str, stream: IO[str]) -> None:
         click.echo(f"{prefix} {line.rstrip()}")
 
 
-def _load_demo(sessions) -> str:  # noqa: ANN001
+def _load_demo(sessions: sessionmaker[Session]) -> str:
     from shared.registry import import_structures
     from simulator.registry import demo_structures
 
@@ -47,17 +48,6 @@ def _load_demo(sessions) -> str:  # noqa: ANN001
             count = import_structures(session, demo_structures())
             click.echo(f"demo registry loaded: {count} structures")
         return create_token(session, "source")
-
-
-def _wait_until_up(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
 
 
 @click.command()
@@ -90,7 +80,7 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
     try:
         for name, command in services.items():
             if name == "demo":
-                _wait_until_up(f"http://127.0.0.1:{settings.ingest_port}/healthz")
+                wait_until_up(f"http://127.0.0.1:{settings.ingest_port}/healthz", interval=0.3)
             # The simulator's stdout ends with its truth (one large JSON line): show only
             # its progress, on stderr.
             demo_run = name == "demo"
@@ -104,7 +94,7 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
             processes[name] = process
             stream = process.stderr if demo_run else process.stdout
             threading.Thread(target=_relay, args=(name, stream), daemon=True).start()
-        _wait_until_up(f"http://127.0.0.1:{settings.web_port}/healthz")
+        wait_until_up(f"http://127.0.0.1:{settings.web_port}/healthz", interval=0.3)
         click.echo(
             click.style(
                 f"bilan is up: http://localhost:{settings.web_port}  (Ctrl-C to stop)", bold=True
@@ -119,20 +109,8 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
     except KeyboardInterrupt:
         click.echo("stopping…")
     finally:
-        _stop(processes)
+        stop_all(processes.values())
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _stop(processes: dict[str, subprocess.Popen[str]], grace: float = 10) -> None:
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for process in processes.values():
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from shared.db import upsert
+from shared.db import driver_connection, upsert
 
 SQLITE_CHUNK = 5000
 
@@ -45,13 +45,18 @@ def member_of(session: Session, column: Any, values: Sequence[str]) -> ColumnEle
     """
     if is_postgres(session):
         joined = bindparam(None, ",".join(values), type_=String)
-        return column == any_(func.string_to_array(joined, ","))
-    return column.in_(list(values))
+        found: ColumnElement[bool] = column == any_(func.string_to_array(joined, ","))
+    else:
+        found = column.in_(list(values))
+    return found
+
+
+_POSTGRESQL = postgresql.base.PGDialect()  # type: ignore[no-untyped-call]
 
 
 @cache
 def _pg_type(table: Table, column: str) -> str:
-    return table.c[column].type.compile(dialect=postgresql.dialect())
+    return str(table.c[column].type.compile(dialect=_POSTGRESQL))
 
 
 def bulk_upsert(
@@ -124,7 +129,7 @@ def _pg_upsert(
         _int_array_literal(column) if n else list(column)
         for column, n in zip(zip(*rows, strict=True), numeric, strict=True)
     )
-    dbapi = session.connection().connection.driver_connection
+    dbapi = driver_connection(session)
     with dbapi.cursor(binary=True) as cursor:
         cursor.execute(sql, params)
         return [tuple(r) for r in cursor.fetchall()] if returning else []
@@ -165,7 +170,7 @@ def copy_new_rows(
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     try:
         with session.begin_nested():
-            dbapi = session.connection().connection.driver_connection
+            dbapi = driver_connection(session)
             with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
                 copy.set_types(types)
                 for row in rows:

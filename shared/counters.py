@@ -56,7 +56,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, func, select, text, tuple_, update
@@ -65,9 +64,17 @@ from sqlalchemy.orm import Session
 from shared.bulk import bulk_upsert, is_postgres, member_of
 from shared.checkpoints import reached
 from shared.codes import Moves, encode
-from shared.db import upsert
+from shared.db import driver_connection, upsert
 from shared.figures import COUNTED, fact_of, with_derived
-from shared.models import Batch, EventRow, FigureCounts, RetractionRow, StructureNumber, YouthState
+from shared.models import (
+    Batch,
+    EventRow,
+    FigureCounts,
+    RetractionRow,
+    StructureNumber,
+    YouthState,
+    table_of,
+)
 from shared.retractions import retracts
 
 CHUNK = 5000
@@ -180,7 +187,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     taken: dict[Key, list[int]] = {}
     for e in kept_out:
         taken.setdefault(_key(e), []).append(codes[e.event_id])
-    numbers = structure_numbers(session, {t.structure_id for t in uncounted})
+    numbers.update(structure_numbers(session, {t.structure_id for t in uncounted}))
     removed: dict[Key, list[int]] = {}
     for target in uncounted:
         fact = fact_of(target.type, target.outcome, target.exit_reason)
@@ -209,7 +216,8 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             .where(YouthState.year == year, YouthState.youth_id == youth_id)
             .values(codes=final)
         )
-    _move_figures(session, moves.figure_deltas(structure_ids_by_number(session)))
+    structure_ids = {number: structure_id for structure_id, number in numbers.items()}
+    _move_figures(session, moves.figure_deltas(structure_ids))
     session.execute(
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )
@@ -239,12 +247,12 @@ def _lock_and_append(session: Session, added: dict[Key, list[int]]) -> dict[Key,
             [youth for _, youth in keys],
             ["{" + ",".join(map(str, added[key])) + "}" for key in keys],
         )
-        dbapi = session.connection().connection.driver_connection
+        dbapi = driver_connection(session)
         with dbapi.cursor(binary=True) as cursor:
             cursor.execute(sql, params)
             return {(year, youth): list(codes) for year, youth, codes in cursor.fetchall()}
     # SQLite: one writer at a time (BEGIN IMMEDIATE, shared/db.py), the same statement.
-    table = YouthState.__table__
+    table = table_of(YouthState)
     insert = upsert(session, table)
     statement = insert.on_conflict_do_update(
         index_elements=["year", "youth_id"],
@@ -260,8 +268,8 @@ def _lock_and_append(session: Session, added: dict[Key, list[int]]) -> dict[Key,
 
 
 def _decide(
-    session: Session, events: Sequence[Row[Any]], keys: Sequence[Key]
-) -> tuple[list[Row[Any]], list[Row[Any]]]:
+    session: Session, events: Sequence[Any], keys: Sequence[Key]
+) -> tuple[list[Any], list[Any]]:
     """(the claim's events that a retraction retracts; the events of other batches that
     counted until now and that a retraction of the claim retracts). Call it with the
     claim's youth_state rows locked."""
@@ -347,7 +355,7 @@ def _move_figures(session: Session, deltas: dict[Cell, list[int]]) -> None:
     cells = sorted(deltas)  # in key order, so that concurrent appliers cannot deadlock
     bulk_upsert(
         session,
-        FigureCounts.__table__,
+        table_of(FigureCounts),
         ("period", "scope", *COUNTED),
         [(*cell, *deltas[cell]) for cell in cells],
         key=("period", "scope"),
@@ -357,30 +365,19 @@ def _move_figures(session: Session, deltas: dict[Cell, list[int]]) -> None:
 
 def structure_numbers(session: Session, structure_ids: Iterable[str]) -> dict[str, int]:
     """The number of each of these structures (given when they entered the registry)."""
-    known = _numbers_of(_database(session))
-    wanted = set(structure_ids)
-    if not wanted <= known.keys():
-        rows = session.execute(select(StructureNumber.structure_id, StructureNumber.number))
-        known.update((structure_id, number) for structure_id, number in rows)
-        missing = wanted - known.keys()
-        if missing:
-            raise LookupError(f"structures without a number: {sorted(missing)}")
-    return known
-
-
-def structure_ids_by_number(session: Session) -> dict[int, str]:
-    known = _numbers_of(_database(session))
-    return {number: structure_id for structure_id, number in known.items()}
-
-
-def _database(session: Session) -> str:
-    return str(session.get_bind().url)
-
-
-@cache
-def _numbers_of(database: str) -> dict[str, int]:
-    # Numbers never change once given: each process keeps what it has read, per database.
-    return {}
+    wanted = sorted(set(structure_ids))
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        rows = session.execute(
+            select(StructureNumber.structure_id, StructureNumber.number).where(
+                member_of(session, StructureNumber.structure_id, chunk)
+            )
+        )
+        found.update((structure_id, number) for structure_id, number in rows)
+    missing = set(wanted) - found.keys()
+    if missing:
+        raise LookupError(f"structures without a number: {sorted(missing)}")
+    return found
 
 
 def read_counts(session: Session, period: str, scope: str) -> dict[str, int]:

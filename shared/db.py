@@ -53,6 +53,15 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine.execution_options(readonly=True), expire_on_commit=False)
 
 
+def driver_connection(bind: Session | Connection) -> Any:
+    """The DBAPI connection (psycopg or sqlite3) under a session or connection, for what
+    only the driver does: binary COPY and arrays, SQLite aggregates."""
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection
+    return driver
+
+
 def upsert(session: Session, model: Any) -> Any:
     """An INSERT that supports ON CONFLICT, in the session's dialect (PostgreSQL or SQLite)."""
     dialect = session.get_bind().dialect.name

@@ -9,6 +9,7 @@ beside it. Only the date window (it moves with today) is checked in code.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
@@ -49,8 +50,8 @@ ExitReason = Literal["durable_employment", "non_durable_employment", "training",
 Channel = Literal["visit", "phone", "mail", "digital"]
 EducationLevel = Literal["VI", "Vbis", "V", "IV", "III+"]
 
-OUTCOME_KINDS: tuple[str, ...] = OutcomeKind.__args__
-EXIT_REASONS: tuple[str, ...] = ExitReason.__args__
+OUTCOME_KINDS: tuple[str, ...] = typing.get_args(OutcomeKind)
+EXIT_REASONS: tuple[str, ...] = typing.get_args(ExitReason)
 
 FIRST_DAY = dt.date(1982, 1, 1)
 MAX_EVENTS_PER_REQUEST = 10_000
@@ -109,7 +110,7 @@ Event = (
 )
 
 EVENT_TYPES: tuple[str, ...] = tuple(
-    cls.__struct_config__.tag
+    str(cls.__struct_config__.tag)
     for cls in (
         FirstReception,
         Contact,

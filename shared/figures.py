@@ -31,17 +31,22 @@ FACTS: tuple[str, ...] = (
 )
 FACT_INDEX: dict[str, int] = {name: i for i, name in enumerate(FACTS)}
 
-# Figures that are sums over youths, in the order of SPEC §4.
-COUNTED: tuple[str, ...] = (
+# The figure keys of SPEC §4 (first table) in its order, by the report's three blocks.
+YOUTH_KEYS: tuple[str, ...] = (
     "youths_first_reception",
     "youths_in_contact",
     "youths_received",
     "youths_interviewed",
     "interviews",
+)
+ACCESS_KEYS: tuple[str, ...] = (
     "youths_with_access",
+    "access_rate",
     "youths_employment",
     "youths_subsidized_or_work_study",
     "youths_training",
+)
+CIVIS_KEYS: tuple[str, ...] = (
     "civis_entries",
     "civis_exits",
     "civis_exits_durable_employment",
@@ -49,9 +54,9 @@ COUNTED: tuple[str, ...] = (
     "civis_exits_training",
     "civis_exits_other",
 )
-# Figures derived from the counted ones when read.
-DERIVED: tuple[str, ...] = ("access_rate",)
-FIGURE_KEYS: tuple[str, ...] = (*COUNTED[:5], *COUNTED[5:6], "access_rate", *COUNTED[6:])
+FIGURE_KEYS: tuple[str, ...] = (*YOUTH_KEYS, *ACCESS_KEYS, *CIVIS_KEYS)
+# Figures that are sums over youths; access_rate is derived from them when read.
+COUNTED: tuple[str, ...] = tuple(key for key in FIGURE_KEYS if key != "access_rate")
 
 _F = FACT_INDEX
 

@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 from shared.bulk import bulk_upsert, copy_new_rows, is_postgres, member_of
 from shared.checkpoints import reached
 from shared.events import CONTENT_FIELDS, Event, InvalidEvent, event_record, same_content
-from shared.models import Batch, EventRow, RetractionRow
+from shared.models import Batch, EventRow, RetractionRow, table_of
 from shared.registry import structure_regions
 from shared.retractions import MATCHED_FIELDS, retracts
 from shared.tokens import Caller
 
 CHUNK = 5000
-_CONTENT_COLUMNS = [EventRow.__table__.c[name] for name in CONTENT_FIELDS]
+_CONTENT_COLUMNS = [table_of(EventRow).c[name] for name in CONTENT_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     the ids inserted."""
     # In id order, so that two requests sharing ids lock them in the same order.
     ordered = sorted(tuple(row[f] for f in _EVENT_FIELDS) for row in rows)
-    table = EventRow.__table__
+    table = table_of(EventRow)
     if is_postgres(session) and copy_new_rows(session, table, _EVENT_FIELDS, ordered):
         return {row["event_id"] for row in rows}
     # Some are recorded already (a resend): the slower statement that skips them.
@@ -259,7 +259,7 @@ def _index_retractions(session: Session, retractions: list[dict[str, Any]]) -> N
     columns = ("year", "youth_id", "event_id", "target_id", "batch_id", "occurred_on")
     bulk_upsert(
         session,
-        RetractionRow.__table__,
+        table_of(RetractionRow),
         (*columns, "structure_id"),
         rows,
         key=("year", "youth_id", "event_id"),

@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     text,
 )
@@ -43,6 +44,13 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as the Table it is (SQLAlchemy types it as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def utcnow() -> dt.datetime:
@@ -173,8 +181,10 @@ class Codes(TypeDecorator[list[int]]):
         return "".join(f",{code}" for code in value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[int] | None:
-        if value is None or dialect.name == "postgresql":
-            return value
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return list(value)
         return parse_codes(value)
 
 
@@ -268,7 +278,7 @@ class DeclarationAudit(Base):
     role: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reason: Mapped[str | None] = mapped_column(String(2000))
-    content: Mapped[dict | None] = mapped_column(JSON)
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_declaration_audit_declaration", "year", "structure_id", "id"),)
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
+from shared.db import driver_connection
 from shared.events import EVENT_TYPES, EXIT_REASONS, OUTCOME_KINDS
 from shared.figures import (
     EVENT_COUNTS,
@@ -207,7 +208,7 @@ class _BitOr:
 
 def _prepare(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.connection.driver_connection.create_aggregate("bit_or", 1, _BitOr)
+        driver_connection(connection).create_aggregate("bit_or", 1, _BitOr)
     else:
         # Hash aggregates of a national year in memory rather than in spill files; local
         # to the caller's transaction.

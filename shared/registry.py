@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol, get_args
 
 import msgspec
 from msgspec import Meta
@@ -19,7 +19,7 @@ from shared.models import Structure, StructureNumber, utcnow
 from shared.regions import REGIONS
 
 Kind = Literal["mission_locale", "paio"]
-KINDS: tuple[str, ...] = Kind.__args__
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 class StructureFields(msgspec.Struct, forbid_unknown_fields=True):
@@ -127,4 +127,46 @@ def structure_document(row: Structure) -> dict[str, str | None]:
         "region": row.region,
         "opened_on": row.opened_on.isoformat() if row.opened_on else None,
         "closed_on": row.closed_on.isoformat() if row.closed_on else None,
+    }
+
+
+class Dated(Protocol):
+    """A structure's opening and closing days (a registry row or its fields)."""
+
+    @property
+    def opened_on(self) -> dt.date | None: ...
+
+    @property
+    def closed_on(self) -> dt.date | None: ...
+
+
+def active_in(structure: Dated, year: int) -> bool:
+    """Whether the structure was open at some time of the year."""
+    opened = structure.opened_on is None or structure.opened_on <= dt.date(year, 12, 31)
+    not_closed = structure.closed_on is None or structure.closed_on >= dt.date(year, 1, 1)
+    return opened and not_closed
+
+
+def active_structures(session: Session, year: int) -> list[Structure]:
+    """The structures of the registry open at some time of the year, by id."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return list(
+        session.scalars(
+            select(Structure)
+            .where(
+                (Structure.opened_on.is_(None)) | (Structure.opened_on <= last),
+                (Structure.closed_on.is_(None)) | (Structure.closed_on >= first),
+            )
+            .order_by(Structure.structure_id)
+        )
+    )
+
+
+def registry_figures(session: Session, year: int) -> dict[str, int]:
+    """Structures of the registry active in the year, by kind (SPEC §4, second table)."""
+    structures = active_structures(session, year)
+    return {
+        "structures": len(structures),
+        "missions_locales": sum(1 for s in structures if s.kind == "mission_locale"),
+        "paio": sum(1 for s in structures if s.kind == "paio"),
     }

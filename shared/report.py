@@ -1,7 +1,8 @@
 """The frozen report in French: the "Chiffres clés" sections of the 2007 report, and its CSV.
 
-Every key of the report's ``figures`` (SPEC §4, both tables) has one label here;
-the page ``/rapports/{year}`` and ``GET /v1/reports/{year}.csv`` both use them.
+Every key of the report's ``figures`` (SPEC §4, both tables) stands in one section
+here, with its label from shared.labels; the page ``/rapports/{year}`` and
+``GET /v1/reports/{year}.csv`` both use them.
 """
 
 from __future__ import annotations
@@ -9,83 +10,32 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
-from shared.consolidation import REPORT_KEYS
+from shared.declarations.fields import FUNDER_KEYS
+from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
+from shared.labels import LABELS
+from shared.report_keys import REPORT_KEYS
 
-Format = Literal["number", "percent", "euros", "share"]
-
-# (section title, ((key, label, format), ...)), in the order of the 2007 report.
-SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Format], ...]], ...] = (
-    (
-        "Le réseau",
-        (
-            ("structures", "structures actives", "number"),
-            ("missions_locales", "missions locales", "number"),
-            ("paio", "PAIO", "number"),
-            ("professionals", "professionnels", "number"),
-        ),
-    ),
-    (
-        "Les jeunes",
-        (
-            ("youths_first_reception", "jeunes en premier accueil", "number"),
-            ("youths_in_contact", "jeunes en contact", "number"),
-            ("youths_received", "jeunes reçus en entretien ou en atelier", "number"),
-            ("youths_interviewed", "jeunes reçus en entretien individuel", "number"),
-            ("interviews", "entretiens individuels", "number"),
-        ),
-    ),
-    (
-        "L'accès à l'emploi et à la formation",
-        (
-            ("youths_with_access", "jeunes ont accédé à l'emploi ou à la formation", "number"),
-            ("access_rate", "des jeunes reçus en entretien", "percent"),
-            ("youths_employment", "ont obtenu un emploi classique", "number"),
-            (
-                "youths_subsidized_or_work_study",
-                "ont obtenu un emploi aidé ou un emploi en alternance",
-                "number",
-            ),
-            ("youths_training", "sont entrés en formation", "number"),
-        ),
-    ),
-    (
-        "Le CIVIS",
-        (
-            ("civis_entries", "jeunes entrés en CIVIS", "number"),
-            ("civis_exits", "jeunes sortis du CIVIS", "number"),
-            ("civis_exits_durable_employment", "dont emploi durable", "number"),
-            ("civis_exits_non_durable_employment", "dont emploi de moins de six mois", "number"),
-            ("civis_exits_training", "dont formation", "number"),
-            ("civis_exits_other", "dont autres motifs", "number"),
-        ),
-    ),
+# (section title, keys), in the order of the 2007 report; the wording is shared.labels'.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Le réseau", ("structures", "missions_locales", "paio", "professionals")),
+    ("Les jeunes", YOUTH_KEYS),
+    ("L'accès à l'emploi et à la formation", ACCESS_KEYS),
+    ("Le CIVIS", CIVIS_KEYS),
     (
         "Le financement",
         (
-            ("funding_total", "financement total", "euros"),
-            ("funding_main", "financement principal", "euros"),
-            ("funding_specific", "financements spécifiques", "euros"),
-            ("funding_managed_funds", "fonds gérés", "euros"),
-            ("cost_per_youth", "coût par jeune accompagné", "euros"),
+            "funding_total",
+            "funding_main",
+            "funding_specific",
+            "funding_managed_funds",
+            "cost_per_youth",
         ),
     ),
-    (
-        "Les financeurs",
-        (
-            ("funder_share_state", "État", "share"),
-            ("funder_share_region", "Régions", "share"),
-            ("funder_share_department", "Départements", "share"),
-            ("funder_share_municipalities", "Communes et intercommunalités", "share"),
-            ("funder_share_esf", "Fonds social européen", "share"),
-            ("funder_share_other", "Autres financeurs", "share"),
-        ),
-    ),
+    ("Les financeurs", tuple(f"funder_share_{key}" for key in FUNDER_KEYS)),
 )
-LABELS: dict[str, str] = {key: label for _, rows in SECTIONS for key, label, _ in rows}
-FORMATS: dict[str, Format] = {key: fmt for _, rows in SECTIONS for key, _, fmt in rows}
-assert sorted(LABELS) == sorted(REPORT_KEYS)
+assert sorted(key for _, keys in SECTIONS for key in keys) == sorted(REPORT_KEYS)
 
 
 def report_csv(document: Mapping[str, Any]) -> str:
@@ -94,9 +44,9 @@ def report_csv(document: Mapping[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["section", "key", "label", "value"])
     figures = document["figures"]
-    for title, rows in SECTIONS:
-        for key, label, _ in rows:
-            writer.writerow([title, key, label, figures[key]])
+    for title, keys in SECTIONS:
+        for key in keys:
+            writer.writerow([title, key, LABELS[key].label, figures[key]])
     completeness = document["completeness"]
     writer.writerow(["Complétude", "structures", "structures actives", completeness["structures"]])
     writer.writerow(

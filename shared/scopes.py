@@ -18,13 +18,6 @@ def scope_key(level: Level, scope_id: str | None = None) -> str:
     return NATIONAL if level == "national" else f"{level}:{scope_id}"
 
 
-def parse_scope(key: str) -> tuple[Level, str | None]:
-    if key == NATIONAL:
-        return "national", None
-    level, _, scope_id = key.partition(":")
-    return level, scope_id  # type: ignore[return-value]
-
-
 def year_period(year: int) -> str:
     return f"{year:04d}"
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
-from shared.consolidation import merge_declarations
-from shared.declarations import FUNDER_KEYS, FUNDING_KEYS, active_in
-from shared.registry import StructureFields
+from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS
+from shared.declarations.figures import merge_declarations
+from shared.registry import StructureFields, active_in
 
 PROFESSIONALS_2007 = 11_049
 FUNDING_2007: dict[str, int] = {
@@ -80,12 +80,7 @@ def simulate_declarations(
     year: int, scale: float, seed: int, structures: Sequence[tuple[str, StructureFields]]
 ) -> SimulatedDeclarations:
     """One declaration per structure active in the year, totals at ``scale`` of 2007."""
-    active = sorted(
-        (sid, fields)
-        for sid, fields in structures
-        # active_in reads only the dates, which the registry's fields also have.
-        if active_in(fields, year)  # type: ignore[arg-type]
-    )
+    active = sorted((sid, fields) for sid, fields in structures if active_in(fields, year))
     if not active:
         raise ValueError(f"no structure of the registry is open in {year}")
     rnd = random.Random(f"declarations-{year}-{seed}")

@@ -140,7 +140,7 @@ class _LineProgress:
         self.postfix = ""
 
 
-def _progress_bar(total: int | None, progress: bool, desc: str) -> tqdm | _LineProgress:
+def _progress_bar(total: int | None, progress: bool, desc: str) -> tqdm[Any] | _LineProgress:
     if progress and not sys.stderr.isatty():
         return _LineProgress(total, desc)
     return tqdm(
@@ -240,7 +240,7 @@ def post_events(
                     return
                 try:
                     answer = send(client, batch)
-                except BaseException as exc:  # handed to the main thread, which raises it
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
                     errors.append(exc)
                     failed.set()
                     return

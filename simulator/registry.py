@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from shared.regions import REGIONS
-from shared.registry import StructureFields
+from shared.registry import Kind, StructureFields
 
 MISSIONS_LOCALES = 420
 PAIO = 66
@@ -265,7 +265,7 @@ def demo_structures() -> list[tuple[str, StructureFields]]:
     for code, (missions, paio) in structures_per_region().items():
         towns = TOWNS[code]
         for number in range(1, missions + paio + 1):
-            kind = "mission_locale" if number <= missions else "paio"
+            kind: Kind = "mission_locale" if number <= missions else "paio"
             prefix = "ML" if kind == "mission_locale" else "PAIO"
             local = number if kind == "mission_locale" else number - missions
             structure_id = f"{prefix}-{code}-{local:03d}"

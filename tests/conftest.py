@@ -1,5 +1,11 @@
-"""Fixtures for every test: a fresh SQLite database per test, a small registry,
-tokens, and (for integration tests) a fresh PostgreSQL database and Redis.
+"""Fixtures for every test: a fresh SQLite database per test, a small registry, tokens,
+and (for integration tests) PostgreSQL and Redis.
+
+PostgreSQL: one migrated database for the whole session. A test that runs in this
+process on one connection takes ``postgres_transaction``: it works inside a
+transaction (its own commits are SAVEPOINTs) that is rolled back at the end. A test
+whose code opens several connections or starts real processes takes ``postgres_url``:
+it commits for real, and the tables are emptied after it.
 
 Tests that need PostgreSQL, Redis or Chromium skip with a visible reason on a
 machine without them, and fail in CI (CI=true), where their absence is an error.
@@ -7,49 +13,24 @@ machine without them, and fail in CI (CI=true), where their absence is an error.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.counters import apply_batches, claim_pending_batches
 from shared.db import engine_for, make_engine, session_factory
-from shared.events import decode_elements
-from shared.ingestion import Recorded, record_events
 from shared.models import Base
 from shared.registry import StructureFields, upsert_structure
 from shared.tokens import create_token
+from tests.support.events import STRUCTURES, apply_all, event, record
+from tests.support.services import POSTGRES_URL, REDIS_URL, missing_service
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_URL = os.environ.get(
-    "BILAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("BILAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-# A small registry: two regions, three structures.
-STRUCTURES = {
-    "ML-11-001": StructureFields(
-        name="Mission locale de Paris", kind="mission_locale", region="11"
-    ),
-    "ML-11-002": StructureFields(
-        name="Mission locale de Créteil", kind="mission_locale", region="11"
-    ),
-    "PAIO-24-001": StructureFields(name="PAIO de Chartres", kind="paio", region="24"),
-}
-
-
-def missing_service(reason: str) -> None:
-    """Skip, or fail in CI where every service must be there."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
-    pytest.skip(reason)
+# The tests of shared/counters and ingestion import these from here.
+__all__ = ["STRUCTURES", "apply_all", "event", "record"]
 
 
 @pytest.fixture
@@ -93,51 +74,14 @@ def source_token(sessions: sessionmaker[Session], registry: Any) -> str:
         return create_token(session, "source")
 
 
-def event(
-    event_id: str,
-    type_: str = "interview",
-    *,
-    on: str = "2007-03-15",
-    structure: str = "ML-11-001",
-    youth: str = "Y1",
-    **extra: Any,
-) -> dict[str, Any]:
-    """One event as a client would post it."""
-    return {
-        "event_id": event_id,
-        "type": type_,
-        "occurred_on": on,
-        "structure_id": structure,
-        "youth_id": youth,
-        **extra,
-    }
-
-
-def record(
-    session: Session, events: list[dict[str, Any]], today: dt.date | None = None
-) -> Recorded:
-    items = decode_elements((msgspec.json.encode(e) for e in events), today)
-    return record_events(session, items, None)
-
-
-def apply_all(sessions: sessionmaker[Session]) -> int:
-    """Apply every pending batch, as the workers would; the number applied."""
-    applied = 0
-    while True:
-        with sessions.begin() as session:
-            ids = claim_pending_batches(session, 50)
-            if not ids:
-                return applied
-            applied += apply_batches(session, ids).batches
-
-
-def fresh_postgres_database() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database, dropped afterwards."""
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One migrated PostgreSQL database for the session, dropped at its end."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - whatever the reason, the service is missing
         missing_service(f"PostgreSQL unreachable at {POSTGRES_URL}: {exc.__class__.__name__}")
     name = f"bilan_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
@@ -153,11 +97,42 @@ def fresh_postgres_database() -> Iterator[str]:
     admin.dispose()
 
 
-postgres_url = pytest.fixture(fresh_postgres_database, name="postgres_url")
-# One database for a whole module, for property tests that reset it between examples.
-module_postgres_url = pytest.fixture(
-    fresh_postgres_database, name="module_postgres_url", scope="module"
-)
+def _empty(url: str) -> None:
+    """Every table of the schema emptied, ids restarted; other connections ended first (a
+    killed worker's, a test's forgotten lock), as DROP DATABASE … WITH (FORCE) would."""
+    engine_for(url).dispose()
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> Iterator[str]:
+    """The session's database, for a test that commits for real; emptied after it."""
+    yield postgres_database
+    _empty(postgres_database)
+
+
+@pytest.fixture
+def postgres_transaction(postgres_database: str) -> Iterator[tuple[Connection, sessionmaker]]:
+    """One connection in a transaction rolled back after the test, and sessions on it whose
+    commits are SAVEPOINTs (the model of Warehouse's tests/conftest.py)."""
+    engine = engine_for(postgres_database)
+    with engine.connect() as connection:
+        outer = connection.begin()
+        sessions = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        try:
+            yield connection, sessions
+        finally:
+            outer.rollback()
 
 
 @pytest.fixture
@@ -167,7 +142,7 @@ def redis_url() -> str:
     try:
         client = redis.Redis.from_url(REDIS_URL)
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - whatever the reason, the service is missing
         missing_service(f"Redis unreachable at {REDIS_URL}: {exc.__class__.__name__}")
     client.flushdb()
     return REDIS_URL

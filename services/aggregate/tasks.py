@@ -11,23 +11,22 @@ import logging
 import threading
 import time
 
+from celery import Task
 from celery.signals import worker_ready
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
 from shared.config import Settings, load_settings
-from shared.consolidation import LostJob, run_job, stale_jobs
+from shared.consolidation.jobs import LostJob, run_job, stale_jobs
 from shared.counters import Applied, apply_batches, claim_pending_batches, pending_events
 from shared.db import engine_for, session_factory
 from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 
 log = logging.getLogger(__name__)
-TASK_SECONDS = 30.0
-SWEEP_SECONDS = 5.0
 
 
-def _sessions():  # noqa: ANN202 - a sessionmaker
+def _sessions() -> sessionmaker[Session]:
     return session_factory(engine_for(load_settings().database_url))
 
 
@@ -44,9 +43,9 @@ def apply_some(limit: int | None = None) -> Applied | None:
 @app.task(
     name=APPLY_PENDING, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None
 )
-def apply_pending(self) -> int:  # noqa: ANN001
-    """Apply pending batches for up to TASK_SECONDS; hand over to a new task if work remains."""
-    deadline = time.monotonic() + TASK_SECONDS
+def apply_pending(self: Task) -> int:
+    """Apply pending batches for up to ``task_seconds``; hand over to a new task if work remains."""
+    deadline = time.monotonic() + load_settings().task_seconds
     applied = 0
     try:
         while time.monotonic() < deadline:
@@ -66,7 +65,10 @@ def apply_pending(self) -> int:  # noqa: ANN001
 def consolidate(job_id: int) -> int | None:
     """Run consolidation job ``job_id`` (shared.consolidation); a no-op if another runs it."""
     try:
-        return run_job(engine_for(load_settings().database_url), job_id)
+        settings = load_settings()
+        return run_job(
+            engine_for(settings.database_url), job_id, stale_seconds=settings.stale_seconds
+        )
     except LostJob as exc:
         # Another attempt took over while this one was thought dead: its result stands.
         log.warning("%s", exc)
@@ -84,19 +86,19 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> tuple[int
         notify_pending(settings)
     # Consolidations whose worker died (or whose message was lost): run them again.
     with sessions.begin() as session:
-        stale = stale_jobs(session)
+        stale = stale_jobs(session, settings.stale_seconds)
     for job_id in stale:
         send_consolidation(settings, job_id)
     return waiting, stale
 
 
-def sweep_forever(interval: float = SWEEP_SECONDS) -> None:
+def sweep_forever() -> None:
     sessions = _sessions()
     while True:
-        time.sleep(interval)
+        time.sleep(load_settings().sweep_seconds)
         try:
             sweep_once(sessions, load_settings())
-        except Exception:  # noqa: BLE001 - the sweep must outlive a database outage
+        except Exception:
             log.exception("sweep failed")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
 from shared.config import load_settings
@@ -9,7 +11,7 @@ from shared.db import engine_for, read_session_factory, session_factory
 from shared.events import MAX_REQUEST_BYTES
 
 
-def create_app(settings_override: dict | None = None) -> Flask:
+def create_app(settings_override: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = load_settings()
     app.config.update(

@@ -30,6 +30,17 @@ _BLANK = re.compile(rb"[ \t\r\n]*")
 _SPACE = re.compile(r"[ \t\r\n]*")
 
 
+def _skip_blank(body: bytes, at: int) -> int:
+    """Past the blank lines and spaces from ``at``, however many, in one C call."""
+    match = _BLANK.match(body, at)
+    return match.end() if match else at
+
+
+def _skip_space(text: str, at: int) -> int:
+    match = _SPACE.match(text, at)
+    return match.end() if match else at
+
+
 class BadBody(ValueError):
     """The body is not a batch of events at all (400)."""
 
@@ -78,10 +89,10 @@ def _elements(array: bytes) -> list[bytes]:
     limit, without decoding what lies beyond."""
     text = array.decode("utf-8")
     scanner = json.JSONDecoder()
-    at = _SPACE.match(text).end()
+    at = _skip_space(text, 0)
     if text[at : at + 1] != "[":
         raise BadBody('expected a JSON array of events or {"events": [...]}')
-    at = _SPACE.match(text, at + 1).end()
+    at = _skip_space(text, at + 1)
     elements: list[bytes] = []
     if text[at : at + 1] == "]":
         at += 1
@@ -94,9 +105,9 @@ def _elements(array: bytes) -> list[bytes]:
             elements.append(text[at:end].encode())
             if len(elements) > MAX_EVENTS_PER_REQUEST:
                 raise TooManyEvents(len(elements))
-            at = _SPACE.match(text, end).end()
+            at = _skip_space(text, end)
             separator = text[at : at + 1]
-            at = _SPACE.match(text, at + 1).end()
+            at = _skip_space(text, at + 1)
             if separator == "]":
                 break
             if separator != ",":
@@ -111,7 +122,7 @@ def _ndjson(body: bytes, today: dt.date | None) -> list[Event | InvalidEvent]:
     numbers: list[int] = []  # where each line starts, for error messages
     at = 0
     while True:
-        at = _BLANK.match(body, at).end()  # blank lines, however many, in one C call
+        at = _skip_blank(body, at)
         if at >= len(body):
             break
         end = body.find(b"\n", at)

@@ -50,7 +50,7 @@ def openapi_document() -> dict[str, Any]:
     }
 
     def answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = {"description": description}
+        body: dict[str, Any] = {"description": description}
         if schema:
             body["content"] = {"application/json": {"schema": schema}}
         return body

@@ -1,4 +1,11 @@
-"""The web service: the live figures and the registry as JSON, and the French pages (SPEC §5)."""
+"""The web service: the live figures, the registry and the year end, as JSON and French pages.
+
+One package per feature, each with its routes, response structs, OpenAPI paths and
+templates: ``live`` (figures API, dashboard), ``registry`` (structures), ``yearend``
+(declarations, consolidations, reports, admin). What they share is beside them:
+``http`` (errors, parsing, roles), ``db`` (sessions), ``formatting`` (French
+numbers), ``layout`` (the pages' frame), ``assets`` (vendored CSS/JS), ``openapi``.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,10 @@ from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from services.web import assets, db, health, layout, live, openapi, registry, yearend
+from services.web.http import ApiError, error_response
 from shared.config import load_settings
-from shared.db import engine_for, read_session_factory, session_factory
+from shared.db import engine_for
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
@@ -22,29 +31,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(SETTINGS=load_settings(), MAX_CONTENT_LENGTH=1024 * 1024)
     if overrides:
         app.config.update(overrides)
-    settings = app.config["SETTINGS"]
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    engine = engine_for(settings.database_url)
-    app.extensions["sessions"] = session_factory(engine)
-    app.extensions["read_sessions"] = read_session_factory(engine)
-
-    from services.web import figures, health, openapi, pages, structures
-
-    app.register_blueprint(figures.bp)
-    app.register_blueprint(structures.bp)
-    from services.web import consolidations, declarations, yearend_pages
-
-    app.register_blueprint(declarations.bp)
-    app.register_blueprint(consolidations.bp)
-    app.register_blueprint(yearend_pages.bp)
-    app.register_blueprint(pages.bp)
+    db.init_app(app, engine_for(app.config["SETTINGS"].database_url))
+    layout.init_app(app)
+    for feature in (live, registry, yearend):
+        feature.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
-    from services.web import assets, dashboard
-
     assets.init_app(app)
-    app.register_blueprint(dashboard.bp)
     register_error_handlers(app)
     return app
 
@@ -55,11 +50,9 @@ def _is_api() -> bool:
 
 def register_error_handlers(app: Flask) -> None:
     """JSON errors (SPEC §5) for the API; the pages keep Flask's HTML ones."""
-    from services.web.figures import QueryError
-    from services.web.schemas import error_response
 
-    @app.errorhandler(QueryError)
-    def _bad_query(exc: QueryError) -> Any:
+    @app.errorhandler(ApiError)
+    def _refused(exc: ApiError) -> Any:
         return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)

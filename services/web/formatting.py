@@ -1,15 +1,19 @@
-"""French formatting of numbers, rates and times for the pages (``1 130 000``, ``48 %``).
+"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``).
 
-The page's refresh script (templates/index.html) formats the same way: a narrow
-no-break space between groups of thousands and before ``%``, halves rounded up,
-so that a refresh never changes how an unchanged figure looks.
+Everything shown is formatted here, on the server — the pages and the dashboard's
+refresh data (``/donnees.json``) alike: a narrow no-break space between groups of
+thousands and before ``%``, halves rounded up, so that a refresh never changes how
+an unchanged figure looks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.labels import Format
 
 NARROW_NBSP = "\u202f"
 
@@ -48,3 +52,21 @@ def pending_label(pending: int) -> str:
         return "à jour"
     noun = "événement" if pending == 1 else "événements"
     return f"{format_number(pending)} {noun} en cours d'intégration"
+
+
+def format_euros(value: int | float) -> str:
+    """``474 000 000 €``; millions as ``474 M€`` would hide the exact total."""
+    return f"{format_number(value)}{NARROW_NBSP}€"
+
+
+def format_value(value: Any, kind: Format) -> str:
+    """A figure as its key's format says (shared.labels); ``—`` when there is none."""
+    if value is None:
+        return "—"
+    if kind == "percent":
+        return format_percent(value)
+    if kind == "share":
+        return format_percent(value, 1)
+    if kind == "euros":
+        return format_euros(value)
+    return format_number(value)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import msgspec
 from flask import Blueprint, Response
 
-from services.web.schemas import Health, json_response
+from services.web.http import json_response
 
 bp = Blueprint("health", __name__)
+
+
+class Health(msgspec.Struct):
+    status: str
 
 
 @bp.get("/healthz")

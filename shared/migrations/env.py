@@ -24,6 +24,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    assert url is not None  # shared.schema.alembic_config sets it
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ import httpx
 import pytest
 
 from services.web.assets import NODE_MODULES
-from tests.conftest import STRUCTURES, missing_service
-from tests.e2e.conftest import Processes, free_port, wait_http
+from tests.support.events import STRUCTURES
+from tests.support.processes import Processes, free_port, wait_http
+from tests.support.services import missing_service
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,6 +57,19 @@ class Stack:
         )
         assert response.status_code == 202, response.text
         return response.json()
+
+    def wait_applied(self, year: int, youths_interviewed: int) -> None:
+        """Wait until nothing is pending and the year counts that many interviewed youths."""
+        for _ in range(150):
+            answer = httpx.get(f"{self.web}/v1/figures?year={year}", timeout=5).json()
+            figures = answer["figures"]
+            if (
+                answer["pending_events"] == 0
+                and figures["youths_interviewed"] == youths_interviewed
+            ):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"events not applied: {answer}\n{self.processes.log('worker')}")
 
 
 def _check_prerequisites() -> None:

@@ -4,14 +4,12 @@ token, trigger a consolidation, watch the progress bar reach 100 %, open the rep
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.conftest import Stack, screenshot
-from tests.conftest import event
+from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -38,12 +36,8 @@ def events_2006(stack: Stack) -> Stack:
             event("adm-3", "interview", on="2006-05-01", structure="PAIO-24-001", youth="A2"),
         ]
     )
-    for _ in range(150):
-        answer = httpx.get(f"{stack.web}/v1/figures?year=2006", timeout=5).json()
-        if answer["pending_events"] == 0 and answer["figures"]["youths_interviewed"] == 2:
-            return stack
-        time.sleep(0.2)
-    raise AssertionError(f"events not applied: {answer}")
+    stack.wait_applied(2006, youths_interviewed=2)
+    return stack
 
 
 def test_trigger_watch_progress_and_open_the_report(

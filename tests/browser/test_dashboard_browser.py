@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.conftest import AXE, Stack, screenshot
-from tests.conftest import event
+from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -51,12 +49,8 @@ def figure(page: Any, key: str) -> str:
 def base_2007(stack: Stack) -> Stack:
     """The 2007 events of every test, applied."""
     stack.post(BASE)
-    for _ in range(150):
-        answer = httpx.get(f"{stack.web}/v1/figures?year=2007", timeout=5).json()
-        if answer["pending_events"] == 0 and answer["figures"]["youths_interviewed"] == 3:
-            return stack
-        time.sleep(0.2)
-    raise AssertionError(f"events not applied: {answer}\n{stack.processes.log('worker')}")
+    stack.wait_applied(2007, youths_interviewed=3)
+    return stack
 
 
 def test_figures_update_live_without_reload(page: Any, stack: Stack) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from cli.main import main
 from shared.models import FigureCounts
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, record
 
 
 def test_verify_command(env, sessions, registry) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from shared.events import MAX_REQUEST_BYTES
-from tests.e2e.conftest import wait_http
+from tests.support.processes import wait_http
 
 pytestmark = pytest.mark.e2e
 MIB = 1024 * 1024

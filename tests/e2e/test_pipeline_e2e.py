@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from shared.figures import FIGURE_KEYS
-from tests.e2e.conftest import wait_http
+from tests.support.processes import wait_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 

@@ -72,7 +72,7 @@ class Transaction:
             with self.sessions.begin() as session:
                 self.pid = session.scalar(text("SELECT pg_backend_pid()"))
                 self.result = self.work(session)
-        except BaseException as exc:  # re-raised by finish()
+        except Exception as exc:  # noqa: BLE001 - re-raised by finish(), in the test
             self.error = exc
         finally:
             _running.pop(threading.get_ident(), None)

@@ -26,8 +26,8 @@ from shared.ingestion import Rejected
 from shared.models import Batch, FigureCounts
 from shared.recompute import recompute_cells
 from shared.registry import upsert_structure
-from tests.conftest import STRUCTURES, event, record
 from tests.integration.interleaving import Transaction, stepping
+from tests.support.events import STRUCTURES, event, record
 
 pytestmark = pytest.mark.postgres
 
@@ -41,9 +41,10 @@ KINDS = [
 DAYS = ["2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"]
 
 
-@pytest.fixture(scope="module")
-def pg(module_postgres_url: str) -> Iterator[sessionmaker[Session]]:
-    sessions = session_factory(engine_for(module_postgres_url))
+@pytest.fixture
+def pg(postgres_url: str) -> Iterator[sessionmaker[Session]]:
+    # Set up once for all the examples of the test, reset between them.
+    sessions = session_factory(engine_for(postgres_url))
     with sessions.begin() as session:
         for structure_id, fields in STRUCTURES.items():
             upsert_structure(session, structure_id, fields)

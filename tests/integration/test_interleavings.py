@@ -22,8 +22,8 @@ from shared.figures import COUNTED
 from shared.models import Batch, FigureCounts
 from shared.recompute import recompute_from_log
 from shared.registry import upsert_structure
-from tests.conftest import STRUCTURES, event, record
 from tests.integration.interleaving import Transaction, stepping
+from tests.support.events import STRUCTURES, event, record
 
 pytestmark = pytest.mark.postgres
 

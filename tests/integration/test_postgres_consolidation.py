@@ -22,7 +22,6 @@ from sqlalchemy import select, text
 
 from services.web import create_app
 from shared.config import load_settings
-from shared.consolidation import STALE_SECONDS
 from shared.db import engine_for, session_factory
 from shared.models import Consolidation, Report
 from shared.registry import upsert_structure
@@ -30,8 +29,8 @@ from shared.tokens import create_token
 from simulator.declarations import simulate_declarations
 from simulator.generate import YearSimulation
 from simulator.registry import demo_structures
-from tests.conftest import apply_all, event, record
-from tests.e2e.conftest import Processes
+from tests.support.events import apply_all, event, record
+from tests.support.processes import Processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 SCALE = 0.01
@@ -215,6 +214,9 @@ def test_a_worker_killed_mid_job_leaves_no_version_and_the_retry_succeeds(
     stack: dict[str, Any],
 ) -> None:
     sessions, admin, processes = stack["sessions"], stack["admin"], stack["processes"]
+    # A job is stale after 4 s without a heartbeat (one every 2 s), swept every 0.5 s:
+    # the retry comes in seconds instead of the production 20 s.
+    processes.env = {**processes.env, "BILAN_STALE_SECONDS": "4", "BILAN_SWEEP_SECONDS": "0.5"}
     client = stack["app"].test_client()
     with sessions.begin() as session:
         record(session, [event(f"k{i}", youth=f"K{i}") for i in range(20)])
@@ -239,7 +241,7 @@ def test_a_worker_killed_mid_job_leaves_no_version_and_the_retry_succeeds(
         assert session.scalars(select(Report)).all() == []
     # A new worker's sweep finds the stale job and runs it again.
     processes.start("worker2", "worker")
-    job = wait_job(client, job_id, seconds=STALE_SECONDS + 60, monotonic=False)
+    job = wait_job(client, job_id, seconds=60, monotonic=False)
     assert (job["status"], job["version"]) == ("succeeded", 1), processes.log("worker2")
     report = client.get(f"/v1/reports/{YEAR}").get_json()
     assert report["figures"]["youths_interviewed"] == 20

@@ -12,6 +12,6 @@ from shared.models import Base
 pytestmark = pytest.mark.postgres
 
 
-def test_migrated_postgres_matches_the_models(postgres_url) -> None:
-    with engine_for(postgres_url).connect() as connection:
+def test_migrated_postgres_matches_the_models(postgres_database: str) -> None:
+    with engine_for(postgres_database).connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

@@ -11,8 +11,8 @@ from services.ingest import create_app
 from shared.counters import pending_events, read_figures
 from shared.db import engine_for, session_factory
 from shared.registry import upsert_structure
-from tests.conftest import STRUCTURES, event, record
-from tests.e2e.conftest import Processes
+from tests.support.events import STRUCTURES, event, record
+from tests.support.processes import Processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -45,6 +45,8 @@ def test_a_batch_whose_message_was_lost_is_applied_by_the_sweep(stack) -> None:
     # Recorded as ingest does, but the notification never sent (a broker outage).
     with sessions.begin() as session:
         record(session, [event("a"), event("b", youth="Y2")])
+    # Swept every 0.5 s instead of 5 s: the test takes about a second.
+    processes.env = {**processes.env, "BILAN_SWEEP_SECONDS": "0.5"}
     processes.start("worker", "worker")
     wait_applied(sessions)
     with sessions() as session:

@@ -16,20 +16,23 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.consolidation import (
-    REPORT_KEYS,
+from shared.consolidation.jobs import (
     RUNNING,
+    LostJob,
     claim_job,
     consolidate,
-    fact_conditions,
-    merge_declarations,
-    read_report,
+    freeze,
     run_job,
     stale_jobs,
     start_job,
 )
+from shared.consolidation.reports import read_report
+from shared.consolidation.snapshot import take_snapshot
+from shared.consolidation.sql import fact_conditions
 from shared.db import engine_for
-from shared.declarations import DeclarationFields, decide, submit
+from shared.declarations.fields import DeclarationFields
+from shared.declarations.figures import merge_declarations
+from shared.declarations.workflow import decide, submit
 from shared.figures import (
     EVENT_COUNTS,
     FACT_INDEX,
@@ -41,50 +44,11 @@ from shared.figures import (
 )
 from shared.models import Consolidation, Report
 from shared.recompute import recompute_cells, recompute_from_log
+from shared.report_keys import REPORT_KEYS
 from shared.tokens import Caller
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, random_events, record, with_late_targets
 
 ADMIN = Caller(1, "admin", frozenset(), None)
-TYPES = [
-    ("first_reception", None, None),
-    ("contact", None, None),
-    ("interview", None, None),
-    ("workshop", None, None),
-    *(
-        ("outcome", o, None)
-        for o in ("employment", "subsidized_employment", "work_study", "training")
-    ),
-    ("civis_entry", None, None),
-    *(
-        ("civis_exit", None, r)
-        for r in ("durable_employment", "non_durable_employment", "training", "other")
-    ),
-]
-
-
-def random_events(rnd: random.Random, n: int) -> list[dict[str, Any]]:
-    structures = ["ML-11-001", "ML-11-002", "PAIO-24-001"]
-    events = []
-    for i in range(n):
-        type_, outcome, reason = rnd.choice(TYPES)
-        extra = {}
-        if outcome:
-            extra["outcome"] = outcome
-        if reason:
-            extra["exit_reason"] = reason
-        events.append(
-            event(
-                f"e{i}",
-                type_,
-                youth=f"Y{rnd.randrange(12)}",
-                structure=rnd.choice(structures),
-                on=rnd.choice(
-                    ["2006-12-31", "2007-01-01", "2007-06-15", "2007-12-31", "2008-01-01"]
-                ),
-                **extra,
-            )
-        )
-    return events
 
 
 @settings(max_examples=200, deadline=None)
@@ -158,24 +122,9 @@ def report_of(sessions: sessionmaker[Session], year: int, version: int | None = 
 def test_consolidation_recomputes_every_scope_exactly(
     sessions: sessionmaker[Session], registry: Any, database_url: str, seed: int
 ) -> None:
-    rnd = random.Random(seed)
-    events = random_events(rnd, 300)
-    # Retractions, some of their targets arriving after them.
-    retracted = rnd.sample(events, 30)
-    retractions = [
-        {
-            **{k: t[k] for k in ("occurred_on", "structure_id", "youth_id")},
-            "event_id": f"r-{t['event_id']}",
-            "type": "retraction",
-            "retracts": t["event_id"],
-        }
-        for t in retracted
-    ]
-    late = {t["event_id"] for t in retracted[:10]}
-    with sessions.begin() as session:
-        record(session, [e for e in events if e["event_id"] not in late] + retractions)
-    with sessions.begin() as session:
-        record(session, [e for e in events if e["event_id"] in late])
+    for request in with_late_targets(random.Random(seed)):
+        with sessions.begin() as session:
+            record(session, request)
     apply_all(sessions)
     engine = engine_for(database_url)
     assert consolidate(engine, 2007) == 1
@@ -358,8 +307,6 @@ def test_a_worker_dead_mid_job_leaves_no_version_and_the_retry_completes(
 def test_a_superseded_attempt_cannot_freeze(
     sessions: sessionmaker[Session], registry: Any, database_url: str
 ) -> None:
-    from shared.consolidation import LostJob, freeze, take_snapshot
-
     engine = engine_for(database_url)
     with sessions.begin() as session:
         job, _ = start_job(session, 2007)

@@ -14,7 +14,7 @@ from shared.ingestion import Rejected, record_events
 from shared.models import Batch, EventRow
 from shared.retractions import InertRetraction, inert_retractions
 from shared.tokens import authenticate, create_token
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, record
 
 
 def count_events(sessions) -> int:

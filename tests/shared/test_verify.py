@@ -7,7 +7,7 @@ from sqlalchemy import update
 from shared.db import engine_for
 from shared.models import FigureCounts
 from shared.verify import Difference, verify
-from tests.conftest import apply_all, event, record
+from tests.support.events import apply_all, event, record
 
 
 def test_applied_batches_agree_in_every_cell(database_url, sessions, registry) -> None:

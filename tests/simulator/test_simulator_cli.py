@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from cli.simulate import simulate
 from shared.registry import StructureFields, upsert_structure
-from simulator.generate import KEY_FIGURES_2007
+from simulator.quotas import KEY_FIGURES_2007
 from simulator.registry import write_registry_csv
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from shared.declarations import DeclarationFields, check_fields
+from shared.declarations.fields import DeclarationFields, check_fields
 from simulator.declarations import apportion, simulate_declarations
 from simulator.registry import demo_structures
 

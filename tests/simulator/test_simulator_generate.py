@@ -15,7 +15,8 @@ from shared.events import decode_event
 from shared.figures import COUNTED, FIGURE_KEYS
 from shared.recompute import recompute_cells
 from shared.scopes import NATIONAL, scope_key
-from simulator.generate import KEY_FIGURES_2007, Quotas, ScaleTooSmall, YearSimulation
+from simulator.generate import YearSimulation
+from simulator.quotas import KEY_FIGURES_2007, Quotas, ScaleTooSmall
 from simulator.registry import demo_structures
 
 SCALE = 0.002

@@ -119,7 +119,7 @@ def test_a_4xx_stops_everything_and_shows_the_body() -> None:
             },
         )
 
-    with pytest.raises(PostError, match="422.*unknown_structure"):
+    with pytest.raises(PostError, match=r"422.*unknown_structure"):
         post_events(
             make_events(50),
             "http://ingest",
@@ -204,7 +204,7 @@ def http_ingest() -> Iterator[tuple[str, list[bytes]]]:
     bodies: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             bodies.append(body)
             status, answer = (

@@ -61,6 +61,12 @@
   var embedded = document.getElementById("view-data");
   if (!root || !embedded) return;
   var view = JSON.parse(embedded.textContent);
+  // The wording of every figure key, from shared/labels.py.
+  var labels = JSON.parse(document.getElementById("chart-labels").textContent);
+
+  function shortNames(keys) {
+    return keys.map(function (key) { return labels[key].short; });
+  }
 
   // DSFR colours with enough contrast on white (bleu France, its lighter tone, then
   // the "illustrative" greens, oranges and purples).
@@ -77,7 +83,8 @@
     var rows = v.breakdown.rows;
     return {
       access: {
-        labels: ["Emploi classique", "Emploi aidé ou alternance", "Formation"],
+        labels: shortNames(["youths_employment", "youths_subsidized_or_work_study",
+                            "youths_training"]),
         datasets: [{
           label: "Jeunes",
           data: [f.youths_employment, f.youths_subsidized_or_work_study, f.youths_training],
@@ -85,7 +92,9 @@
         }]
       },
       civis: {
-        labels: ["Emploi durable", "Emploi de moins de six mois", "Formation", "Autres motifs"],
+        labels: shortNames(["civis_exits_durable_employment",
+                            "civis_exits_non_durable_employment", "civis_exits_training",
+                            "civis_exits_other"]),
         datasets: [{
           label: "Sorties",
           data: [f.civis_exits_durable_employment, f.civis_exits_non_durable_employment,
@@ -96,7 +105,7 @@
       months: {
         labels: months.map(function (m) { return m.label.split(" ")[0]; }),
         datasets: [{
-          label: "Entretiens individuels",
+          label: labels.interviews.header,
           data: months.map(function (m) { return m.figures.interviews; }),
           backgroundColor: COLORS[0]
         }]
@@ -104,10 +113,10 @@
       breakdown: {
         labels: rows.map(function (r) { return r.label; }),
         datasets: [
-          { label: "Reçus en entretien individuel",
+          { label: labels.youths_interviewed.header,
             data: rows.map(function (r) { return r.figures.youths_interviewed; }),
             backgroundColor: COLORS[0] },
-          { label: "Ont accédé à l'emploi ou à la formation",
+          { label: labels.youths_with_access.header,
             data: rows.map(function (r) { return r.figures.youths_with_access; }),
             backgroundColor: COLORS[3] }
         ]

@@ -12,6 +12,7 @@ Create Date: 2026-12-01 12:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +24,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _codes_type() -> sa.types.TypeEngine:
+def _codes_type() -> sa.types.TypeEngine[Any]:
     if op.get_bind().dialect.name == "postgresql":
         return postgresql.ARRAY(sa.Integer())
     return sa.Text()

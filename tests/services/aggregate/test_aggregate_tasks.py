@@ -9,7 +9,7 @@ import pytest
 import services.aggregate.tasks as tasks
 from shared.config import load_settings
 from shared.counters import pending_events, read_figures
-from tests.conftest import event, record
+from tests.support.events import event, record
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_apply_pending_applies_everything_recorded(env, sessions, registry, noti
 def test_apply_pending_hands_over_when_its_time_is_up(
     env, sessions, registry, notified, monkeypatch
 ) -> None:
-    monkeypatch.setattr(tasks, "TASK_SECONDS", 0.0)
+    monkeypatch.setenv("BILAN_TASK_SECONDS", "0")
     with sessions.begin() as session:
         record(session, [event("e")])
     assert tasks.apply_pending.apply().get() == 0

@@ -13,7 +13,7 @@ from services.ingest import create_app
 from services.ingest.body import TooManyEvents, decode_body
 from shared.events import MAX_REQUEST_BYTES
 from shared.models import EventRow
-from tests.conftest import event
+from tests.support.events import event
 
 MIB = 1024 * 1024
 

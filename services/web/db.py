@@ -1,0 +1,40 @@
+"""The database sessions of a request, from the app's session factories.
+
+``read_session`` does not take SQLite's write lock (its transaction is read-only);
+``write_session`` opens a session without a transaction yet, ``transaction``
+one that commits on success.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from shared.db import read_session_factory, session_factory
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    """Give the app its two session factories."""
+    app.extensions["sessions"] = session_factory(engine)
+    app.extensions["read_sessions"] = read_session_factory(engine)
+
+
+def read_session() -> Session:
+    """A session that only reads (use as ``with read_session() as session``)."""
+    session: Session = current_app.extensions["read_sessions"]()
+    return session
+
+
+def write_session() -> Session:
+    """A session that may write; the caller commits."""
+    session: Session = current_app.extensions["sessions"]()
+    return session
+
+
+def transaction() -> AbstractContextManager[Session]:
+    """A session in a transaction, committed on leaving the block (``with … as session``)."""
+    begun: AbstractContextManager[Session] = current_app.extensions["sessions"].begin()
+    return begun

@@ -1,0 +1,12 @@
+"""The live figures: ``/v1/figures`` and its breakdowns, the dashboard ``/`` and its data."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.web.live.routes import bp
+
+
+def init_app(app: Flask) -> None:
+    """Add the live figures' routes to the app."""
+    app.register_blueprint(bp)

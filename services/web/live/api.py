@@ -1,0 +1,106 @@
+"""``GET /v1/figures`` and ``GET /v1/figures/breakdown`` (SPEC §5): the live event figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from flask import Response, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.web.db import read_session
+from services.web.http import (
+    ApiError,
+    check_region,
+    json_response,
+    no_store,
+    optional,
+    optional_region,
+    parse_year,
+)
+from services.web.live.schemas import (
+    BREAKDOWNS,
+    Breakdown,
+    BreakdownResponse,
+    BreakdownRow,
+    FiguresResponse,
+    Scope,
+    figures_of,
+)
+from shared.counters import Cell, pending_events, read_cells, read_figures, zero_figures
+from shared.models import Structure
+from shared.regions import REGIONS
+from shared.scopes import NATIONAL, scope_key, year_period
+
+
+def resolve_scope(session: Session, region: str | None, structure: str | None) -> Scope:
+    """The scope that the ``region`` / ``structure`` parameters name."""
+    if region and structure:
+        raise ApiError(400, "invalid_parameter", "give region or structure, not both")
+    if structure:
+        if session.get(Structure, structure) is None:
+            message = f"no structure {structure!r} in the registry"
+            raise ApiError(404, "unknown_structure", message)
+        return Scope(level="structure", id=structure)
+    if region:
+        check_region(region)
+        return Scope(level="region", id=region)
+    return Scope(level="national", id=None)
+
+
+def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
+    """The figures of a year and scope, with how many recorded events they lack."""
+    # Pending first: if it reads 0, every event recorded before then is already in
+    # the counters read next, even when each statement sees its own snapshot.
+    as_of = dt.datetime.now(dt.UTC)
+    pending = pending_events(session)
+    values = read_figures(session, year_period(year), scope_key(scope.level, scope.id))
+    return FiguresResponse(
+        year=year, scope=scope, figures=figures_of(values), pending_events=pending, as_of=as_of
+    )
+
+
+def get_figures() -> Response:
+    year = parse_year(optional("year"))
+    with read_session() as session:
+        scope = resolve_scope(session, optional("region"), optional("structure"))
+        document = live_figures(session, year, scope)
+    return no_store(json_response(document))
+
+
+def breakdown_keys(
+    session: Session, year: int, by: str, region: str | None
+) -> list[tuple[str, Cell]]:
+    """The rows of a breakdown, each as (row key, its (period, scope) cell)."""
+    period = year_period(year)
+    if by == "region":
+        codes = [region] if region else list(REGIONS)
+        return [(code, (period, scope_key("region", code))) for code in codes]
+    if by == "structure":
+        statement = select(Structure.structure_id).order_by(Structure.structure_id)
+        if region:
+            statement = statement.where(Structure.region == region)
+        ids = session.scalars(statement).all()
+        return [(sid, (period, scope_key("structure", sid))) for sid in ids]
+    scope = scope_key("region", region) if region else NATIONAL
+    months = [f"{period}-{month:02d}" for month in range(1, 13)]
+    return [(month, (month, scope)) for month in months]
+
+
+def get_breakdown() -> Response:
+    year = parse_year(optional("year"))
+    by = request.args.get("by")
+    if by not in BREAKDOWNS:
+        raise ApiError(400, "invalid_parameter", f"by must be one of {', '.join(BREAKDOWNS)}")
+    if optional("structure"):
+        raise ApiError(400, "invalid_parameter", "a breakdown is national or within a region")
+    region = optional_region()
+    with read_session() as session:
+        keys = breakdown_keys(session, year, by, region)
+        cells = read_cells(
+            session, sorted({c[0] for _, c in keys}), sorted({c[1] for _, c in keys})
+        )
+    zero = zero_figures()
+    rows = [BreakdownRow(key=key, figures=figures_of(cells.get(cell, zero))) for key, cell in keys]
+    return no_store(json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows)))

@@ -1,0 +1,99 @@
+"""The dashboard's view as data: ``/donnees.json`` (the refresh call) and ``/export.csv``.
+
+- ``GET /donnees.json`` — the view as JSON: one request per refresh instead of three
+  API calls. The values come both raw (for the charts) and formatted the French way
+  by the server (so a refresh never changes how an unchanged figure looks).
+- ``GET /export.csv`` — the view for a spreadsheet: the scope's total, then one line
+  per breakdown row (or per month with ``view=month``). French headers, ``;`` as
+  separator, decimal comma and a UTF-8 byte-order mark: what French Excel opens
+  correctly with a double click.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import msgspec
+from flask import Response
+
+from services.web.db import read_session
+from services.web.http import no_store, optional
+from services.web.live.view import build_view, page_error, read_filters
+from shared.figures import FIGURE_KEYS
+from shared.labels import LABELS
+
+
+def current_view() -> dict[str, Any]:
+    filters = read_filters()
+    with read_session() as session:
+        return build_view(session, filters)
+
+
+def view_json() -> Response:
+    return no_store(Response(msgspec.json.encode(current_view()), mimetype="application/json"))
+
+
+def _csv_value(key: str, value: int | float) -> str:
+    if key == "access_rate":
+        # A percentage with one decimal and a decimal comma, as a French spreadsheet reads it.
+        return f"{value * 100:.1f}".replace(".", ",")
+    return str(value)
+
+
+def view_csv(view: dict[str, Any], by_month: bool) -> str:
+    """The view as CSV text: the scope's total first, then one line per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    if by_month:
+        first = "Mois"
+        rows = view["months"]["rows"]
+        total_label = f"Année {view['year']} — {view['months']['within']}"
+        total = None if view["scope"]["level"] == "structure" else view["figures"]
+    else:
+        first = "Région" if view["breakdown"]["by"] == "region" else "Structure"
+        rows = view["breakdown"]["rows"]
+        total_label = f"Ensemble — {view['breakdown']['within'] or 'France entière'}"
+        total = None if view["scope"]["level"] == "structure" else view["figures"]
+    writer.writerow(["Année", first, "Code", *(LABELS[k].csv_header for k in FIGURE_KEYS)])
+    if total is not None:
+        writer.writerow(
+            [view["year"], total_label, "", *(_csv_value(k, total[k]) for k in FIGURE_KEYS)]
+        )
+    for row in rows:
+        figures = row["figures"]
+        writer.writerow(
+            [
+                view["year"],
+                row["label"],
+                row["key"],
+                *(_csv_value(k, figures[k]) for k in FIGURE_KEYS),
+            ]
+        )
+    return out.getvalue()
+
+
+def export_name(view: dict[str, Any], by_month: bool) -> str:
+    scope = view["scope"]
+    parts = ["chiffres-cles", str(view["year"])]
+    if scope["id"]:
+        parts.append(f"{scope['level']}-{scope['id']}")
+    parts.append("mois" if by_month else "repartition")
+    return "_".join(parts) + ".csv"
+
+
+def export_csv() -> Response:
+    view_name = optional("view") or "breakdown"
+    if view_name not in ("breakdown", "month"):
+        raise page_error("invalid_view", 400)
+    view = current_view()
+    by_month = view_name == "month"
+    # The byte-order mark makes Excel read UTF-8 (accents) instead of its ANSI code page.
+    body = "\ufeff" + view_csv(view, by_month)
+    # A text/* mimetype gets "; charset=utf-8" from Werkzeug: the encoding used here.
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_name(view, by_month)}"'
+    )
+    return no_store(response)

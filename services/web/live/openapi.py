@@ -1,0 +1,42 @@
+"""The live figures' part of ``/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.web.apidoc import Parameters, answer, fail, query
+from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse
+
+
+def paths(p: Parameters) -> dict[str, Any]:
+    """``/v1/figures`` and ``/v1/figures/breakdown``."""
+    bad, unknown = fail("Bad parameter"), fail("Unknown region or structure")
+    return {
+        "/v1/figures": {
+            "get": {
+                "summary": "Live event figures of a year: national, a region or a structure",
+                "description": "Give region or structure, not both.",
+                "parameters": [p.year, p.region, p.structure],
+                "responses": {
+                    "200": answer("The figures", FiguresResponse),
+                    "400": bad,
+                    "404": unknown,
+                },
+            }
+        },
+        "/v1/figures/breakdown": {
+            "get": {
+                "summary": "The figures of a year, one row per region, structure or month",
+                "parameters": [
+                    p.year,
+                    query("by", "What a row is", {"enum": list(BREAKDOWNS)}, required=True),
+                    {**p.region, "description": "Only the rows within this region"},
+                ],
+                "responses": {
+                    "200": answer("One row per key", BreakdownResponse),
+                    "400": bad,
+                    "404": unknown,
+                },
+            }
+        },
+    }

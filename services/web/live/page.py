@@ -1,0 +1,127 @@
+"""The French page ``/``: the live key figures of a year, laid out like the 2007 report.
+
+The server renders everything (figures, tables, definitions) so the page reads
+without JavaScript, on a phone and on paper. A small script (static/dashboard.js)
+then draws the charts with Chart.js and polls ``/donnees.json`` every few seconds
+to refresh the figures in place; the filters live in the URL, so a view is a link.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from flask import current_app, render_template, url_for
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.web.db import read_session
+from services.web.http import ApiError, optional, year_range
+from services.web.layout import json_script
+from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
+from shared.figures import FIGURE_KEYS
+from shared.labels import LABELS
+from shared.models import Structure
+from shared.regions import REGIONS
+
+# Milliseconds between two refreshes of the figures.
+REFRESH_MS = 5000
+
+# What static/dashboard.js names the charts' bars (short) and legends (header) with.
+CHART_LABELS = json_script(
+    {key: {"short": LABELS[key].short, "header": LABELS[key].csv_header} for key in FIGURE_KEYS}
+)
+
+
+def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it, and its ``aria-sort`` state."""
+    links = {}
+    for key in ("label", *(k for k, _ in COLUMNS)):
+        if key == filters.sort:
+            state = "ascending" if filters.order == "asc" else "descending"
+            order = "desc" if filters.order == "asc" else "asc"
+        else:
+            # Names read A→Z first; figures biggest first.
+            state, order = "none", "asc" if key == "label" else "desc"
+        href = url_for("live.index", **filters.args(sort=key, order=order)) + "#repartition"
+        links[key] = {"href": href, "state": state}
+    return links
+
+
+def structure_options(session: Session, selected: str | None) -> Markup:
+    """The structure select's ``<optgroup>``s, by region, with ``selected`` marked.
+
+    Rendering ~490 escaped options is most of the page's cost, so the HTML is kept
+    until the registry changes (its size or its last update, one cheap query).
+    """
+    version = session.execute(select(func.count(), func.max(Structure.updated_at))).one()
+    cached = current_app.extensions.get("structure_options")
+    if cached is None or cached[0] != tuple(version):
+        # Regions, then structures, in French alphabetical order, as in the region select.
+        rows = sorted(
+            session.execute(select(Structure.structure_id, Structure.name, Structure.region)),
+            key=lambda row: (
+                alphabetical(REGIONS.get(row.region, row.region)),
+                alphabetical(row.name),
+            ),
+        )
+        groups = []
+        for code, members in itertools.groupby(rows, key=lambda row: row.region):
+            options = "".join(
+                f'<option value="{escape(row.structure_id)}">{escape(row.name)}</option>'
+                for row in members
+            )
+            label = escape(REGIONS.get(code, code))
+            groups.append(f'<optgroup label="{label}">{options}</optgroup>')
+        cached = (tuple(version), "".join(groups))
+        current_app.extensions["structure_options"] = cached
+    html = cached[1]
+    if selected:
+        value = f'<option value="{escape(selected)}">'
+        html = html.replace(value, value[:-1] + " selected>", 1)
+    return Markup(html)
+
+
+def index() -> tuple[str, int]:
+    first, last = year_range()
+    context: dict[str, Any] = {
+        "blocks": BLOCKS,
+        "definitions": LABELS,
+        "columns": COLUMNS,
+        "regions": sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
+        "years": range(last, first - 1, -1),
+        "region": optional("region"),
+        "structure": optional("structure"),
+        "year": optional("year"),
+        "view": None,
+        "error": None,
+        "refresh_ms": REFRESH_MS,
+    }
+    status = 200
+    with read_session() as session:
+        try:
+            filters = read_filters()
+            view = build_view(session, filters)
+        except ApiError as exc:
+            status = exc.status
+            context["error"] = exc.message
+            selected = optional("structure")
+        else:
+            selected = filters.structure
+            args = filters.args()
+            context.update(
+                filters=filters,
+                year=filters.year,
+                region=filters.region,
+                structure=filters.structure,
+                view=view,
+                view_json=json_script(view),
+                chart_labels=CHART_LABELS,
+                data_url=url_for("live.view_json", **args),
+                csv_url=url_for("live.export_csv", **args),
+                csv_month_url=url_for("live.export_csv", **args, view="month"),
+                sorts=sort_links(filters),
+            )
+        context["structure_options"] = structure_options(session, selected)
+    return render_template("index.html", **context), status

@@ -1,0 +1,283 @@
+"""The live dashboard's *view* of a year and scope: what the page ``/`` shows.
+
+One view holds everything for its filters (year, region or structure, sort of the
+breakdown table): the key figures, the breakdown by region (or by structure within
+a region), the twelve months of the year, and how fresh they are. It is read from
+the live counters only — one ``figure_counts`` row per cell, never the event log —
+so it answers in milliseconds. The page renders it, ``/donnees.json`` sends it to
+the refresh script, ``/export.csv`` writes it as CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal, cast, get_args
+from urllib.parse import urlencode
+
+from flask import url_for
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from services.web.formatting import format_percent, format_time, format_value, pending_label
+from services.web.http import ApiError, optional, parse_year
+from shared.counters import Cell, pending_events
+from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
+from shared.labels import LABELS
+from shared.models import FigureCounts, Structure
+from shared.regions import REGIONS
+from shared.scopes import NATIONAL, Level, scope_key, year_period
+
+Order = Literal["asc", "desc"]
+ORDERS: tuple[str, ...] = get_args(Order)
+
+# The three blocks of the report's "Chiffres clés" page: a headline figure, then its details.
+BLOCKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "Jeunes accompagnés",
+        "youths_interviewed",
+        tuple(key for key in YOUTH_KEYS if key != "youths_interviewed"),
+    ),
+    ("Accès à l'emploi ou à la formation", ACCESS_KEYS[0], ACCESS_KEYS[1:]),
+    ("CIVIS", CIVIS_KEYS[0], CIVIS_KEYS[1:]),
+)
+CIVIS_REASONS = BLOCKS[2][2][1:]
+
+# The breakdown and month tables' columns: the figures that fit side by side on a screen.
+# The CSV export has every figure.
+COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (key, LABELS[key].short)
+    for key in (
+        "youths_in_contact",
+        "youths_first_reception",
+        "youths_interviewed",
+        "interviews",
+        "youths_with_access",
+        "access_rate",
+        "civis_entries",
+        "civis_exits",
+    )
+)
+SORTS: tuple[str, ...] = ("label", *(key for key, _ in COLUMNS))
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+# French messages of the page's errors, by the code of the ApiError the page shows.
+MESSAGES = {
+    "invalid_year": "L'année demandée n'est pas valide.",
+    "invalid_sort": "Le tri demandé n'est pas valide.",
+    "invalid_view": "La vue demandée n'est pas valide.",
+    "unknown_region": "Cette région n'existe pas.",
+    "unknown_structure": "Cette structure n'est pas dans le répertoire.",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The page's query parameters, checked: what the URL of a shareable view holds."""
+
+    year: int
+    region: str | None
+    structure: str | None
+    sort: str
+    order: Order
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The query parameters of this view (with ``changes``), without empty ones."""
+        values = {
+            "year": self.year,
+            "region": self.region,
+            "structure": self.structure,
+            "sort": None if self.sort == "label" else self.sort,
+            "order": None if self.order == "asc" else self.order,
+        }
+        values.update(changes)
+        if values.get("sort") == "label":
+            values["sort"] = None
+        if values.get("order") == "asc":
+            values["order"] = None
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def page_error(code: str, status: int) -> ApiError:
+    """The page's error: its status, and its message in French."""
+    return ApiError(status, code, MESSAGES[code])
+
+
+def read_filters() -> Filters:
+    """The filters of the current request; an ApiError with a French message if bad.
+
+    The form sends both selects: a structure, the narrower choice, wins over a region.
+    """
+    try:
+        year = parse_year(optional("year"))
+    except ApiError:
+        raise page_error("invalid_year", 400) from None
+    structure = optional("structure")
+    region = None if structure else optional("region")
+    if region and region not in REGIONS:
+        raise page_error("unknown_region", 404)
+    sort = optional("sort") or "label"
+    if sort not in SORTS:
+        raise page_error("invalid_sort", 400)
+    order = optional("order") or "asc"
+    if order not in ORDERS:
+        raise page_error("invalid_sort", 400)
+    return Filters(
+        year=year, region=region, structure=structure, sort=sort, order=cast(Order, order)
+    )
+
+
+def display(values: dict[str, int | float]) -> dict[str, str]:
+    """Every figure formatted the French way."""
+    return {key: format_value(value, LABELS[key].format) for key, value in values.items()}
+
+
+def share_of_exits(values: dict[str, int | float]) -> dict[str, str]:
+    """Each CIVIS exit reason as a percentage of the exits, as the report shows it."""
+    exits = values["civis_exits"]
+    return {key: format_percent(values[key] / exits if exits else 0) for key in CIVIS_REASONS}
+
+
+def _row(key: str, label: str, values: dict[str, int | float], **extra: Any) -> dict[str, Any]:
+    # A table row shows only the COLUMNS figures formatted; every raw figure stays (CSV, charts).
+    shown = {column: values[column] for column, _ in COLUMNS}
+    return {"key": key, "label": label, "figures": values, "display": display(shown), **extra}
+
+
+@functools.lru_cache(maxsize=4096)  # names come back at every request
+def alphabetical(name: str) -> str:
+    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
+    )
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[str, Any]]:
+    def sort_key(row: dict[str, Any]) -> Any:
+        if sort == "label":
+            return alphabetical(row["label"])
+        return row["figures"][sort]
+
+    # Ties (often zeros) keep the name order, so a sorted table never shuffles.
+    rows = sorted(rows, key=lambda row: alphabetical(row["label"]))
+    return sorted(rows, key=sort_key, reverse=order == "desc")
+
+
+def read_view_cells(
+    session: Session, period: str, scopes: list[str], months: list[str], month_scope: str
+) -> dict[Cell, dict[str, int | float]]:
+    """The year's cells of ``scopes`` and the months' cells of ``month_scope``: one query.
+
+    Core rows rather than ORM objects, and only the cells shown: a view is about forty
+    primary-key lookups in ``figure_counts``, never a scan of the event log.
+    """
+    table = FigureCounts.__table__
+    statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED)).where(
+        or_(
+            and_(table.c.period == period, table.c.scope.in_(scopes)),
+            and_(table.c.period.in_(months), table.c.scope == month_scope),
+        )
+    )
+    return {
+        (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
+        for row in session.execute(statement)
+    }
+
+
+def build_view(session: Session, filters: Filters) -> dict[str, Any]:
+    """Everything the page shows for these filters, from the live counters."""
+    # The region the breakdown and the months are read within: the selected one, or the
+    # selected structure's (whose own months are not counted: SPEC §5 breaks months down
+    # nationally or by region).
+    level: Level
+    if filters.structure:
+        selected = session.get(Structure, filters.structure)
+        if selected is None:
+            raise page_error("unknown_structure", 404)
+        region = selected.region
+        level, scope_id, label = "structure", filters.structure, selected.name
+    elif filters.region:
+        region = filters.region
+        level, scope_id, label = "region", filters.region, REGIONS[filters.region]
+    else:
+        region, level, scope_id, label = None, "national", None, "France entière"
+
+    period = year_period(filters.year)
+    scope = scope_key(level, scope_id)
+    months = [f"{period}-{month:02d}" for month in range(1, 13)]
+    month_scope = scope_key("region", region) if region else NATIONAL
+    names: dict[str, str]
+    if region:
+        names = dict(
+            session.execute(
+                select(Structure.structure_id, Structure.name).where(Structure.region == region)
+            ).all()
+        )
+        rows_of = [(sid, scope_key("structure", sid)) for sid in sorted(names)]
+    else:
+        names = REGIONS
+        rows_of = [(code, scope_key("region", code)) for code in REGIONS]
+
+    # Pending first: if it reads 0, every event recorded before is in the counters read next.
+    as_of = dt.datetime.now(dt.UTC)
+    pending = pending_events(session)
+    cells = read_view_cells(
+        session, period, [scope, *(cell for _, cell in rows_of)], months, month_scope
+    )
+    zero = with_derived({})
+
+    figures = cells.get((period, scope), zero)
+    # One url_for, then plain query strings: a region can have ~90 structures to link.
+    index_url = url_for("live.index")
+    breakdown_rows = []
+    for key, cell in rows_of:
+        # A row's link narrows the view to it (a structure replaces the region).
+        target = {"structure": key, "region": None} if region else {"region": key}
+        breakdown_rows.append(
+            _row(
+                key,
+                names[key],
+                cells.get((period, cell), zero),
+                href=f"{index_url}?{urlencode(filters.args(**target))}",
+                current=key == scope_id,
+            )
+        )
+    month_rows = [
+        _row(month, f"{MONTHS[i]} {filters.year}", cells.get((month, month_scope), zero))
+        for i, month in enumerate(months)
+    ]
+    return {
+        "year": filters.year,
+        "scope": {"level": level, "id": scope_id, "label": label},
+        "figures": figures,
+        "display": display(figures),
+        "civis_shares": share_of_exits(figures),
+        "pending_events": pending,
+        "freshness": pending_label(pending),
+        "as_of": as_of.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "clock": format_time(as_of),
+        "breakdown": {
+            "by": "structure" if region else "region",
+            "within": REGIONS[region] if region else None,
+            "sort": filters.sort,
+            "order": filters.order,
+            "rows": _sorted(breakdown_rows, filters.sort, filters.order),
+        },
+        "months": {"within": REGIONS[region] if region else "France entière", "rows": month_rows},
+    }

@@ -1,0 +1,36 @@
+"""The year end: declarations, consolidation jobs, frozen reports, the report page and /admin.
+
+The rules are shared.declarations' and shared.consolidation's; they refuse with a
+code and no HTTP status, and ``STATUS_OF`` below is where those codes become statuses.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from services.web.http import error_response
+from services.web.yearend.admin import init_sessions
+from services.web.yearend.routes import bp
+from shared.declarations.fields import DeclarationError
+
+# The HTTP status of each refusal of shared.declarations; any other code is a 422.
+STATUS_OF: dict[str, int] = {
+    "forbidden": 403,
+    "forbidden_structure": 403,
+    "forbidden_region": 403,
+    "not_found": 404,
+    "already_validated": 409,
+    "invalid_transition": 409,
+}
+
+
+def declaration_refused(exc: DeclarationError) -> Response:
+    """The JSON error of a refused declaration action."""
+    return error_response(STATUS_OF.get(exc.code, 422), exc.code, exc.message)
+
+
+def init_app(app: Flask) -> None:
+    """Add the year end's routes, its refusals' answers and the admin's session cookie."""
+    init_sessions(app)
+    app.register_blueprint(bp)
+    app.register_error_handler(DeclarationError, declaration_refused)

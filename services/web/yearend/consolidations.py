@@ -1,0 +1,89 @@
+"""Consolidation jobs (SPEC §5): start one, follow it, list them.
+
+``POST /v1/consolidations`` (admin) queues a job and sends it to the workers by
+task name (the web service never imports services/aggregate);
+``GET /v1/consolidations/{id}`` follows it; ``GET /v1/consolidations`` is the history.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import msgspec
+from flask import Response, current_app
+from sqlalchemy import select
+
+from services.web.db import read_session, transaction
+from services.web.http import (
+    ApiError,
+    decode_body,
+    json_response,
+    no_store,
+    optional,
+    require_role,
+    whole_number,
+    year_range,
+)
+from services.web.yearend.schemas import (
+    ConsolidationList,
+    ConsolidationRequest,
+    ConsolidationStarted,
+    JobStatus,
+    consolidation_document,
+    consolidation_entry,
+)
+from shared.consolidation.jobs import start_job
+from shared.models import Consolidation
+from shared.queue import send_consolidation
+
+_request_decoder = msgspec.json.Decoder(ConsolidationRequest)
+HISTORY = 50
+
+
+def queue_consolidation(year: int) -> tuple[Consolidation, bool]:
+    """Create (or find) the year's active job and wake a worker; True when created."""
+    # start_job settles a race of two first requests on the one-active-job-per-year index.
+    with transaction() as session:
+        job, created = start_job(session, year)
+    if created:
+        send_consolidation(current_app.config["SETTINGS"], job.id)
+    return job, created
+
+
+def recent_jobs(year: int | None = None) -> list[Consolidation]:
+    """The latest HISTORY jobs (of one year if given), newest first."""
+    statement = select(Consolidation).order_by(Consolidation.id.desc()).limit(HISTORY)
+    if year is not None:
+        statement = statement.where(Consolidation.year == year)
+    with read_session() as session:
+        return list(session.scalars(statement))
+
+
+def post_consolidation() -> Response:
+    require_role("admin", action="consolidate")
+    body = decode_body(_request_decoder)
+    first, last = year_range()
+    if not first <= body.year <= last:
+        raise ApiError(422, "invalid", f"year must be from {first} to {last} - at `$.year`")
+    job, _ = queue_consolidation(body.year)
+    started = ConsolidationStarted(id=job.id, year=job.year, status=cast(JobStatus, job.status))
+    response = json_response(started, 202)
+    response.headers["Location"] = f"/v1/consolidations/{job.id}"
+    return response
+
+
+def get_consolidation(id: int) -> Response:
+    with read_session() as session:
+        job = session.get(Consolidation, id)
+        if job is None:
+            raise ApiError(404, "not_found", f"no consolidation {id}")
+        return no_store(json_response(consolidation_document(job)))
+
+
+def list_consolidations() -> Response:
+    year_text = optional("year")
+    year = whole_number(year_text)
+    if year_text is not None and year is None:
+        raise ApiError(400, "invalid_parameter", "year must be an integer")
+    jobs = [consolidation_entry(job) for job in recent_jobs(year)]
+    return no_store(json_response(ConsolidationList(consolidations=jobs)))

@@ -1,0 +1,126 @@
+"""The annual declarations API (SPEC §5): submit, validate or reject, list.
+
+``PUT /v1/declarations/{year}/{structure_id}`` (structure token of that structure, or admin),
+``POST …/validate`` and ``…/reject`` (validator of the structure's region, or admin),
+``GET /v1/declarations/{year}`` (the year's list and completeness) and
+``GET /v1/declarations/{year}/{structure_id}`` (one declaration and its audit trail).
+The rules live in shared.declarations; this module only speaks HTTP. The caller's
+role is checked before the body is read, so a wrong token gets its 403 whatever it sent.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from flask import Response, request
+from sqlalchemy.orm import Session
+
+from services.web.db import read_session, transaction
+from services.web.http import (
+    ApiError,
+    authenticated,
+    decode_body,
+    json_response,
+    optional,
+    optional_region,
+    parse_year,
+)
+from services.web.yearend.schemas import (
+    Completeness,
+    DeclarationDetail,
+    DeclarationList,
+    Verdict,
+    audit_entry,
+    declaration_document,
+)
+from shared.declarations.fields import DeclarationFields
+from shared.declarations.figures import completeness
+from shared.declarations.workflow import (
+    REJECTED,
+    STATUSES,
+    VALIDATED,
+    authorize_decide,
+    authorize_submit,
+    decide,
+    history,
+    list_declarations,
+    submit,
+)
+from shared.models import Declaration
+
+_fields_decoder = msgspec.json.Decoder(DeclarationFields)
+_verdict_decoder = msgspec.json.Decoder(Verdict)
+
+
+def put_declaration(year: str, structure_id: str) -> Response:
+    year_value = parse_year(year)
+    caller = authenticated()
+    authorize_submit(caller, structure_id)
+    fields = decode_body(_fields_decoder)
+    with transaction() as session:
+        row, created = submit(session, caller, year_value, structure_id, fields)
+        document = declaration_document(row)
+    response = json_response(document, 201 if created else 200)
+    if created:
+        response.headers["Location"] = f"/v1/declarations/{year_value}/{structure_id}"
+    return response
+
+
+def _decide(year: str, structure_id: str, verdict: str) -> Response:
+    year_value = parse_year(year)
+    caller = authenticated()
+    authorize_decide(caller)
+    body = request.get_data(cache=False)
+    # The body is optional for a validation: no body, no reason.
+    reason = decode_body(_verdict_decoder, body).reason if body.strip() else None
+    with transaction() as session:
+        row = decide(session, caller, year_value, structure_id, verdict, reason)
+        document = declaration_document(row)
+    return json_response(document)
+
+
+def validate_declaration(year: str, structure_id: str) -> Response:
+    return _decide(year, structure_id, VALIDATED)
+
+
+def reject_declaration(year: str, structure_id: str) -> Response:
+    return _decide(year, structure_id, REJECTED)
+
+
+def completeness_of(session: Session, year: int) -> Completeness:
+    counts = completeness(session, year)
+    return Completeness(
+        structures=counts.structures,
+        submitted=counts.submitted,
+        validated=counts.validated,
+        rejected=counts.rejected,
+        missing=counts.missing,
+    )
+
+
+def get_declarations(year: str) -> Response:
+    year_value = parse_year(year)
+    status = optional("status")
+    if status is not None and status not in STATUSES:
+        raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(STATUSES)}")
+    region = optional_region()
+    with read_session() as session:
+        rows = list_declarations(session, year_value, status, region)
+        document = DeclarationList(
+            year=year_value,
+            completeness=completeness_of(session, year_value),
+            declarations=[declaration_document(row) for row in rows],
+        )
+    return json_response(document)
+
+
+def get_declaration(year: str, structure_id: str) -> Response:
+    year_value = parse_year(year)
+    with read_session() as session:
+        row = session.get(Declaration, (year_value, structure_id))
+        if row is None:
+            raise ApiError(404, "not_found", f"no declaration of {structure_id!r} for {year_value}")
+        document = DeclarationDetail(
+            declaration=declaration_document(row),
+            history=[audit_entry(entry) for entry in history(session, year_value, structure_id)],
+        )
+    return json_response(document)

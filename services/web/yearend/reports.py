@@ -1,0 +1,56 @@
+"""The frozen reports (SPEC §5): ``GET /v1/reports/{year}[.csv][?version=n]``.
+
+A version is served exactly as it was stored: the bytes whose SHA-256 was
+recorded when it was frozen (``X-Report-SHA256``).
+"""
+
+from __future__ import annotations
+
+import msgspec
+from flask import Response
+
+from services.web.db import read_session
+from services.web.http import ApiError, optional, whole_number
+from shared.consolidation.reports import read_report
+from shared.models import Report
+from shared.report import report_csv
+
+
+def requested_report(year: int) -> Report:
+    """The report version the ``version`` parameter names (the latest by default), or a 404."""
+    version_text = optional("version")
+    version = whole_number(version_text)
+    if version_text is not None and not version:
+        raise ApiError(400, "invalid_parameter", "version must be a positive integer")
+    with read_session() as session:
+        report = read_report(session, year, version)
+    if report is None:
+        which = f"version {version} of the {year} report" if version else f"report for {year}"
+        raise ApiError(404, "not_found", f"no {which} (see POST /v1/consolidations)")
+    return report
+
+
+def _frozen(report: Report, body: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["X-Report-SHA256"] = report.sha256
+    if optional("version") is None:
+        # "The latest version" moves with the next consolidation.
+        response.headers["Cache-Control"] = "no-cache"
+    else:
+        # Frozen: a version's representation never changes.
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def get_report(year: int) -> Response:
+    report = requested_report(year)
+    # The stored text is served as is: the bytes whose SHA-256 was recorded at freezing.
+    return _frozen(report, report.document, "application/json")
+
+
+def get_report_csv(year: int) -> Response:
+    report = requested_report(year)
+    response = _frozen(report, report_csv(msgspec.json.decode(report.document)), "text/csv")
+    filename = f"bilan-{year}-v{report.version}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,227 @@
+"""The JSON documents of the year-end API (declarations, consolidations), as msgspec structs.
+
+The frozen reports are not encoded here: they are served as the exact bytes
+stored when they were frozen (shared.consolidation.jobs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from services.web.live.schemas import Figures
+from shared.declarations.fields import DeclarationFields, Funders, Funding
+from shared.declarations.workflow import declaration_document as declaration_values
+from shared.models import Consolidation, Declaration, DeclarationAudit
+from shared.report_keys import REPORT_KEYS
+from shared.times import as_utc
+
+Status = Literal["submitted", "validated", "rejected"]
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
+
+
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A nullable datetime read back from the database, UTC-aware."""
+    return None if moment is None else as_utc(moment)
+
+
+class DeclarationDocument(msgspec.Struct):
+    """One declaration and where it stands."""
+
+    year: int
+    structure_id: str
+    region: str
+    status: Status
+    professionals: int
+    funding: Funding
+    funders: Funders
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    reason: Annotated[str | None, Meta(description="Why it was rejected (or validated)")]
+
+
+class AuditEntry(msgspec.Struct):
+    """One line of a declaration's audit trail."""
+
+    action: Literal["submitted", "resubmitted", "validated", "rejected"]
+    status: Status
+    token_id: int | None
+    role: str
+    at: dt.datetime
+    reason: str | None
+    content: DeclarationFields | None
+
+
+class DeclarationDetail(msgspec.Struct):
+    """``GET /v1/declarations/{year}/{structure_id}``: the declaration and its history."""
+
+    declaration: DeclarationDocument
+    history: list[AuditEntry]
+
+
+class Completeness(msgspec.Struct):
+    structures: Annotated[int, Meta(description="Structures of the registry active that year")]
+    submitted: int
+    validated: int
+    rejected: int
+    missing: Annotated[int, Meta(description="Active structures without a declaration")]
+
+
+class DeclarationList(msgspec.Struct):
+    """``GET /v1/declarations/{year}``."""
+
+    year: int
+    completeness: Completeness
+    declarations: list[DeclarationDocument]
+
+
+class Verdict(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``…/validate`` (optional) and ``…/reject`` (reason required)."""
+
+    reason: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class ConsolidationRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``POST /v1/consolidations``."""
+
+    year: int
+
+
+class ConsolidationDocument(msgspec.Struct):
+    """``GET /v1/consolidations/{id}``."""
+
+    id: int
+    year: int
+    status: JobStatus
+    progress: Annotated[float, Meta(ge=0, le=1)]
+    version: int | None
+    error: str | None
+
+
+class ConsolidationStarted(msgspec.Struct):
+    """``POST /v1/consolidations``."""
+
+    id: int
+    year: int
+    status: JobStatus
+
+
+class ConsolidationEntry(msgspec.Struct):
+    id: int
+    year: int
+    status: JobStatus
+    progress: float
+    version: int | None
+    error: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ConsolidationList(msgspec.Struct):
+    """``GET /v1/consolidations``: the job history, newest first."""
+
+    consolidations: list[ConsolidationEntry]
+
+
+def declaration_document(row: Declaration) -> DeclarationDocument:
+    """The answer's document of a declaration row."""
+    values: dict[str, Any] = declaration_values(row)
+    values["submitted_at"] = utc(values["submitted_at"])
+    values["decided_at"] = utc(values["decided_at"])
+    return msgspec.convert(values, DeclarationDocument, from_attributes=True)
+
+
+def audit_entry(row: DeclarationAudit) -> AuditEntry:
+    """One line of the audit trail as answered."""
+    return AuditEntry(
+        action=row.action,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        token_id=row.token_id,
+        role=row.role,
+        at=as_utc(row.at),
+        reason=row.reason,
+        content=None if row.content is None else msgspec.convert(row.content, DeclarationFields),
+    )
+
+
+def _job_fields(job: Consolidation) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "year": job.year,
+        "status": job.status,
+        "progress": job.progress,
+        "version": job.version,
+        "error": job.error,
+    }
+
+
+def consolidation_document(job: Consolidation) -> ConsolidationDocument:
+    """A job as ``GET /v1/consolidations/{id}`` answers it."""
+    return ConsolidationDocument(**_job_fields(job))
+
+
+def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
+    """A job as a line of the history."""
+    return ConsolidationEntry(
+        **_job_fields(job), created_at=as_utc(job.created_at), finished_at=utc(job.finished_at)
+    )
+
+
+# The frozen report's shape, for /openapi.json (the report itself is served as stored).
+ReportFigures = msgspec.defstruct(
+    "ReportFigures",
+    [(key, float if key == "access_rate" or "share" in key else int) for key in REPORT_KEYS],
+)
+
+
+class Difference(msgspec.Struct):
+    live: int | float
+    recomputed: int | float
+
+
+class Reconciliation(msgspec.Struct):
+    live: Figures
+    recomputed: Figures
+    differences: Annotated[
+        dict[str, dict[str, Difference]],
+        Meta(description="Per scope (national, region:R, structure:S), the figures that differ"),
+    ]
+
+
+class Change(msgspec.Struct):
+    previous: int | float | None
+    current: int | float
+
+
+class ReportCompleteness(msgspec.Struct):
+    structures: int
+    declarations_validated: int
+
+
+class ReportDocument(msgspec.Struct):
+    """``GET /v1/reports/{year}``: a frozen version, never changed once written."""
+
+    year: int
+    version: int
+    consolidated_at: dt.datetime
+    figures: ReportFigures  # type: ignore[valid-type]
+    reconciliation: Reconciliation
+    completeness: ReportCompleteness
+    previous_version_diff: dict[str, Change] | None
+
+
+STRUCTS: tuple[type, ...] = (
+    DeclarationFields,
+    DeclarationDocument,
+    DeclarationDetail,
+    DeclarationList,
+    Verdict,
+    ConsolidationRequest,
+    ConsolidationStarted,
+    ConsolidationDocument,
+    ConsolidationList,
+    ReportDocument,
+)

@@ -1,0 +1,12 @@
+"""Year-end consolidation (SPEC §1.4, §5): recompute, reconcile, merge, freeze.
+
+A job recomputes every event figure of the year from the log (never from the
+counters), reads the live counters in the same snapshot, reports where they
+differ (never fixing anything), adds the registry and the validated declarations,
+and writes an immutable report version with its diff to the previous one.
+
+- ``sql``: the recomputation from the log, as SQL generated from the figure rules;
+- ``snapshot``: one consistent read of a year, reconciled, and the frozen document;
+- ``jobs``: a job's life (queue, claim, heartbeat, freeze, sweep, in-process run);
+- ``reports``: reading the frozen versions.
+"""

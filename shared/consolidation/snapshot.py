@@ -1,0 +1,141 @@
+"""One consistent read of a year (live counters and the log), and the frozen document.
+
+The counters are read first, then the log is recomputed, in one REPEATABLE READ
+snapshot: both see the same events, so every difference reported is real. The
+differences are reported per scope, never fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+
+from shared.consolidation.sql import Progress, recompute_year
+from shared.declarations.figures import declaration_figures, validated_count
+from shared.figures import COUNTED, FIGURE_KEYS, with_derived
+from shared.models import FigureCounts
+from shared.registry import registry_figures
+from shared.report_keys import REPORT_KEYS
+from shared.scopes import NATIONAL, year_period
+
+Figures = dict[str, int | float]
+
+
+def read_live_year(connection: Connection, year: int) -> dict[str, dict[str, int]]:
+    """The live counters of every scope of the year."""
+    rows = connection.execute(
+        select(FigureCounts.scope, *(FigureCounts.__table__.c[k] for k in COUNTED)).where(
+            FigureCounts.period == year_period(year)
+        )
+    )
+    return {row[0]: dict(zip(COUNTED, (int(v) for v in row[1:]), strict=True)) for row in rows}
+
+
+def reconcile(
+    live: Mapping[str, Mapping[str, int]], recomputed: Mapping[str, Mapping[str, int]]
+) -> dict[str, dict[str, dict[str, int | float]]]:
+    """Every (scope, figure) where the counters and the log disagree; absent scopes count 0."""
+    differences: dict[str, dict[str, dict[str, int | float]]] = {}
+    for scope in sorted(set(live) | set(recomputed), key=_scope_order):
+        a = with_derived(live.get(scope, {}))
+        b = with_derived(recomputed.get(scope, {}))
+        changed = {k: {"live": a[k], "recomputed": b[k]} for k in FIGURE_KEYS if a[k] != b[k]}
+        if changed:
+            differences[scope] = changed
+    return differences
+
+
+def _scope_order(scope: str) -> tuple[int, str]:
+    return ({"national": 0, "region": 1, "structure": 2}[scope.partition(":")[0]], scope)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one consistent read of the database gives for a year."""
+
+    figures: Figures
+    live: Figures
+    recomputed: Figures
+    differences: dict[str, dict[str, dict[str, int | float]]]
+    completeness: dict[str, int]
+
+
+def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -> Snapshot:
+    """Recompute and reconcile the year in one snapshot (REPEATABLE READ on PostgreSQL)."""
+    report = progress or (lambda _: None)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            # SQLite in WAL mode: a read transaction sees one snapshot, without the write lock.
+            connection = connection.execution_options(readonly=True)
+        with connection.begin():
+            # Counters first then the log, in one snapshot: both see the same events.
+            live = read_live_year(connection, year)
+            report(0.1)
+            recomputed = recompute_year(connection, year, report)
+            session = Session(bind=connection)
+            national = with_derived(recomputed.get(NATIONAL, {}))
+            registry = registry_figures(session, year)
+            declared = declaration_figures(session, year, int(national["youths_interviewed"]))
+            completeness = {
+                "structures": registry["structures"],
+                "declarations_validated": validated_count(session, year),
+            }
+            session.close()
+    report(0.9)
+    figures: Figures = {**national, **registry, **declared}
+    return Snapshot(
+        figures={key: figures[key] for key in REPORT_KEYS},
+        live=with_derived(live.get(NATIONAL, {})),
+        recomputed=national,
+        differences=reconcile(live, recomputed),
+        completeness=completeness,
+    )
+
+
+def figures_diff(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """For each key whose value changed: ``{"previous": x, "current": y}``."""
+    return {
+        key: {"previous": previous.get(key), "current": current.get(key)}
+        for key in current
+        if previous.get(key) != current.get(key)
+    }
+
+
+def report_document(
+    year: int,
+    version: int,
+    consolidated_at: dt.datetime,
+    snapshot: Snapshot,
+    previous: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The frozen report of SPEC §5."""
+    return {
+        "year": year,
+        "version": version,
+        "consolidated_at": consolidated_at.astimezone(dt.UTC).isoformat(),
+        "figures": snapshot.figures,
+        "reconciliation": {
+            "live": snapshot.live,
+            "recomputed": snapshot.recomputed,
+            "differences": snapshot.differences,
+        },
+        "completeness": snapshot.completeness,
+        "previous_version_diff": (
+            None if previous is None else figures_diff(previous["figures"], snapshot.figures)
+        ),
+    }
+
+
+def encode_document(document: Mapping[str, Any]) -> tuple[str, str]:
+    """The exact JSON text that is stored and served, and its SHA-256."""
+    data = msgspec.json.encode(document)
+    return data.decode(), hashlib.sha256(data).hexdigest()

@@ -1,0 +1,209 @@
+"""Who may do what with a declaration, its states, and the audit trail of every action.
+
+A submitted declaration may be replaced by another PUT (it stays ``submitted``);
+a validated one is locked: it must be rejected before it can be changed, so that
+the figures of a consolidation never rest on a declaration nobody validated.
+Every action writes a row of the audit trail (who, what, when, and the content
+submitted), in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.declarations.fields import (
+    FUNDER_KEYS,
+    FUNDING_KEYS,
+    DeclarationError,
+    DeclarationFields,
+    check_fields,
+    content_of,
+)
+from shared.models import Declaration, DeclarationAudit, Structure, utcnow
+from shared.registry import active_in
+from shared.tokens import Caller
+
+SUBMITTED = "submitted"
+VALIDATED = "validated"
+REJECTED = "rejected"
+STATUSES: tuple[str, ...] = (SUBMITTED, VALIDATED, REJECTED)
+
+
+def authorize_submit(caller: Caller, structure_id: str) -> None:
+    """A structure token submits for its own structure; an admin for any."""
+    if caller.role not in ("structure", "admin"):
+        raise DeclarationError("forbidden", f"role {caller.role!r} may not submit")
+    if caller.role == "structure" and caller.structures != frozenset({structure_id}):
+        raise DeclarationError(
+            "forbidden_structure", f"this token may not submit for {structure_id!r}"
+        )
+
+
+def authorize_decide(caller: Caller, region: str | None = None) -> None:
+    """A validator decides for its region (checked once ``region`` is known); an admin for any."""
+    if caller.role not in ("validator", "admin"):
+        raise DeclarationError("forbidden", f"role {caller.role!r} may not validate")
+    if region is not None and caller.role == "validator" and caller.region != region:
+        raise DeclarationError(
+            "forbidden_region",
+            f"this token validates region {caller.region!r}, not region {region!r}",
+        )
+
+
+def _structure(session: Session, year: int, structure_id: str) -> Structure:
+    structure = session.get(Structure, structure_id)
+    if structure is None:
+        raise DeclarationError(
+            "unknown_structure", f"no structure {structure_id!r} in the registry"
+        )
+    if not active_in(structure, year):
+        raise DeclarationError(
+            "inactive_structure",
+            f"structure {structure_id!r} was not active in {year} "
+            f"(opened {structure.opened_on or '-'}, closed {structure.closed_on or '-'})",
+        )
+    return structure
+
+
+def _audit(
+    session: Session,
+    row: Declaration,
+    action: str,
+    caller: Caller,
+    reason: str | None = None,
+    content: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        DeclarationAudit(
+            year=row.year,
+            structure_id=row.structure_id,
+            action=action,
+            status=row.status,
+            token_id=caller.token_id,
+            role=caller.role,
+            at=utcnow(),
+            reason=reason,
+            content=content,
+        )
+    )
+
+
+def _locked(session: Session, year: int, structure_id: str) -> Declaration | None:
+    # Locked: two concurrent submissions or a submission racing a validation serialize.
+    return session.scalar(
+        select(Declaration)
+        .where(Declaration.year == year, Declaration.structure_id == structure_id)
+        .with_for_update()
+    )
+
+
+def submit(
+    session: Session, caller: Caller, year: int, structure_id: str, fields: DeclarationFields
+) -> tuple[Declaration, bool]:
+    """Create or replace a declaration (status ``submitted``); True when it was created."""
+    authorize_submit(caller, structure_id)
+    check_fields(fields)
+    structure = _structure(session, year, structure_id)
+    row = _locked(session, year, structure_id)
+    created = row is None
+    if row is None:
+        row = Declaration(year=year, structure_id=structure_id)
+        session.add(row)
+    elif row.status == VALIDATED:
+        raise DeclarationError(
+            "already_validated",
+            "this declaration is validated; a validator must reject it before it can change",
+        )
+    action = "submitted" if created or row.status == SUBMITTED else "resubmitted"
+    row.region = structure.region
+    row.status = SUBMITTED
+    row.professionals = fields.professionals
+    for key in FUNDING_KEYS:
+        setattr(row, f"funding_{key}", getattr(fields.funding, key))
+    for key in FUNDER_KEYS:
+        setattr(row, f"funder_{key}", getattr(fields.funders, key))
+    row.submitted_at = utcnow()
+    row.decided_at = None
+    row.reason = None
+    _audit(session, row, action, caller, content=content_of(fields))
+    session.flush()
+    return row, created
+
+
+def decide(
+    session: Session,
+    caller: Caller,
+    year: int,
+    structure_id: str,
+    verdict: str,
+    reason: str | None = None,
+) -> Declaration:
+    """Validate or reject a declaration (``verdict``: ``validated`` / ``rejected``)."""
+    authorize_decide(caller)
+    row = _locked(session, year, structure_id)
+    if row is None:
+        raise DeclarationError("not_found", f"no declaration of {structure_id!r} for {year}")
+    authorize_decide(caller, row.region)
+    if verdict == VALIDATED:
+        if row.status != SUBMITTED:
+            raise DeclarationError(
+                "invalid_transition",
+                f"only a submitted declaration can be validated (this one is {row.status})",
+            )
+        reason = reason or None
+    elif verdict == REJECTED:
+        if not reason or not reason.strip():
+            raise DeclarationError("invalid", "a rejection needs a reason - at `$.reason`")
+        if row.status == REJECTED:
+            raise DeclarationError("invalid_transition", "this declaration is already rejected")
+        reason = reason.strip()
+    else:
+        raise ValueError(verdict)
+    row.status = verdict
+    row.decided_at = utcnow()
+    row.reason = reason
+    _audit(session, row, verdict, caller, reason=reason)
+    session.flush()
+    return row
+
+
+def declaration_document(row: Declaration) -> dict[str, Any]:
+    """A declaration as builtins (the web converts it to its response struct)."""
+    return {
+        "year": row.year,
+        "structure_id": row.structure_id,
+        "region": row.region,
+        "status": row.status,
+        "professionals": row.professionals,
+        "funding": {key: getattr(row, f"funding_{key}") for key in FUNDING_KEYS},
+        "funders": {key: getattr(row, f"funder_{key}") for key in FUNDER_KEYS},
+        "submitted_at": row.submitted_at,
+        "decided_at": row.decided_at,
+        "reason": row.reason,
+    }
+
+
+def history(session: Session, year: int, structure_id: str) -> list[DeclarationAudit]:
+    """The audit trail of one declaration, oldest first."""
+    return list(
+        session.scalars(
+            select(DeclarationAudit)
+            .where(DeclarationAudit.year == year, DeclarationAudit.structure_id == structure_id)
+            .order_by(DeclarationAudit.id)
+        )
+    )
+
+
+def list_declarations(
+    session: Session, year: int, status: str | None = None, region: str | None = None
+) -> list[Declaration]:
+    """The declarations of a year, by structure, optionally of one status or region."""
+    statement = select(Declaration).where(Declaration.year == year)
+    if status:
+        statement = statement.where(Declaration.status == status)
+    if region:
+        statement = statement.where(Declaration.region == region)
+    return list(session.scalars(statement.order_by(Declaration.structure_id)))

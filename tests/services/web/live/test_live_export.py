@@ -1,0 +1,71 @@
+"""``/export.csv``: the dashboard's view for French Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from shared.figures import FIGURE_KEYS
+from tests.support.web import page_text as page
+
+
+def csv_rows(client: FlaskClient, url: str) -> tuple[Any, list[list[str]]]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for Excel
+    text = body.decode("utf-8-sig")
+    return response, list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_csv_export_of_the_breakdown(client: FlaskClient, counted: None) -> None:
+    response, rows = csv_rows(client, "/export.csv?year=2007")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="chiffres-cles_2007_repartition.csv"'
+    )
+    header = rows[0]
+    assert header[:3] == ["Année", "Région", "Code"]
+    assert "Jeunes reçus en entretien individuel" in header
+    assert "Taux d'accès à l'emploi ou à la formation (%)" in header
+    assert len(header) == 3 + len(FIGURE_KEYS)
+    assert rows[1][:3] == ["2007", "Ensemble — France entière", ""]
+    assert len(rows) == 2 + 26
+    by_code = {row[2]: dict(zip(header, row, strict=True)) for row in rows[2:]}
+    assert by_code["11"]["Région"] == "Île-de-France"
+    assert by_code["11"]["Entretiens individuels"] == "3"
+    # Y1 and Y2 interviewed in Île-de-France; only Y1 got his job there.
+    assert by_code["11"]["Taux d'accès à l'emploi ou à la formation (%)"] == "50,0"
+    assert by_code["94"]["Jeunes en contact"] == "0"
+    total = dict(zip(header, rows[1], strict=True))
+    assert total["Jeunes reçus en entretien individuel"] == "3"
+
+
+def test_csv_export_follows_the_view(client: FlaskClient, counted: None) -> None:
+    response, rows = csv_rows(client, "/export.csv?year=2007&region=11&sort=interviews&order=desc")
+    assert (
+        'filename="chiffres-cles_2007_region-11_repartition.csv"'
+        in response.headers["Content-Disposition"]
+    )
+    assert rows[0][1] == "Structure"
+    assert rows[1][1] == "Ensemble — Île-de-France"
+    assert [row[2] for row in rows[2:]] == ["ML-11-001", "ML-11-002"]  # 2 interviews, then 1
+    _, rows = csv_rows(client, "/export.csv?year=2007&structure=ML-11-002")
+    # No total line for a structure: its region's structures, by name (Créteil, Paris).
+    assert [row[2] for row in rows[1:]] == ["ML-11-002", "ML-11-001"]
+    response, rows = csv_rows(client, "/export.csv?year=2007&view=month")
+    assert rows[0][1] == "Mois"
+    assert rows[1][1] == "Année 2007 — France entière"
+    assert [row[2] for row in rows[2:]] == [f"2007-{m:02d}" for m in range(1, 13)]
+    assert 'filename="chiffres-cles_2007_mois.csv"' in response.headers["Content-Disposition"]
+    assert client.get("/export.csv?year=2007&view=pie").status_code == 400
+
+
+def test_page_links_the_exports(client: FlaskClient) -> None:
+    text = page(client, "/?year=2007&region=24")
+    assert 'id="export-csv" href="/export.csv?year=2007&region=24" download' in text
+    assert 'id="export-csv-month" href="/export.csv?year=2007&region=24&view=month"' in text
+    assert client.get("/export.csv?year=2007&region=24&view=month").status_code == 200

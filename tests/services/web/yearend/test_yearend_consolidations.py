@@ -1,0 +1,231 @@
+"""POST/GET /v1/consolidations, the reports (JSON, CSV, page) and the /admin page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.consolidation.jobs import run_job
+from shared.db import engine_for
+from shared.declarations.workflow import submit
+from shared.report_keys import REPORT_KEYS
+from shared.tokens import Caller, create_token
+from tests.support.declarations import DECLARATION as BODY
+from tests.support.declarations import declaration_fields
+from tests.support.events import apply_all, event, record
+from tests.support.web import bearer
+
+
+def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
+    return client.post("/v1/consolidations", json={"year": year}, headers=bearer(token))
+
+
+def test_post_needs_an_admin(client: FlaskClient, sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        source = create_token(session, "source")
+        validator = create_token(session, "validator", region="11")
+    assert client.post("/v1/consolidations", json={"year": 2007}).status_code == 401
+    assert start(client, source).status_code == 403
+    assert start(client, validator).status_code == 403
+
+
+def test_bad_bodies(client: FlaskClient, admin_token: str) -> None:
+    assert start(client, admin_token, 1900).status_code == 422
+    response = client.post("/v1/consolidations", data=b"{", headers=bearer(admin_token))
+    assert response.status_code == 400
+    response = client.post("/v1/consolidations", json={"year": "x"}, headers=bearer(admin_token))
+    assert response.status_code == 422
+
+
+def test_one_job_per_year_then_done(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        record(session, [event("a", youth="A"), event("b", youth="B", structure="PAIO-24-001")])
+    apply_all(sessions)
+    first = start(client, admin_token)
+    assert first.status_code == 202
+    body = first.get_json()
+    assert body == {"id": body["id"], "year": 2007, "status": "queued"}
+    assert start(client, admin_token).get_json()["id"] == body["id"]
+    job = client.get(f"/v1/consolidations/{body['id']}").get_json()
+    assert job == {**body, "progress": 0.0, "version": None, "error": None}
+    assert client.get("/v1/reports/2007").status_code == 404
+    # The worker's part.
+    assert run_job(engine_for(database_url), body["id"]) == 1
+    job = client.get(f"/v1/consolidations/{body['id']}").get_json()
+    assert job == {**body, "status": "succeeded", "progress": 1.0, "version": 1, "error": None}
+    # Done: the next request starts a new job.
+    assert start(client, admin_token).get_json()["id"] != body["id"]
+    history = client.get("/v1/consolidations").get_json()["consolidations"]
+    assert [j["status"] for j in history] == ["queued", "succeeded"]
+    assert client.get("/v1/consolidations/999").status_code == 404
+
+
+def consolidate_now(client: FlaskClient, token: str, database_url: str) -> int:
+    job = start(client, token).get_json()
+    return run_job(engine_for(database_url), job["id"])
+
+
+def test_report_json_csv_and_versions(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        record(
+            session, [event("a", youth="A"), event("b", "outcome", youth="A", outcome="training")]
+        )
+    apply_all(sessions)
+    assert consolidate_now(client, admin_token, database_url) == 1
+    response = client.get("/v1/reports/2007")
+    assert response.status_code == 200
+    first = response.get_data()
+    assert response.headers["X-Report-SHA256"] == hashlib.sha256(first).hexdigest()
+    report = response.get_json()
+    assert list(report) == [
+        "year",
+        "version",
+        "consolidated_at",
+        "figures",
+        "reconciliation",
+        "completeness",
+        "previous_version_diff",
+    ]
+    assert list(report["figures"]) == list(REPORT_KEYS)
+    assert report["figures"]["youths_with_access"] == 1
+    assert set(report["reconciliation"]) == {"live", "recomputed", "differences"}
+    with sessions.begin() as session:
+        record(session, [event("c", youth="C")])
+    apply_all(sessions)
+    assert consolidate_now(client, admin_token, database_url) == 2
+    latest = client.get("/v1/reports/2007").get_json()
+    assert latest["version"] == 2
+    assert latest["previous_version_diff"]["youths_interviewed"] == {"previous": 1, "current": 2}
+    assert client.get("/v1/reports/2007?version=1").get_data() == first
+    assert client.get("/v1/reports/2007?version=3").status_code == 404
+    assert client.get("/v1/reports/2007?version=x").status_code == 400
+    assert client.get("/v1/reports/2006").status_code == 404
+
+    csv = client.get("/v1/reports/2007.csv?version=1")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    lines = csv.get_data(as_text=True).splitlines()
+    assert lines[0] == "section,key,label,value"
+    keys = [line.split(",")[1] for line in lines[1:]]
+    assert set(REPORT_KEYS) <= set(keys)
+    assert "Les jeunes,youths_interviewed,jeunes reçus en entretien individuel,1" in lines
+
+
+def test_report_page(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    assert client.get("/rapports/2007").status_code == 404
+    with sessions.begin() as session:
+        record(session, [event("a", youth="A")])
+        admin = Caller(1, "admin", frozenset(), None)
+        submit(session, admin, 2007, "ML-11-001", declaration_fields())
+    apply_all(sessions)
+    consolidate_now(client, admin_token, database_url)
+    with sessions.begin() as session:
+        record(session, [event("b", youth="B")])
+    apply_all(sessions)
+    consolidate_now(client, admin_token, database_url)
+    page = client.get("/rapports/2007").get_data(as_text=True)
+    assert "Chiffres clés 2007" in page
+    assert "version 2" in page
+    assert "jeunes reçus en entretien individuel" in page
+    assert "Les financeurs" in page and "Fonds social européen" in page
+    assert "Évolution depuis la version précédente" in page
+    # The charts: their values in the HTML (readable without JavaScript), their data for
+    # static/rapport.js as JSON, Chart.js drawing them; no hand-drawn SVG.
+    assert "<svg" not in page and "<rect" not in page
+    assert page.count('<figure class="chart" data-chart=') == 4
+    assert "Sorties du CIVIS selon le motif" in page and "Part de chaque financeur" in page
+    assert re.search(
+        r'<tr data-key="youths_with_access">'
+        r'<th scope="row">jeunes ont accédé à l&#39;emploi ou à la formation</th>'
+        r'<td class="num">\d+</td><td class="num">[\d,]+\u202f%</td></tr>',
+        page,
+    )
+    data = re.search(r'<script type="application/json" id="charts-data">(.*?)</script>', page)
+    assert data
+    charts = json.loads(data.group(1))
+    assert [chart["title"] for chart in charts] == [
+        "Accès à l'emploi et à la formation des jeunes reçus en entretien",
+        "Sorties du CIVIS selon le motif",
+        "Répartition du financement",
+        "Part de chaque financeur",
+    ]
+    assert charts[3]["labels"][4] == "Fonds social européen"
+    assert all(len(c["labels"]) == len(c["percents"]) == len(c["texts"]) for c in charts)
+    assert "/static/rapport.js" in page
+    vendored = "chart.js" in client.application.config["VENDOR_PACKAGES"]
+    assert ("/vendor/chart.js/chart.umd.min.js" in page) == vendored
+    assert "0 déclarations annuelles validées" not in page
+    assert re.search(
+        r"<strong>0</strong> déclarations annuelles validées sur\s*<strong>3</strong>", page
+    )
+    older = client.get("/rapports/2007?version=1").get_data(as_text=True)
+    assert "Première version du rapport 2007" in older
+    css = client.get("/static/yearend.css").get_data(as_text=True)
+    assert "@page { size: A4" in css
+
+
+def csrf_of(page: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match
+    return match.group(1)
+
+
+def test_admin_page_login_trigger_and_validate(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        paris = create_token(session, "structure", ["ML-11-001"])
+        source = create_token(session, "source")
+    client.put("/v1/declarations/2007/ML-11-001", json=BODY, headers=bearer(paris))
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Jeton d'administration" in page
+    # A wrong or non-admin token is refused; no CSRF token, no login.
+    csrf = csrf_of(page)
+    assert client.post("/admin/login", data={"token": admin_token}).status_code == 400
+    refused = client.post(
+        "/admin/login", data={"token": source, "csrf": csrf}, follow_redirects=True
+    )
+    assert "est pas un jeton d" in refused.get_data(as_text=True)
+    response = client.post("/admin/login", data={"token": admin_token, "csrf": csrf})
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert admin_token not in cookie
+    page = client.get("/admin?year=2007").get_data(as_text=True)
+    assert "Lancer la consolidation" in page
+    assert "Mission locale de Paris" in page  # awaiting validation
+    csrf = csrf_of(page)
+    response = client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf})
+    assert response.status_code == 302
+    job_id = int(re.search(r"job=(\d+)", response.headers["Location"]).group(1))
+    watched = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"/v1/consolidations/{job_id}" in watched and "<progress" in watched
+    run_job(engine_for(database_url), job_id)
+    assert "version 1" in client.get("/admin").get_data(as_text=True)
+    # Reject needs a reason; validate works.
+    client.post(
+        "/admin/declarations/2007/ML-11-001/reject", data={"csrf": csrf, "reason": "incomplet"}
+    )
+    assert client.get("/v1/declarations/2007").get_json()["declarations"][0]["status"] == "rejected"
+    client.put("/v1/declarations/2007/ML-11-001", json=BODY, headers=bearer(paris))
+    client.post("/admin/declarations/2007/ML-11-001/validate", data={"csrf": csrf})
+    declaration = client.get("/v1/declarations/2007/ML-11-001").get_json()
+    assert declaration["declaration"]["status"] == "validated"
+    assert declaration["history"][-1]["role"] == "admin"
+    # Forms without the session's CSRF token do nothing.
+    assert client.post("/admin/consolidations", data={"year": "2007"}).status_code == 400
+    client.post("/admin/logout", data={"csrf": csrf})
+    assert "Jeton d'administration" in client.get("/admin").get_data(as_text=True)
+    assert (
+        client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf}).status_code == 401
+    )

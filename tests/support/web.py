@@ -1,0 +1,44 @@
+"""The web app on a test database, a token's header, and reading its answers."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from services.web import create_app
+from shared.config import load_settings
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    """The web app on ``database_url``; jobs are sent to an in-memory broker."""
+    settings = replace(load_settings(), database_url=database_url, broker_url="memory://")
+    return create_app({"SETTINGS": settings, "TESTING": True, **overrides})
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The ``Authorization`` header of a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+NNBSP = "\u202f"  # the narrow no-break space of French numbers
+
+
+def json_of(client: FlaskClient, url: str, status: int = 200) -> dict[str, Any]:
+    """The JSON answer of ``url``, checked to have ``status``."""
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    answer: dict[str, Any] = response.get_json()
+    return answer
+
+
+def page_text(client: FlaskClient, url: str = "/", status: int = 200) -> str:
+    """The HTML page at ``url``, checked to have ``status``, its entities unescaped."""
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    return html.unescape(response.get_data(as_text=True))
