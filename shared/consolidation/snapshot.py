@@ -17,10 +17,10 @@ import msgspec
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from shared.consolidation.sql import Progress, recompute_year
 from shared.declarations.figures import declaration_figures, validated_count
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.models import FigureCounts
+from shared.recompute import Progress, recompute_year
 from shared.registry import registry_figures
 from shared.report_keys import REPORT_KEYS
 from shared.scopes import NATIONAL, year_period
@@ -80,7 +80,8 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
             # Counters first then the log, in one snapshot: both see the same events.
             live = read_live_year(connection, year)
             report(0.1)
-            recomputed = recompute_year(connection, year, report)
+            cells = recompute_year(connection, year, progress=lambda p: report(0.1 + 0.8 * p))
+            recomputed = {scope: figures for (_, scope), figures in cells.items()}
             session = Session(bind=connection)
             national = with_derived(recomputed.get(NATIONAL, {}))
             registry = registry_figures(session, year)

@@ -13,7 +13,7 @@ import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.consolidation.jobs import (
@@ -28,11 +28,11 @@ from shared.consolidation.jobs import (
 )
 from shared.consolidation.reports import read_report
 from shared.consolidation.snapshot import take_snapshot
-from shared.consolidation.sql import fact_conditions
 from shared.db import engine_for
 from shared.declarations.fields import DeclarationFields
 from shared.declarations.figures import merge_declarations
 from shared.declarations.workflow import decide, submit
+from shared.events import EXIT_REASONS, OUTCOME_KINDS
 from shared.figures import (
     EVENT_COUNTS,
     FACT_INDEX,
@@ -43,7 +43,7 @@ from shared.figures import (
     with_derived,
 )
 from shared.models import Consolidation, Report
-from shared.recompute import recompute_cells, recompute_from_log
+from shared.recompute import fact_bit_expression, recompute_cells, recompute_from_log
 from shared.report_keys import REPORT_KEYS
 from shared.tokens import Caller
 from tests.support.events import apply_all, event, random_events, record, with_late_targets
@@ -99,11 +99,21 @@ def _facts_by_cell(rows: list[Any]) -> dict:
     return cells
 
 
-def test_fact_conditions_cover_every_fact_once() -> None:
-    conditions = fact_conditions()
-    assert list(conditions) == list(FACTS)
-    assert conditions["interview"] == "(e.type = 'interview')"
-    assert conditions["outcome_training"] == "(e.type = 'outcome' AND e.outcome = 'training')"
+def test_the_fact_bit_of_every_kind_of_event_is_its_fact(database_url: str) -> None:
+    """The generated SQL gives each (type, outcome, exit reason) the bit of fact_of's fact."""
+    kinds = [("contact", None, None), ("interview", None, None), ("workshop", None, None),
+             ("first_reception", None, None), ("civis_entry", None, None),
+             *(("outcome", o, None) for o in OUTCOME_KINDS),
+             *(("civis_exit", None, r) for r in EXIT_REASONS)]  # fmt: skip
+    with engine_for(database_url).connect() as connection:
+        for kind in kinds:
+            bit = connection.execute(
+                text(f"SELECT {fact_bit_expression()} FROM (SELECT :t AS type, :o AS outcome, "
+                     ":r AS exit_reason) e"),
+                {"t": kind[0], "o": kind[1], "r": kind[2]},
+            ).scalar()  # fmt: skip
+            assert bit == 1 << FACT_INDEX[fact_of(*kind)], kind
+    assert len({fact_of(*kind) for kind in kinds}) == len(FACTS)
 
 
 def year_cells(cells: dict, year: str) -> dict:
@@ -138,6 +148,22 @@ def test_consolidation_recomputes_every_scope_exactly(
     assert reconciliation["live"] == reconciliation["recomputed"] == with_derived(truth["national"])
     assert document["previous_version_diff"] is None
     assert document["completeness"] == {"structures": 3, "declarations_validated": 0}
+
+
+def test_an_inert_retraction_leaves_its_target_in_the_report(
+    sessions: sessionmaker[Session], registry: Any, database_url: str
+) -> None:
+    """SPEC §3.2: recorded first, a retraction that does not match its target retracts
+    nothing, in the report as in the live counters."""
+    with sessions.begin() as session:
+        record(session, [event("r", "retraction", retracts="e", youth="Someone-else")])
+        record(session, [event("e"), event("f", youth="Y2"), event("g", "retraction", retracts="f",
+                                                                     youth="Y2")])  # fmt: skip
+    apply_all(sessions)
+    consolidate(engine_for(database_url), 2007)
+    document = report_of(sessions, 2007)
+    assert document["figures"]["interviews"] == 1  # e counts, f is retracted
+    assert document["reconciliation"]["differences"] == {}
 
 
 def test_differences_with_the_counters_are_reported_not_fixed(
