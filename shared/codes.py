@@ -15,7 +15,7 @@ A youth's contribution to a cell is a function of the set of facts present among
 its codes in that cell (a bitmask) and of the number of its events of the
 EVENT_COUNTS facts; ``Moves`` gathers, over a claim, how many youths leave and
 enter each (cell, mask) and how the event counts move, and turns them into figure
-deltas with ``shared.figures.figures_of_patterns`` — the one definition.
+deltas with ``shared.figures.figures_of_mask`` — ``youth_figures``, the one definition.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
-from shared.figures import COUNTED, EVENT_COUNTS, FACT_INDEX, FACTS, figures_of_patterns
+from shared.figures import COUNTED, EVENT_COUNT_INDEX, FACT_INDEX, FACTS, figures_of_mask
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key
 
@@ -35,7 +35,6 @@ MAX_STRUCTURE_NUMBER = (1 << 18) - 1  # codes stay positive 32-bit integers
 # 2 structure (the id is then the region index or the structure number).
 _LEVEL_SHIFT, _MONTH_SHIFT = 22, 26
 _REGION_LEVEL, _STRUCTURE_LEVEL = 1 << _LEVEL_SHIFT, 2 << _LEVEL_SHIFT
-_COUNTED_FACTS: tuple[int, ...] = tuple(FACT_INDEX[fact] for fact in EVENT_COUNTS.values())
 
 
 def encode(structure_number: int, region: str, month: int, fact: str) -> int:
@@ -68,17 +67,24 @@ def cell_masks(codes: Iterable[int]) -> dict[int, int]:
     return masks
 
 
-@cache
-def _presence(mask: int) -> tuple[int, ...]:
-    return tuple((mask >> i) & 1 for i in range(len(FACTS)))
+_MASK_BITS, _FACT_BITS, _CELL_BITS = 13, 4, 30
+_MASK, _FACT, _CELL = (1 << _MASK_BITS) - 1, (1 << _FACT_BITS) - 1, (1 << _CELL_BITS) - 1
+_COUNT_OF_FACT: dict[int, int] = {
+    FACT_INDEX[fact]: index for fact, index in EVENT_COUNT_INDEX.items()
+}
+assert len(FACTS) <= _MASK_BITS
 
 
 class Moves:
-    """How a claim moves the COUNTED figures of every cell it touches."""
+    """How a claim moves the COUNTED figures of every cell it touches.
+
+    Keys are packed integers, (year, cell) then the mask or the fact: a claim adds
+    tens of thousands of them, and ints hash faster than tuples.
+    """
 
     def __init__(self) -> None:
-        self._youths: dict[tuple[int, int, int], int] = {}  # (year, cell, mask) -> Δ youths
-        self._events: dict[tuple[int, int, int], int] = {}  # (year, cell, fact) -> Δ events
+        self._youths: dict[int, int] = {}  # (year, cell, mask) -> Δ youths with that mask
+        self._events: dict[int, int] = {}  # (year, cell, fact) -> Δ events of that fact
 
     def youth(
         self,
@@ -90,42 +96,48 @@ class Moves:
     ) -> None:
         """One youth's codes of ``year`` went from ``before`` to ``after``, by adding and
         removing these codes."""
-        old, new = cell_masks(before), cell_masks(after)
+        base = year << _CELL_BITS
         youths = self._youths
-        for cell in old.keys() | new.keys():
-            mask_before, mask_after = old.get(cell, 0), new.get(cell, 0)
-            if mask_before != mask_after:
-                if mask_before:
-                    key = (year, cell, mask_before)
-                    youths[key] = youths.get(key, 0) - 1
-                if mask_after:
-                    key = (year, cell, mask_after)
-                    youths[key] = youths.get(key, 0) + 1
+        old = cell_masks(before) if before else {}
+        new = cell_masks(after)
+        for cell, mask in new.items():
+            if old.get(cell) != mask:
+                key = (base | cell) << _MASK_BITS | mask
+                youths[key] = youths.get(key, 0) + 1
+        for cell, mask in old.items():
+            if new.get(cell) != mask:
+                key = (base | cell) << _MASK_BITS | mask
+                youths[key] = youths.get(key, 0) - 1
+        events = self._events
         for codes, sign in ((added, 1), (removed, -1)):
             for code in codes:
-                fact = code & 15
-                if fact in _COUNTED_FACTS:
+                fact = code & _FACT
+                if fact in _COUNT_OF_FACT:
                     for cell in cells_of(code):
-                        key = (year, cell, fact)
-                        self._events[key] = self._events.get(key, 0) + sign
+                        key = (base | cell) << _FACT_BITS | fact
+                        events[key] = events.get(key, 0) + sign
 
     def figure_deltas(self, structure_ids: Mapping[int, str]) -> dict[tuple[str, str], list[int]]:
         """The COUNTED deltas per (period, scope), for the cells that move."""
-        patterns: dict[tuple[int, int], list[tuple[tuple[int, ...], int, dict[str, int]]]] = {}
-        for (year, cell, mask), youths in self._youths.items():
+        per_cell: dict[int, list[int]] = {}
+        for key, youths in self._youths.items():
             if youths:
-                patterns.setdefault((year, cell), []).append((_presence(mask), youths, {}))
-        for (year, cell, fact), events in self._events.items():
+                totals = per_cell.get(key >> _MASK_BITS)
+                if totals is None:
+                    totals = per_cell[key >> _MASK_BITS] = [0] * len(COUNTED)
+                for index, value in figures_of_mask(key & _MASK):
+                    totals[index] += value * youths
+        for key, events in self._events.items():
             if events:
-                item = (_presence(0), 0, {FACTS[fact]: events})
-                patterns.setdefault((year, cell), []).append(item)
-        deltas: dict[tuple[str, str], list[int]] = {}
-        for (year, cell), items in patterns.items():
-            totals = figures_of_patterns(items)
-            move = [totals[key] for key in COUNTED]
-            if any(move):
-                deltas[cell_key(year, cell, structure_ids)] = move
-        return deltas
+                totals = per_cell.get(key >> _FACT_BITS)
+                if totals is None:
+                    totals = per_cell[key >> _FACT_BITS] = [0] * len(COUNTED)
+                totals[_COUNT_OF_FACT[key & _FACT]] += events
+        return {
+            cell_key(packed >> _CELL_BITS, packed & _CELL, structure_ids): totals
+            for packed, totals in per_cell.items()
+            if any(totals)
+        }
 
 
 def cell_key(year: int, cell: int, structure_ids: Mapping[int, str]) -> tuple[str, str]:

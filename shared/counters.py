@@ -56,9 +56,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, func, select, text, tuple_, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, is_postgres, member_of
@@ -127,17 +127,39 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + CHUNK]
 
 
-_EVENT_COLUMNS = (
-    EventRow.event_id,
-    EventRow.type,
-    EventRow.occurred_on,
-    EventRow.structure_id,
-    EventRow.region,
-    EventRow.youth_id,
-    EventRow.outcome,
-    EventRow.exit_reason,
-    EventRow.retracts,
-)
+class _Event(NamedTuple):
+    """What applying reads of an event."""
+
+    event_id: str
+    type: str
+    occurred_on: dt.date
+    structure_id: str
+    region: str
+    youth_id: str
+    outcome: str | None
+    exit_reason: str | None
+    retracts: str | None
+
+
+_EVENTS = table_of(EventRow)
+_EVENT_COLUMNS = tuple(_EVENTS.c[name] for name in _Event._fields)
+
+
+def _claimed_events(session: Session, batch_ids: Sequence[str]) -> list[_Event]:
+    """The events of these batches."""
+    if is_postgres(session):
+        # Straight from the driver: a claim is tens of thousands of rows.
+        sql = f"SELECT {', '.join(_Event._fields)} FROM events WHERE batch_id = ANY(%s)"
+        with driver_connection(session).cursor(binary=True) as cursor:
+            cursor.execute(sql, (list(batch_ids),))
+            return [_Event._make(row) for row in cursor.fetchall()]
+    return [
+        _Event._make(row)
+        for chunk in _chunks(batch_ids)
+        for row in session.execute(
+            select(*_EVENT_COLUMNS).where(_EVENTS.c.batch_id.in_(list(chunk)))
+        )
+    ]
 
 
 def _key(event: Any) -> Key:
@@ -151,31 +173,26 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
     mine = sorted(set(batch_ids))
-    events = [
-        row
-        for chunk in _chunks(mine)
-        for row in session.execute(
-            select(*_EVENT_COLUMNS).where(member_of(session, EventRow.batch_id, chunk))
-        )
-    ]
+    events = _claimed_events(session, mine)
     reached("apply:started")
     numbers = structure_numbers(session, {e.structure_id for e in events})
 
     # Step 2: lock every (year, youth) of the claim, appending its events' codes.
     added: dict[Key, list[int]] = {}
     codes: dict[str, int] = {}
-    for e in events:
-        if e.type == "retraction":
-            added.setdefault(_key(e), [])
-        else:
-            code = encode(
-                numbers[e.structure_id],
-                e.region,
-                e.occurred_on.month,
-                fact_of(e.type, e.outcome, e.exit_reason),
-            )
-            codes[e.event_id] = code
-            added.setdefault(_key(e), []).append(code)
+    known: dict[tuple[Any, ...], int] = {}  # a claim holds few distinct kinds of code
+    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, _ in events:
+        key = (day.year, youth_id)
+        if kind == "retraction":
+            added.setdefault(key, [])
+            continue
+        spec = (structure_id, region, day.month, kind, outcome, exit_reason)
+        code = known.get(spec)
+        if code is None:
+            fact = fact_of(kind, outcome, exit_reason)
+            code = known[spec] = encode(numbers[structure_id], region, day.month, fact)
+        codes[event_id] = code
+        added.setdefault(key, []).append(code)
     after = _lock_and_append(session, added)
     reached("apply:locked")
 
@@ -281,14 +298,16 @@ def _decide(
     for r in _applied_retractions(session, keys):
         theirs.setdefault(r.target_id, []).append(_fields(r))
 
-    def retracted(target: Row[Any], retractions: Iterable[dict[str, Any]]) -> bool:
+    def retracted(target: Any, retractions: Iterable[dict[str, Any]]) -> bool:
         fields = _fields(target)
         return any(retracts(r, fields) for r in retractions)
 
+    aimed = ours.keys() | theirs.keys()
     kept_out = [
         e
         for e in events
-        if e.type != "retraction"
+        if e.event_id in aimed
+        and e.type != "retraction"
         and retracted(e, (*ours.get(e.event_id, ()), *theirs.get(e.event_id, ())))
     ]
     here = {e.event_id for e in events}
@@ -302,19 +321,33 @@ def _decide(
     return kept_out, uncounted
 
 
-def _fields(row: Row[Any]) -> dict[str, Any]:
-    """What shared.retractions.retracts reads of an event or a retraction row."""
-    mapping = row._mapping
+def _fields(row: Any) -> dict[str, Any]:
+    """What shared.retractions.retracts reads of an event or a retraction."""
     return {
-        "type": mapping.get("type", "retraction"),
-        "occurred_on": mapping["occurred_on"],
-        "structure_id": mapping["structure_id"],
-        "youth_id": mapping["youth_id"],
+        "type": row.type,
+        "occurred_on": row.occurred_on,
+        "structure_id": row.structure_id,
+        "youth_id": row.youth_id,
     }
 
 
-def _applied_retractions(session: Session, keys: Sequence[Key]) -> list[Row[Any]]:
+def _applied_retractions(session: Session, keys: Sequence[Key]) -> list[Any]:
     """The retractions of applied batches filed under these (year, youth) keys."""
+    if not keys:
+        return []
+    if is_postgres(session):
+        # The keys as two arrays joined to the primary key: one parameter each, whatever
+        # the claim's size (an IN list of pairs costs more to build than to run).
+        sql = (
+            "SELECT r.event_id, r.target_id, r.occurred_on, r.structure_id, r.youth_id "
+            "FROM unnest(%s::smallint[], %b::varchar[]) AS k(year, youth_id) "
+            "JOIN retractions r ON r.year = k.year AND r.youth_id = k.youth_id "
+            "JOIN batches b ON b.batch_id = r.batch_id AND b.applied_at IS NOT NULL"
+        )
+        params = ("{" + ",".join(str(year) for year, _ in keys) + "}", [y for _, y in keys])
+        with driver_connection(session).cursor(binary=True) as cursor:
+            cursor.execute(sql, params)
+            return [_Retraction(*row) for row in cursor.fetchall()]
     columns = (
         RetractionRow.event_id,
         RetractionRow.target_id,
@@ -322,10 +355,11 @@ def _applied_retractions(session: Session, keys: Sequence[Key]) -> list[Row[Any]
         RetractionRow.structure_id,
         RetractionRow.youth_id,
     )
-    found: list[Row[Any]] = []
+    found: list[Any] = []
     for chunk in _chunks(sorted(keys)):
         found.extend(
-            session.execute(
+            _Retraction(*row)
+            for row in session.execute(
                 select(*columns)
                 .join(Batch, Batch.batch_id == RetractionRow.batch_id)
                 .where(
@@ -337,9 +371,18 @@ def _applied_retractions(session: Session, keys: Sequence[Key]) -> list[Row[Any]
     return found
 
 
-def _targets(session: Session, event_ids: Sequence[str]) -> list[Row[Any]]:
+class _Retraction(NamedTuple):
+    event_id: str
+    target_id: str
+    occurred_on: dt.date
+    structure_id: str
+    youth_id: str
+    type: str = "retraction"
+
+
+def _targets(session: Session, event_ids: Sequence[str]) -> list[Any]:
     """These recorded events, each with whether its batch is applied."""
-    found: list[Row[Any]] = []
+    found: list[Any] = []
     for chunk in _chunks(event_ids):
         found.extend(
             session.execute(

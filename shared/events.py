@@ -209,28 +209,46 @@ def loose_event_id(raw: bytes | msgspec.Raw) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def event_record(event: Event) -> dict[str, Any]:
-    """The columns an event is stored under (without batch and region)."""
+def event_row(event: Event) -> tuple[Any, ...]:
+    """The columns an event is stored under (without batch and region), in the order of
+    CONTENT_FIELDS."""
     youth = getattr(event, "youth", None)
-    return {
-        "event_id": event.event_id,
-        "type": event.__struct_config__.tag,
-        "occurred_on": event.occurred_on,
-        "structure_id": event.structure_id,
-        "youth_id": event.youth_id,
-        "outcome": getattr(event, "outcome", None),
-        "exit_reason": getattr(event, "exit_reason", None),
-        "channel": getattr(event, "channel", None),
-        "retracts": getattr(event, "retracts", None),
-        "youth_sex": youth.sex if youth else None,
-        "youth_birth_year": youth.birth_year if youth else None,
-        "youth_education_level": youth.education_level if youth else None,
-    }
+    return (
+        event.event_id,
+        _TAGS[type(event)],
+        event.occurred_on,
+        event.structure_id,
+        event.youth_id,
+        getattr(event, "outcome", None),
+        getattr(event, "exit_reason", None),
+        getattr(event, "channel", None),
+        getattr(event, "retracts", None),
+        youth.sex if youth else None,
+        youth.birth_year if youth else None,
+        youth.education_level if youth else None,
+    )
 
 
-CONTENT_FIELDS: tuple[str, ...] = tuple(
-    event_record(Interview(event_id="x", occurred_on=FIRST_DAY, structure_id="x", youth_id="x"))
+_TAGS: dict[type, str] = {cls: str(cls.__struct_config__.tag) for cls in typing.get_args(Event)}
+CONTENT_FIELDS: tuple[str, ...] = (
+    "event_id",
+    "type",
+    "occurred_on",
+    "structure_id",
+    "youth_id",
+    "outcome",
+    "exit_reason",
+    "channel",
+    "retracts",
+    "youth_sex",
+    "youth_birth_year",
+    "youth_education_level",
 )
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """The stored columns of an event, by name."""
+    return dict(zip(CONTENT_FIELDS, event_row(event), strict=True))
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -161,7 +161,20 @@ def figures_of_patterns(
 
 # A national year has hundreds of thousands of (scope, pattern) rows but few patterns.
 _pattern_figures = cache(youth_figures)
+
+
+@cache
+def figures_of_mask(mask: int) -> tuple[tuple[int, int], ...]:
+    """What one youth adds to the COUNTED figures that count youths, given the bitmask of
+    the facts it has (bit i for FACTS[i]): the (index in COUNTED, value) of each non-zero
+    one. The EVENT_COUNTS figures count events, not youths: see EVENT_COUNT_INDEX."""
+    figures = _pattern_figures(tuple((mask >> i) & 1 for i in range(len(FACTS))))
+    return tuple((i, figures[i]) for i in _PER_YOUTH if figures[i])
+
+
 _PER_EVENT: tuple[tuple[int, str], ...] = tuple(
     (i, EVENT_COUNTS[key]) for i, key in enumerate(COUNTED) if key in EVENT_COUNTS
 )
 _PER_YOUTH: tuple[int, ...] = tuple(i for i, key in enumerate(COUNTED) if key not in EVENT_COUNTS)
+# For each fact of EVENT_COUNTS, the index in COUNTED of the figure that counts its events.
+EVENT_COUNT_INDEX: dict[str, int] = {fact: i for i, fact in _PER_EVENT}

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from shared.bulk import bulk_upsert, copy_new_rows, is_postgres, member_of
 from shared.checkpoints import reached
-from shared.events import CONTENT_FIELDS, Event, InvalidEvent, event_record, same_content
+from shared.events import CONTENT_FIELDS, Event, InvalidEvent, event_row, same_content
 from shared.models import Batch, EventRow, RetractionRow, table_of
 from shared.registry import structure_regions
 from shared.retractions import MATCHED_FIELDS, retracts
@@ -95,53 +95,55 @@ def _retraction_mismatch(
     )
 
 
+# Positions in a stored row (shared.events.CONTENT_FIELDS, then region and batch_id).
+_ID, _TYPE, _STRUCTURE, _RETRACTS = (CONTENT_FIELDS.index(f) for f in (
+    "event_id", "type", "structure_id", "retracts"))  # fmt: skip
+_EVENT_FIELDS = (*CONTENT_FIELDS, "region", "batch_id")
+Row = tuple[Any, ...]
+
+
+def _named(row: Row) -> dict[str, Any]:
+    return dict(zip(_EVENT_FIELDS, row, strict=False))
+
+
 def record_events(
     session: Session, items: Sequence[Event | InvalidEvent], caller: Caller | None
 ) -> Recorded:
     """Validate and record one batch of decoded events (shared.events.decode_elements or
     decode_array); raise Rejected with every error found."""
     errors: list[EventError] = []
-    records: list[tuple[int, dict[str, Any]]] = []
+    # Within the request: the same id twice is a duplicate if identical, else a conflict.
+    first: dict[str, Row] = {}
+    unique: list[tuple[int, Row]] = []
+    duplicates = 0
     for index, item in enumerate(items):
         if isinstance(item, InvalidEvent):
             errors.append(EventError(index, item.event_id, "invalid", str(item)))
-        else:
-            records.append((index, event_record(item)))
-
-    # Within the request: the same id twice is a duplicate if identical, else a conflict.
-    first: dict[str, dict[str, Any]] = {}
-    unique: list[tuple[int, dict[str, Any]]] = []
-    duplicates = 0
-    for index, record in records:
-        seen = first.get(record["event_id"])
+            continue
+        row = event_row(item)
+        seen = first.get(row[_ID])
         if seen is None:
-            first[record["event_id"]] = record
-            unique.append((index, record))
-        elif same_content(seen, record):
+            first[row[_ID]] = row
+            unique.append((index, row))
+        elif seen == row:
             duplicates += 1
         else:
-            errors.append(
-                EventError(
-                    index,
-                    record["event_id"],
-                    "conflict",
-                    "event_id appears earlier in this request with other content",
-                )
-            )
+            message = "event_id appears earlier in this request with other content"
+            errors.append(EventError(index, row[_ID], "conflict", message))
 
-    regions = structure_regions(session, (r["structure_id"] for _, r in unique))
-    candidates: list[tuple[int, dict[str, Any]]] = []
-    for index, record in unique:
-        event_id, structure_id = record["event_id"], record["structure_id"]
-        if structure_id not in regions:
+    regions = structure_regions(session, {row[_STRUCTURE] for _, row in unique})
+    candidates: list[tuple[int, Row]] = []
+    for index, row in unique:
+        structure_id = row[_STRUCTURE]
+        region = regions.get(structure_id)
+        if region is None:
             message = f"structure {structure_id} is not in the registry"
-            errors.append(EventError(index, event_id, "unknown_structure", message))
+            errors.append(EventError(index, row[_ID], "unknown_structure", message))
         elif caller is not None and not caller.may_post_for(structure_id):
             message = f"this token may not post events for structure {structure_id}"
-            errors.append(EventError(index, event_id, "forbidden_structure", message))
+            errors.append(EventError(index, row[_ID], "forbidden_structure", message))
         else:
-            record["region"] = regions[structure_id]
-            candidates.append((index, record))
+            candidates.append((index, (*row, region)))
 
     errors.extend(_retraction_errors(session, candidates, caller))
     if errors:
@@ -152,16 +154,16 @@ def record_events(
     # Insert first and look up only what was not inserted: a resend is rare, and probing
     # the log's primary key for every event beforehand would double the inserts' cost.
     batch_id = uuid.uuid4().hex
-    rows = [dict(record, batch_id=batch_id) for _, record in candidates]
+    rows = [(*row, batch_id) for _, row in candidates]
     inserted = _insert_new(session, rows)
     if len(inserted) < len(rows):
-        already = [(i, r) for i, r in candidates if r["event_id"] not in inserted]
+        already = [(i, row) for i, row in candidates if row[_ID] not in inserted]
         same, conflicts = _conflicts(session, already)
         if conflicts:
             raise Rejected(conflicts)
         duplicates += same
     _index_retractions(
-        session, [r for r in rows if r["type"] == "retraction" and r["event_id"] in inserted]
+        session, [row for row in rows if row[_TYPE] == "retraction" and row[_ID] in inserted]
     )
     accepted = len(inserted)
     session.add(
@@ -178,30 +180,28 @@ def record_events(
     return Recorded(batch_id, accepted, duplicates)
 
 
-def _conflicts(
-    session: Session, candidates: list[tuple[int, dict[str, Any]]]
-) -> tuple[int, list[EventError]]:
+def _conflicts(session: Session, candidates: list[tuple[int, Row]]) -> tuple[int, list[EventError]]:
     """Among these, how many are recorded already with the same content, and the conflicts."""
     stored = {
         r["event_id"]: r
-        for r in _stored(session, EventRow.event_id, [r["event_id"] for _, r in candidates])
+        for r in _stored(session, EventRow.event_id, [row[_ID] for _, row in candidates])
     }
     same = 0
     conflicts = []
-    for index, record in candidates:
-        known = stored.get(record["event_id"])
+    for index, row in candidates:
+        known = stored.get(row[_ID])
         if known is None:
             continue
-        if same_content(known, record):
+        if same_content(known, _named(row)):
             same += 1
         else:
             message = "event_id already recorded with other content"
-            conflicts.append(EventError(index, record["event_id"], "conflict", message))
+            conflicts.append(EventError(index, row[_ID], "conflict", message))
     return same, conflicts
 
 
 def _retraction_errors(
-    session: Session, new: list[tuple[int, dict[str, Any]]], caller: Caller | None
+    session: Session, new: list[tuple[int, Row]], caller: Caller | None
 ) -> list[EventError]:
     """SPEC §3.2: a retraction whose target is recorded (or in this request) retracts it.
 
@@ -209,32 +209,31 @@ def _retraction_errors(
     recorded earlier (one that does not match it is inert, shared/retractions.py), so
     no source can block another's events by retracting their ids first.
     """
-    in_request = {record["event_id"]: record for _, record in new}
-    targets = {r["retracts"] for _, r in new if r["type"] == "retraction"} - in_request.keys()
+    retractions = [(i, row) for i, row in new if row[_TYPE] == "retraction"]
+    if not retractions:
+        return []
+    in_request = {row[_ID]: row for _, row in new}
+    targets = {row[_RETRACTS] for _, row in retractions} - in_request.keys()
     stored = {r["event_id"]: r for r in _stored(session, EventRow.event_id, sorted(targets))}
     errors: list[EventError] = []
-    for index, record in new:
-        if record["type"] != "retraction":
-            continue
-        target = in_request.get(record["retracts"]) or stored.get(record["retracts"])
+    for index, row in retractions:
+        in_this = in_request.get(row[_RETRACTS])
+        target = _named(in_this) if in_this is not None else stored.get(row[_RETRACTS])
         if target is not None:
-            mismatch = _retraction_mismatch(record, target, caller)
+            mismatch = _retraction_mismatch(_named(row), target, caller)
             if mismatch:
-                errors.append(EventError(index, record["event_id"], "invalid", mismatch))
+                errors.append(EventError(index, row[_ID], "invalid", mismatch))
     return errors
 
 
-_EVENT_FIELDS = (*CONTENT_FIELDS, "region", "batch_id")
-
-
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+def _insert_new(session: Session, rows: list[Row]) -> set[str]:
     """Insert the rows, skipping ids recorded already (or by a request running meanwhile);
     the ids inserted."""
     # In id order, so that two requests sharing ids lock them in the same order.
-    ordered = sorted(tuple(row[f] for f in _EVENT_FIELDS) for row in rows)
+    ordered = sorted(rows)
     table = table_of(EventRow)
     if is_postgres(session) and copy_new_rows(session, table, _EVENT_FIELDS, ordered):
-        return {row["event_id"] for row in rows}
+        return {row[_ID] for row in rows}
     # Some are recorded already (a resend): the slower statement that skips them.
     inserted = bulk_upsert(
         session, table, _EVENT_FIELDS, ordered, key=("event_id",), returning=("event_id",)
@@ -242,8 +241,9 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     return {event_id for (event_id,) in inserted}
 
 
-def _index_retractions(session: Session, retractions: list[dict[str, Any]]) -> None:
+def _index_retractions(session: Session, retractions: list[Row]) -> None:
     """File each retraction under the (year, youth) of the events it can retract."""
+    named = [_named(row) for row in retractions]
     rows = sorted(
         (
             r["occurred_on"].year,
@@ -254,7 +254,7 @@ def _index_retractions(session: Session, retractions: list[dict[str, Any]]) -> N
             r["occurred_on"],
             r["structure_id"],
         )
-        for r in retractions
+        for r in named
     )
     columns = ("year", "youth_id", "event_id", "target_id", "batch_id", "occurred_on")
     bulk_upsert(
