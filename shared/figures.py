@@ -136,39 +136,17 @@ def sum_youth_figures(youth_facts: Iterable[Sequence[int]]) -> dict[str, int]:
 EVENT_COUNTS: dict[str, str] = {"interviews": "interview"}
 
 
-def figures_of_patterns(
-    patterns: Iterable[tuple[Sequence[int], int, Mapping[str, int]]],
-) -> dict[str, int]:
-    """The COUNTED totals of youths grouped by the pattern of facts they have.
-
-    Each item is ``(presence, youths, event_counts)``: the presence (0/1) of each
-    fact of FACTS, how many youths share it, and for each fact of EVENT_COUNTS the
-    number of its events summed over those youths. Since ``youth_figures`` only
-    asks whether a fact is present, except for the EVENT_COUNTS figures, this
-    equals ``sum_youth_figures`` over the youths themselves: a whole year comes
-    down to a few hundred patterns per scope, so the log can be grouped by the database.
-    """
-    totals = [0] * len(COUNTED)
-    for presence, youths, event_counts in patterns:
-        figures = _pattern_figures(tuple(presence))
-        for i in _PER_YOUTH:
-            if figures[i]:
-                totals[i] += figures[i] * youths
-        for i, fact in _PER_EVENT:
-            totals[i] += int(event_counts.get(fact, 0))
-    return dict(zip(COUNTED, totals, strict=True))
-
-
-# A national year has hundreds of thousands of (scope, pattern) rows but few patterns.
-_pattern_figures = cache(youth_figures)
-
-
-@cache
+@cache  # few masks occur: a national year has hundreds of thousands of (cell, mask) rows
 def figures_of_mask(mask: int) -> tuple[tuple[int, int], ...]:
     """What one youth adds to the COUNTED figures that count youths, given the bitmask of
     the facts it has (bit i for FACTS[i]): the (index in COUNTED, value) of each non-zero
-    one. The EVENT_COUNTS figures count events, not youths: see EVENT_COUNT_INDEX."""
-    figures = _pattern_figures(tuple((mask >> i) & 1 for i in range(len(FACTS))))
+    one. The EVENT_COUNTS figures count events, not youths: see EVENT_COUNT_INDEX.
+
+    Since ``youth_figures`` only asks whether a fact is present, except for the
+    EVENT_COUNTS figures, youths with the same mask add the same figures: the live
+    counters and the recomputation both add youths by mask, and the event counts apart.
+    """
+    figures = youth_figures(tuple((mask >> i) & 1 for i in range(len(FACTS))))
     return tuple((i, figures[i]) for i in _PER_YOUTH if figures[i])
 
 

@@ -7,7 +7,7 @@ counted events (retractions and what they retract left out) are grouped per
 ``shared.figures.FACTS`` present (``bit_or`` of each event's fact bit) and the
 count of each EVENT_COUNTS fact; each level merges those rows per youth (OR of
 the masks, sum of the counts) and groups youths by mask (*pattern*), which leaves
-a few hundred rows per scope; ``figures_of_patterns`` turns them into figures.
+a few hundred rows per scope; ``figures_of_mask`` turns them into figures.
 The SQL is generated from ``fact_of`` over the event schema's types and from
 ``shared.retractions.matched_sql``, so the rules keep their one definition.
 
@@ -24,17 +24,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from shared.db import driver_connection
 from shared.events import EVENT_TYPES, EXIT_REASONS, OUTCOME_KINDS
 from shared.figures import (
+    COUNTED,
+    EVENT_COUNT_INDEX,
     EVENT_COUNTS,
     FACT_INDEX,
     FACTS,
     fact_of,
-    figures_of_patterns,
+    figures_of_mask,
     sum_youth_figures,
 )
 from shared.models import EventRow
@@ -133,16 +135,8 @@ def fact_bit_expression() -> str:
 # The EVENT_COUNTS facts are single event types (``interviews`` counts ``interview``).
 _COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
 _N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
+_COUNT_INDEXES: tuple[int, ...] = tuple(EVENT_COUNT_INDEX[fact] for fact in _COUNTED_FACTS)
 assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
-
-# (period level, scope level): the cells of shared.scopes.counted_cells.
-LEVELS: tuple[tuple[str, str], ...] = (
-    ("year", "national"),
-    ("year", "region"),
-    ("year", "structure"),
-    ("month", "national"),
-    ("month", "region"),
-)
 
 
 def _month(connection: Connection) -> str:
@@ -176,19 +170,53 @@ def _youths_statement(connection: Connection, year: int, months: bool, applied: 
     )
 
 
-def _patterns_statement(period: str, scope: str) -> str:
-    """The youths of each cell of a level, grouped by the bitmask of their facts."""
-    keys = (["month"] if period == "month" else []) + (
-        [] if scope == "national" else ["region" if scope == "region" else "structure_id"]
-    )
+def _structure_patterns(months: bool, region: str) -> str:
+    """The youths of each structure (of the year), grouped by the bitmask of their facts.
+
+    Without months the rows are per (structure, region, youth): one per (structure,
+    youth) unless the structure changed region during the year. Only such *moved*
+    structures (normally none) need their youths' rows merged first; with months, all.
+    """
     merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    per_youth = ", ".join([*keys, "youth_id"])
-    selected = "".join(f"{k}, " for k in keys)
+    sums = ", ".join(f"SUM({n})" for n in _N)
+    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {sums} FROM"
+    per_youth = "GROUP BY structure_id, youth_id) y GROUP BY structure_id, mask"
+    if months:
+        return f"{select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} {per_youth}"
+    return (
+        f"WITH moved AS MATERIALIZED (SELECT structure_id FROM {TEMP_TABLE} "
+        f"GROUP BY structure_id HAVING MIN({region}) <> MAX({region})) "
+        f"{select} {TEMP_TABLE} WHERE structure_id NOT IN (SELECT structure_id FROM moved) "
+        f"GROUP BY structure_id, mask "
+        f"UNION ALL {select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} "
+        f"WHERE structure_id IN (SELECT structure_id FROM moved) {per_youth}"
+    )
+
+
+def _national_and_region_patterns(months: bool, region: str) -> str:
+    """The youths of the nation and of each region (per year, or per month), grouped by
+    the bitmask of their facts.
+
+    One grouping per youth gives its national mask and, for a youth met in one region
+    only (nearly all), its region mask too; only the youths met in several regions are
+    merged per region again. Two full groupings of the year become one.
+    """
+    month = "month, " if months else ""
+    kept = "NULL" if not months else "month"
+    several = f"({month}youth_id) IN (SELECT {month}youth_id FROM y WHERE r1 <> r2)"
+    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
     sums = ", ".join(f"SUM({n})" for n in _N)
     return (
-        f"SELECT {selected}mask, COUNT(*), {sums} FROM "
-        f"(SELECT {selected}{merged} FROM {TEMP_TABLE} GROUP BY {per_youth}) youths "
-        f"GROUP BY {selected}mask"
+        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {merged}, "
+        f"MIN({region}) AS r1, MAX({region}) AS r2 FROM {TEMP_TABLE} GROUP BY {month}youth_id) "
+        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {sums} FROM y "
+        f"GROUP BY {month}mask "
+        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {sums} FROM y WHERE r1 = r2 "
+        f"GROUP BY {month}r1, mask "
+        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {sums} FROM "
+        f"(SELECT {month}region, youth_id, {merged} FROM {TEMP_TABLE} WHERE {several} "
+        f"GROUP BY {month}region, youth_id) m "
+        f"GROUP BY {month}region, mask"
     )
 
 
@@ -210,13 +238,36 @@ def _prepare(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         driver_connection(connection).create_aggregate("bit_or", 1, _BitOr)
     else:
-        # Hash aggregates of a national year in memory rather than in spill files; local
-        # to the caller's transaction.
+        # Hash aggregates of a national year in memory rather than in spill files; no JIT:
+        # compiling these expressions took longer (0.7 s) than it saved. Local to the
+        # caller's transaction.
         connection.execute(text("SET LOCAL work_mem = '256MB'"))
+        connection.execute(text("SET LOCAL jit = off"))
 
 
-def _presence(mask: int) -> tuple[int, ...]:
-    return tuple((mask >> i) & 1 for i in range(len(FACTS)))
+def refresh_statistics(engine: Engine) -> bool:
+    """ANALYZE the log's tables when the planner knows too little of them; True if it did.
+
+    The recomputation's plans (parallel scans, hashed aggregates) depend on knowing that
+    a year holds millions of events. Autovacuum keeps these statistics fresh; where it is
+    off, or has not run since a large load, this does its part (sampling: a fraction of
+    a second for a national year), in a transaction of its own.
+    """
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        stale = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN "
+                "('events', 'retractions', 'batches') AND (COALESCE(last_analyze, "
+                "last_autoanalyze) IS NULL OR n_mod_since_analyze > 0.1 * n_live_tup + 1000)"
+            )
+        ).scalar()
+        if not stale:
+            return False
+        connection.execute(text("ANALYZE events, retractions, batches"))
+        connection.commit()
+    return True
 
 
 def recompute_year(
@@ -236,24 +287,38 @@ def recompute_year(
     connection.execute(text(_youths_statement(connection, year, months, applied_only)))
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"ANALYZE {TEMP_TABLE}"))
-    levels = [level for level in LEVELS if months or level[0] == "year"]
+    # Regions are compared byte by byte: a collation's rules only cost time here.
+    region = 'region COLLATE "C"' if connection.dialect.name == "postgresql" else "region"
+    statements = [
+        _national_and_region_patterns(False, region),
+        _structure_patterns(months, region),
+    ]
+    if months:
+        statements.append(_national_and_region_patterns(True, region))
     report(0.5)
-    result: dict[Cell, dict[str, int]] = {}
-    for done, (period_level, scope_level) in enumerate(levels, start=1):
-        patterns: dict[Cell, list[tuple[tuple[int, ...], int, dict[str, int]]]] = {}
-        for row in connection.execute(text(_patterns_statement(period_level, scope_level))):
-            values = list(row)
-            period = f"{year:04d}"
-            if period_level == "month":
-                period += f"-{int(values.pop(0)):02d}"
-            scope = (
-                NATIONAL if scope_level == "national" else scope_key(scope_level, values.pop(0))  # type: ignore[arg-type]
-            )
-            mask, youths, *sums = values
-            counts = {f: int(v or 0) for f, v in zip(_COUNTED_FACTS, sums, strict=True)}
-            patterns.setdefault((period, scope), []).append((_presence(int(mask)), youths, counts))
-        for cell, items in patterns.items():
-            result[cell] = figures_of_patterns(items)
-        report(0.5 + 0.5 * done / len(levels))
+    # A national year gives some 150 000 (cell, pattern) rows: each is added to its cell
+    # with the figures of one youth of that pattern (shared.figures.figures_of_mask).
+    periods: dict[Any, str] = {None: f"{year:04d}"}
+    scopes: dict[tuple[str, Any], str] = {}
+    totals_of: dict[Cell, list[int]] = {}
+    for done, statement in enumerate(statements, start=1):
+        for level, month, scope_id, mask, youths, *sums in connection.execute(text(statement)):
+            period = periods.get(month)
+            if period is None:
+                period = periods[month] = f"{year:04d}-{int(month):02d}"
+            scope = scopes.get((level, scope_id))
+            if scope is None:
+                scope = scopes[(level, scope_id)] = (
+                    NATIONAL if level == "national" else scope_key(level, scope_id)
+                )
+            totals = totals_of.get((period, scope))
+            if totals is None:
+                totals = totals_of[(period, scope)] = [0] * len(COUNTED)
+            for index, value in figures_of_mask(int(mask)):
+                totals[index] += value * youths
+            for index, events in zip(_COUNT_INDEXES, sums, strict=True):
+                totals[index] += int(events or 0)
+        report(0.5 + 0.45 * done / len(statements))
+    result = {cell: dict(zip(COUNTED, totals, strict=True)) for cell, totals in totals_of.items()}
     connection.execute(text(f"DROP TABLE {TEMP_TABLE}"))
     return result

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 
 from shared.figures import COUNTED
 from shared.models import Batch, FigureCounts
-from shared.recompute import recompute_year
+from shared.recompute import recompute_year, refresh_statistics
 
 Progress = Callable[[float], None]
 
@@ -83,6 +83,7 @@ def verify(
     report = progress or (lambda _: None)
     differences: list[Difference] = []
     cells = 0
+    refresh_statistics(engine)
     with snapshot(engine) as connection:
         chosen = list(years) if years is not None else logged_years(connection)
         batches = connection.execute(

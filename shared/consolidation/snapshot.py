@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from shared.declarations.figures import declaration_figures, validated_count
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.models import FigureCounts
-from shared.recompute import Progress, recompute_year
+from shared.recompute import Progress, recompute_year, refresh_statistics
 from shared.registry import registry_figures
 from shared.report_keys import REPORT_KEYS
 from shared.scopes import NATIONAL, year_period
@@ -70,6 +70,7 @@ class Snapshot:
 def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -> Snapshot:
     """Recompute and reconcile the year in one snapshot (REPEATABLE READ on PostgreSQL)."""
     report = progress or (lambda _: None)
+    refresh_statistics(engine)
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
