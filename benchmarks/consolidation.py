@@ -23,6 +23,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -112,6 +113,38 @@ def baseline(database_url: str, year: int) -> tuple[int, float]:
     return int(groups), seconds
 
 
+def measure(database_url: str, year: int) -> dict[str, Any]:
+    """Consolidate the year (a new report version) and time it beside the plain GROUP BY."""
+    engine = engine_for(database_url)
+    with engine.connect() as connection:
+        events = connection.execute(
+            text("SELECT count(*) FROM events WHERE occurred_on >= :f AND occurred_on <= :l"),
+            {"f": f"{year}-01-01", "l": f"{year}-12-31"},
+        ).scalar_one()
+    # The baseline first and last, so that a cold cache favours neither side.
+    groups, first_baseline = baseline(database_url, year)
+    steps: list[tuple[float, float]] = []
+    started = time.perf_counter()
+    version = consolidate(engine, year, lambda p: steps.append((p, time.perf_counter())))
+    seconds = time.perf_counter() - started
+    _, second_baseline = baseline(database_url, year)
+    group_by = min(first_baseline, second_baseline)
+    phases = {
+        f"to {p:.2f}": round(at - (steps[i - 1][1] if i else started), 3)
+        for i, (p, at) in enumerate(steps)
+    }
+    return {
+        "year": year,
+        "events": events,
+        "version": version,
+        "consolidation_seconds": round(seconds, 2),
+        "baseline_group_by_seconds": round(group_by, 2),
+        "baseline_groups": groups,
+        "ratio": round(seconds / group_by, 2) if group_by else None,
+        "phases_seconds": phases,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -136,35 +169,11 @@ def main() -> None:
                 )
             ).scalar_one()
         )
-        events = connection.execute(
-            text("SELECT count(*) FROM events WHERE occurred_on >= :f AND occurred_on <= :l"),
-            {"f": f"{year}-01-01", "l": f"{year}-12-31"},
-        ).scalar_one()
 
-    # The baseline first and last, so that a cold cache favours neither side.
-    groups, first_baseline = baseline(args.database_url, year)
-    steps: list[tuple[float, float]] = []
-    started = time.perf_counter()
-    version = consolidate(engine, year, lambda p: steps.append((p, time.perf_counter())))
-    seconds = time.perf_counter() - started
-    _, second_baseline = baseline(args.database_url, year)
-    group_by = min(first_baseline, second_baseline)
-    phases = {
-        f"to {p:.2f}": round(at - (steps[i - 1][1] if i else started), 3)
-        for i, (p, at) in enumerate(steps)
-    }
-    result = {
-        "year": year,
-        "events": events,
-        "version": version,
-        "consolidation_seconds": round(seconds, 2),
-        "baseline_group_by_seconds": round(group_by, 2),
-        "baseline_groups": groups,
-        "ratio": round(seconds / group_by, 2) if group_by else None,
-        "phases_seconds": phases,
-    }
+    result = measure(args.database_url, year)
+    seconds, group_by = result["consolidation_seconds"], result["baseline_group_by_seconds"]
     print(
-        f"consolidation of {year} ({events} events): {seconds:.1f} s; "
+        f"consolidation of {year} ({result['events']} events): {seconds:.1f} s; "
         f"plain GROUP BY (structure, youth) over the same events: {group_by:.1f} s; "
         f"ratio {seconds / group_by:.1f}"
     )

@@ -1,20 +1,28 @@
 """End-to-end throughput of the event pipeline on real PostgreSQL and Redis.
 
-Posts a simulated year (default scale 0.1, ≈650 k events) to the real ingest
-process with parallel clients, waits until the workers have applied everything
-(``pending_events == 0``), checks the figures against the simulator's truth at
-every level, and prints, in the same run:
+Each run posts a simulated year to the real ingest process with parallel clients
+(``bilan ingest``, two ``bilan worker``, ``bilan web``, on a fresh database), waits
+until the workers have applied everything (``pending_events == 0``), checks the
+figures against the simulator's truth at every level and runs ``bilan verify``
+(every cell, months included). By default two runs, as issue 8 measures them:
+300 000 events in 5 000-event batches, then a national year (scale 1.0, ≈6.5 M
+events) in 1 000-event batches; then the consolidation of the national year. It
+prints, in the same run:
 
-- end-to-end events/s (first POST to nothing pending) and the ingest rate;
+- end-to-end events/s (first POST to nothing pending) and the ingest rate (until
+  the last ``202``);
 - the baseline: PostgreSQL ``COPY`` of the same events into a bare table (the
   floor for "durably recorded"), and the ratio;
+- the consolidation beside one plain ``GROUP BY structure_id, youth_id`` over
+  the same events (benchmarks/consolidation.py);
 - p50/p99 of ``GET /v1/figures`` under concurrent load;
-- peak memory of each process.
+- CPU seconds and peak memory of each process.
 
-    python benchmarks/pipeline.py --scale 0.1
+    python benchmarks/pipeline.py                      # both runs (≈6 min)
+    python benchmarks/pipeline.py --run small          # 300 000 events only
+    python benchmarks/pipeline.py --run national --batch-size 5000
 
-The database it fills (``bilan_bench`` by default) is kept for
-``benchmarks/consolidation.py``.
+The national run's database (``bilan_bench``) is kept for ``benchmarks/consolidation.py``.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.consolidation import measure as measure_consolidation
 from benchmarks.processes import (
     Services,
     cpu_seconds,
@@ -48,6 +57,7 @@ from shared.db import engine_for, session_factory
 from shared.registry import import_structures
 from shared.schema import upgrade_database
 from shared.tokens import create_token
+from shared.verify import verify
 from simulator.generate import YearSimulation
 from simulator.post import post_events
 from simulator.registry import demo_structures
@@ -137,21 +147,17 @@ def compare(web_url: str, year: int, truth: dict[str, Any]) -> list[str]:
     return problems
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=0.1)
-    parser.add_argument("--year", type=int, default=2007)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=1000)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--database", default="bilan_bench")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--logs", type=Path, default=Path("var/benchmark-logs"))
-    args = parser.parse_args()
+RUNS = {
+    # name: (scale, events per batch); 0.046 gives 300 697 events.
+    "small": (0.046, 5000),
+    "national": (1.0, 1000),
+}
 
-    database_url = fresh_database(args.postgres, args.database)
+
+def run_once(args: argparse.Namespace, name: str, scale: float, batch_size: int) -> dict[str, Any]:
+    """One run of the pipeline; its measures."""
+    database = args.database if name == "national" else f"{args.database}_{name}"
+    database_url = fresh_database(args.postgres, database)
     redis.Redis.from_url(args.redis).flushdb()
     upgrade_database(database_url)
     structures = demo_structures()
@@ -159,15 +165,15 @@ def main() -> int:
         import_structures(session, structures)
         token = create_token(session, "source")
 
-    services = Services(database_url, args.redis, args.logs, workers=args.workers)
+    services = Services(database_url, args.redis, args.logs / name, workers=args.workers)
     services.start()
     try:
-        simulation = YearSimulation(args.year, args.scale, args.seed, structures)
+        simulation = YearSimulation(args.year, scale, args.seed, structures)
         postgres_before = postgres_cpu_seconds()
         start = time.perf_counter()
         report = post_events(
             simulation.events(), f"{services.ingest_url}/v1/events", token,
-            batch_size=args.batch_size, clients=args.clients, total=simulation.estimated_events,
+            batch_size=batch_size, clients=args.clients, total=simulation.estimated_events,
         )  # fmt: skip
         posted = time.perf_counter() - start
         while True:
@@ -175,7 +181,7 @@ def main() -> int:
             if figures["pending_events"] == 0:
                 break
             print(f"  … {figures['pending_events']:>9} events pending", file=sys.stderr, flush=True)
-            time.sleep(2)
+            time.sleep(1)
         applied = time.perf_counter() - start
         cpu = services.cpu()
         cpu["postgresql (all processes)"] = postgres_cpu_seconds() - postgres_before
@@ -186,36 +192,98 @@ def main() -> int:
     finally:
         services.stop()
     memory["simulator+poster (this process)"] = peak_memory_mib(os.getpid())
+    verified = verify(engine_for(database_url))
+    rows, copy_seconds = copy_baseline(database_url, args.year, scale, args.seed)
+    return {
+        "name": name,
+        "database_url": database_url,
+        "scale": scale,
+        "batch_size": batch_size,
+        "events": report.events,
+        "posted_seconds": posted,
+        "applied_seconds": applied,
+        "copy_rows": rows,
+        "copy_seconds": copy_seconds,
+        "figures_p50_ms": percentile(figure_times, 50) * 1000,
+        "figures_p99_ms": percentile(figure_times, 99) * 1000,
+        "cpu": cpu,
+        "memory": memory,
+        "problems": problems,
+        "verify": f"{verified.cells} cells, {len(verified.differences)} differences",
+        "exact": not problems and not verified.differences,
+    }
 
-    rows, copy_seconds = copy_baseline(database_url, args.year, args.scale, args.seed)
-    events_per_s = report.events / applied
-    copy_rate = rows / copy_seconds
 
-    p50, p99 = percentile(figure_times, 50) * 1000, percentile(figure_times, 99) * 1000
-    lines = [
-        f"pipeline benchmark: year {args.year}, scale {args.scale}, seed {args.seed}, "
-        f"{args.workers} workers, {args.clients} clients, batches of {args.batch_size}",
-        f"  events posted              {report.events:>12,}",
-        f"  ingest (all 202)           {posted:>11.1f} s  {report.events / posted:>10,.0f} ev/s",
-        f"  end to end (pending == 0)  {applied:>11.1f} s  {events_per_s:>10,.0f} ev/s",
-        f"  baseline: COPY bare table  {copy_seconds:>11.1f} s  {copy_rate:>10,.0f} rows/s",
+def lines_of(args: argparse.Namespace, run: dict[str, Any]) -> list[str]:
+    events_per_s = run["events"] / run["applied_seconds"]
+    copy_rate = run["copy_rows"] / run["copy_seconds"]
+    return [
+        f"{run['name']}: year {args.year}, scale {run['scale']}, seed {args.seed}, "
+        f"{args.workers} workers, {args.clients} clients, batches of {run['batch_size']}",
+        f"  events posted              {run['events']:>12,}",
+        f"  ingest (all 202)           {run['posted_seconds']:>11.1f} s"
+        f"  {run['events'] / run['posted_seconds']:>10,.0f} ev/s",
+        f"  end to end (pending == 0)  {run['applied_seconds']:>11.1f} s"
+        f"  {events_per_s:>10,.0f} ev/s",
+        f"  baseline: COPY bare table  {run['copy_seconds']:>11.1f} s  {copy_rate:>10,.0f} rows/s",
         f"  ratio end-to-end / COPY    {events_per_s / copy_rate:>12.3f}",
-        f"  GET /v1/figures p50 / p99  {p50:>8.1f} ms / {p99:.1f} ms (2000 requests, 8 clients)",
-        *(f"  peak memory {name:<32} {mib:>8.0f} MiB" for name, mib in memory.items()),
-        *(f"  CPU until applied {name:<26} {sec:>8.1f} s" for name, sec in cpu.items()),
-        f"  exact at every level       {'yes' if not problems else 'NO'}",
-        *(f"    {problem}" for problem in problems[:10]),
-        f"  database kept for benchmarks/consolidation.py: {database_url}",
+        f"  GET /v1/figures p50 / p99  {run['figures_p50_ms']:>8.1f} ms / "
+        f"{run['figures_p99_ms']:.1f} ms (2000 requests, 8 clients)",
+        *(f"  peak memory {name:<32} {mib:>8.0f} MiB" for name, mib in run["memory"].items()),
+        *(f"  CPU until applied {name:<26} {sec:>8.1f} s" for name, sec in run["cpu"].items()),
+        f"  exact at every level       {'yes' if run['exact'] else 'NO'} "
+        f"(simulator's truth; bilan verify: {run['verify']})",
+        *(f"    {problem}" for problem in run["problems"][:10]),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", choices=[*RUNS, "both"], default="both")
+    parser.add_argument("--scale", type=float, default=None, help="instead of the run's")
+    parser.add_argument("--batch-size", type=int, default=None, help="instead of the run's")
+    parser.add_argument("--year", type=int, default=2007)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--database", default="bilan_bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--logs", type=Path, default=Path("var/benchmark-logs"))
+    args = parser.parse_args()
+
+    names = list(RUNS) if args.run == "both" else [args.run]
+    runs = []
+    for name in names:
+        scale, batch_size = RUNS[name]
+        runs.append(run_once(args, name, args.scale or scale, args.batch_size or batch_size))
+    national = runs[-1]
+    consolidation = measure_consolidation(national["database_url"], args.year)
+
+    lines = [line for run in runs for line in lines_of(args, run)]
+    lines += [
+        f"consolidation of {args.year} ({consolidation['events']:,} events of the "
+        f"{national['name']} run): {consolidation['consolidation_seconds']:.1f} s; plain "
+        f"GROUP BY (structure, youth) over the same events: "
+        f"{consolidation['baseline_group_by_seconds']:.1f} s; ratio {consolidation['ratio']}",
+        f"database kept for benchmarks/consolidation.py: {national['database_url']}",
     ]
     print("\n".join(lines))
     summary = {
-        "events": report.events,
-        "end_to_end_events_per_s": round(events_per_s),
-        "copy_rows_per_s": round(copy_rate),
-        "exact": not problems,
+        run["name"]: {
+            "events": run["events"],
+            "end_to_end_events_per_s": round(run["events"] / run["applied_seconds"]),
+            "ingest_events_per_s": round(run["events"] / run["posted_seconds"]),
+            "copy_rows_per_s": round(run["copy_rows"] / run["copy_seconds"]),
+            "exact": run["exact"],
+        }
+        for run in runs
+    }
+    summary["consolidation"] = {
+        k: consolidation[k] for k in ("consolidation_seconds", "baseline_group_by_seconds", "ratio")
     }
     print(json.dumps(summary))
-    return 0 if not problems else 1
+    return 0 if all(run["exact"] for run in runs) else 1
 
 
 if __name__ == "__main__":
