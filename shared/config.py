@@ -35,6 +35,8 @@ class Settings:
     # Events per claim of a worker (one transaction): large enough to spread each
     # statement's cost over many events, small enough to keep locks and memory short.
     events_per_claim: int = 20_000
+    # After a claim of less than a quarter of that, a worker waits this long before the next.
+    claim_pause_seconds: float = 0.25
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -60,4 +62,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sweep_seconds=float(env.get("BILAN_SWEEP_SECONDS") or SWEEP_SECONDS),
         stale_seconds=float(env.get("BILAN_STALE_SECONDS") or STALE_SECONDS),
         events_per_claim=int(env.get("BILAN_EVENTS_PER_CLAIM") or 20_000),
+        claim_pause_seconds=float(env.get("BILAN_CLAIM_PAUSE_SECONDS") or 0.25),
     )
