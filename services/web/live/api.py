@@ -28,7 +28,7 @@ from services.web.live.schemas import (
     Scope,
     figures_of,
 )
-from shared.counters import Cell, pending_events, read_cells, read_figures, zero_figures
+from shared.live import Cell, pending_events, read_cells, read_figures, zero_figures
 from shared.models import Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key, year_period

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from services.web.formatting import format_percent, format_time, format_value, pending_label
 from services.web.http import ApiError, optional, parse_year
-from shared.counters import Cell, pending_events
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
 from shared.labels import LABELS
+from shared.live import Cell, pending_events
 from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Level, scope_key, year_period
