@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -229,3 +230,31 @@ def test_admin_page_login_trigger_and_validate(
     assert (
         client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf}).status_code == 401
     )
+
+
+def test_a_failed_job_shows_a_plain_sentence_and_logs_the_detail(
+    client: FlaskClient,
+    admin_token: str,
+    database_url: str,
+    monkeypatch: Any,
+    caplog: Any,
+) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    from shared.consolidation import jobs
+
+    def broken(*_: Any) -> Any:
+        raise ProgrammingError(
+            "SELECT youth_id FROM events WHERE secret", {}, Exception('relation "x" missing')
+        )
+
+    monkeypatch.setattr(jobs, "take_snapshot", broken)
+    job = start(client, admin_token).get_json()
+    with pytest.raises(ProgrammingError):
+        run_job(engine_for(database_url), job["id"])
+    answer = client.get(f"/v1/consolidations/{job['id']}").get_json()
+    assert answer["status"] == "failed"
+    assert answer["error"] == jobs.FAILURE_MESSAGE
+    listed = client.get("/v1/consolidations").get_json()["consolidations"][0]
+    assert listed["error"] == jobs.FAILURE_MESSAGE
+    assert "SELECT youth_id" in caplog.text
