@@ -11,7 +11,8 @@ from typing import Any
 
 import msgspec
 
-from services.web.http import ErrorBody, year_range
+from services.web.http import ErrorBody
+from services.web.parameters import year_range
 from shared.events import StructureId
 from shared.regions import REGIONS
 

@@ -19,8 +19,9 @@ import msgspec
 from flask import Response
 
 from services.web.db import read_session
-from services.web.http import no_store, optional
+from services.web.http import no_store
 from services.web.live.view import build_view, page_error, read_filters
+from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
 
