@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from services.ingest.body import BadBody, TooManyEvents, decode_body
 from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, REQUESTS
@@ -105,5 +105,7 @@ def register_error_handlers(app: Flask) -> None:
         return error(404, "not_found", "no such resource")
 
     @app.errorhandler(405)
-    def _not_allowed(_: Exception) -> Any:
-        return error(405, "method_not_allowed", "method not allowed on this resource")
+    def _not_allowed(exc: MethodNotAllowed) -> Any:
+        response = error(405, "method_not_allowed", "method not allowed on this resource")
+        response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+        return response
