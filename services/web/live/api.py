@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.web.db import read_session
-from services.web.http import ApiError, json_response, no_store
+from services.web.http import ApiError, json_response
 from services.web.live.schemas import (
     BREAKDOWNS,
     Breakdown,
@@ -66,7 +66,7 @@ def get_figures() -> Response:
     with read_session() as session:
         scope = resolve_scope(session, region, structure)
         document = live_figures(session, year, scope)
-    return no_store(json_response(document))
+    return json_response(document)
 
 
 def breakdown_keys(
@@ -103,4 +103,4 @@ def get_breakdown() -> Response:
         )
     zero = zero_figures()
     rows = [BreakdownRow(key=key, figures=figures_of(cells.get(cell, zero))) for key, cell in keys]
-    return no_store(json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows)))
+    return json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows))

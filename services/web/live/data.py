@@ -34,7 +34,7 @@ def current_view() -> dict[str, Any]:
 
 
 def view_json() -> Response:
-    return no_store(Response(msgspec.json.encode(current_view()), mimetype="application/json"))
+    return Response(msgspec.json.encode(current_view()), mimetype="application/json")
 
 
 def _csv_value(key: str, value: int | float) -> str:
