@@ -27,7 +27,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
-from services.web.db import read_session
+from services.web.db import read_connection
 from shared.data_version import data_version
 
 MAX_AGE = 2
@@ -80,8 +80,8 @@ def init_app(app: Flask) -> None:
 
 
 def _validators() -> tuple[str, dt.datetime | None]:
-    with read_session() as session:
-        version = data_version(session)
+    with read_connection() as connection:
+        version = data_version(connection)
     seed = "\n".join(
         (
             request.path,
