@@ -29,6 +29,7 @@ from services.web.yearend.schemas import (
     Completeness,
     DeclarationDetail,
     DeclarationList,
+    Rejection,
     Verdict,
     audit_entry,
     declaration_document,
@@ -52,6 +53,7 @@ from shared.models import Declaration
 
 _fields_decoder = msgspec.json.Decoder(DeclarationFields)
 _verdict_decoder = msgspec.json.Decoder(Verdict)
+_rejection_decoder = msgspec.json.Decoder(Rejection)
 
 
 def _no_declaration(year: int, structure_id: str) -> ApiError:
@@ -82,8 +84,13 @@ def _decide(year: str, structure_id: str, verdict: str) -> Response:
     if not is_structure_id(structure_id):
         raise _no_declaration(year_value, structure_id)
     body = request.get_data(cache=False)
-    # The body is optional for a validation: no body, no reason.
-    reason = decode_body(_verdict_decoder, body).reason if body.strip() else None
+    # The body is optional for a validation: no body, no reason (a rejection then is a 422).
+    reason: str | None = None
+    if body.strip():
+        if verdict == REJECTED:
+            reason = decode_body(_rejection_decoder, body).reason
+        else:
+            reason = decode_body(_verdict_decoder, body).reason
     with transaction() as session:
         row = decide(session, caller, year_value, structure_id, verdict, reason)
         document = declaration_document(row)

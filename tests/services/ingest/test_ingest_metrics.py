@@ -66,3 +66,20 @@ def test_requests_latency_rejections_and_pending(client: Any, source_token: str)
     assert sample("bilan_ingest_events_rejected_total", code="invalid") == before["invalid"] + 1
     # Not applied (no worker here): both events are pending.
     assert "bilan_pending_events 2.0" in text
+
+
+def test_openapi_tells_every_answer(client: Any) -> None:
+    document = client.get("/openapi.json").get_json()
+    post = document["paths"]["/v1/events"]["post"]
+    assert post["operationId"] == "postEvents" and post["tags"] == ["events"]
+    responses = post["responses"]
+    assert {"405", "429"} <= set(responses)
+    assert "Retry-After" in responses["429"]["headers"]
+    assert "Retry-After" in responses["503"]["headers"]
+    assert responses["405"]["headers"]["Allow"]["required"] is True
+    for media in post["requestBody"]["content"].values():
+        assert "example" in media
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids)) == 5
+    metrics = document["paths"]["/metrics"]["get"]["responses"]["200"]
+    assert "text/plain" in metrics["content"]
