@@ -10,6 +10,10 @@ Checking it is one cheap query: a ``304`` builds nothing. A ``200`` of a JSON ro
 kept in memory under its validator, so that the many pollers of one moment share one
 build (``as_of`` is then the time of that build, still true for the unchanged figures).
 
+A ``304`` is answered only for a validator this process has answered a ``200`` with:
+``If-None-Match: *`` or an ``If-Modified-Since`` in the future must not turn a request
+that would be refused (a bad year, an unknown structure) into "not modified".
+
 Caches and browsers may reuse an answer for ``MAX_AGE`` seconds and serve it stale for
 ``STALE_SECONDS`` more while they ask again.
 """
@@ -51,12 +55,17 @@ def asset_version() -> str:
 
 
 class _Kept:
-    """The last JSON answers built, by validator (least recently used out first)."""
+    """The validators of the last 200s, with their JSON answers where kept (least recently
+    used out first)."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._answers: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._answers: OrderedDict[str, tuple[bytes, str] | None] = OrderedDict()
         self._lock = threading.Lock()
+
+    def known(self, etag: str) -> bool:
+        with self._lock:
+            return etag in self._answers
 
     def get(self, etag: str) -> tuple[bytes, str] | None:
         with self._lock:
@@ -65,9 +74,9 @@ class _Kept:
                 self._answers.move_to_end(etag)
             return answer
 
-    def put(self, etag: str, body: bytes, content_type: str) -> None:
+    def put(self, etag: str, body: bytes | None, content_type: str = "") -> None:
         with self._lock:
-            self._answers[etag] = (body, content_type)
+            self._answers[etag] = None if body is None else (body, content_type)
             self._answers.move_to_end(etag)
             while len(self._answers) > self._size:
                 self._answers.popitem(last=False)
@@ -97,6 +106,8 @@ def _validators() -> tuple[str, dt.datetime | None]:
 
 
 def _not_modified(etag: str, modified: dt.datetime | None) -> bool:
+    if not current_app.extensions["kept_answers"].known(etag):
+        return False
     # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"'))
@@ -130,8 +141,7 @@ def conditional(keep: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
-            if keep:
-                kept.put(etag, response.get_data(), response.headers["Content-Type"])
+            kept.put(etag, response.get_data() if keep else None, response.headers["Content-Type"])
             return _headed(response, etag, modified)
 
         return answer

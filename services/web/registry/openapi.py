@@ -18,6 +18,15 @@ EXAMPLE = {
 }
 
 
+# A structure just put may declare (schemathesis's stateful phase follows it too).
+LINKS = {
+    "declare": {
+        "operationId": "putDeclaration",
+        "parameters": {"year": 2007, "structure_id": "$request.path.structure_id"},
+    }
+}
+
+
 def paths(p: Parameters) -> dict[str, Any]:
     """``/v1/structures`` and ``/v1/structures/{structure_id}``."""
     return {
@@ -39,8 +48,8 @@ def paths(p: Parameters) -> dict[str, Any]:
                 TAG,
                 "Create or update a structure (admin)",
                 {
-                    "200": answer("Updated", StructureDocument),
-                    "201": answer("Created", StructureDocument),
+                    "200": {**answer("Updated", StructureDocument), "links": LINKS},
+                    "201": {**answer("Created", StructureDocument), "links": LINKS},
                     "403": fail("Role other than admin"),
                     "422": fail("Invalid structure (id, name, dates: closed before opened)"),
                 },

@@ -43,6 +43,17 @@ SHA256 = {
 }
 NO_DECLARATION = fail("No such declaration (or no structure of that id)")
 
+# What a client (and schemathesis's stateful phase) may do next with what it just made.
+_SAME_DECLARATION = {"year": "$request.path.year", "structure_id": "$request.path.structure_id"}
+DECLARATION_LINKS = {
+    "read": {"operationId": "getDeclaration", "parameters": _SAME_DECLARATION},
+    "validate": {"operationId": "validateDeclaration", "parameters": _SAME_DECLARATION},
+    "reject": {"operationId": "rejectDeclaration", "parameters": _SAME_DECLARATION},
+}
+JOB_LINKS = {
+    "follow": {"operationId": "getConsolidation", "parameters": {"id": "$response.body#/id"}}
+}
+
 
 def _decision(
     p: Parameters, operation_id: str, summary: str, body: dict[str, Any]
@@ -127,10 +138,13 @@ def paths(p: Parameters) -> dict[str, Any]:
                 DECLARATIONS,
                 "Submit a declaration (its structure's token, or admin) → submitted",
                 {
-                    "200": answer(
-                        "Replaced (or resubmitted after a rejection)", DeclarationDocument
-                    ),
-                    "201": answer("Created", DeclarationDocument),
+                    "200": {
+                        **answer(
+                            "Replaced (or resubmitted after a rejection)", DeclarationDocument
+                        ),
+                        "links": DECLARATION_LINKS,
+                    },
+                    "201": {**answer("Created", DeclarationDocument), "links": DECLARATION_LINKS},
                     "409": fail("Already validated"),
                     "422": fail(
                         "Invalid declaration (funders must sum to main + specific), "
@@ -160,9 +174,10 @@ def paths(p: Parameters) -> dict[str, Any]:
                 CONSOLIDATIONS,
                 "Start the consolidation of a year (admin); one at a time per year",
                 {
-                    "202": answer(
-                        "Queued, or the year's job already running", ConsolidationStarted
-                    ),
+                    "202": {
+                        **answer("Queued, or the year's job already running", ConsolidationStarted),
+                        "links": JOB_LINKS,
+                    },
                     "422": fail("Invalid year"),
                 },
                 body=json_body(ConsolidationRequest, {"year": 2007}),

@@ -94,3 +94,14 @@ def test_refusals_carry_no_validator(client: FlaskClient, counted: None) -> None
     response = client.get("/v1/figures?year=abc")
     assert response.status_code == 400
     assert "ETag" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "url", ["/v1/figures/breakdown?by=nope", "/v1/figures?structure=NOPE", "/?year=abc"]
+)
+def test_a_refusal_is_never_not_modified(client: FlaskClient, counted: None, url: str) -> None:
+    for headers in (
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    ):
+        assert client.get(url, headers=headers).status_code in (400, 404), headers
