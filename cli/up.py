@@ -64,16 +64,13 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         services[f"worker-{n}" if workers > 1 else "worker"] = _command(
             "worker", "--loglevel", "WARNING"
         )
-    if demo:
-        token = _load_demo(sessions)
-        today = dt.date.today()
-        services["demo"] = _command(
-            "simulate", "--year", str(today.year), "--scale", "0.02", "--until", today.isoformat(),
-            "--post", f"http://127.0.0.1:{settings.ingest_port}/v1/events", "--token", token,
-            "--rate", str(demo_rate), "--batch-size", "50", "--clients", "1",
-        )  # fmt: skip
-
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    envs: dict[str, dict[str, str]] = {}
+    if demo:
+        services["demo"], envs["demo"] = demo_command(
+            _load_demo(sessions), settings.ingest_port, demo_rate, env
+        )
+
     processes: dict[str, subprocess.Popen[str]] = {}
     # A SIGTERM (a supervisor, `timeout`) stops the services as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -86,7 +83,7 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
             demo_run = name == "demo"
             process = subprocess.Popen(
                 command,
-                env=env,
+                env=envs.get(name, env),
                 stdout=subprocess.DEVNULL if demo_run else subprocess.PIPE,
                 stderr=subprocess.PIPE if demo_run else subprocess.STDOUT,
                 text=True,
@@ -110,6 +107,20 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         click.echo("stopping…")
     finally:
         stop_all(processes.values())
+
+
+def demo_command(
+    token: str, ingest_port: int, rate: int, env: dict[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    """The demo simulator's command and environment. The token goes in the environment
+    (BILAN_TOKEN), not on the command line, where ps shows it to every user."""
+    today = dt.date.today()
+    command = _command(
+        "simulate", "--year", str(today.year), "--scale", "0.02", "--until", today.isoformat(),
+        "--post", f"http://127.0.0.1:{ingest_port}/v1/events",
+        "--rate", str(rate), "--batch-size", "50", "--clients", "1",
+    )  # fmt: skip
+    return command, {**env, "BILAN_TOKEN": token}
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
