@@ -11,15 +11,19 @@ Every answer must be a 200; the run stops by itself after ``--requests`` per rou
     python benchmarks/web_latency.py http://127.0.0.1:8080 --pollers 64 --query "year=2007"
 
 Prints one line per route (p50, p90, p99, max in ms, and requests/s), then the same
-as JSON on the last line. With ``--pollers N``, a second run: N clients poll
+as JSON on the last line. With ``--pollers N``, two more runs: N clients poll
 ``/donnees.json`` as the page does, each sending back the ``ETag`` it last received
-(``If-None-Match``); an answer is a 200 or a 304, and the line says how many were 304.
+(``If-None-Match``) — once every ``--interval`` seconds each (the page polls every 5 s;
+the default, 1 s, is five times that load), then back to back (the service's capacity:
+N back-to-back pollers answered at R requests/s stand for R × 5 pages open). An answer
+is a 200 or a 304, and the line says how many were 304.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import threading
 import time
@@ -36,9 +40,12 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def load(url: str, requests: int, clients: int, conditional: bool = False) -> dict[str, Any]:
+def load(
+    url: str, requests: int, clients: int, conditional: bool = False, interval: float = 0.0
+) -> dict[str, Any]:
     """GET ``url`` ``requests`` times from ``clients`` threads; latencies in ms. With
-    ``conditional``, each client sends back the ETag it last received."""
+    ``conditional``, each client sends back the ETag it last received; with ``interval``,
+    each waits that long between its requests (starting at a random moment of it)."""
     latencies: list[float] = []
     failures: list[str] = []
     not_modified = [0]
@@ -47,8 +54,12 @@ def load(url: str, requests: int, clients: int, conditional: bool = False) -> di
 
     def client() -> None:
         etag: str | None = None
+        if interval:
+            time.sleep(random.uniform(0, interval))
         with httpx.Client(timeout=30) as http:
             while True:
+                if interval and etag is not None:
+                    time.sleep(interval)
                 with lock:
                     if remaining[0] == 0:
                         return
@@ -106,6 +117,9 @@ def main() -> None:
     parser.add_argument(
         "--pollers", type=int, default=0, help="then this many conditional pollers of the data"
     )
+    parser.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between a poller's requests"
+    )
     args = parser.parse_args()
     base = args.base_url.rstrip("/")
     query = f"?{args.query}" if args.query else ""
@@ -121,7 +135,10 @@ def main() -> None:
         results[name] = load(url, args.requests, args.clients)
     if args.pollers:
         url = routes["/donnees.json (page's data call)"]
-        results[f"/donnees.json, {args.pollers} pollers, If-None-Match"] = load(
+        results[f"/donnees.json, {args.pollers} pollers every {args.interval:g} s"] = load(
+            url, args.requests, args.pollers, conditional=True, interval=args.interval
+        )
+        results[f"/donnees.json, {args.pollers} pollers back to back"] = load(
             url, args.requests, args.pollers, conditional=True
         )
     print(f"{args.requests} requests per route, {args.clients} clients, query {query or '(none)'}")
