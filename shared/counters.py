@@ -74,10 +74,7 @@ from shared.counter_tables import (
     targets,
 )
 from shared.figures import fact_of
-from shared.models import (
-    Batch,
-    YouthState,
-)
+from shared.models import Batch, YouthState
 from shared.retractions import retracts
 
 
