@@ -22,7 +22,7 @@ from shared.tokens import Caller, create_token
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, csrf_of
+from tests.support.web import bearer, csrf_of, sign_in
 
 
 def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
@@ -288,3 +288,41 @@ def test_a_failed_job_shows_a_plain_sentence_and_logs_the_detail(
     listed = client.get("/v1/consolidations").get_json()["consolidations"][0]
     assert listed["error"] == jobs.FAILURE_MESSAGE
     assert "SELECT youth_id" in caplog.text
+
+
+def test_reports_list_every_year_and_version_in_paris_time(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    assert "Aucun rapport n" in html.unescape(client.get("/rapports").get_data(as_text=True))
+    with sessions.begin() as session:
+        record(session, [event("a", youth="A")])
+    apply_all(sessions)
+    consolidate_now(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
+    text = html.unescape(client.get("/rapports").get_data(as_text=True))
+    assert '<a href="/rapports/2007">Rapport 2007</a>' in text
+    assert '<a href="/rapports/2007?version=2">version 2</a>' in text
+    assert '<a href="/rapports/2007?version=1">version 1</a>, figée le' in text
+    assert "(heure de Paris)" in text and "UTC" not in text
+    report = html.unescape(client.get("/rapports/2007?version=1").get_data(as_text=True))
+    assert 'href="/rapports">Tous les rapports consolidés</a>' in report
+    assert '<a class="fr-breadcrumb__link" href="/rapports">Rapports</a>' in report
+    assert "la plus récente est la" in report and "(heure de Paris)" in report
+    assert "(UTC)" not in report
+
+
+def test_the_admin_sees_the_campaign_by_region(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        admin = Caller(1, "admin", frozenset(), None)
+        submit(session, admin, 2007, "ML-11-001", declaration_fields())
+    sign_in(client, admin_token)
+    text = html.unescape(client.get("/admin?year=2007").get_data(as_text=True))
+    row = text.split('<tr data-region="11">', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == ["2", "0", "1", "0", "1", "0\u202f%"]  # active, validated, waiting, …
+    assert '<a href="/declarations?year=2007&region=11">Île-de-France</a>' in row
+    total = text.split('<tr class="total" data-region="">', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', total)[0] == "3"
+    assert '<select class="fr-select" id="consolidate-year" name="year">' in text
