@@ -169,7 +169,7 @@ def sign_in(page: Any, web: str, secret: str) -> None:
     page.goto(f"{web}/connexion")
     page.get_by_label("Jeton d'accès").fill(secret)
     page.locator("main").get_by_role("button", name="Se connecter").click()
-    page.locator("#identity").wait_for()
+    page.locator("#identity").wait_for(state="attached")  # in the menu on a phone
 
 
 def serious_violations(page: Any) -> list[dict[str, Any]]:
