@@ -111,10 +111,12 @@ class AppSecret(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class AdminSession(Base):
-    """A signed-in ``/admin`` session; the cookie holds its id, this table only its SHA-256.
+class WebSession(Base):
+    """A signed-in session of the pages (every role but ``source``, shared/web_sessions.py);
+    the cookie holds its id, this table only its SHA-256.
 
-    Deleting the row (logout, revocation of its token, expiry) ends the session on every replica.
+    Deleting the row (sign-out, revocation of its token, expiry) ends the session on every
+    replica. The table keeps the name schema 0005 gave it, when only /admin signed in.
     """
 
     __tablename__ = "admin_sessions"

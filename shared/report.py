@@ -8,6 +8,7 @@ here, with its label from shared.labels; the page ``/rapports/{year}`` and
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +17,8 @@ from shared.declarations.fields import FUNDER_KEYS
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.labels import LABELS
 from shared.report_keys import REPORT_KEYS
-from shared.spreadsheets import inert_row
+from shared.spreadsheets import SEPARATOR, inert, inert_row, spreadsheet_number
+from shared.times import ZONE_NAME, paris_datetime
 
 # (section title, keys), in the order of the 2007 report; the wording is shared.labels'.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -39,29 +41,36 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 assert sorted(key for _, keys in SECTIONS for key in keys) == sorted(REPORT_KEYS)
 
 
+# The CSV's columns (French headers, as the dashboard's export).
+CSV_HEADER = ("Année", "Version", "Rubrique", "Chiffre", "Valeur", "Code")
+
+
 def report_csv(document: Mapping[str, Any]) -> str:
-    """The report as CSV: one row per figure (section, key, French label, value), then
-    metadata; no cell a spreadsheet would run (shared/spreadsheets.py)."""
+    """The report as CSV for French spreadsheets, as the dashboard's export writes it
+    (shared/spreadsheets.py): ``;``, decimal comma, French headers (the byte-order mark is
+    the answer's). One row per figure, by section — its French name with its unit
+    (shared.labels' ``csv_header``), its value, its key — then the completeness of the
+    declarations and when the version was frozen, in Paris time. Text cells never start a
+    formula; values are numbers."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    completeness = document["completeness"]
-    rows = [
-        ["section", "key", "label", "value"],
-        *(
-            [title, key, LABELS[key].label, document["figures"][key]]
-            for title, keys in SECTIONS
-            for key in keys
-        ),
-        ["Complétude", "structures", "structures actives", completeness["structures"]],
-        [
-            "Complétude",
-            "declarations_validated",
-            "déclarations validées",
-            completeness["declarations_validated"],
-        ],
-        ["Version", "year", "année", document["year"]],
-        ["Version", "version", "version", document["version"]],
-        ["Version", "consolidated_at", "consolidé le", document["consolidated_at"]],
-    ]
-    writer.writerows(inert_row(row) for row in rows)
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+    year, version = document["year"], document["version"]
+    figures, completeness = document["figures"], document["completeness"]
+    writer.writerow(CSV_HEADER)
+
+    def row(section: str, name: str, value: str, code: str) -> None:
+        # The value is written as is: a number (spreadsheet_number) or a date, never a formula.
+        writer.writerow([year, version, *inert_row([section, name]), value, inert(code)])
+
+    for title, keys in SECTIONS:
+        for key in keys:
+            label = LABELS[key]
+            percent = label.format in ("percent", "share")
+            row(title, label.csv_header, spreadsheet_number(figures[key], percent), key)
+    section = "Complétude des déclarations"
+    row(section, "Structures actives", str(completeness["structures"]), "structures_active")
+    validated = str(completeness["declarations_validated"])
+    row(section, "Déclarations annuelles validées", validated, "declarations_validated")
+    frozen = paris_datetime(dt.datetime.fromisoformat(document["consolidated_at"]))
+    row("Version", f"Figée le ({ZONE_NAME})", frozen, "consolidated_at")
     return out.getvalue()

@@ -3,7 +3,8 @@
 Tokens are 256-bit random secrets, so an unsalted digest is enough: there is no
 password to brute-force. A revoked or expired token is refused from that moment on,
 by every service: each request looks its token up (one primary-key read), nothing
-caches it. Revoking a token also ends the ``/admin`` sessions opened with it.
+caches it. Revoking a token also ends the page sessions opened with it
+(shared/web_sessions.py).
 
 "Last used" is written at most once a minute per token (and per process), in a
 transaction of its own: an ingest request does not pay a write for it.
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from shared.models import AdminSession, Token, utcnow
+from shared.models import Token, WebSession, utcnow
 from shared.times import as_utc
 
 log = logging.getLogger(__name__)
@@ -184,13 +185,13 @@ def list_tokens(session: Session) -> list[TokenInfo]:
 
 
 def revoke_token(session: Session, token_id: int) -> bool:
-    """Refuse the token from now on and end its ``/admin`` sessions; False if there is no
+    """Refuse the token from now on and end its page sessions; False if there is no
     such token. Revoking twice keeps the first date."""
     token = session.get(Token, token_id)
     if token is None:
         return False
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-    session.execute(delete(AdminSession).where(AdminSession.token_id == token_id))
+    session.execute(delete(WebSession).where(WebSession.token_id == token_id))
     session.flush()
     return True

@@ -30,6 +30,7 @@ from services.web import (
     openapi,
     registry,
     sessions,
+    signin,
     yearend,
 )
 from services.web.http import ApiError, error_response
@@ -38,6 +39,17 @@ from shared.db import engine_for
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
+
+# A page's refusal in French, by status, when the route gave no French reason of its own.
+PAGE_MESSAGES = {
+    400: "La demande n'est pas valide.",
+    401: "Cette page demande une connexion.",
+    403: "Cette page ne vous est pas ouverte.",
+    404: "Cette page n'existe pas.",
+    405: "Cette adresse ne s'utilise pas de cette façon.",
+    413: "Le formulaire envoyé est trop volumineux.",
+    429: "Trop de demandes : réessayez dans un moment.",
+}
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -58,7 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     http.init_app(app)
     layout.init_app(app)
-    for feature in (live, registry, yearend):
+    for feature in (signin, live, registry, yearend):
         feature.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
@@ -78,15 +90,24 @@ def register_error_handlers(app: Flask) -> None:
     def _refused(exc: ApiError) -> Any:
         # A page's refusal is a page; the data calls (/donnees.json, /export.csv) answer JSON.
         if not _is_api() and not request.path.endswith((".json", ".csv")):
-            return render_template("error.html", message=exc.message), exc.status
+            return render_template("error.html", message=exc.message, status=exc.status), exc.status
         return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
         if not _is_api():
-            return exc
-        code = (exc.name or "error").lower().replace(" ", "_")
-        response = error_response(exc.code or 500, code, exc.description or exc.name)
+            if status not in PAGE_MESSAGES:
+                return exc
+            # The route's own reason if it gave one (abort(400, "…")), else the French default.
+            own = exc.description != type(exc).description
+            message = exc.description if own and exc.description else PAGE_MESSAGES[status]
+            response = app.response_class(
+                render_template("error.html", message=message, status=status), status
+            )
+        else:
+            code = (exc.name or "error").lower().replace(" ", "_")
+            response = error_response(status, code, exc.description or exc.name)
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

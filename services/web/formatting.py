@@ -11,16 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.labels import Format
+from shared.times import ZONE_NAME, in_paris, paris_datetime
 
 NARROW_NBSP = "\u202f"
-
-try:
-    PARIS: dt.tzinfo = ZoneInfo("Europe/Paris")
-except ZoneInfoNotFoundError:  # a system without tz data still shows a time, in UTC
-    PARIS = dt.UTC
 
 
 def format_number(value: int | float) -> str:
@@ -43,7 +38,21 @@ def format_percent(rate: float, digits: int = 0) -> str:
 
 def format_time(moment: dt.datetime) -> str:
     """The time of day in metropolitan France: ``14:05:03``."""
-    return moment.astimezone(PARIS).strftime("%H:%M:%S")
+    return in_paris(moment).strftime("%H:%M:%S")
+
+
+def format_datetime(moment: dt.datetime | None, seconds: bool = True) -> str:
+    """A moment in Paris time with the zone's name: ``12/06/2024 à 14:05:03 (heure de Paris)``;
+    ``—`` when there is none."""
+    if moment is None:
+        return "—"
+    day, _, clock = paris_datetime(moment, seconds).partition(" ")
+    return f"{day} à {clock} ({ZONE_NAME})"
+
+
+def format_date(moment: dt.datetime) -> str:
+    """The day of a moment, in Paris: ``12/06/2024``."""
+    return in_paris(moment).strftime("%d/%m/%Y")
 
 
 def pending_label(pending: int) -> str:

@@ -1,12 +1,12 @@
-"""The security headers of every answer (Flask-Talisman), and no caching of /admin.
+"""The security headers of every answer (Flask-Talisman), and no caching of the signed-in pages.
 
 - ``Content-Security-Policy``: scripts, styles, fonts and images from this origin only,
   no ``unsafe-inline`` (the pages' scripts and styles are static files; their data is in
   ``<script type="application/json">``, which is not run), no framing, forms posted only here.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
   ``Referrer-Policy: same-origin``; ``Strict-Transport-Security`` when ``BILAN_HTTPS``.
-- ``/admin`` (the signed-in pages, the only ones that see the session cookie):
-  ``Cache-Control: no-store``.
+- the signed-in pages (``/admin``, ``/connexion``, ``/declarations``: the only ones that
+  see the session cookie): ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     )
 
     @app.after_request
-    def _admin_not_stored(response: Response) -> Response:
+    def _signed_in_not_stored(response: Response) -> Response:
         if under_cookie_path(request.path):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -35,6 +35,15 @@ def year_range(today: dt.date | None = None) -> tuple[int, int]:
     return FIRST_DAY.year, (today or dt.date.today()).year + 1
 
 
+def year_choices(selected: int, today: dt.date | None = None) -> list[int]:
+    """The years a page's select offers, newest first: up to the current one — not the
+    next, which only exists for events dated tomorrow on 31 December — unless it is the one
+    selected, back to the first the figures know."""
+    first, _ = year_range(today)
+    last = max((today or dt.date.today()).year, selected)
+    return list(range(last, first - 1, -1))
+
+
 def integer_or_none(value: str, low: int, high: int) -> int | None:
     """``value`` as an integer if it is ASCII digits within [low, high], else None."""
     # The length is checked first: int() of a 5 000-digit string raises, and is slow before.

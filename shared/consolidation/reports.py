@@ -27,3 +27,17 @@ def report_versions(session: Session, year: int) -> list[tuple[int, dt.datetime]
         .order_by(Report.version)
     )
     return [(int(v), as_utc(at)) for v, at in rows]
+
+
+def reports_by_year(session: Session) -> list[tuple[int, list[tuple[int, dt.datetime]]]]:
+    """Every year with a frozen report, newest first, and its versions (newest first) with
+    the moment each was frozen."""
+    rows = session.execute(
+        select(Report.year, Report.version, Report.consolidated_at).order_by(
+            Report.year.desc(), Report.version.desc()
+        )
+    )
+    years: dict[int, list[tuple[int, dt.datetime]]] = {}
+    for year, version, at in rows:
+        years.setdefault(int(year), []).append((int(version), as_utc(at)))
+    return list(years.items())

@@ -7,7 +7,10 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-Euros = Annotated[int, Meta(ge=0, le=10**12, description="Euros, non-negative")]
+# The bounds of the amounts and of the staff: the API's schema and the pages' forms share them.
+MAX_EUROS = 10**12
+MAX_PROFESSIONALS = 100_000
+Euros = Annotated[int, Meta(ge=0, le=MAX_EUROS, description="Euros, non-negative")]
 FUNDING_KEYS: tuple[str, ...] = ("main", "specific", "managed_funds")
 FUNDER_KEYS: tuple[str, ...] = (
     "state",
@@ -39,7 +42,7 @@ class Funders(msgspec.Struct, forbid_unknown_fields=True):
 class DeclarationFields(msgspec.Struct, forbid_unknown_fields=True):
     """Body of ``PUT /v1/declarations/{year}/{structure_id}``."""
 
-    professionals: Annotated[int, Meta(ge=0, le=100_000)]
+    professionals: Annotated[int, Meta(ge=0, le=MAX_PROFESSIONALS)]
     funding: Funding
     funders: Funders
 

@@ -72,6 +72,10 @@ class Completeness:
     def missing(self) -> int:
         return max(self.structures - self.submitted - self.validated - self.rejected, 0)
 
+    @property
+    def validated_share(self) -> float:
+        return self.validated / self.structures if self.structures else 0.0
+
 
 def completeness(session: Session, year: int) -> Completeness:
     """The year's active structures and its declarations by status."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -152,5 +153,38 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # caret="initial": hiding the caret puts a style attribute on the inputs, which the
+    # DSFR then copies into the phone menu, where the page's CSP refuses it (a false alarm).
+    page.screenshot(path=str(path), full_page=full_page, caret="initial")
     return path
+
+
+def token(stack: Stack, *args: str) -> str:
+    """A new token of the stack's database (``bilan token create ARGS``)."""
+    return stack.processes.run("token", "create", *args).strip().splitlines()[-1]
+
+
+def sign_in(page: Any, web: str, secret: str) -> None:
+    """Sign in on /connexion with ``secret``; the page is then the role's home."""
+    page.goto(f"{web}/connexion")
+    page.get_by_label("Jeton d'accès").fill(secret)
+    page.locator("main").get_by_role("button", name="Se connecter").click()
+    page.locator("#identity").wait_for(state="attached")  # in the menu on a phone
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is."""
+    # Evaluated by the driver, not added as a <script>: the page's CSP would block it.
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(function (r) {"
+        " return r.violations.map(function (v) {"
+        " return {id: v.id, impact: v.impact, nodes: v.nodes.length,"
+        " target: v.nodes[0].target.join(' ')}; }); })"
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The pages of a PDF that Chromium printed (its page objects)."""
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))

@@ -58,3 +58,12 @@ def sign_in(client: FlaskClient, token: str) -> str:
     response = client.post("/admin/login", data={"token": token, "csrf": csrf})
     assert response.status_code == 302, response.get_data(as_text=True)
     return csrf_of(client.get("/admin").get_data(as_text=True))
+
+
+def connect(client: FlaskClient, token: str) -> str:
+    """Sign in on /connexion with ``token`` (any role that has pages); the CSRF token of the
+    page it leads to."""
+    csrf = csrf_of(client.get("/connexion").get_data(as_text=True))
+    response = client.post("/connexion", data={"token": token, "csrf": csrf})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_of(client.get(response.headers["Location"]).get_data(as_text=True))

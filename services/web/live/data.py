@@ -24,7 +24,7 @@ from services.web.live.view import build_view, page_error, read_filters
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
-from shared.spreadsheets import inert
+from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 
 
 def current_view() -> dict[str, Any]:
@@ -38,10 +38,7 @@ def view_json() -> Response:
 
 
 def _csv_value(key: str, value: int | float) -> str:
-    if key == "access_rate":
-        # A percentage with one decimal and a decimal comma, as a French spreadsheet reads it.
-        return f"{value * 100:.1f}".replace(".", ",")
-    return str(value)
+    return spreadsheet_number(value, percent=key == "access_rate")
 
 
 def view_csv(view: dict[str, Any], by_month: bool) -> str:
@@ -51,7 +48,7 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
     (shared/spreadsheets.py); the figures, formatted here from numbers, are numbers.
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
     if by_month:
         first = "Mois"
         rows = view["months"]["rows"]
@@ -100,8 +97,7 @@ def export_csv() -> Response:
         raise page_error("invalid_view", 400)
     view = current_view()
     by_month = view_name == "month"
-    # The byte-order mark makes Excel read UTF-8 (accents) instead of its ANSI code page.
-    body = "\ufeff" + view_csv(view, by_month)
+    body = BOM + view_csv(view, by_month)
     # A text/* mimetype gets "; charset=utf-8" from Werkzeug: the encoding used here.
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = (

@@ -8,6 +8,7 @@ to refresh the figures in place; the filters live in the URL, so a view is a lin
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -20,7 +21,7 @@ from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
-from services.web.parameters import optional, year_range
+from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
 from shared.models import Structure
@@ -85,13 +86,12 @@ def structure_options(session: Session, selected: str | None) -> Markup:
 
 
 def index() -> tuple[str, int]:
-    first, last = year_range()
     context: dict[str, Any] = {
         "blocks": BLOCKS,
         "definitions": LABELS,
         "columns": COLUMNS,
         "regions": sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
-        "years": range(last, first - 1, -1),
+        "years": year_choices(dt.date.today().year),
         "region": optional("region"),
         "structure": optional("structure"),
         "year": optional("year"),
@@ -114,7 +114,9 @@ def index() -> tuple[str, int]:
             context.update(
                 filters=filters,
                 year=filters.year,
-                region=filters.region,
+                years=year_choices(filters.year),
+                # A structure's region shows in the Région select (the structure still wins).
+                region=view["scope"]["region"],
                 structure=filters.structure,
                 view=view,
                 view_json=json_script(view),

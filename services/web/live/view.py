@@ -240,8 +240,9 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
     # Pending first: if it reads 0, every event recorded before is in the counters read next.
     as_of = dt.datetime.now(dt.UTC)
     pending = pending_events(session)
+    # The breakdown's total is its region's (or the nation's) own cell, read with the rest.
     cells = read_view_cells(
-        session, period, [scope, *(cell for _, cell in rows_of)], months, month_scope
+        session, period, [scope, month_scope, *(cell for _, cell in rows_of)], months, month_scope
     )
     zero = with_derived({})
 
@@ -265,9 +266,11 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
         _row(month, f"{MONTHS[i]} {filters.year}", cells.get((month, month_scope), zero))
         for i, month in enumerate(months)
     ]
+    within = REGIONS[region] if region else "France entière"
     return {
         "year": filters.year,
-        "scope": {"level": level, "id": scope_id, "label": label},
+        # ``region``: the selected region, or the selected structure's (the Région select's).
+        "scope": {"level": level, "id": scope_id, "label": label, "region": region},
         "figures": figures,
         "display": display(figures),
         "civis_shares": share_of_exits(figures),
@@ -281,6 +284,7 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
             "sort": filters.sort,
             "order": filters.order,
             "rows": _sorted(breakdown_rows, filters.sort, filters.order),
+            "total": _row("", f"Ensemble — {within}", cells.get((period, month_scope), zero)),
         },
-        "months": {"within": REGIONS[region] if region else "France entière", "rows": month_rows},
+        "months": {"within": within, "rows": month_rows},
     }

@@ -77,6 +77,9 @@
     return new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(value);
   }
 
+  var CIVIS_REASONS = ["civis_exits_durable_employment", "civis_exits_non_durable_employment",
+                       "civis_exits_training", "civis_exits_other"];
+
   function chartData(v) {
     var f = v.figures;
     var months = v.months.rows;
@@ -92,9 +95,10 @@
         }]
       },
       civis: {
-        labels: shortNames(["civis_exits_durable_employment",
-                            "civis_exits_non_durable_employment", "civis_exits_training",
-                            "civis_exits_other"]),
+        // The legend says each slice's value and share, as the CIVIS block does.
+        labels: CIVIS_REASONS.map(function (key) {
+          return labels[key].short + " : " + v.display[key] + " (" + v.civis_shares[key] + ")";
+        }),
         datasets: [{
           label: "Sorties",
           data: [f.civis_exits_durable_employment, f.civis_exits_non_durable_employment,
@@ -146,10 +150,11 @@
       type: "bar", data: data.access,
       options: Object.assign({}, common, { indexAxis: "y", scales: { x: linear } })
     });
+    // The legend under the donut, whatever the width: on a phone, beside it, it was cut.
     charts.civis = new Chart(document.getElementById("chart-civis"), {
       type: "doughnut", data: data.civis,
       options: Object.assign({}, common, {
-        plugins: { legend: { display: true, position: "right" } }
+        plugins: { legend: { display: true, position: "bottom", align: "start" } }
       })
     });
     charts.months = new Chart(document.getElementById("chart-months"), {
@@ -226,8 +231,13 @@
       node.textContent = v.civis_shares[node.dataset.share];
     });
     var breakdown = root.querySelector('[data-rows="breakdown"]');
+    var total = root.querySelector('[data-rows="breakdown-total"]');
     var months = root.querySelector('[data-rows="months"]');
     if (breakdown) fillRows(breakdown, v.breakdown.rows);
+    if (total) {
+      fillRows(total, [v.breakdown.total]);
+      total.firstChild.className = "total";
+    }
     if (months) fillRows(months, v.months.rows);
     state.textContent = v.freshness;
     freshness.classList.toggle("pending", v.pending_events > 0);

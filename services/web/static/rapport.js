@@ -1,11 +1,12 @@
-/* bilan — the year-end report's charts (templates/rapport.html, yearend_pages.py).
+/* bilan — the year-end report's charts (yearend/templates/rapport.html, report_page.py).
  *
  * The page is complete without it: every chart's values are in the table of its figure.
  * With Chart.js loaded, a canvas is added above each table and drawn from the data the
  * server embedded in #charts-data: one horizontal bar per row, its length the row's share
  * of the chart's total (in %), its label wrapped on lines, the French texts of the value
  * and share in the tooltip.
- * Charts are resized to the paper's width before printing and back afterwards.
+ * Charts are resized to the paper's column before printing (two charts a row, and their
+ * tables left to the screen: yearend.css) and back afterwards.
  */
 (function () {
   "use strict";
@@ -21,8 +22,8 @@
   if (!embedded || !window.Chart) return; // No Chart.js: the tables say everything.
   var charts = JSON.parse(embedded.textContent);
 
-  // The widest a chart is on A4 paper (yearend.css: .chart-box max-width 160mm; 96 px/in).
-  var PRINT_WIDTH_PX = Math.floor((160 / 25.4) * 96);
+  // The widest a chart is on A4 paper (yearend.css: .chart-box max-width 88mm; 96 px/in).
+  var PRINT_WIDTH_PX = Math.floor((88 / 25.4) * 96);
   var BLUE = "#000091"; // Bleu France, as the dashboard.
   var percent = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 0 });
 
@@ -35,7 +36,7 @@
     var lines = [];
     label.split(" ").forEach(function (word) {
       var last = lines.length - 1;
-      if (last >= 0 && (lines[last] + " " + word).length <= 28) lines[last] += " " + word;
+      if (last >= 0 && (lines[last] + " " + word).length <= 18) lines[last] += " " + word;
       else lines.push(word);
     });
     return lines;
@@ -54,6 +55,7 @@
       " ; les valeurs figurent dans le tableau qui suit");
     box.appendChild(canvas);
     figure.insertBefore(box, figure.querySelector("table"));
+    figure.classList.add("drawn");
     var over = chart.percents.some(function (value) { return value > 100; });
     drawn.push(new Chart(canvas, {
       type: "bar",
@@ -94,13 +96,20 @@
 
   // Chart.js does not follow the print layout by itself: an explicit size before printing,
   // the automatic one again afterwards.
-  window.addEventListener("beforeprint", function () {
+  function toPaper() {
     drawn.forEach(function (c) {
       var box = c.canvas.parentNode;
       c.resize(Math.min(box.clientWidth, PRINT_WIDTH_PX), box.clientHeight);
     });
-  });
-  window.addEventListener("afterprint", function () {
+  }
+  function toScreen() {
     drawn.forEach(function (c) { c.resize(); });
-  });
+  }
+  window.addEventListener("beforeprint", toPaper);
+  window.addEventListener("afterprint", toScreen);
+  // Printing without the events (a PDF made by a headless browser) still switches media.
+  var printing = window.matchMedia && window.matchMedia("print");
+  if (printing && printing.addEventListener) {
+    printing.addEventListener("change", function (event) { (event.matches ? toPaper : toScreen)(); });
+  }
 })();

@@ -1,7 +1,12 @@
-"""The year end: declarations, consolidation jobs, frozen reports, the report page and /admin.
+"""The year end: declarations, consolidation jobs, frozen reports, and their pages.
+
+The API (SPEC §5) and the French pages: ``/rapports`` (every frozen report) and
+``/rapports/{year}``; ``/declarations`` (the campaign as each role sees it), a
+declaration's page, its form and its validation; ``/admin``.
 
 The rules are shared.declarations' and shared.consolidation's; they refuse with a
-code and no HTTP status, and ``STATUS_OF`` below is where those codes become statuses.
+code and no HTTP status, and ``STATUS_OF`` below is where those codes become the API's
+statuses (the pages say them in French: declaration_rights.py).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from services.web.http import error_response
+from services.web.layout import NavEntry, add_nav
 from services.web.yearend.routes import bp
 from shared.declarations.fields import DeclarationError
 
@@ -29,6 +35,12 @@ def declaration_refused(exc: DeclarationError) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Add the year end's routes and its refusals' answers."""
+    """Add the year end's routes, its menu entries and its refusals' answers."""
     app.register_blueprint(bp)
+    add_nav(
+        app,
+        NavEntry("yearend.report_list", "Rapports"),
+        NavEntry("yearend.campaign", "Déclarations", ("structure", "validator", "admin")),
+        NavEntry("yearend.admin", "Administration", ("admin",)),
+    )
     app.register_error_handler(DeclarationError, declaration_refused)

@@ -1,83 +1,79 @@
-"""The admin page ``/admin``, in French: consolidations and the declarations waiting.
+"""The admin page ``/admin``, in French: the campaign in each region, consolidations and
+their history, the declarations waiting.
 
-``/admin`` asks for an admin token once and opens a session kept in the database
-(shared/admin_sessions.py): the cookie (services/web/sessions.py) holds only that
-session's random id, so logging out, revoking the token or its expiry ends the session
-on every replica, and the token itself never travels again. Every form carries
-Flask-WTF's CSRF token, bound to the session: a form posted without a session (or
-with another's token) is refused. Failed sign-ins count towards the address's limit
-(shared/auth_failures.py).
+``/admin`` asks for an admin token once (services/web/signin: the session is a database
+row, the cookie holds its random id) and every form carries the session's CSRF token.
+Without a session the page is the 401 sign-in page; signed in with another role, a 403.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import ValidationError
 
 from services.web.db import read_session, transaction
-from services.web.http import ApiError, refused_authentication
+from services.web.live.view import alphabetical
 from services.web.parameters import (
     integer_or_none,
     is_structure_id,
     optional,
     parse_id,
-    parse_year,
+    year_choices,
     year_range,
 )
+from services.web.signin.identity import Identity, check_csrf, current_identity, require_identity
+from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
 from services.web.yearend.consolidations import queue_consolidation, recent_jobs
+from services.web.yearend.declaration_rights import refusal
 from services.web.yearend.schemas import consolidation_entry
-from shared.admin_sessions import admin_of_session, close_admin_session, open_admin_session
+from services.web.yearend.wording import page_year
+from shared.declarations.campaign import region_progress, total_of
 from shared.declarations.fields import DeclarationError
-from shared.declarations.figures import completeness
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, decide
 from shared.models import Declaration, Structure
 from shared.regions import REGIONS
-from shared.tokens import Caller, authenticate
+
+ADMINS = "à l'administration nationale"
+TOKEN_LABEL = "Jeton d'administration"
+HINT = "Créé par bilan token create --role admin."
+JOB_STATES = {
+    "queued": "en attente",
+    "running": "en cours",
+    "succeeded": "terminée",
+    "failed": "échec",
+}
 
 
-def _check_csrf() -> None:
-    try:
-        validate_csrf(request.form.get("csrf"))
-    except ValidationError:
-        abort(400, "formulaire expiré : rechargez la page")
+def _sign_in_form() -> SignInForm:
+    return SignInForm(
+        action=url_for("yearend.admin_login"),
+        token_label=TOKEN_LABEL,
+        hint=HINT,
+        title="Administration : connexion",
+    )
 
 
-def admin_caller() -> Caller | None:
-    """The admin of this request's session, if the session is still open."""
-    session_id = session.get("sid")
-    if not session_id:
-        return None
-    with read_session() as db:
-        caller = admin_of_session(db, session_id)
-    if caller is None:
-        session.pop("sid", None)
-    return caller
+def _admin() -> Identity | Page:
+    """The admin of the session, or the page that asks for one (401) — a 403 for another role."""
+    if current_identity() is None:
+        return form_page(401, _sign_in_form(), required=True)
+    return require_identity("admin", what=ADMINS)
 
 
-def admin() -> str | WerkzeugResponse:
-    caller = admin_caller()
-    if caller is None:
-        return render_template("admin_login.html", csrf=generate_csrf())
-    first, last = year_range()
+def admin() -> str | Page:
+    identity = _admin()
+    if not isinstance(identity, Identity):
+        return identity
     year_text = optional("year")
-    year = dt.date.today().year - 1 if year_text is None else _page_year(year_text)
+    year = dt.date.today().year - 1 if year_text is None else page_year(year_text)
     job_text = optional("job")
     watched = None if job_text is None else parse_id(job_text, "consolidation")
     history = [consolidation_entry(job) for job in recent_jobs()]
+    regions = sorted(REGIONS, key=lambda code: alphabetical(REGIONS[code]))
     with read_session() as db:
         waiting = db.execute(
             select(Declaration, Structure.name)
@@ -85,76 +81,43 @@ def admin() -> str | WerkzeugResponse:
             .where(Declaration.year == year, Declaration.status == SUBMITTED)
             .order_by(Declaration.region, Declaration.structure_id)
         ).all()
-        counts = completeness(db, year)
+        progress = region_progress(db, year, regions)
+    first, last = year_range()
     return render_template(
         "admin.html",
-        csrf=generate_csrf(),
         year=year,
+        years=year_choices(year),
         first_year=first,
         last_year=last,
         history=history,
         waiting=[(row, name) for row, name in waiting],
-        counts=counts,
+        progress=progress,
+        total=total_of(progress),
         regions=REGIONS,
         watched=watched,
-        statuses={
-            "queued": "en attente",
-            "running": "en cours",
-            "succeeded": "terminée",
-            "failed": "échec",
-        },
+        statuses=JOB_STATES,
         validated=VALIDATED,
         rejected=REJECTED,
     )
 
 
-def _page_year(text: str) -> int:
-    try:
-        return parse_year(text)
-    except ApiError:
-        first, last = year_range()
-        message = f"L'année doit être comprise entre {first} et {last}."
-        raise ApiError(400, "invalid_parameter", message) from None
-
-
-def admin_login() -> WerkzeugResponse | tuple[str, int, dict[str, str]]:
-    _check_csrf()
-    secret = request.form.get("token", "").strip()
-    with read_session() as db:
-        caller = authenticate(db, f"Bearer {secret}") if secret else None
-    if caller is None or caller.role != "admin":
-        retry_after = refused_authentication()
-        if retry_after is not None:
-            page = render_template("admin_login.html", csrf=generate_csrf(), wait=retry_after)
-            return page, 429, {"Retry-After": str(retry_after)}
-        flash("Ce jeton n'est pas un jeton d'administration valide.", "error")
-        return redirect(url_for("yearend.admin"))
-    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    with transaction() as db:
-        session_id = open_admin_session(db, caller, lifetime)
-    # A new cookie (and CSRF token) at sign-in: one planted before cannot be ridden.
-    session.clear()
-    session.permanent = True
-    session["sid"] = session_id
-    return redirect(url_for("yearend.admin"))
+def admin_login() -> WerkzeugResponse | Page:
+    return sign_in_with(
+        ("admin",),
+        "Ce jeton n'est pas un jeton d'administration valide.",
+        url_for("yearend.admin"),
+        _sign_in_form(),
+    )
 
 
 def admin_logout() -> WerkzeugResponse:
-    _check_csrf()
-    session_id = session.get("sid")
-    if session_id:
-        with transaction() as db:
-            close_admin_session(db, session_id)
-    session.clear()
-    return redirect(url_for("yearend.admin"))
+    return sign_out()
 
 
-def _require_admin() -> Caller:
-    caller = admin_caller()
-    if caller is None:
-        abort(401)
-    _check_csrf()
-    return caller
+def _require_admin() -> Identity:
+    identity = require_identity("admin", what=ADMINS)
+    check_csrf()
+    return identity
 
 
 def admin_consolidate() -> WerkzeugResponse:
@@ -171,23 +134,17 @@ def admin_consolidate() -> WerkzeugResponse:
 
 
 def admin_decide(year: str, structure_id: str, verdict: str) -> WerkzeugResponse:
-    caller = _require_admin()
+    identity = _require_admin()
     if verdict not in ("validate", "reject") or not is_structure_id(structure_id):
-        abort(404)
-    number = _page_year(year)
+        raise NotFound()
+    number = page_year(year)
     reason = request.form.get("reason", "").strip() or None
     try:
         with transaction() as db:
-            decide(
-                db,
-                caller,
-                number,
-                structure_id,
-                VALIDATED if verdict == "validate" else REJECTED,
-                reason,
-            )
+            decision = VALIDATED if verdict == "validate" else REJECTED
+            decide(db, identity.caller, number, structure_id, decision, reason)
     except DeclarationError as exc:
-        flash(f"{structure_id} : {exc.message}", "error")
+        flash(f"{structure_id} : {refusal(exc)}", "error")
     else:
         done = "validée" if verdict == "validate" else "rejetée"
         flash(f"Déclaration {number} de {structure_id} {done}.", "success")

@@ -15,6 +15,7 @@ from services.web.parameters import INT32_MAX, given, parse_year, query_integer
 from shared.consolidation.reports import read_report
 from shared.models import Report
 from shared.report import report_csv
+from shared.spreadsheets import BOM
 
 
 def requested_report(year_text: str) -> Report:
@@ -49,7 +50,10 @@ def get_report(year: str) -> Response:
 
 def get_report_csv(year: str) -> Response:
     report = requested_report(year)
-    response = _frozen(report, report_csv(msgspec.json.decode(report.document)), "text/csv")
+    # For people (a spreadsheet): French, with the byte-order mark Excel needs; the JSON
+    # above stays the machines' (and the frozen bytes).
+    body = BOM + report_csv(msgspec.json.decode(report.document))
+    response = _frozen(report, body, "text/csv")
     filename = f"bilan-{report.year}-v{report.version}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

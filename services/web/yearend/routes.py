@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from services.web.yearend import admin, consolidations, declarations, report_page, reports
+from services.web.yearend import (
+    admin,
+    campaign,
+    consolidations,
+    declaration_entry,
+    declaration_pages,
+    declarations,
+    report_page,
+    reports,
+)
 
 bp = Blueprint("yearend", __name__, template_folder="templates")
 
+# The API (SPEC §5).
 _DECLARATION = "/v1/declarations/<year>/<structure_id>"
 bp.add_url_rule("/v1/declarations/<year>", view_func=declarations.get_declarations)
 bp.add_url_rule(_DECLARATION, view_func=declarations.get_declaration)
@@ -25,8 +35,23 @@ bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolid
 
 bp.add_url_rule("/v1/reports/<year>.csv", view_func=reports.get_report_csv)
 bp.add_url_rule("/v1/reports/<year>", view_func=reports.get_report)
+
+# The public pages of the reports.
+bp.add_url_rule("/rapports", view_func=report_page.report_list)
 bp.add_url_rule("/rapports/<year>", view_func=report_page.report_page)
 
+# The signed-in pages of the declarations (the session cookie's path /declarations).
+_PAGE = "/declarations/<year>/<structure_id>"
+bp.add_url_rule("/declarations", view_func=campaign.campaign)
+bp.add_url_rule(_PAGE, view_func=declaration_pages.declaration_page)
+bp.add_url_rule(f"{_PAGE}/saisie", view_func=declaration_entry.declaration_form)
+bp.add_url_rule(f"{_PAGE}/saisie", view_func=declaration_entry.declaration_submit, methods=["POST"])
+bp.add_url_rule(
+    f"{_PAGE}/validation", view_func=declaration_pages.declaration_validate, methods=["POST"]
+)
+bp.add_url_rule(f"{_PAGE}/rejet", view_func=declaration_pages.declaration_reject, methods=["POST"])
+
+# The admin's page (the session cookie's path /admin).
 bp.add_url_rule("/admin", view_func=admin.admin)
 bp.add_url_rule("/admin/login", view_func=admin.admin_login, methods=["POST"])
 bp.add_url_rule("/admin/logout", view_func=admin.admin_logout, methods=["POST"])

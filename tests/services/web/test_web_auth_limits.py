@@ -3,6 +3,7 @@ sign-in: 429 with Retry-After past the limit; a valid token is never held back."
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import Any
 
@@ -58,19 +59,23 @@ def test_the_api_answers_429_past_the_limit(
     assert consolidate(client, admin_token).status_code == 202
 
 
-def test_the_admin_sign_in_answers_429_past_the_limit(
-    database_url: str, registry: Any, admin_token: str
+@pytest.mark.parametrize(
+    ("form", "target"), [("/admin", "/admin/login"), ("/connexion", "/connexion")]
+)
+def test_the_sign_in_answers_429_past_the_limit(
+    database_url: str, registry: Any, admin_token: str, form: str, target: str
 ) -> None:
     client = limited_app(database_url).test_client()
-    csrf = csrf_of(client.get("/admin").get_data(as_text=True))
+    csrf = csrf_of(client.get(form).get_data(as_text=True))
     for _ in range(LIMIT):
-        response = client.post("/admin/login", data={"token": "bilan_guess", "csrf": csrf})
-        assert response.status_code == 302
-    refused = client.post("/admin/login", data={"token": "bilan_guess", "csrf": csrf})
+        response = client.post(target, data={"token": "bilan_guess", "csrf": csrf})
+        assert response.status_code == 401
+        assert "Ce jeton n'est pas valide" in html.unescape(response.get_data(as_text=True))
+    refused = client.post(target, data={"token": "bilan_guess", "csrf": csrf})
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert "Trop de tentatives" in refused.get_data(as_text=True)
-    signed_in = client.post("/admin/login", data={"token": admin_token, "csrf": csrf})
+    signed_in = client.post(target, data={"token": admin_token, "csrf": csrf})
     assert signed_in.status_code == 302
 
 

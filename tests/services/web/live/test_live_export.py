@@ -107,7 +107,7 @@ def test_the_report_csv_is_inert_and_keeps_negative_numbers(monkeypatch: Any) ->
     from shared.report_keys import REPORT_KEYS
     from shared.spreadsheets import inert
 
-    monkeypatch.setitem(LABELS, "paio", replace(LABELS["paio"], label="=1+2"))
+    monkeypatch.setitem(LABELS, "paio", replace(LABELS["paio"], csv_header="=1+2"))
     document = {
         "year": 2007,
         "version": 1,
@@ -115,8 +115,8 @@ def test_the_report_csv_is_inert_and_keeps_negative_numbers(monkeypatch: Any) ->
         "figures": {key: 0 for key in REPORT_KEYS} | {"missions_locales": -3},
         "completeness": {"structures": 1, "declarations_validated": 0},
     }
-    rows = list(csv.reader(io.StringIO(report.report_csv(document))))
-    by_key = {row[1]: row for row in rows[1:]}
-    assert by_key["paio"][2] == "'=1+2"
-    assert by_key["missions_locales"][3] == "-3"  # a number, not text: it stays as it is
+    rows = list(csv.reader(io.StringIO(report.report_csv(document)), delimiter=";"))
+    by_key = {row[5]: row for row in rows[1:]}
+    assert by_key["paio"][3] == "'=1+2"
+    assert by_key["missions_locales"][4] == "-3"  # a number, not text: it stays as it is
     assert inert(-3) == -3 and inert("-3") == "'-3"

@@ -36,7 +36,12 @@ def test_view_figures_are_the_live_figures(client: FlaskClient, counted: None, q
 
 def test_view_national(client: FlaskClient, counted: None) -> None:
     view = data(client, "/donnees.json?year=2007")
-    assert view["scope"] == {"level": "national", "id": None, "label": "France entière"}
+    assert view["scope"] == {
+        "level": "national",
+        "id": None,
+        "label": "France entière",
+        "region": None,
+    }
     assert view["display"]["access_rate"] == f"100{NNBSP}%"
     assert view["civis_shares"] == {
         "civis_exits_durable_employment": f"100{NNBSP}%",
@@ -81,7 +86,12 @@ def test_view_of_a_region_breaks_down_by_structure(client: FlaskClient, counted:
 
 def test_view_of_a_structure_shows_its_region(client: FlaskClient, counted: None) -> None:
     view = data(client, "/donnees.json?year=2007&structure=PAIO-24-001")
-    assert view["scope"] == {"level": "structure", "id": "PAIO-24-001", "label": "PAIO de Chartres"}
+    assert view["scope"] == {
+        "level": "structure",
+        "id": "PAIO-24-001",
+        "label": "PAIO de Chartres",
+        "region": "24",
+    }
     assert view["figures"]["youths_with_access"] == 1  # Y4 (Y2 was interviewed elsewhere)
     rows = view["breakdown"]["rows"]
     assert [(row["key"], row["current"]) for row in rows] == [("PAIO-24-001", True)]
@@ -126,7 +136,12 @@ def test_page_renders_everything_without_javascript(client: FlaskClient, counted
         r'data-share="civis_exits_durable_employment">100\u202f%</span> des sorties', text
     )
     # The tables, one row per region and per month, with the French numbers.
-    assert text.count('<th scope="row">') == 26 + 12
+    # A row per region and month, and the breakdown's total: the nation's own figures.
+    assert text.count('<th scope="row">') == 26 + 12 + 1
+    assert (
+        '<tr class="total">\n                    <th scope="row">Ensemble — France entière</th>'
+        in text
+    )
     assert text.count('<th scope="row"><a href="/?year=2007&region=') == 26
     assert 'aria-sort="ascending"' in text
     assert "Par région" in text
@@ -214,4 +229,6 @@ def test_structure_select_follows_the_registry(
         upsert_structure(session, "ML-11-003", fields)
     text = page(client, "/?structure=ML-11-003")
     assert '<option value="ML-11-003" selected>Mission locale d\'Évry</option>' in text
-    assert text.count(" selected>") == 2  # the structure and the year
+    # The structure, the year, and the structure's region in the Région select.
+    assert text.count(" selected>") == 3
+    assert '<option value="11" selected>Île-de-France</option>' in text

@@ -5,6 +5,7 @@ that an empty session does not pass."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import load_settings
-from shared.models import AdminSession, AppSecret, Token
+from shared.models import AppSecret, Token, WebSession
 from shared.tokens import revoke_token, token_digest
 from tests.support.web import csrf_of, make_app, sign_in
 
@@ -26,7 +27,7 @@ LOGIN = "Jeton d'administration"
 
 
 def admin_page(client: FlaskClient) -> str:
-    return client.get("/admin").get_data(as_text=True)
+    return html.unescape(client.get("/admin").get_data(as_text=True))
 
 
 def session_cookie(client: FlaskClient) -> str:
@@ -100,7 +101,7 @@ def test_revoking_the_token_ends_its_sessions(
     with sessions.begin() as session:
         token_id = session.scalars(select(Token.id).where(Token.role == "admin")).one()
         assert revoke_token(session, token_id)
-        assert session.scalars(select(AdminSession)).all() == []
+        assert session.scalars(select(WebSession)).all() == []
     assert LOGIN in admin_page(client)
 
 
@@ -125,12 +126,12 @@ def test_the_session_lifetime_is_a_setting(
     in_half_an_hour = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
     assert abs(parsedate_to_datetime(expires) - in_half_an_hour) < dt.timedelta(minutes=1)
     with sessions() as session:
-        row = session.scalars(select(AdminSession)).one()
+        row = session.scalars(select(WebSession)).one()
         lifetime = row.expires_at - row.created_at
     assert lifetime == dt.timedelta(minutes=30)
     # Past its end, the session is over whatever the cookie says.
     with sessions.begin() as session:
-        session.execute(update(AdminSession).values(expires_at=dt.datetime(2000, 1, 1)))
+        session.execute(update(WebSession).values(expires_at=dt.datetime(2000, 1, 1)))
     assert LOGIN in admin_page(client)
 
 

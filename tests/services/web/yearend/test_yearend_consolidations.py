@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import html
+import io
 import json
 import re
 from typing import Any
@@ -19,7 +22,7 @@ from shared.tokens import Caller, create_token
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, csrf_of
+from tests.support.web import bearer, csrf_of, sign_in
 
 
 def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
@@ -120,13 +123,34 @@ def test_report_json_csv_and_versions(
     assert client.get("/v1/reports/2007?version=x").status_code == 400
     assert client.get("/v1/reports/2006").status_code == 404
 
-    csv = client.get("/v1/reports/2007.csv?version=1")
-    assert csv.status_code == 200 and csv.mimetype == "text/csv"
-    lines = csv.get_data(as_text=True).splitlines()
-    assert lines[0] == "section,key,label,value"
-    keys = [line.split(",")[1] for line in lines[1:]]
-    assert set(REPORT_KEYS) <= set(keys)
-    assert "Les jeunes,youths_interviewed,jeunes reçus en entretien individuel,1" in lines
+    answer = client.get("/v1/reports/2007.csv?version=1")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="bilan-2007-v1.csv"'
+    # For French spreadsheets, as the dashboard's export: BOM, ";", decimal comma, French.
+    body = answer.get_data()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Année", "Version", "Rubrique", "Chiffre", "Valeur", "Code"]
+    by_code = {row[5]: row for row in rows[1:]}
+    assert set(REPORT_KEYS) <= set(by_code)
+    assert by_code["youths_interviewed"] == [
+        "2007",
+        "1",
+        "Les jeunes",
+        "Jeunes reçus en entretien individuel",
+        "1",
+        "youths_interviewed",
+    ]
+    assert by_code["access_rate"][3:5] == ["Taux d'accès à l'emploi ou à la formation (%)", "100,0"]
+    assert by_code["funding_total"][3] == "Financement total (€)"
+    assert by_code["declarations_validated"][2:5] == [
+        "Complétude des déclarations",
+        "Déclarations annuelles validées",
+        "0",
+    ]
+    frozen = by_code["consolidated_at"]
+    assert frozen[3] == "Figée le (heure de Paris)"
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", frozen[4])
 
 
 def test_report_page(
@@ -169,7 +193,7 @@ def test_report_page(
         "Répartition du financement",
         "Part de chaque financeur",
     ]
-    assert charts[3]["labels"][4] == "Fonds social européen"
+    assert charts[3]["labels"][4] == "FSE"  # the short name on the bar, the full one in the table
     assert all(len(c["labels"]) == len(c["percents"]) == len(c["texts"]) for c in charts)
     assert "/static/rapport.js" in page
     vendored = "chart.js" in client.application.config["VENDOR_PACKAGES"]
@@ -181,7 +205,7 @@ def test_report_page(
     older = client.get("/rapports/2007?version=1").get_data(as_text=True)
     assert "Première version du rapport 2007" in older
     css = client.get("/static/yearend.css").get_data(as_text=True)
-    assert "@page { size: A4" in css
+    assert "size: A4;" in css and 'counter(page) " sur " counter(pages)' in css
 
 
 def test_admin_page_login_trigger_and_validate(
@@ -191,7 +215,7 @@ def test_admin_page_login_trigger_and_validate(
         paris = create_token(session, "structure", ["ML-11-001"])
         source = create_token(session, "source")
     client.put("/v1/declarations/2007/ML-11-001", json=BODY, headers=bearer(paris))
-    page = client.get("/admin").get_data(as_text=True)
+    page = html.unescape(client.get("/admin").get_data(as_text=True))
     assert "Jeton d'administration" in page
     # A wrong or non-admin token is refused; no CSRF token, no login.
     csrf = csrf_of(page)
@@ -232,7 +256,7 @@ def test_admin_page_login_trigger_and_validate(
     # Forms without the session's CSRF token do nothing.
     assert client.post("/admin/consolidations", data={"year": "2007"}).status_code == 400
     client.post("/admin/logout", data={"csrf": csrf})
-    assert "Jeton d'administration" in client.get("/admin").get_data(as_text=True)
+    assert "Jeton d'administration" in html.unescape(client.get("/admin").get_data(as_text=True))
     assert (
         client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf}).status_code == 401
     )
@@ -264,3 +288,41 @@ def test_a_failed_job_shows_a_plain_sentence_and_logs_the_detail(
     listed = client.get("/v1/consolidations").get_json()["consolidations"][0]
     assert listed["error"] == jobs.FAILURE_MESSAGE
     assert "SELECT youth_id" in caplog.text
+
+
+def test_reports_list_every_year_and_version_in_paris_time(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    assert "Aucun rapport n" in html.unescape(client.get("/rapports").get_data(as_text=True))
+    with sessions.begin() as session:
+        record(session, [event("a", youth="A")])
+    apply_all(sessions)
+    consolidate_now(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
+    text = html.unescape(client.get("/rapports").get_data(as_text=True))
+    assert '<a href="/rapports/2007">Rapport 2007</a>' in text
+    assert '<a href="/rapports/2007?version=2">version 2</a>' in text
+    assert '<a href="/rapports/2007?version=1">version 1</a>, figée le' in text
+    assert "(heure de Paris)" in text and "UTC" not in text
+    report = html.unescape(client.get("/rapports/2007?version=1").get_data(as_text=True))
+    assert 'href="/rapports">Tous les rapports consolidés</a>' in report
+    assert '<a class="fr-breadcrumb__link" href="/rapports">Rapports</a>' in report
+    assert "la plus récente est la" in report and "(heure de Paris)" in report
+    assert "(UTC)" not in report
+
+
+def test_the_admin_sees_the_campaign_by_region(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        admin = Caller(1, "admin", frozenset(), None)
+        submit(session, admin, 2007, "ML-11-001", declaration_fields())
+    sign_in(client, admin_token)
+    text = html.unescape(client.get("/admin?year=2007").get_data(as_text=True))
+    row = text.split('<tr data-region="11">', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == ["2", "0", "1", "0", "1", "0\u202f%"]  # active, validated, waiting, …
+    assert '<a href="/declarations?year=2007&region=11">Île-de-France</a>' in row
+    total = text.split('<tr class="total" data-region="">', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', total)[0] == "3"
+    assert '<select class="fr-select" id="consolidate-year" name="year">' in text

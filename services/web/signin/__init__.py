@@ -1,0 +1,35 @@
+"""Signing in to the pages with a token, for every role that has pages.
+
+A structure (its ICARE declaration), a regional validator (the DRTEFP's validation) and
+an admin (campaign, consolidation) each enter their token once on ``/connexion`` (an
+admin also on ``/admin``); the session is a database row (shared/web_sessions.py) and
+the cookie (services/web/sessions.py) holds its random id. ``identity`` says who is
+signed in on a page and refuses the others, in French: a 401 page holding the sign-in
+form, a 403 page naming the role the page is for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+
+from services.web.sessions import under_cookie_path
+from services.web.signin.identity import SignInRequired, csrf_field, current_identity
+from services.web.signin.pages import sign_in_required
+from services.web.signin.routes import bp
+
+
+def init_app(app: Flask) -> None:
+    """The sign-in pages, the 401 page, and who is signed in for every template."""
+    app.register_blueprint(bp)
+    app.register_error_handler(SignInRequired, sign_in_required)
+
+    @app.context_processor
+    def _identity() -> dict[str, Any]:
+        signed_in_path = under_cookie_path(request.path)
+        return {
+            "identity": current_identity() if signed_in_path else None,
+            "signed_in_path": signed_in_path,
+            "csrf_field": csrf_field,
+        }

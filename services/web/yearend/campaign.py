@@ -1,0 +1,146 @@
+"""``/declarations``: the campaign of a year as each role sees it.
+
+- a validator (DRTEFP): its region's active structures with the state of their
+  declaration, the region's completeness, filters (state, kind, name), each row leading
+  to the declaration's page, those waiting for a decision first;
+- an admin: the same for one region or the whole country;
+- a structure: its declarations year by year, and the one to fill in.
+Filters are query parameters (a GET form): a view is a link, and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from services.web.db import read_session
+from services.web.http import ApiError
+from services.web.live.view import alphabetical
+from services.web.parameters import optional, year_choices
+from services.web.signin.identity import Identity, require_identity
+from services.web.yearend.wording import KINDS, STATES, campaign_year, page_year
+from shared.declarations.campaign import (
+    CAMPAIGN_STATES,
+    StructureStatus,
+    progress_of,
+    structure_statuses,
+)
+from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
+from shared.models import Declaration, Structure
+from shared.regions import REGIONS
+from shared.web_sessions import PAGE_ROLES
+
+# Waiting for a decision first, then rejected (waiting for the structure), missing, validated.
+PRIORITY = {SUBMITTED: 0, REJECTED: 1, "none": 2, VALIDATED: 3}
+
+
+def _bad(what: str) -> ApiError:
+    return ApiError(400, "invalid_parameter", f"Le filtre « {what} » demandé n'existe pas.")
+
+
+def _filtered(
+    statuses: list[StructureStatus], state: str | None, kind: str | None, text: str | None
+) -> list[StructureStatus]:
+    wanted = alphabetical(text) if text else None
+    return sorted(
+        (
+            s
+            for s in statuses
+            if (state is None or s.status == state)
+            and (kind is None or s.kind == kind)
+            and (wanted is None or wanted in alphabetical(f"{s.name} {s.structure_id}"))
+        ),
+        key=lambda s: (PRIORITY[s.status], alphabetical(s.name)),
+    )
+
+
+def _regional(identity: Identity) -> tuple[str, int]:
+    year = page_year(optional("year"))
+    state, kind, text = optional("status"), optional("kind"), optional("q")
+    if state is not None and state not in CAMPAIGN_STATES:
+        raise _bad("état")
+    if kind is not None and kind not in KINDS:
+        raise _bad("type")
+    if identity.role == "validator":
+        region = identity.caller.region
+        asked = optional("region")
+        if asked is not None and asked != region:
+            name = REGIONS.get(region or "", region)
+            message = f"Vous validez les déclarations de la région {name} seulement."
+            raise ApiError(403, "forbidden_region", message)
+    else:
+        region = optional("region")
+        if region is not None and region not in REGIONS:
+            raise ApiError(404, "unknown_region", "Cette région n'existe pas.")
+    with read_session() as db:
+        statuses = structure_statuses(db, year, region)
+    rows = _filtered(statuses, state, kind, text)
+    scope = REGIONS[region] if region else "France entière"
+    return render_template(
+        "campaign.html",
+        year=year,
+        years=year_choices(year),
+        region=region,
+        scope=scope,
+        regions=sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
+        regions_by_code=REGIONS,
+        progress=progress_of(region or "", statuses),
+        rows=rows,
+        shown=len(rows),
+        state=state,
+        kind=kind,
+        text=text or "",
+        states=STATES,
+        kinds=KINDS,
+        filtered=state is not None or kind is not None or bool(text),
+    ), 200
+
+
+def _structure_home(identity: Identity) -> tuple[str, int] | WerkzeugResponse:
+    structure_id = identity.structure_id or ""
+    if optional("year") is not None:
+        # "Une autre année": that year's declaration.
+        year = page_year(optional("year"))
+        return redirect(url_for("yearend.declaration_page", year=year, structure_id=structure_id))
+    with read_session() as db:
+        structure = db.get(Structure, structure_id)
+        if structure is None:
+            message = "La structure de ce jeton n'est plus dans le répertoire."
+            raise ApiError(404, "unknown_structure", message)
+        declared = {
+            row.year: row
+            for row in db.scalars(
+                select(Declaration).where(Declaration.structure_id == structure_id)
+            )
+        }
+    current = campaign_year()
+    years = sorted({current, *declared}, reverse=True)
+    rows: list[dict[str, Any]] = [
+        {
+            "year": year,
+            "row": declared.get(year),
+            "state": declared[year].status if year in declared else "none",
+            "href": url_for("yearend.declaration_page", year=year, structure_id=structure_id),
+        }
+        for year in years
+    ]
+    return render_template(
+        "structure_home.html",
+        structure=structure,
+        region=REGIONS.get(structure.region, structure.region),
+        kind=KINDS.get(structure.kind, structure.kind),
+        rows=rows,
+        current=current,
+        states=STATES,
+        years=year_choices(current),
+    ), 200
+
+
+def campaign() -> tuple[str, int] | WerkzeugResponse:
+    identity = require_identity(*PAGE_ROLES, what="aux personnes connectées")
+    if identity.role == "structure":
+        return _structure_home(identity)
+    return _regional(identity)
