@@ -37,6 +37,9 @@ class Settings:
     events_per_claim: int = 20_000
     # After a claim of less than a quarter of that, a worker waits this long before the next.
     claim_pause_seconds: float = 0.25
+    # Statistical confidentiality (shared/confidentiality.py): counts of fewer youths than
+    # this in a structure or a month are not shown to readers without a token; 0: off.
+    public_min_count: int = 0
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -63,4 +66,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stale_seconds=float(env.get("BILAN_STALE_SECONDS") or STALE_SECONDS),
         events_per_claim=int(env.get("BILAN_EVENTS_PER_CLAIM") or 20_000),
         claim_pause_seconds=float(env.get("BILAN_CLAIM_PAUSE_SECONDS") or 0.25),
+        public_min_count=int(env.get("BILAN_PUBLIC_MIN_COUNT") or 0),
     )
