@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from services.web.apidoc import Parameters, answer, fail, query
-from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse
+from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse, SeriesResponse
+from shared.series import MAX_YEARS
 
 
 def paths(p: Parameters) -> dict[str, Any]:
-    """``/v1/figures`` and ``/v1/figures/breakdown``."""
+    """``/v1/figures``, ``/v1/figures/breakdown`` and ``/v1/figures/series``."""
     bad, unknown = fail("Bad parameter"), fail("Unknown region or structure")
     return {
         "/v1/figures": {
@@ -34,6 +35,24 @@ def paths(p: Parameters) -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": answer("One row per key", BreakdownResponse),
+                    "400": bad,
+                    "404": unknown,
+                },
+            }
+        },
+        "/v1/figures/series": {
+            "get": {
+                "summary": "Live event figures year by year: national, a region or a structure",
+                "description": f"One row per year from `from` to `to` (at most {MAX_YEARS} "
+                "years; zeros for a year without data). Give region or structure, not both.",
+                "parameters": [
+                    {**p.year, "name": "from", "description": "First year (default: to - 4)"},
+                    {**p.year, "name": "to", "description": "Last year (default: this year)"},
+                    p.region,
+                    p.structure,
+                ],
+                "responses": {
+                    "200": answer("One row per year", SeriesResponse),
                     "400": bad,
                     "404": unknown,
                 },
