@@ -294,7 +294,7 @@ def simulate(
         for one in truth["years"].values() if span is not None else [truth]:
             one["declarations"] = _post_declarations(
                 one["year"],
-                scale * simulation_scale(one["year"], last),
+                scale * _size_before(one["year"], last),
                 seed,
                 structures,
                 web_url,
@@ -304,7 +304,7 @@ def simulate(
     click.echo(json.dumps(truth, ensure_ascii=False, separators=(",", ":")))
 
 
-def simulation_scale(year: int, last: int) -> float:
+def _size_before(year: int, last: int) -> float:
     """An earlier year's staff and funding: the network's size that year, next to the last."""
     from simulator.quotas import YEARLY_CHANGE
 
