@@ -12,11 +12,16 @@ from shared.series import MAX_YEARS
 def paths(p: Parameters) -> dict[str, Any]:
     """``/v1/figures``, ``/v1/figures/breakdown`` and ``/v1/figures/series``."""
     bad, unknown = fail("Bad parameter"), fail("Unknown region or structure")
+    withheld = (
+        " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, the counts of fewer youths in "
+        "a structure or a month, and what would give them back, are null (listed in "
+        "`suppressed`); a token of any role reads exact figures."
+    )
     return {
         "/v1/figures": {
             "get": {
                 "summary": "Live event figures of a year: national, a region or a structure",
-                "description": "Give region or structure, not both.",
+                "description": "Give region or structure, not both." + withheld,
                 "parameters": [p.year, p.region, p.structure],
                 "responses": {
                     "200": answer("The figures", FiguresResponse),
@@ -28,6 +33,7 @@ def paths(p: Parameters) -> dict[str, Any]:
         "/v1/figures/breakdown": {
             "get": {
                 "summary": "The figures of a year, one row per region, structure or month",
+                "description": withheld.strip(),
                 "parameters": [
                     p.year,
                     query("by", "What a row is", {"enum": list(BREAKDOWNS)}, required=True),
@@ -44,7 +50,8 @@ def paths(p: Parameters) -> dict[str, Any]:
             "get": {
                 "summary": "Live event figures year by year: national, a region or a structure",
                 "description": f"One row per year from `from` to `to` (at most {MAX_YEARS} "
-                "years; zeros for a year without data). Give region or structure, not both.",
+                "years; zeros for a year without data). Give region or structure, not both."
+                + withheld,
                 "parameters": [
                     {**p.year, "name": "from", "description": "First year (default: to - 4)"},
                     {**p.year, "name": "to", "description": "Last year (default: this year)"},
