@@ -8,11 +8,9 @@ JSON on stdout; the progress bar goes to stderr.
 
 from __future__ import annotations
 
-import sys
-
 import click
-from tqdm import tqdm
 
+from cli.progress import progress_bar
 from shared.config import load_settings
 from shared.consolidation.jobs import consolidate as run_consolidation
 from shared.consolidation.reports import read_report
@@ -25,24 +23,11 @@ from shared.db import engine_for, session_factory
 def consolidate(year: int, quiet: bool) -> None:
     """Consolidate YEAR: recompute it from the log, reconcile, freeze a new report version."""
     engine = engine_for(load_settings().database_url)
-    bar = tqdm(
-        total=100,
-        desc=f"consolidation {year}",
-        unit="%",
-        file=sys.stderr,
-        disable=quiet,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}",
-    )
-
-    def progress(value: float) -> None:
-        bar.update(max(round(value * 100) - bar.n, 0))
-
     try:
-        version = run_consolidation(engine, year, progress)
+        with progress_bar(f"consolidation {year}", quiet) as progress:
+            version = run_consolidation(engine, year, progress)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        bar.close()
     with session_factory(engine)() as session:
         report = read_report(session, year, version)
     assert report is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -66,6 +67,24 @@ def structures_import(path: Path) -> None:
     click.echo(f"{count} structures imported")
 
 
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class Lifetime(click.ParamType):  # type: ignore[type-arg]
+    """A duration written ``<number><m|h|d>``: ``90m``, ``12h``, ``30d``."""
+
+    name = "lifetime"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.timedelta:
+        if isinstance(value, dt.timedelta):
+            return value
+        text = str(value).strip()
+        unit = _UNITS.get(text[-1:])
+        if unit is None or not text[:-1].isascii() or not text[:-1].isdigit() or not int(text[:-1]):
+            self.fail(f"{value!r} is not a lifetime such as 90m, 12h or 30d", param, ctx)
+        return dt.timedelta(**{unit: int(text[:-1])})
+
+
 @main.group()
 def token() -> None:
     """API tokens."""
@@ -79,17 +98,56 @@ def token() -> None:
     "--structure", "structure_ids", multiple=True, help="Limit to this structure (repeatable)."
 )
 @click.option("--region", default=None, help="Region code, for a validator.")
-def token_create(role: str, structure_ids: tuple[str, ...], region: str | None) -> None:
+@click.option(
+    "--expires-in",
+    "expires_in",
+    type=Lifetime(),
+    default=None,
+    help="Refused after this long: 90m, 12h, 30d (default: until revoked).",
+)
+def token_create(
+    role: str, structure_ids: tuple[str, ...], region: str | None, expires_in: dt.timedelta | None
+) -> None:
     """Create a token; the token alone is printed on the last line."""
     from shared.tokens import create_token
 
     try:
         with sessions().begin() as session:
-            secret = create_token(session, role, list(structure_ids), region)
+            secret = create_token(session, role, list(structure_ids), region, expires_in)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"token created for role {role}; keep it, it is shown once:")
     click.echo(secret)
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return "-" if moment is None else moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@token.command("list")
+def token_list() -> None:
+    """List the tokens: id, role, scope and dates (never the secret)."""
+    from shared.tokens import list_tokens
+
+    with sessions()() as session:
+        tokens = list_tokens(session)
+    click.echo("id\trole\tscope\tcreated\tlast_used\texpires\trevoked")
+    for t in tokens:
+        scope = ",".join(t.structures) or (f"region {t.region}" if t.region else "all")
+        dates = (t.created_at, t.last_used_at, t.expires_at, t.revoked_at)
+        click.echo("\t".join([str(t.id), t.role, scope, *(_when(d) for d in dates)]))
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.IntRange(min=1))
+def token_revoke(token_id: int) -> None:
+    """Revoke a token at once: every service refuses it, its /admin sessions end."""
+    from shared.tokens import revoke_token
+
+    with sessions().begin() as session:
+        if not revoke_token(session, token_id):
+            raise click.ClickException(f"no token {token_id}")
+    click.echo(f"token {token_id} revoked")
 
 
 def _serve(name: str, app: Any, port: int, threads: int) -> None:

@@ -107,7 +107,12 @@ def parse_years(value: str | None) -> tuple[int, int] | None:
     metavar="URL",
     help="Ingest to POST to (http://host:8081 or its /v1/events URL).",
 )
-@click.option("--token", help="Bearer token of a source (or admin) role, with --post.")
+@click.option(
+    "--token",
+    envvar="BILAN_TOKEN",
+    help="Bearer token of a source (or admin) role, with --post (or BILAN_TOKEN, which "
+    "unlike an argument is not shown by ps to the machine's other users).",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -83,24 +83,19 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         services[f"worker-{n}" if workers > 1 else "worker"] = _command(
             "worker", "--loglevel", "WARNING"
         )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    envs: dict[str, dict[str, str]] = {}
     if demo:
         token = _load_demo(sessions)
-        today = dt.date.today()
-        first = today.year - DEMO_HISTORY_YEARS
         # A second run carries on where the first stopped: what it recorded is a prefix of
         # the same stream (one client, in order), left out rather than posted again.
-        recorded = _recorded(sessions, event_prefix(first, today.year, DEMO_SEED))
+        recorded = _recorded(sessions, demo_prefix())
         if recorded:
             click.echo(f"demo: {recorded} simulated events already recorded, carrying on")
-        services["demo"] = _command(
-            "simulate", "--years", f"{first}-{today.year}", "--scale", DEMO_SCALE,
-            "--seed", str(DEMO_SEED), "--until", today.isoformat(), "--backfill",
-            "--skip", str(recorded),
-            "--post", f"http://127.0.0.1:{settings.ingest_port}/v1/events", "--token", token,
-            "--rate", str(demo_rate), "--batch-size", "50", "--clients", "1",
-        )  # fmt: skip
+        services["demo"], envs["demo"] = demo_command(
+            token, settings.ingest_port, demo_rate, env, recorded
+        )
 
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     processes: dict[str, subprocess.Popen[str]] = {}
     # A SIGTERM (a supervisor, `timeout`) stops the services as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -113,7 +108,7 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
             demo_run = name == "demo"
             process = subprocess.Popen(
                 command,
-                env=env,
+                env=envs.get(name, env),
                 stdout=subprocess.DEVNULL if demo_run else subprocess.PIPE,
                 stderr=subprocess.PIPE if demo_run else subprocess.STDOUT,
                 text=True,
@@ -137,6 +132,29 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         click.echo("stopping…")
     finally:
         stop_all(processes.values())
+
+
+def demo_prefix(today: dt.date | None = None) -> str:
+    """How the ids of the demo's events begin (its years end with the current one)."""
+    year = (today or dt.date.today()).year
+    return event_prefix(year - DEMO_HISTORY_YEARS, year, DEMO_SEED)
+
+
+def demo_command(
+    token: str, ingest_port: int, rate: int, env: dict[str, str], recorded: int = 0
+) -> tuple[list[str], dict[str, str]]:
+    """The demo simulator's command and environment: the previous years at once, then the
+    current one at ``rate``, the first ``recorded`` events left out. The token goes in the
+    environment (BILAN_TOKEN), not on the command line, where ps shows it to every user."""
+    today = dt.date.today()
+    command = _command(
+        "simulate", "--years", f"{today.year - DEMO_HISTORY_YEARS}-{today.year}",
+        "--scale", DEMO_SCALE, "--seed", str(DEMO_SEED), "--until", today.isoformat(),
+        "--backfill", "--skip", str(recorded),
+        "--post", f"http://127.0.0.1:{ingest_port}/v1/events",
+        "--rate", str(rate), "--batch-size", "50", "--clients", "1",
+    )  # fmt: skip
+    return command, {**env, "BILAN_TOKEN": token}
 
 
 def _interrupt(_signum: int, _frame: object) -> None:

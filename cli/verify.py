@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 
 import click
-from tqdm import tqdm
 
+from cli.progress import progress_bar
 from shared.config import load_settings
 from shared.db import engine_for
 from shared.verify import verify as run_verification
@@ -24,22 +24,8 @@ def verify(year: int | None, quiet: bool) -> None:
     any moment, so this is exact while events keep arriving.
     """
     engine = engine_for(load_settings().database_url)
-    bar = tqdm(
-        total=100,
-        desc="verify",
-        unit="%",
-        file=sys.stderr,
-        disable=quiet,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}",
-    )
-
-    def progress(value: float) -> None:
-        bar.update(max(round(value * 100) - bar.n, 0))
-
-    try:
+    with progress_bar("verify", quiet) as progress:
         result = run_verification(engine, None if year is None else [year], progress)
-    finally:
-        bar.close()
     years = ", ".join(map(str, result.years)) or "none"
     if result.differences:
         click.echo("period\tscope\tfigure\tlive\trecomputed")

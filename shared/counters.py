@@ -56,30 +56,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from shared.bulk import bulk_upsert, is_postgres, member_of
+from shared.bulk import is_postgres
 from shared.checkpoints import reached
 from shared.codes import Moves, encode
-from shared.db import driver_connection, upsert
-from shared.figures import COUNTED, fact_of, with_derived
-from shared.models import (
-    Batch,
-    EventRow,
-    FigureCounts,
-    RetractionRow,
-    StructureNumber,
-    YouthState,
-    table_of,
+from shared.counter_tables import (
+    Key,
+    applied_retractions,
+    claimed_events,
+    lock_and_append,
+    move_figures,
+    structure_numbers,
+    targets,
 )
+from shared.figures import fact_of
+from shared.models import Batch, YouthState
 from shared.retractions import retracts
-
-CHUNK = 5000
-Cell = tuple[str, str]  # (period, scope)
-Key = tuple[int, str]  # (year, youth_id): one youth_state row
 
 
 @dataclass(frozen=True)
@@ -112,56 +108,6 @@ def claim_pending_batches(session: Session, max_events: int) -> list[str]:
     return claimed
 
 
-def pending_events(session: Session) -> int:
-    """Events recorded but not yet applied to the counters (all years)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Batch.event_count), 0)).where(Batch.applied_at.is_(None))
-        )
-        or 0
-    )
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
-class _Event(NamedTuple):
-    """What applying reads of an event."""
-
-    event_id: str
-    type: str
-    occurred_on: dt.date
-    structure_id: str
-    region: str
-    youth_id: str
-    outcome: str | None
-    exit_reason: str | None
-    retracts: str | None
-
-
-_EVENTS = table_of(EventRow)
-_EVENT_COLUMNS = tuple(_EVENTS.c[name] for name in _Event._fields)
-
-
-def _claimed_events(session: Session, batch_ids: Sequence[str]) -> list[_Event]:
-    """The events of these batches."""
-    if is_postgres(session):
-        # Straight from the driver: a claim is tens of thousands of rows.
-        sql = f"SELECT {', '.join(_Event._fields)} FROM events WHERE batch_id = ANY(%s)"
-        with driver_connection(session).cursor(binary=True) as cursor:
-            cursor.execute(sql, (list(batch_ids),))
-            return [_Event._make(row) for row in cursor.fetchall()]
-    return [
-        _Event._make(row)
-        for chunk in _chunks(batch_ids)
-        for row in session.execute(
-            select(*_EVENT_COLUMNS).where(_EVENTS.c.batch_id.in_(list(chunk)))
-        )
-    ]
-
-
 def _key(event: Any) -> Key:
     return (event.occurred_on.year, event.youth_id)
 
@@ -173,7 +119,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
     mine = sorted(set(batch_ids))
-    events = _claimed_events(session, mine)
+    events = claimed_events(session, mine)
     reached("apply:started")
     numbers = structure_numbers(session, {e.structure_id for e in events})
 
@@ -193,7 +139,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             code = known[spec] = encode(numbers[structure_id], region, day.month, fact)
         codes[event_id] = code
         added.setdefault(key, []).append(code)
-    after = _lock_and_append(session, added)
+    after = lock_and_append(session, added)
     reached("apply:locked")
 
     # Step 3: what must not count, read after the lock.
@@ -234,54 +180,13 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             .values(codes=final)
         )
     structure_ids = {number: structure_id for structure_id, number in numbers.items()}
-    _move_figures(session, moves.figure_deltas(structure_ids))
+    move_figures(session, moves.figure_deltas(structure_ids))
     session.execute(
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )
     reached("apply:done")
     plain = len(codes)
     return Applied(len(mine), len(events), plain - len(kept_out), len(uncounted))
-
-
-def _lock_and_append(session: Session, added: dict[Key, list[int]]) -> dict[Key, list[int]]:
-    """Lock (creating if missing) the youth_state row of each key, in key order, appending
-    its codes; each key's codes after the append."""
-    keys = sorted(added)
-    if not keys:
-        return {}
-    if is_postgres(session):
-        sql = (
-            "INSERT INTO youth_state (year, youth_id, codes) "
-            "SELECT y, id, c::integer[] FROM unnest(%s::smallint[], %b::varchar[], %b::text[]) "
-            "AS u(y, id, c) "
-            "ON CONFLICT (year, youth_id) DO UPDATE "
-            "SET codes = youth_state.codes || EXCLUDED.codes "
-            "RETURNING year, youth_id, codes"
-        )
-        years = "{" + ",".join(str(year) for year, _ in keys) + "}"
-        params = (
-            years,
-            [youth for _, youth in keys],
-            ["{" + ",".join(map(str, added[key])) + "}" for key in keys],
-        )
-        dbapi = driver_connection(session)
-        with dbapi.cursor(binary=True) as cursor:
-            cursor.execute(sql, params)
-            return {(year, youth): list(codes) for year, youth, codes in cursor.fetchall()}
-    # SQLite: one writer at a time (BEGIN IMMEDIATE, shared/db.py), the same statement.
-    table = table_of(YouthState)
-    insert = upsert(session, table)
-    statement = insert.on_conflict_do_update(
-        index_elements=["year", "youth_id"],
-        set_={"codes": table.c.codes.concat(insert.excluded.codes)},
-    ).returning(table.c.year, table.c.youth_id, table.c.codes)
-    after: dict[Key, list[int]] = {}
-    for chunk in _chunks(keys):
-        rows = session.execute(
-            statement, [{"year": y, "youth_id": id_, "codes": added[(y, id_)]} for y, id_ in chunk]
-        )
-        after.update(((y, id_), codes) for y, id_, codes in rows)
-    return after
 
 
 def _decide(
@@ -295,7 +200,7 @@ def _decide(
         if r.type == "retraction":
             ours.setdefault(r.retracts, []).append(_fields(r))
     theirs: dict[str, list[dict[str, Any]]] = {}  # the same, from applied batches
-    for r in _applied_retractions(session, keys):
+    for r in applied_retractions(session, keys):
         theirs.setdefault(r.target_id, []).append(_fields(r))
 
     def retracted(target: Any, retractions: Iterable[dict[str, Any]]) -> bool:
@@ -313,7 +218,7 @@ def _decide(
     here = {e.event_id for e in events}
     uncounted = [
         target
-        for target in _targets(session, sorted(ours.keys() - here))
+        for target in targets(session, sorted(ours.keys() - here))
         if target.applied
         and retracted(target, ours[target.event_id])
         and not retracted(target, theirs.get(target.event_id, ()))
@@ -329,130 +234,3 @@ def _fields(row: Any) -> dict[str, Any]:
         "structure_id": row.structure_id,
         "youth_id": row.youth_id,
     }
-
-
-def _applied_retractions(session: Session, keys: Sequence[Key]) -> list[Any]:
-    """The retractions of applied batches filed under these (year, youth) keys."""
-    if not keys:
-        return []
-    if is_postgres(session):
-        # The keys as two arrays joined to the primary key: one parameter each, whatever
-        # the claim's size (an IN list of pairs costs more to build than to run).
-        sql = (
-            "SELECT r.event_id, r.target_id, r.occurred_on, r.structure_id, r.youth_id "
-            "FROM unnest(%s::smallint[], %b::varchar[]) AS k(year, youth_id) "
-            "JOIN retractions r ON r.year = k.year AND r.youth_id = k.youth_id "
-            "JOIN batches b ON b.batch_id = r.batch_id AND b.applied_at IS NOT NULL"
-        )
-        params = ("{" + ",".join(str(year) for year, _ in keys) + "}", [y for _, y in keys])
-        with driver_connection(session).cursor(binary=True) as cursor:
-            cursor.execute(sql, params)
-            return [_Retraction(*row) for row in cursor.fetchall()]
-    columns = (
-        RetractionRow.event_id,
-        RetractionRow.target_id,
-        RetractionRow.occurred_on,
-        RetractionRow.structure_id,
-        RetractionRow.youth_id,
-    )
-    found: list[Any] = []
-    for chunk in _chunks(sorted(keys)):
-        found.extend(
-            _Retraction(*row)
-            for row in session.execute(
-                select(*columns)
-                .join(Batch, Batch.batch_id == RetractionRow.batch_id)
-                .where(
-                    tuple_(RetractionRow.year, RetractionRow.youth_id).in_(list(chunk)),
-                    Batch.applied_at.is_not(None),
-                )
-            )
-        )
-    return found
-
-
-class _Retraction(NamedTuple):
-    event_id: str
-    target_id: str
-    occurred_on: dt.date
-    structure_id: str
-    youth_id: str
-    type: str = "retraction"
-
-
-def _targets(session: Session, event_ids: Sequence[str]) -> list[Any]:
-    """These recorded events, each with whether its batch is applied."""
-    found: list[Any] = []
-    for chunk in _chunks(event_ids):
-        found.extend(
-            session.execute(
-                select(*_EVENT_COLUMNS, Batch.applied_at.is_not(None).label("applied"))
-                .join(Batch, Batch.batch_id == EventRow.batch_id)
-                .where(member_of(session, EventRow.event_id, chunk))
-            )
-        )
-    return found
-
-
-def _move_figures(session: Session, deltas: dict[Cell, list[int]]) -> None:
-    cells = sorted(deltas)  # in key order, so that concurrent appliers cannot deadlock
-    bulk_upsert(
-        session,
-        table_of(FigureCounts),
-        ("period", "scope", *COUNTED),
-        [(*cell, *deltas[cell]) for cell in cells],
-        key=("period", "scope"),
-        increment=COUNTED,
-    )
-
-
-def structure_numbers(session: Session, structure_ids: Iterable[str]) -> dict[str, int]:
-    """The number of each of these structures (given when they entered the registry)."""
-    wanted = sorted(set(structure_ids))
-    found: dict[str, int] = {}
-    for chunk in _chunks(wanted):
-        rows = session.execute(
-            select(StructureNumber.structure_id, StructureNumber.number).where(
-                member_of(session, StructureNumber.structure_id, chunk)
-            )
-        )
-        found.update((structure_id, number) for structure_id, number in rows)
-    missing = set(wanted) - found.keys()
-    if missing:
-        raise LookupError(f"structures without a number: {sorted(missing)}")
-    return found
-
-
-def read_counts(session: Session, period: str, scope: str) -> dict[str, int]:
-    row = session.get(FigureCounts, (period, scope))
-    if row is None:
-        return dict.fromkeys(COUNTED, 0)
-    return {key: getattr(row, key) for key in COUNTED}
-
-
-def read_figures(session: Session, period: str, scope: str) -> dict[str, int | float]:
-    """Every figure key of SPEC §4 (first table) for one period and scope."""
-    return with_derived(read_counts(session, period, scope))
-
-
-def read_cells(
-    session: Session, periods: Sequence[str], scopes: Sequence[str]
-) -> dict[Cell, dict[str, int | float]]:
-    """The figures of every existing (period, scope) cell among these, for breakdowns."""
-    result: dict[Cell, dict[str, int | float]] = {}
-    for scope_chunk in _chunks(list(scopes)):
-        rows = session.scalars(
-            select(FigureCounts).where(
-                FigureCounts.period.in_(periods),
-                member_of(session, FigureCounts.scope, scope_chunk),
-            )
-        )
-        for row in rows:
-            result[(row.period, row.scope)] = with_derived(
-                {key: getattr(row, key) for key in COUNTED}
-            )
-    return result
-
-
-def zero_figures() -> dict[str, int | float]:
-    return with_derived({})

@@ -94,6 +94,35 @@ class Token(Base):
     structures: Mapped[list[str]] = mapped_column(JSON, default=list)
     region: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Refused from this moment on (bilan token create --expires-in; bilan token revoke).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written at most once a minute per token (shared/tokens.py), never once per request.
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AppSecret(Base):
+    """A secret every replica of a service must share, generated once (the web's session key)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdminSession(Base):
+    """A signed-in ``/admin`` session; the cookie holds its id, this table only its SHA-256.
+
+    Deleting the row (logout, revocation of its token, expiry) ends the session on every replica.
+    """
+
+    __tablename__ = "admin_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Batch(Base):
@@ -115,6 +144,9 @@ class Batch(Base):
             postgresql_where=text("applied_at IS NULL"),
             sqlite_where=text("applied_at IS NULL"),
         ),
+        # The live figures' data version (services/web/freshness.py): max(applied_at), read
+        # from this index's end.
+        Index("ix_batches_applied_at", "applied_at"),
     )
 
 

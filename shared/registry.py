@@ -25,7 +25,8 @@ KINDS: tuple[str, ...] = get_args(Kind)
 class StructureFields(msgspec.Struct, forbid_unknown_fields=True):
     """Body of ``PUT /v1/structures/{id}`` and one row of the import CSV."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    # No NUL byte: PostgreSQL refuses one in text.
+    name: Annotated[str, Meta(min_length=1, max_length=200, pattern="^[^\\x00]*$")]
     kind: Kind
     region: str
     opened_on: dt.date | None = None

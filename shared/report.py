@@ -16,6 +16,7 @@ from shared.declarations.fields import FUNDER_KEYS
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.labels import LABELS
 from shared.report_keys import REPORT_KEYS
+from shared.spreadsheets import inert_row
 
 # (section title, keys), in the order of the 2007 report; the wording is shared.labels'.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -39,25 +40,28 @@ assert sorted(key for _, keys in SECTIONS for key in keys) == sorted(REPORT_KEYS
 
 
 def report_csv(document: Mapping[str, Any]) -> str:
-    """The report as CSV: one row per figure (section, key, French label, value), then metadata."""
+    """The report as CSV: one row per figure (section, key, French label, value), then
+    metadata; no cell a spreadsheet would run (shared/spreadsheets.py)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["section", "key", "label", "value"])
-    figures = document["figures"]
-    for title, keys in SECTIONS:
-        for key in keys:
-            writer.writerow([title, key, LABELS[key].label, figures[key]])
     completeness = document["completeness"]
-    writer.writerow(["Complétude", "structures", "structures actives", completeness["structures"]])
-    writer.writerow(
+    rows = [
+        ["section", "key", "label", "value"],
+        *(
+            [title, key, LABELS[key].label, document["figures"][key]]
+            for title, keys in SECTIONS
+            for key in keys
+        ),
+        ["Complétude", "structures", "structures actives", completeness["structures"]],
         [
             "Complétude",
             "declarations_validated",
             "déclarations validées",
             completeness["declarations_validated"],
-        ]
-    )
-    writer.writerow(["Version", "year", "année", document["year"]])
-    writer.writerow(["Version", "version", "version", document["version"]])
-    writer.writerow(["Version", "consolidated_at", "consolidé le", document["consolidated_at"]])
+        ],
+        ["Version", "year", "année", document["year"]],
+        ["Version", "version", "version", document["version"]],
+        ["Version", "consolidated_at", "consolidé le", document["consolidated_at"]],
+    ]
+    writer.writerows(inert_row(row) for row in rows)
     return out.getvalue()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from shared.counters import read_cells
 from shared.figures import FIGURE_KEYS, with_derived
+from shared.live import read_cells
 from shared.scopes import year_period
 
 # The longest range a series reads: 50 year cells per request at most.

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.aggregate.celery_app import app
 from shared.config import Settings, load_settings
 from shared.consolidation.jobs import LostJob, run_job, stale_jobs
-from shared.counters import Applied, apply_batches, claim_pending_batches, pending_events
+from shared.counters import Applied, apply_batches, claim_pending_batches
 from shared.db import engine_for, session_factory
+from shared.live import pending_events
 from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 
 log = logging.getLogger(__name__)

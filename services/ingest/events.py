@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from services.ingest.body import BadBody, TooManyEvents, decode_body
-from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, REQUESTS
+from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, count_rejected
 from shared.events import MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES
 from shared.ingestion import Rejected, record_events
 from shared.queue import notify_pending
@@ -22,7 +22,6 @@ RETRY_AFTER_SECONDS = "5"
 
 
 def error(status: int, code: str, message: str, **extra: Any) -> Any:
-    REQUESTS.labels(status=str(status)).inc()
     response = jsonify({"error": code, "message": message, **extra})
     response.status_code = status
     if status == 503:
@@ -65,6 +64,7 @@ def post_events() -> Any:
         with sessions.begin() as session:
             recorded = record_events(session, items, caller)
     except Rejected as rejected:
+        count_rejected(e.code for e in rejected.errors)
         return error(
             422,
             "invalid_events",
@@ -82,7 +82,6 @@ def post_events() -> Any:
         notify_pending(current_app.config["SETTINGS"])
     EVENTS_ACCEPTED.inc(recorded.accepted)
     EVENTS_DUPLICATE.inc(recorded.duplicates)
-    REQUESTS.labels(status="202").inc()
     return (
         jsonify(
             {
@@ -105,5 +104,7 @@ def register_error_handlers(app: Flask) -> None:
         return error(404, "not_found", "no such resource")
 
     @app.errorhandler(405)
-    def _not_allowed(_: Exception) -> Any:
-        return error(405, "method_not_allowed", "method not allowed on this resource")
+    def _not_allowed(exc: MethodNotAllowed) -> Any:
+        response = error(405, "method_not_allowed", "method not allowed on this resource")
+        response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+        return response

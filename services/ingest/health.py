@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from services.ingest.metrics import metrics_text
 from shared.queue import broker_reachable
 
 bp = Blueprint("health", __name__)
@@ -36,4 +36,5 @@ def readyz() -> Any:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    with current_app.extensions["read_sessions"]() as session:
+        return metrics_text(session)

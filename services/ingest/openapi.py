@@ -1,4 +1,9 @@
-"""GET /openapi.json: the ingest API, generated from the schema that validates events."""
+"""GET /openapi.json: the ingest API, generated from the schema that validates events.
+
+Every answer an operation can give is documented, with its headers: 429 and 503 carry
+``Retry-After``, 405 ``Allow``; 413 is answered from ``Content-Length`` before the body
+is read (cli/serve.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,22 @@ from shared.events import MAX_EVENTS_PER_REQUEST, event_schema_components
 
 bp = Blueprint("openapi", __name__)
 
+_STATUS = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {"status": {"type": "string"}},
+}
+_READY = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"enum": ["ready", "unavailable"]},
+        "checks": {
+            "type": "object",
+            "properties": {"database": {"type": "boolean"}, "broker": {"type": "boolean"}},
+        },
+    },
+}
 _ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -49,11 +70,37 @@ def openapi_document() -> dict[str, Any]:
         },
     }
 
-    def answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    def answer(
+        description: str, schema: dict[str, Any] | None = None, **headers: dict[str, Any]
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"description": description}
         if schema:
             body["content"] = {"application/json": {"schema": schema}}
+        if headers:
+            body["headers"] = {name.replace("_", "-"): value for name, value in headers.items()}
         return body
+
+    retry_after = {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}
+    allow = {"description": "The methods this path answers", "required": True,
+             "schema": {"type": "string"}}  # fmt: skip
+    not_allowed = answer("Method not allowed on this path", _ERROR, Allow=allow)
+    example_event = {
+        "event_id": "ml-11-001:2007:000042",
+        "type": "interview",
+        "occurred_on": "2007-03-15",
+        "structure_id": "ML-11-001",
+        "youth_id": "Y-8f3a2c",
+    }
+
+    def probe(operation_id: str, summary: str, ok: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "get": {
+                "operationId": operation_id,
+                "tags": ["service"],
+                "summary": summary,
+                "responses": {"200": ok, "405": not_allowed},
+            }
+        }
 
     return {
         "openapi": "3.1.0",
@@ -69,6 +116,8 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/v1/events": {
                 "post": {
+                    "operationId": "postEvents",
+                    "tags": ["events"],
                     "summary": "Record a batch of events (all or nothing)",
                     "security": [{"bearer": []}],
                     "requestBody": {
@@ -85,9 +134,10 @@ def openapi_document() -> dict[str, Any]:
                                             "additionalProperties": False,
                                         },
                                     ]
-                                }
+                                },
+                                "example": [example_event],
                             },
-                            "application/x-ndjson": {"schema": event},
+                            "application/x-ndjson": {"schema": event, "example": example_event},
                         },
                     },
                     "responses": {
@@ -104,28 +154,49 @@ def openapi_document() -> dict[str, Any]:
                             },
                         ),
                         "400": answer("Malformed body", _ERROR),
-                        "401": answer("Missing or unknown token", _ERROR),
+                        "401": answer("Missing, unknown, revoked or expired token", _ERROR),
                         "403": answer("Role may not post events", _ERROR),
+                        "405": not_allowed,
                         "413": answer("More than 10 000 events or 10 MiB", _ERROR),
                         "415": answer("Content type other than JSON or NDJSON", _ERROR),
                         "422": answer("Invalid events; nothing recorded", error_list),
-                        "503": answer("Storage unavailable; nothing recorded", _ERROR),
+                        "429": answer(
+                            "Too many failed authentications from this address",
+                            _ERROR,
+                            Retry_After=retry_after,
+                        ),
+                        "503": answer(
+                            "Storage unavailable; nothing recorded", _ERROR, Retry_After=retry_after
+                        ),
                     },
                 }
             },
-            "/healthz": {"get": {"summary": "Process up", "responses": {"200": answer("Up")}}},
+            "/healthz": probe("healthz", "Process up", answer("Up", _STATUS)),
             "/readyz": {
                 "get": {
+                    "operationId": "readyz",
+                    "tags": ["service"],
                     "summary": "Database and broker reachable",
-                    "responses": {"200": answer("Ready"), "503": answer("Not ready")},
+                    "responses": {
+                        "200": answer("Ready", _READY),
+                        "405": not_allowed,
+                        "503": answer("Not ready", _READY),
+                    },
                 }
             },
-            "/metrics": {
-                "get": {
-                    "summary": "Prometheus metrics",
-                    "responses": {"200": answer("Metrics text")},
-                }
-            },
+            "/metrics": probe(
+                "metrics",
+                "Prometheus metrics",
+                {
+                    "description": "Prometheus text format",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                },
+            ),
+            "/openapi.json": probe(
+                "openapi",
+                "This document",
+                {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
+            ),
         },
     }
 

@@ -3,8 +3,10 @@
 One package per feature, each with its routes, response structs, OpenAPI paths and
 templates: ``live`` (figures API, dashboard), ``registry`` (structures), ``yearend``
 (declarations, consolidations, reports, admin). What they share is beside them:
-``http`` (errors, parsing, roles), ``db`` (sessions), ``formatting`` (French
-numbers), ``layout`` (the pages' frame), ``assets`` (vendored CSS/JS), ``openapi``.
+``http`` (errors, bodies, roles), ``parameters`` (query and path parameters), ``db``
+(database sessions), ``sessions`` (the cookie), ``headers`` (security headers),
+``formatting`` (French numbers), ``layout`` (the pages' frame), ``assets`` (vendored
+CSS/JS), ``openapi``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.web import assets, db, health, layout, live, openapi, registry, yearend
+from services.web import (
+    assets,
+    db,
+    headers,
+    health,
+    http,
+    layout,
+    live,
+    openapi,
+    registry,
+    sessions,
+    yearend,
+)
 from services.web.http import ApiError, error_response
 from shared.config import load_settings
 from shared.db import engine_for
@@ -33,7 +48,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    db.init_app(app, engine_for(app.config["SETTINGS"].database_url))
+    settings = app.config["SETTINGS"]
+    if settings.proxy_hops:
+        # The client's address (rate limits) and scheme (Secure cookies) as the proxies saw them.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    db.init_app(app, engine_for(settings.database_url))
+    sessions.init_app(app)
+    headers.init_app(app)
+    http.init_app(app)
     layout.init_app(app)
     for feature in (live, registry, yearend):
         feature.init_app(app)
@@ -53,6 +76,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _refused(exc: ApiError) -> Any:
+        # A page's refusal is a page; the data calls (/donnees.json, /export.csv) answer JSON.
+        if not _is_api() and not request.path.endswith((".json", ".csv")):
+            return render_template("error.html", message=exc.message), exc.status
         return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
@@ -60,7 +86,10 @@ def register_error_handlers(app: Flask) -> None:
         if not _is_api():
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        response = error_response(exc.code or 500, code, exc.description or exc.name)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(OperationalError)
     def _unavailable(exc: OperationalError) -> Any:

@@ -11,7 +11,8 @@ from typing import Any
 
 import msgspec
 
-from services.web.http import ErrorBody, year_range
+from services.web.http import ErrorBody
+from services.web.parameters import INT32_MAX, year_range
 from shared.events import StructureId
 from shared.regions import REGIONS
 
@@ -49,12 +50,107 @@ def query(
     }
 
 
-def json_body(struct: type, required: bool = True) -> dict[str, Any]:
-    """A request body of ``struct``."""
-    return {"required": required, "content": {"application/json": {"schema": ref(struct)}}}
+def json_body(struct: type, example: Any, required: bool = True) -> dict[str, Any]:
+    """A request body of ``struct``, with an example."""
+    return {
+        "required": required,
+        "content": {"application/json": {"schema": ref(struct), "example": example}},
+    }
 
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+_SECONDS = {"type": "integer", "minimum": 1}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before trying again", "schema": _SECONDS}
+}
+_ALLOW = {
+    "Allow": {
+        "description": "The methods this path answers",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+# The validators of a conditional read (services/web/live/conditional.py).
+VALIDATORS = {
+    "ETag": {"description": "Weak validator of this answer", "schema": {"type": "string"}},
+    "Last-Modified": {"description": "When the data last changed", "schema": {"type": "string"}},
+    "Cache-Control": {
+        "description": "public, max-age=2, stale-while-revalidate=10",
+        "schema": {"type": "string"},
+    },
+}
+CONDITIONAL_HEADERS = [
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "An ETag of a previous answer: 304 while it is still the current one",
+    },
+    {
+        "name": "If-Modified-Since",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "An HTTP date: 304 if nothing changed since",
+    },
+]
+
+
+def with_headers(response: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
+    """``response`` with these response headers."""
+    return {**response, "headers": {**response.get("headers", {}), **headers}}
+
+
+def operation(
+    operation_id: str,
+    tag: str,
+    summary: str,
+    responses: dict[str, Any],
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    secured: bool = False,
+    conditional: bool = False,
+    reads: bool = True,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """One operation, with every answer it can give besides its own ``responses``: 400 for
+    bad parameters, 413/415 for a body, 401/403/429 with a token, 304 when conditional,
+    405 (another method) always, and 503 when it ``reads`` the database (unreachable)."""
+    every = dict(responses)
+    if parameters or body is not None:
+        every.setdefault("400", fail("Bad parameter, or a body that is not JSON"))
+    if body is not None:
+        every.setdefault("413", fail("Body over 1 MiB (answered from Content-Length)"))
+        every.setdefault("415", fail("Body not sent as application/json"))
+    if secured:
+        every.setdefault("401", fail("Missing, unknown, revoked or expired token"))
+        every.setdefault("403", fail("Role or scope not allowed"))
+        every["429"] = with_headers(
+            fail("Too many failed authentications from this address"), RETRY_AFTER
+        )
+    if conditional:
+        every["200"] = with_headers(every["200"], VALIDATORS)
+        every["304"] = with_headers(
+            {"description": "Not modified since the validator sent"}, VALIDATORS
+        )
+    every["405"] = with_headers(fail("Method not allowed on this path"), _ALLOW)
+    if reads:
+        every["503"] = with_headers(fail("Database unreachable"), RETRY_AFTER)
+    found: dict[str, Any] = {"operationId": operation_id, "tags": [tag], "summary": summary}
+    if description:
+        found["description"] = description
+    if secured:
+        found["security"] = BEARER
+    all_parameters = [*(parameters or []), *(CONDITIONAL_HEADERS if conditional else [])]
+    if all_parameters:
+        found["parameters"] = all_parameters
+    if body is not None:
+        found["requestBody"] = body
+    found["responses"] = dict(sorted(every.items()))
+    return found
 
 
 @dataclass(frozen=True)
@@ -67,6 +163,7 @@ class Parameters:
     path_year: dict[str, Any]
     path_structure: dict[str, Any]
     version: dict[str, Any]
+    job_id: dict[str, Any]
 
 
 def parameters() -> Parameters:
@@ -85,7 +182,7 @@ def parameters() -> Parameters:
             "name": "year",
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "minimum": first},
+            "schema": {"type": "integer", "minimum": first, "maximum": last},
         },
         path_structure={
             "name": "structure_id",
@@ -98,6 +195,12 @@ def parameters() -> Parameters:
             "in": "query",
             "required": False,
             "description": "A version number (default: the latest)",
-            "schema": {"type": "integer", "minimum": 1},
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+        },
+        job_id={
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
         },
     )

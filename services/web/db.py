@@ -1,6 +1,7 @@
 """The database sessions of a request, from the app's session factories.
 
-``read_session`` does not take SQLite's write lock (its transaction is read-only);
+``read_session`` does not take SQLite's write lock (its transaction is read-only), nor
+does ``read_connection``;
 ``write_session`` opens a session without a transaction yet, ``transaction``
 one that commits on success.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 from flask import Flask, current_app
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from shared.db import read_session_factory, session_factory
@@ -20,6 +21,14 @@ def init_app(app: Flask, engine: Engine) -> None:
     """Give the app its two session factories."""
     app.extensions["sessions"] = session_factory(engine)
     app.extensions["read_sessions"] = read_session_factory(engine)
+    app.extensions["read_engine"] = engine.execution_options(readonly=True)
+
+
+def read_connection() -> Connection:
+    """A Core connection that only reads, for a hot path too small for an ORM session
+    (use as ``with read_connection() as connection``)."""
+    engine: Engine = current_app.extensions["read_engine"]
+    return engine.connect()
 
 
 def read_session() -> Session:

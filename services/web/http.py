@@ -1,4 +1,4 @@
-"""What every route of the API shares: JSON answers and errors, body and query parsing, roles.
+"""What every route of the API shares: JSON answers and errors, body decoding, roles.
 
 An ``ApiError`` raised anywhere in a request becomes the JSON error of SPEC §5
 (``{"error": code, "message": ...}``) with its status; the pages catch it to show
@@ -7,22 +7,16 @@ their own French message instead.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any, TypeVar
 
 import msgspec
-from flask import Response, request
+from flask import Flask, Response, current_app, request
 
-from services.web.db import write_session
-from shared.events import FIRST_DAY
-from shared.regions import REGIONS
+from services.web.db import read_session
+from shared.auth_failures import FailedAuthentications
 from shared.tokens import Caller, authenticate
 
 T = TypeVar("T")
-
-_YEAR = re.compile(r"[0-9]{4}")
-_POSITIVE = re.compile(r"[0-9]+")
 
 
 class ApiError(Exception):
@@ -57,8 +51,12 @@ def no_store(response: Response) -> Response:
 
 
 def decode_body(decoder: msgspec.json.Decoder[T], body: bytes | None = None) -> T:
-    """The request's JSON body (or ``body``) as ``decoder``'s type: 400 if not JSON, 422 if
-    not of that shape."""
+    """The request's JSON body (or ``body``) as ``decoder``'s type: 415 if not sent as JSON,
+    400 if not JSON, 422 if not of that shape."""
+    if request.mimetype != "application/json":
+        sent = request.mimetype or "no Content-Type"
+        message = f"send the body as application/json (got {sent})"
+        raise ApiError(415, "unsupported_media_type", message)
     try:
         return decoder.decode(request.get_data(cache=False) if body is None else body)
     except msgspec.ValidationError as exc:
@@ -67,56 +65,46 @@ def decode_body(decoder: msgspec.json.Decoder[T], body: bytes | None = None) -> 
         raise ApiError(400, "malformed", f"body is not valid JSON: {exc}") from None
 
 
-def optional(name: str) -> str | None:
-    """A query parameter, with an empty value taken as absent (as HTML forms send it)."""
-    return request.args.get(name) or None
-
-
-def year_range(today: dt.date | None = None) -> tuple[int, int]:
-    """The years figures exist for: events may be dated up to tomorrow (SPEC §3)."""
-    return FIRST_DAY.year, (today or dt.date.today()).year + 1
-
-
-def parse_year(value: str | None, today: dt.date | None = None) -> int:
-    """A ``year`` (query or path); the current year when absent."""
-    today = today or dt.date.today()
-    if value is None:
-        return today.year
-    first, last = year_range(today)
-    if not _YEAR.fullmatch(value) or not first <= int(value) <= last:
-        message = f"year must be an integer from {first} to {last}"
-        raise ApiError(400, "invalid_parameter", message)
-    return int(value)
-
-
-def whole_number(value: str | None) -> int | None:
-    """A non-negative integer written in digits, else None (absent or not a number)."""
-    return int(value) if value is not None and _POSITIVE.fullmatch(value) else None
-
-
-def check_region(region: str) -> None:
-    """A 404 unless ``region`` is the INSEE code of a region (SPEC §4.1)."""
-    if region not in REGIONS:
-        raise ApiError(404, "unknown_region", f"no region {region!r} (expected an INSEE code)")
-
-
-def optional_region() -> str | None:
-    """The ``region`` parameter, if given: a 404 unless it is a region's code."""
-    region = optional("region")
-    if region:
-        check_region(region)
-    return region
-
-
 def authenticated() -> Caller:
     """The caller of this request, or a 401."""
-    with write_session() as session:
+    # A read session: on SQLite a write one would hold the lock that noting the token's
+    # use takes on a connection of its own.
+    with read_session() as session:
         caller = authenticate(session, request.headers.get("Authorization"))
     if caller is None:
         raise ApiError(
             401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required"
         )
     return caller
+
+
+def refused_authentication() -> int | None:
+    """Count a failed authentication from this request's address: None while within the
+    limit, else the seconds to wait (shared/auth_failures.py)."""
+    failures: FailedAuthentications = current_app.extensions["auth_failures"]
+    return failures.refused(request.remote_addr or "")
+
+
+def init_app(app: Flask) -> None:
+    """Failed authentications of the API limited per address: past the limit, the 401 an
+    API route answers becomes a 429 with Retry-After (a valid token is never counted)."""
+    settings = app.config["SETTINGS"]
+    app.extensions["auth_failures"] = FailedAuthentications(
+        settings.rate_limit_storage, settings.auth_failure_limit
+    )
+
+    @app.after_request
+    def _limit(response: Response) -> Response:
+        if response.status_code != 401 or not request.path.startswith("/v1/"):
+            return response
+        retry_after = refused_authentication()
+        if retry_after is None:
+            return response
+        limited = error_response(
+            429, "too_many_requests", f"too many failed authentications: retry in {retry_after} s"
+        )
+        limited.headers["Retry-After"] = str(retry_after)
+        return limited
 
 
 def require_role(*roles: str, action: str) -> Caller:

@@ -11,15 +11,17 @@ from typing import Any
 import msgspec
 from flask import Blueprint, Response
 
-from services.web.apidoc import REF, answer, parameters
+from services.web.apidoc import REF, answer, operation, parameters
 from services.web.health import Health
 from services.web.http import ErrorBody, json_response
 from services.web.live import openapi as live_openapi
 from services.web.live.schemas import STRUCTS as LIVE_STRUCTS
+from services.web.parameters import year_range
 from services.web.registry import openapi as registry_openapi
 from services.web.registry.schemas import STRUCTS as REGISTRY_STRUCTS
 from services.web.yearend import openapi as yearend_openapi
 from services.web.yearend.schemas import STRUCTS as YEAREND_STRUCTS
+from shared.regions import REGIONS
 
 bp = Blueprint("openapi", __name__)
 
@@ -28,6 +30,14 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the web service, as of today (the valid years move)."""
     structs = (*LIVE_STRUCTS, *REGISTRY_STRUCTS, Health, ErrorBody, *YEAREND_STRUCTS)
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
+    # What the structs check in code, because it moves with today or lives in a table.
+    first, last = year_range()
+    components["ConsolidationRequest"]["properties"]["year"].update(minimum=first, maximum=last)
+    for name in ("StructureFields", "StructureDocument", "DeclarationDocument"):
+        components[name]["properties"]["region"] = {
+            "enum": list(REGIONS),
+            "description": "INSEE code of a 2007 region (SPEC §4.1)",
+        }
     p = parameters()
     return {
         "openapi": "3.1.0",
@@ -45,10 +55,18 @@ def openapi_document() -> dict[str, Any]:
             **registry_openapi.paths(p),
             **yearend_openapi.paths(p),
             "/healthz": {
-                "get": {"summary": "Process up", "responses": {"200": answer("Up", Health)}}
+                "get": operation(
+                    "healthz", "service", "Process up", {"200": answer("Up", Health)}, reads=False
+                )
             },
             "/openapi.json": {
-                "get": {"summary": "This document", "responses": {"200": answer("OpenAPI 3.1")}}
+                "get": operation(
+                    "openapi",
+                    "service",
+                    "This document",
+                    {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+                    reads=False,
+                )
             },
         },
     }

@@ -53,6 +53,60 @@ def authorize_decide(caller: Caller, region: str | None = None) -> None:
         )
 
 
+def current_region(session: Session, structure_id: str) -> str | None:
+    """The structure's region in the registry today (None if unknown).
+
+    A validator's authority follows it: when a structure moves, its declarations go
+    with it to the new region's validator, whatever region they were submitted in.
+    """
+    region: str | None = session.scalar(
+        select(Structure.region).where(Structure.structure_id == structure_id)
+    )
+    return region
+
+
+def authorize_read(session: Session, caller: Caller, structure_id: str) -> None:
+    """A declaration (content, reasons, audit trail) is read by an admin, the validator of
+    the structure's current region, or that structure's token; checked before looking the
+    declaration up, so that a refusal says nothing of whether one exists."""
+    if caller.role == "admin":
+        return
+    if caller.role == "structure":
+        if caller.structures != frozenset({structure_id}):
+            message = f"this token may not read the declarations of {structure_id!r}"
+            raise DeclarationError("forbidden_structure", message)
+        return
+    if caller.role == "validator":
+        region = current_region(session, structure_id)
+        if region is None:
+            raise DeclarationError("not_found", f"no structure {structure_id!r} in the registry")
+        if region != caller.region:
+            raise DeclarationError(
+                "forbidden_region",
+                f"this token reads region {caller.region!r}, not region {region!r}",
+            )
+        return
+    raise DeclarationError("forbidden", f"role {caller.role!r} may not read declarations")
+
+
+def readable_scope(caller: Caller, region: str | None) -> tuple[str | None, str | None]:
+    """The (region, structure) a caller's listing is limited to, given the ``region`` it
+    asked for; a refusal when it asks for a region it may not read."""
+    if caller.role == "admin":
+        return region, None
+    if caller.role == "validator":
+        if region is not None and region != caller.region:
+            raise DeclarationError(
+                "forbidden_region",
+                f"this token reads region {caller.region!r}, not region {region!r}",
+            )
+        return caller.region, None
+    if caller.role == "structure":
+        (structure_id,) = caller.structures
+        return region, structure_id
+    raise DeclarationError("forbidden", f"role {caller.role!r} may not read declarations")
+
+
 def _structure(session: Session, year: int, structure_id: str) -> Structure:
     structure = session.get(Structure, structure_id)
     if structure is None:
@@ -146,7 +200,7 @@ def decide(
     row = _locked(session, year, structure_id)
     if row is None:
         raise DeclarationError("not_found", f"no declaration of {structure_id!r} for {year}")
-    authorize_decide(caller, row.region)
+    authorize_decide(caller, current_region(session, structure_id) or row.region)
     if verdict == VALIDATED:
         if row.status != SUBMITTED:
             raise DeclarationError(
@@ -198,12 +252,20 @@ def history(session: Session, year: int, structure_id: str) -> list[DeclarationA
 
 
 def list_declarations(
-    session: Session, year: int, status: str | None = None, region: str | None = None
+    session: Session,
+    year: int,
+    status: str | None = None,
+    region: str | None = None,
+    structure_id: str | None = None,
 ) -> list[Declaration]:
-    """The declarations of a year, by structure, optionally of one status or region."""
+    """The declarations of a year, by structure, optionally of one status, of the structures
+    of one region today, or of one structure."""
     statement = select(Declaration).where(Declaration.year == year)
     if status:
         statement = statement.where(Declaration.status == status)
     if region:
-        statement = statement.where(Declaration.region == region)
+        in_region = select(Structure.structure_id).where(Structure.region == region)
+        statement = statement.where(Declaration.structure_id.in_(in_region))
+    if structure_id:
+        statement = statement.where(Declaration.structure_id == structure_id)
     return list(session.scalars(statement.order_by(Declaration.structure_id)))

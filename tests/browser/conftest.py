@@ -135,6 +135,14 @@ def page(browser: Any) -> Iterator[Any]:
     errors: list[str] = []
     tab = context.new_page()
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # Whatever the Content-Security-Policy blocks (an inline script, style or handler) is
+    # reported on the console: none may be.
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     tab.set_default_timeout(20_000)
     yield tab
     context.close()

@@ -10,7 +10,6 @@ those prove each dangerous order, this one looks for orders nobody thought of.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 import subprocess
@@ -22,14 +21,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from shared.counters import pending_events
 from shared.db import engine_for, session_factory
-from shared.figures import COUNTED
-from shared.models import FigureCounts
+from shared.live import pending_events
 from shared.recompute import recompute_cells
-from tests.support.events import STRUCTURES
+from tests.support.events import STRUCTURES, as_records, live_cells, nonzero
 from tests.support.processes import wait_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis, pytest.mark.stress]
@@ -68,15 +64,6 @@ def generated(seed: int) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]
         ]  # fmt: skip
         pairs.append((batch, retractions))
     return pairs
-
-
-class _Record:
-    def __init__(self, e: dict[str, Any]) -> None:
-        self.event_id, self.type, self.structure_id = e["event_id"], e["type"], e["structure_id"]
-        self.youth_id, self.retracts = e["youth_id"], e.get("retracts")
-        self.outcome, self.exit_reason = e.get("outcome"), e.get("exit_reason")
-        self.occurred_on = dt.date.fromisoformat(e["occurred_on"])
-        self.region = STRUCTURES[e["structure_id"]].region
 
 
 def post(http: httpx.Client, url: str, events: list[dict[str, Any]]) -> None:
@@ -162,17 +149,8 @@ def test_retractions_posted_beside_their_targets_leave_every_cell_exact(
         time.sleep(0.5)
 
     distinct = {e["event_id"]: e for batch, rs in work for e in (*batch, *rs)}
-    expected = {
-        cell: values
-        for cell, values in recompute_cells(_Record(e) for e in distinct.values()).items()
-        if any(values.values())
-    }
-    with sessions() as session:
-        live = {
-            (row.period, row.scope): {key: getattr(row, key) for key in COUNTED}
-            for row in session.scalars(select(FigureCounts))
-            if any(getattr(row, key) for key in COUNTED)
-        }
+    expected = nonzero(recompute_cells(as_records(distinct.values())))
+    live = live_cells(sessions)
     wrong = {c: (live.get(c), expected.get(c)) for c in live.keys() | expected.keys()
              if live.get(c) != expected.get(c)}  # fmt: skip
     assert not wrong, f"{len(wrong)} cells differ, e.g. {sorted(wrong.items())[:3]}"

@@ -9,8 +9,6 @@ second runs as far as it can (shared/checkpoints.py, tests/integration/interleav
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,15 +17,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.counters import apply_batches, pending_events
-from shared.db import engine_for, session_factory
-from shared.figures import COUNTED
+from shared.counters import apply_batches
 from shared.ingestion import Rejected
-from shared.models import Batch, FigureCounts
+from shared.live import pending_events
+from shared.models import Batch
 from shared.recompute import recompute_cells
-from shared.registry import upsert_structure
-from tests.integration.interleaving import Transaction, stepping
-from tests.support.events import STRUCTURES, event, record
+from tests.integration.interleaving import Transaction
+from tests.support.events import STRUCTURES, as_records, event, live_cells, nonzero, record
 
 pytestmark = pytest.mark.postgres
 
@@ -39,17 +35,6 @@ KINDS = [
     ("civis_exit", {"exit_reason": "other"}),
 ]  # fmt: skip
 DAYS = ["2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"]
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> Iterator[sessionmaker[Session]]:
-    # Set up once for all the examples of the test, reset between them.
-    sessions = session_factory(engine_for(postgres_url))
-    with sessions.begin() as session:
-        for structure_id, fields in STRUCTURES.items():
-            upsert_structure(session, structure_id, fields)
-    with stepping():
-        yield sessions
 
 
 def reset(sessions: sessionmaker[Session]) -> None:
@@ -142,23 +127,5 @@ def test_two_interleaved_appliers_give_the_recomputed_figures(pg, stream) -> Non
 
     with pg() as session:
         assert pending_events(session) == 0
-        live = {
-            (row.period, row.scope): {key: getattr(row, key) for key in COUNTED}
-            for row in session.scalars(select(FigureCounts))
-            if any(getattr(row, key) for key in COUNTED)
-        }
-    expected = {
-        cell: values
-        for cell, values in recompute_cells(_Record(e) for e in recorded.values()).items()
-        if any(values.values())
-    }
-    assert live == expected
-
-
-class _Record:
-    def __init__(self, e: dict[str, Any]) -> None:
-        self.event_id, self.type, self.structure_id = e["event_id"], e["type"], e["structure_id"]
-        self.youth_id, self.retracts = e["youth_id"], e.get("retracts")
-        self.outcome, self.exit_reason = e.get("outcome"), e.get("exit_reason")
-        self.occurred_on = dt.date.fromisoformat(e["occurred_on"])
-        self.region = STRUCTURES[e["structure_id"]].region
+    expected = nonzero(recompute_cells(as_records(recorded.values())))
+    assert live_cells(pg) == expected

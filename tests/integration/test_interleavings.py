@@ -9,21 +9,19 @@ when a matching retraction aims at it, at every level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.counters import apply_batches, pending_events, read_figures
-from shared.db import engine_for, session_factory
-from shared.figures import COUNTED
-from shared.models import Batch, FigureCounts
+from shared.counters import apply_batches
+from shared.live import pending_events, read_figures
+from shared.models import Batch
 from shared.recompute import recompute_from_log
-from shared.registry import upsert_structure
-from tests.integration.interleaving import Transaction, stepping
-from tests.support.events import STRUCTURES, event, record
+from tests.integration.interleaving import Transaction
+from tests.support.events import event, live_cells, nonzero, record
 
 pytestmark = pytest.mark.postgres
 
@@ -34,16 +32,6 @@ R = event("R", "retraction", retracts="E", youth="Y1")
 R_BIS = event("R-bis", "retraction", retracts="E", youth="Y1")
 # Aims at E but carries another youth: inert, it never retracts E (SPEC §3.2).
 R_MISMATCH = event("R-x", "retraction", retracts="E", youth="Y2")
-
-
-@pytest.fixture
-def pg(postgres_url: str) -> Iterator[sessionmaker[Session]]:
-    sessions = session_factory(engine_for(postgres_url))
-    with sessions.begin() as session:
-        for structure_id, fields in STRUCTURES.items():
-            upsert_structure(session, structure_id, fields)
-    with stepping():
-        yield sessions
 
 
 def recorded(pg: sessionmaker[Session], *events: dict[str, Any]) -> str:
@@ -83,15 +71,10 @@ def assert_exact(pg: sessionmaker[Session], *, e_counts: bool) -> None:
     """E counts or not, and every cell equals the recomputation from the log."""
     with pg() as session:
         assert pending_events(session) == 0
-        expected = {c: v for c, v in recompute_from_log(session).items() if any(v.values())}
-        live = {
-            (row.period, row.scope): {key: getattr(row, key) for key in COUNTED}
-            for row in session.scalars(select(FigureCounts))
-            if any(getattr(row, key) for key in COUNTED)
-        }
+        expected = nonzero(recompute_from_log(session))
     # E is Y1's only interview in March; E2 (if recorded) is in June.
     assert interviews(pg, period="2007-03") == (1 if e_counts else 0)
-    assert live == expected
+    assert live_cells(pg) == expected
 
 
 @pytest.mark.parametrize("point", APPLY_POINTS)

@@ -6,17 +6,13 @@ import random
 import threading
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from shared.counters import apply_batches, claim_pending_batches, pending_events
-from shared.db import engine_for, session_factory
-from shared.figures import COUNTED
+from shared.counters import apply_batches, claim_pending_batches
 from shared.ingestion import Rejected
-from shared.models import FigureCounts
+from shared.live import pending_events
 from shared.recompute import recompute_from_log
-from shared.registry import upsert_structure
-from tests.conftest import STRUCTURES, event, record
+from tests.support.events import STRUCTURES, event, live_cells, nonzero, record
 
 pytestmark = pytest.mark.postgres
 
@@ -26,15 +22,6 @@ KINDS = [
     ("outcome", {"outcome": "training"}), ("civis_entry", {}),
     ("civis_exit", {"exit_reason": "training"}),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def pg(postgres_url):
-    sessions = session_factory(engine_for(postgres_url))
-    with sessions.begin() as session:
-        for structure_id, fields in STRUCTURES.items():
-            upsert_structure(session, structure_id, fields)
-    return sessions
 
 
 def random_events(rng: random.Random, n: int) -> list[dict]:
@@ -85,13 +72,8 @@ def test_concurrent_workers_give_the_recomputed_figures(pg) -> None:
 
     with pg() as session:
         assert pending_events(session) == 0
-        expected = {c: v for c, v in recompute_from_log(session).items() if any(v.values())}
-        live = {
-            (row.period, row.scope): {key: getattr(row, key) for key in COUNTED}
-            for row in session.scalars(select(FigureCounts))
-            if any(getattr(row, key) for key in COUNTED)
-        }
-    assert live == expected
+        expected = nonzero(recompute_from_log(session))
+    assert live_cells(pg) == expected
     assert expected[("2007", "national")]["interviews"] > 0
 
 

@@ -8,26 +8,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from shared.counters import apply_batches, pending_events, read_figures
+from shared.counters import apply_batches
 from shared.db import engine_for, make_engine, session_factory
-from shared.figures import COUNTED
 from shared.ingestion import Rejected
-from shared.models import Base, Batch, EventRow, FigureCounts
+from shared.live import pending_events, read_figures
+from shared.models import Base, Batch, EventRow
 from shared.recompute import recompute_cells, recompute_from_log
 from shared.registry import upsert_structure
-from tests.conftest import STRUCTURES, apply_all, event, record
-
-
-def live_cells(sessions) -> dict:
-    with sessions() as session:
-        return {
-            (row.period, row.scope): {key: getattr(row, key) for key in COUNTED}
-            for row in session.scalars(select(FigureCounts))
-        }
-
-
-def nonzero(cells: dict) -> dict:
-    return {cell: values for cell, values in cells.items() if any(values.values())}
+from tests.support.events import (
+    STRUCTURES,
+    apply_all,
+    as_records,
+    event,
+    live_cells,
+    nonzero,
+    record,
+)
 
 
 def test_figures_at_three_levels(sessions, registry) -> None:
@@ -179,22 +175,7 @@ def test_any_order_any_split_gives_the_recomputed_figures(tmp_path_factory, data
         assert pending_events(session) == 0
         assert session.scalar(select(EventRow).limit(1)) is not None
         expected = recompute_from_log(session)
-    assert nonzero(live_cells(sessions)) == nonzero(expected)
+    assert live_cells(sessions) == nonzero(expected)
     # And the log recomputation itself equals the distinct events, whatever the arrival.
     distinct = {e["event_id"]: e for e in events}
-    assert nonzero(expected) == nonzero(recompute_cells(_records(distinct.values())))
-
-
-class _Record:
-    def __init__(self, e: dict) -> None:
-        import datetime as dt
-
-        self.event_id, self.type, self.structure_id = e["event_id"], e["type"], e["structure_id"]
-        self.youth_id, self.retracts = e["youth_id"], e.get("retracts")
-        self.outcome, self.exit_reason = e.get("outcome"), e.get("exit_reason")
-        self.occurred_on = dt.date.fromisoformat(e["occurred_on"])
-        self.region = STRUCTURES[e["structure_id"]].region
-
-
-def _records(events) -> list[_Record]:
-    return [_Record(e) for e in events]
+    assert nonzero(expected) == nonzero(recompute_cells(as_records(distinct.values())))

@@ -8,9 +8,9 @@ import msgspec
 import pytest
 from sqlalchemy import func, select
 
-from shared.counters import read_figures
 from shared.events import decode_elements
 from shared.ingestion import Rejected, record_events
+from shared.live import read_figures
 from shared.models import Batch, EventRow
 from shared.retractions import InertRetraction, inert_retractions
 from shared.tokens import authenticate, create_token

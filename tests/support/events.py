@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import msgspec
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.counters import apply_batches, claim_pending_batches
 from shared.events import decode_elements
+from shared.figures import COUNTED
 from shared.ingestion import Recorded, record_events
+from shared.models import FigureCounts
 from shared.registry import StructureFields
 
 # A small registry: two regions, three structures.
@@ -128,3 +133,36 @@ def with_late_targets(rnd: random.Random, n: int = 300) -> list[list[dict[str, A
         [e for e in events if e["event_id"] not in late] + retractions,
         [e for e in events if e["event_id"] in late],
     ]
+
+
+def as_records(events: Iterable[dict[str, Any]]) -> list[SimpleNamespace]:
+    """Events as posted, as the rows the recomputation reads (shared.recompute), with the
+    region of the small registry."""
+    return [
+        SimpleNamespace(
+            event_id=e["event_id"],
+            type=e["type"],
+            structure_id=e["structure_id"],
+            youth_id=e["youth_id"],
+            retracts=e.get("retracts"),
+            outcome=e.get("outcome"),
+            exit_reason=e.get("exit_reason"),
+            occurred_on=dt.date.fromisoformat(e["occurred_on"]),
+            region=STRUCTURES[e["structure_id"]].region,
+        )
+        for e in events
+    ]
+
+
+def live_cells(sessions: sessionmaker[Session]) -> dict[tuple[str, str], dict[str, int]]:
+    """Every live counter cell that is not all zeros."""
+    with sessions() as session:
+        cells = {
+            (row.period, row.scope): {key: getattr(row, key) for key in COUNTED}
+            for row in session.scalars(select(FigureCounts))
+        }
+    return nonzero(cells)
+
+
+def nonzero(cells: Mapping[Any, Mapping[str, int]]) -> dict[Any, Mapping[str, int]]:
+    return {cell: values for cell, values in cells.items() if any(values.values())}

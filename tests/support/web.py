@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -42,3 +43,18 @@ def page_text(client: FlaskClient, url: str = "/", status: int = 200) -> str:
     assert response.status_code == status
     assert response.mimetype == "text/html"
     return html.unescape(response.get_data(as_text=True))
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of a page's forms."""
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, token: str) -> str:
+    """Sign in to /admin with ``token``; the CSRF token of the signed-in page."""
+    csrf = csrf_of(client.get("/admin").get_data(as_text=True))
+    response = client.post("/admin/login", data={"token": token, "csrf": csrf})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_of(client.get("/admin").get_data(as_text=True))

@@ -5,20 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from flask import Response, request
+from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.web.db import read_session
-from services.web.http import (
-    ApiError,
-    check_region,
-    json_response,
-    no_store,
-    optional,
-    optional_region,
-    parse_year,
-)
+from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.schemas import (
     BREAKDOWNS,
@@ -28,7 +20,14 @@ from services.web.live.schemas import (
     FiguresResponse,
     Scope,
 )
-from shared.counters import Cell, pending_events, read_cells, read_figures, zero_figures
+from services.web.parameters import (
+    check_region,
+    given,
+    given_region,
+    given_structure,
+    parse_year,
+)
+from shared.live import Cell, pending_events, read_cells, read_figures, zero_figures
 from shared.models import Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key, year_period
@@ -36,7 +35,7 @@ from shared.scopes import NATIONAL, scope_key, year_period
 
 def resolve_scope(session: Session, region: str | None, structure: str | None) -> Scope:
     """The scope that the ``region`` / ``structure`` parameters name."""
-    if region and structure:
+    if region is not None and structure is not None:
         raise ApiError(400, "invalid_parameter", "give region or structure, not both")
     if structure:
         if session.get(Structure, structure) is None:
@@ -63,11 +62,12 @@ def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
 
 
 def get_figures() -> Response:
-    year = parse_year(optional("year"))
+    year = parse_year(given("year"))
+    region, structure = given("region"), given_structure()
     with read_session() as session:
-        scope = resolve_scope(session, optional("region"), optional("structure"))
+        scope = resolve_scope(session, region, structure)
         document = live_figures(session, year, scope)
-    return no_store(json_response(document))
+    return json_response(document)
 
 
 def breakdown_keys(
@@ -90,13 +90,13 @@ def breakdown_keys(
 
 
 def get_breakdown() -> Response:
-    year = parse_year(optional("year"))
-    by = request.args.get("by")
+    year = parse_year(given("year"))
+    by = given("by")
     if by not in BREAKDOWNS:
         raise ApiError(400, "invalid_parameter", f"by must be one of {', '.join(BREAKDOWNS)}")
-    if optional("structure"):
+    if given("structure") is not None:
         raise ApiError(400, "invalid_parameter", "a breakdown is national or within a region")
-    region = optional_region()
+    region = given_region()
     with read_session() as session:
         keys = breakdown_keys(session, year, by, region)
         cells = read_cells(
@@ -105,4 +105,4 @@ def get_breakdown() -> Response:
         view = public.view_for(session, [cell for _, cell in keys])
     zero = zero_figures()
     rows = [BreakdownRow(key, *view.published(cell, cells.get(cell, zero))) for key, cell in keys]
-    return no_store(json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows)))
+    return json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows))

@@ -19,10 +19,12 @@ import msgspec
 from flask import Response
 
 from services.web.db import read_session
-from services.web.http import no_store, optional
+from services.web.http import no_store
 from services.web.live.view import build_view, page_error, read_filters
+from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
+from shared.spreadsheets import inert
 
 
 def current_view() -> dict[str, Any]:
@@ -32,7 +34,7 @@ def current_view() -> dict[str, Any]:
 
 
 def view_json() -> Response:
-    return no_store(Response(msgspec.json.encode(current_view()), mimetype="application/json"))
+    return Response(msgspec.json.encode(current_view()), mimetype="application/json")
 
 
 def _csv_value(key: str, value: int | float) -> str:
@@ -43,7 +45,11 @@ def _csv_value(key: str, value: int | float) -> str:
 
 
 def view_csv(view: dict[str, Any], by_month: bool) -> str:
-    """The view as CSV text: the scope's total first, then one line per row."""
+    """The view as CSV text: the scope's total first, then one line per row.
+
+    The names (a structure's comes from the registry) are made inert for spreadsheets
+    (shared/spreadsheets.py); the figures, formatted here from numbers, are numbers.
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     if by_month:
@@ -59,15 +65,20 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
     writer.writerow(["Année", first, "Code", *(LABELS[k].csv_header for k in FIGURE_KEYS)])
     if total is not None:
         writer.writerow(
-            [view["year"], total_label, "", *(_csv_value(k, total[k]) for k in FIGURE_KEYS)]
+            [
+                view["year"],
+                inert(total_label),
+                "",
+                *(_csv_value(k, total[k]) for k in FIGURE_KEYS),
+            ]
         )
     for row in rows:
         figures = row["figures"]
         writer.writerow(
             [
                 view["year"],
-                row["label"],
-                row["key"],
+                inert(row["label"]),
+                inert(row["key"]),
                 *(_csv_value(k, figures[k]) for k in FIGURE_KEYS),
             ]
         )

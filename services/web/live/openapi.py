@@ -4,65 +4,90 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import Parameters, answer, fail, query
+from services.web.apidoc import (
+    RETRY_AFTER,
+    Parameters,
+    answer,
+    fail,
+    operation,
+    query,
+    with_headers,
+)
 from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse, SeriesResponse
 from shared.series import MAX_YEARS
+
+TAG = "live figures"
+
+# Reading needs no token; one may be given, and then is checked (statistical confidentiality).
+WITHHELD = (
+    " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, the counts of fewer youths in a "
+    "structure or a month, and what would give them back, are null (listed in `suppressed`); "
+    "a token of any role reads exact figures, and an unknown one is a 401."
+)
+
+
+def _token_checked() -> dict[str, Any]:
+    return {
+        "401": fail("A token was given that is unknown, revoked or expired"),
+        "429": with_headers(fail("Too many failed authentications from this address"), RETRY_AFTER),
+    }
 
 
 def paths(p: Parameters) -> dict[str, Any]:
     """``/v1/figures``, ``/v1/figures/breakdown`` and ``/v1/figures/series``."""
-    bad, unknown = fail("Bad parameter"), fail("Unknown region or structure")
-    withheld = (
-        " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, the counts of fewer youths in "
-        "a structure or a month, and what would give them back, are null (listed in "
-        "`suppressed`); a token of any role reads exact figures."
-    )
+    unknown = fail("Unknown region or structure")
     return {
         "/v1/figures": {
-            "get": {
-                "summary": "Live event figures of a year: national, a region or a structure",
-                "description": "Give region or structure, not both." + withheld,
-                "parameters": [p.year, p.region, p.structure],
-                "responses": {
-                    "200": answer("The figures", FiguresResponse),
-                    "400": bad,
-                    "404": unknown,
-                },
-            }
+            "get": operation(
+                "getFigures",
+                TAG,
+                "Live event figures of a year: national, a region or a structure",
+                {"200": answer("The figures", FiguresResponse), "404": unknown, **_token_checked()},
+                description="Give region or structure, not both (400). An empty value is a 400."
+                + WITHHELD,
+                parameters=[p.year, p.region, p.structure],
+                conditional=True,
+            )
         },
         "/v1/figures/breakdown": {
-            "get": {
-                "summary": "The figures of a year, one row per region, structure or month",
-                "description": withheld.strip(),
-                "parameters": [
+            "get": operation(
+                "getFiguresBreakdown",
+                TAG,
+                "The figures of a year, one row per region, structure or month",
+                {
+                    "200": answer("One row per key", BreakdownResponse),
+                    "404": unknown,
+                    **_token_checked(),
+                },
+                description=WITHHELD.strip(),
+                parameters=[
                     p.year,
                     query("by", "What a row is", {"enum": list(BREAKDOWNS)}, required=True),
                     {**p.region, "description": "Only the rows within this region"},
                 ],
-                "responses": {
-                    "200": answer("One row per key", BreakdownResponse),
-                    "400": bad,
-                    "404": unknown,
-                },
-            }
+                conditional=True,
+            )
         },
         "/v1/figures/series": {
-            "get": {
-                "summary": "Live event figures year by year: national, a region or a structure",
-                "description": f"One row per year from `from` to `to` (at most {MAX_YEARS} "
-                "years; zeros for a year without data). Give region or structure, not both."
-                + withheld,
-                "parameters": [
+            "get": operation(
+                "getFiguresSeries",
+                TAG,
+                "Live event figures year by year: national, a region or a structure",
+                {
+                    "200": answer("One row per year", SeriesResponse),
+                    "404": unknown,
+                    **_token_checked(),
+                },
+                description=f"One row per year from `from` to `to` (at most {MAX_YEARS} years; "
+                "zeros for a year without data). Give region or structure, not both (400)."
+                + WITHHELD,
+                parameters=[
                     {**p.year, "name": "from", "description": "First year (default: to - 4)"},
                     {**p.year, "name": "to", "description": "Last year (default: this year)"},
                     p.region,
                     p.structure,
                 ],
-                "responses": {
-                    "200": answer("One row per year", SeriesResponse),
-                    "400": bad,
-                    "404": unknown,
-                },
-            }
+                conditional=True,
+            )
         },
     }

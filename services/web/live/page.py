@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.web.db import read_session
-from services.web.http import ApiError, optional, year_range
+from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
+from services.web.parameters import optional, year_range
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
 from shared.models import Structure

@@ -19,15 +19,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import msgspec
-from flask import current_app, request
+from flask import Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.web.http import authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
 from shared.confidentiality import Cell, Component, months, structures, withhold
-from shared.counters import read_cells
 from shared.figures import COUNTED, FIGURE_KEYS
+from shared.live import read_cells
 from shared.models import Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key
@@ -69,6 +69,23 @@ def exact_reader() -> bool:
         return False
     authenticated()  # any role reads exactly; an invalid token is refused, not downgraded
     return True
+
+
+def reader_view() -> str:
+    """The view this request's answers are built for — part of their validators, so that
+    an answer kept for one reader is never sent to another: "exact", or "public-k"."""
+    return "exact" if exact_reader() else f"public-{min_count()}"
+
+
+def keep_views_apart(response: Response) -> Response:
+    """With the rule on, answers depend on the Authorization header: caches must key by it
+    (Vary), and a shared cache must not store an exact answer (private)."""
+    if min_count() > 0:
+        response.vary.add("Authorization")
+        if request.headers.get("Authorization") is not None:
+            control = response.headers.get("Cache-Control", "")
+            response.headers["Cache-Control"] = control.replace("public", "private")
+    return response
 
 
 def view_for(session: Session, cells: Iterable[Cell]) -> View:

@@ -14,11 +14,12 @@ import datetime as dt
 from flask import Response
 
 from services.web.db import read_session
-from services.web.http import ApiError, json_response, no_store, optional, parse_year, year_range
+from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.api import resolve_scope
 from services.web.live.schemas import SeriesResponse, SeriesRow
-from shared.counters import pending_events
+from services.web.parameters import given, given_structure, parse_year, year_range
+from shared.live import pending_events
 from shared.scopes import scope_key, year_period
 from shared.series import InvalidRange, check_range, year_series
 
@@ -26,7 +27,7 @@ DEFAULT_YEARS = 5
 
 
 def _year(name: str, default: int) -> int:
-    value = optional(name)
+    value = given(name)
     if value is None:
         return default
     try:
@@ -43,7 +44,7 @@ def get_series() -> Response:
     except InvalidRange as exc:
         raise ApiError(400, "invalid_parameter", str(exc)) from None
     with read_session() as session:
-        scope = resolve_scope(session, optional("region"), optional("structure"))
+        scope = resolve_scope(session, given("region"), given_structure())
         key = scope_key(scope.level, scope.id)
         # Pending first: if it reads 0, every event recorded before is in the cells read next.
         as_of = dt.datetime.now(dt.UTC)
@@ -56,4 +57,4 @@ def get_series() -> Response:
     document = SeriesResponse(
         first=first, last=last, scope=scope, rows=rows, pending_events=pending, as_of=as_of
     )
-    return no_store(json_response(document))
+    return json_response(document)

@@ -22,10 +22,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.web.formatting import format_percent, format_time, format_value, pending_label
-from services.web.http import ApiError, optional, parse_year
-from shared.counters import Cell, pending_events
+from services.web.http import ApiError
+from services.web.parameters import is_structure_id, optional, parse_year
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
 from shared.labels import LABELS
+from shared.live import Cell, pending_events
 from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Level, scope_key, year_period
@@ -129,6 +130,8 @@ def read_filters() -> Filters:
     except ApiError:
         raise page_error("invalid_year", 400) from None
     structure = optional("structure")
+    if structure and not is_structure_id(structure):
+        raise page_error("unknown_structure", 404)
     region = None if structure else optional("region")
     if region and region not in REGIONS:
         raise page_error("unknown_region", 404)

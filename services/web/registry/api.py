@@ -12,9 +12,9 @@ from services.web.http import (
     ApiError,
     decode_body,
     json_response,
-    optional_region,
     require_role,
 )
+from services.web.parameters import given_region
 from services.web.registry.schemas import StructureList, document_of
 from shared.models import Structure
 from shared.registry import InvalidStructure, StructureFields, upsert_structure
@@ -23,7 +23,7 @@ _fields_decoder = msgspec.json.Decoder(StructureFields)
 
 
 def list_structures() -> Response:
-    region = optional_region()
+    region = given_region()
     statement = select(Structure).order_by(Structure.structure_id)
     if region:
         statement = statement.where(Structure.region == region)

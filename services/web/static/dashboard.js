@@ -230,21 +230,39 @@
     if (breakdown) fillRows(breakdown, v.breakdown.rows);
     if (months) fillRows(months, v.months.rows);
     state.textContent = v.freshness;
-    stamp.textContent = v.clock;
-    stamp.setAttribute("datetime", v.as_of);
     freshness.classList.toggle("pending", v.pending_events > 0);
     updateCharts(v);
   }
 
+  // The freshness line says when the figures were last checked: a 304 confirms them too.
+  var clock = new Intl.DateTimeFormat("fr-FR", {
+    timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit", second: "2-digit"
+  });
+  function checked() {
+    var now = new Date();
+    stamp.textContent = clock.format(now);
+    stamp.setAttribute("datetime", now.toISOString().replace(/\.\d+Z$/, "Z"));
+  }
+
+  // The server answers 304 while the figures are unchanged (services/web/live/conditional.py):
+  // its ETag is sent back, so an unchanged poll costs one small query and no view.
+  var etag = null;
   function refresh() {
-    fetch(root.dataset.url, { cache: "no-store", headers: { Accept: "application/json" } })
+    var headers = { Accept: "application/json" };
+    if (etag) headers["If-None-Match"] = etag;
+    fetch(root.dataset.url, { cache: "no-store", headers: headers })
       .then(function (response) {
+        if (response.status === 304) return null;
         if (!response.ok) throw new Error("HTTP " + response.status);
+        etag = response.headers.get("ETag");
         return response.json();
       })
       .then(function (fresh) {
-        view = fresh;
-        show(view);
+        if (fresh) {
+          view = fresh;
+          show(view);
+        }
+        checked();
         failure.hidden = true;
       })
       .catch(function () { failure.hidden = false; })

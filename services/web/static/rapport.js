@@ -10,6 +10,13 @@
 (function () {
   "use strict";
 
+  // The print button works with JavaScript only: shown by it (no inline handler, see the CSP).
+  var print = document.getElementById("print");
+  if (print) {
+    print.hidden = false;
+    print.addEventListener("click", function () { window.print(); });
+  }
+
   var embedded = document.getElementById("charts-data");
   if (!embedded || !window.Chart) return; // No Chart.js: the tables say everything.
   var charts = JSON.parse(embedded.textContent);

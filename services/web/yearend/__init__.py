@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from services.web.http import error_response
-from services.web.yearend.admin import init_sessions
 from services.web.yearend.routes import bp
 from shared.declarations.fields import DeclarationError
 
@@ -30,7 +29,6 @@ def declaration_refused(exc: DeclarationError) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Add the year end's routes, its refusals' answers and the admin's session cookie."""
-    init_sessions(app)
+    """Add the year end's routes and its refusals' answers."""
     app.register_blueprint(bp)
     app.register_error_handler(DeclarationError, declaration_refused)

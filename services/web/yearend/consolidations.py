@@ -19,11 +19,9 @@ from services.web.http import (
     decode_body,
     json_response,
     no_store,
-    optional,
     require_role,
-    whole_number,
-    year_range,
 )
+from services.web.parameters import parse_id, query_integer, year_range
 from services.web.yearend.schemas import (
     ConsolidationList,
     ConsolidationRequest,
@@ -72,18 +70,16 @@ def post_consolidation() -> Response:
     return response
 
 
-def get_consolidation(id: int) -> Response:
+def get_consolidation(id: str) -> Response:
+    job_id = parse_id(id, "consolidation")
     with read_session() as session:
-        job = session.get(Consolidation, id)
+        job = session.get(Consolidation, job_id)
         if job is None:
-            raise ApiError(404, "not_found", f"no consolidation {id}")
+            raise ApiError(404, "not_found", f"no consolidation {job_id}")
         return no_store(json_response(consolidation_document(job)))
 
 
 def list_consolidations() -> Response:
-    year_text = optional("year")
-    year = whole_number(year_text)
-    if year_text is not None and year is None:
-        raise ApiError(400, "invalid_parameter", "year must be an integer")
+    year = query_integer("year", *year_range())
     jobs = [consolidation_entry(job) for job in recent_jobs(year)]
     return no_store(json_response(ConsolidationList(consolidations=jobs)))

@@ -4,8 +4,11 @@
 ``POST …/validate`` and ``…/reject`` (validator of the structure's region, or admin),
 ``GET /v1/declarations/{year}`` (the year's list and completeness) and
 ``GET /v1/declarations/{year}/{structure_id}`` (one declaration and its audit trail).
-The rules live in shared.declarations; this module only speaks HTTP. The caller's
-role is checked before the body is read, so a wrong token gets its 403 whatever it sent.
+Reading needs a token too (SPEC §5): an admin reads every declaration, a validator those
+of its region's structures, a structure token its own; only the frozen report's
+aggregates are public. The rules live in shared.declarations; this module only speaks
+HTTP. The caller's role is checked before the body is read, so a wrong token gets its
+403 whatever it sent.
 """
 
 from __future__ import annotations
@@ -20,14 +23,13 @@ from services.web.http import (
     authenticated,
     decode_body,
     json_response,
-    optional,
-    optional_region,
-    parse_year,
 )
+from services.web.parameters import given, given_region, is_structure_id, parse_year
 from services.web.yearend.schemas import (
     Completeness,
     DeclarationDetail,
     DeclarationList,
+    Rejection,
     Verdict,
     audit_entry,
     declaration_document,
@@ -39,16 +41,23 @@ from shared.declarations.workflow import (
     STATUSES,
     VALIDATED,
     authorize_decide,
+    authorize_read,
     authorize_submit,
     decide,
     history,
     list_declarations,
+    readable_scope,
     submit,
 )
 from shared.models import Declaration
 
 _fields_decoder = msgspec.json.Decoder(DeclarationFields)
 _verdict_decoder = msgspec.json.Decoder(Verdict)
+_rejection_decoder = msgspec.json.Decoder(Rejection)
+
+
+def _no_declaration(year: int, structure_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"no declaration of {structure_id!r} for {year}")
 
 
 def put_declaration(year: str, structure_id: str) -> Response:
@@ -56,6 +65,9 @@ def put_declaration(year: str, structure_id: str) -> Response:
     caller = authenticated()
     authorize_submit(caller, structure_id)
     fields = decode_body(_fields_decoder)
+    if not is_structure_id(structure_id):
+        # Never looked up: no row can have it (and PostgreSQL refuses a NUL byte outright).
+        raise ApiError(422, "unknown_structure", f"no structure {structure_id!r} in the registry")
     with transaction() as session:
         row, created = submit(session, caller, year_value, structure_id, fields)
         document = declaration_document(row)
@@ -69,9 +81,16 @@ def _decide(year: str, structure_id: str, verdict: str) -> Response:
     year_value = parse_year(year)
     caller = authenticated()
     authorize_decide(caller)
+    if not is_structure_id(structure_id):
+        raise _no_declaration(year_value, structure_id)
     body = request.get_data(cache=False)
-    # The body is optional for a validation: no body, no reason.
-    reason = decode_body(_verdict_decoder, body).reason if body.strip() else None
+    # The body is optional for a validation: no body, no reason (a rejection then is a 422).
+    reason: str | None = None
+    if body.strip():
+        if verdict == REJECTED:
+            reason = decode_body(_rejection_decoder, body).reason
+        else:
+            reason = decode_body(_verdict_decoder, body).reason
     with transaction() as session:
         row = decide(session, caller, year_value, structure_id, verdict, reason)
         document = declaration_document(row)
@@ -99,12 +118,13 @@ def completeness_of(session: Session, year: int) -> Completeness:
 
 def get_declarations(year: str) -> Response:
     year_value = parse_year(year)
-    status = optional("status")
+    caller = authenticated()
+    status = given("status")
     if status is not None and status not in STATUSES:
         raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(STATUSES)}")
-    region = optional_region()
+    region, structure_id = readable_scope(caller, given_region())
     with read_session() as session:
-        rows = list_declarations(session, year_value, status, region)
+        rows = list_declarations(session, year_value, status, region, structure_id)
         document = DeclarationList(
             year=year_value,
             completeness=completeness_of(session, year_value),
@@ -115,10 +135,14 @@ def get_declarations(year: str) -> Response:
 
 def get_declaration(year: str, structure_id: str) -> Response:
     year_value = parse_year(year)
+    caller = authenticated()
+    if not is_structure_id(structure_id):
+        raise _no_declaration(year_value, structure_id)
     with read_session() as session:
+        authorize_read(session, caller, structure_id)
         row = session.get(Declaration, (year_value, structure_id))
         if row is None:
-            raise ApiError(404, "not_found", f"no declaration of {structure_id!r} for {year_value}")
+            raise _no_declaration(year_value, structure_id)
         document = DeclarationDetail(
             declaration=declaration_document(row),
             history=[audit_entry(entry) for entry in history(session, year_value, structure_id)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import BEARER, Parameters, answer, fail, json_body
+from services.web.apidoc import Parameters, answer, fail, json_body, operation, ref, with_headers
 from services.web.yearend.schemas import (
     ConsolidationDocument,
     ConsolidationList,
@@ -13,146 +13,206 @@ from services.web.yearend.schemas import (
     DeclarationDetail,
     DeclarationDocument,
     DeclarationList,
+    Rejection,
     ReportDocument,
     Verdict,
 )
 from shared.declarations.fields import DeclarationFields
 from shared.declarations.workflow import STATUSES
 
-AUTH = {"401": fail("Missing or unknown token"), "403": fail("Role or scope not allowed")}
+DECLARATIONS, CONSOLIDATIONS, REPORTS = "declarations", "consolidations", "reports"
+
+DECLARATION_EXAMPLE = {
+    "professionals": 23,
+    "funding": {"main": 900000, "specific": 100000, "managed_funds": 50000},
+    "funders": {
+        "state": 400000,
+        "region": 200000,
+        "department": 100000,
+        "municipalities": 200000,
+        "esf": 60000,
+        "other": 40000,
+    },
+}
+SHA256 = {
+    "X-Report-SHA256": {
+        "description": "SHA-256 of the frozen JSON document, recorded when it was frozen",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    }
+}
+NO_DECLARATION = fail("No such declaration (or no structure of that id)")
+
+# What a client (and schemathesis's stateful phase) may do next with what it just made.
+_SAME_DECLARATION = {"year": "$request.path.year", "structure_id": "$request.path.structure_id"}
+DECLARATION_LINKS = {
+    "read": {"operationId": "getDeclaration", "parameters": _SAME_DECLARATION},
+    "validate": {"operationId": "validateDeclaration", "parameters": _SAME_DECLARATION},
+    "reject": {"operationId": "rejectDeclaration", "parameters": _SAME_DECLARATION},
+}
+JOB_LINKS = {
+    "follow": {"operationId": "getConsolidation", "parameters": {"id": "$response.body#/id"}}
+}
 
 
-def _decision(p: Parameters, summary: str, reason_required: bool) -> dict[str, Any]:
+def _decision(
+    p: Parameters, operation_id: str, summary: str, body: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "post": {
-            "summary": summary,
-            "security": BEARER,
-            "parameters": [p.path_year, p.path_structure],
-            "requestBody": json_body(Verdict, required=reason_required),
-            "responses": {
+        "post": operation(
+            operation_id,
+            DECLARATIONS,
+            summary,
+            {
                 "200": answer("The declaration", DeclarationDocument),
-                **AUTH,
-                "404": fail("No such declaration"),
+                "404": NO_DECLARATION,
                 "409": fail("Not allowed in the declaration's status"),
                 "422": fail("Invalid body (a rejection needs a reason)"),
             },
-        }
+            parameters=[p.path_year, p.path_structure],
+            body=body,
+            secured=True,
+        )
+    }
+
+
+def _report(p: Parameters, operation_id: str, summary: str, content: dict[str, Any]) -> Any:
+    found = {"description": "The report, byte for byte as frozen", "content": content}
+    return {
+        "get": operation(
+            operation_id,
+            REPORTS,
+            summary,
+            {
+                "200": with_headers(found, SHA256),
+                "404": fail("No report (or no such version) for that year"),
+            },
+            parameters=[p.path_year, p.version],
+        )
     }
 
 
 def paths(p: Parameters) -> dict[str, Any]:
     """``/v1/declarations…``, ``/v1/consolidations…`` and ``/v1/reports…``."""
-    path_year, path_structure, version, year, region = (
-        p.path_year,
-        p.path_structure,
-        p.version,
-        p.year,
-        p.region,
-    )
+    status = {
+        "name": "status",
+        "in": "query",
+        "required": False,
+        "schema": {"enum": list(STATUSES)},
+    }
     return {
         "/v1/declarations/{year}": {
-            "get": {
-                "summary": "The declarations of a year, with their status and completeness",
-                "parameters": [
-                    path_year,
-                    {
-                        "name": "status",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"enum": list(STATUSES)},
-                    },
-                    {**region, "description": "Only the declarations of this region"},
-                ],
-                "responses": {
+            "get": operation(
+                "listDeclarations",
+                DECLARATIONS,
+                "The declarations a token may read, with their status and the completeness",
+                {
                     "200": answer("The declarations", DeclarationList),
-                    "400": fail("Bad parameter"),
+                    "403": fail("Role other than admin, validator or structure; another region"),
                     "404": fail("Unknown region"),
                 },
-            }
+                description="An admin reads them all, a validator those of its region's "
+                "structures, a structure token its own.",
+                parameters=[
+                    p.path_year,
+                    status,
+                    {**p.region, "description": "Only the declarations of this region"},
+                ],
+                secured=True,
+            )
         },
         "/v1/declarations/{year}/{structure_id}": {
-            "get": {
-                "summary": "One declaration and its audit trail",
-                "parameters": [path_year, path_structure],
-                "responses": {
+            "get": operation(
+                "getDeclaration",
+                DECLARATIONS,
+                "One declaration and its audit trail (admin, validator of its region, itself)",
+                {
                     "200": answer("The declaration and its history", DeclarationDetail),
-                    "404": fail("No such declaration"),
+                    "404": NO_DECLARATION,
                 },
-            },
-            "put": {
-                "summary": "Submit a declaration (its structure's token, or admin) → submitted",
-                "security": BEARER,
-                "parameters": [path_year, path_structure],
-                "requestBody": json_body(DeclarationFields),
-                "responses": {
-                    "200": answer(
-                        "Replaced (or resubmitted after a rejection)", DeclarationDocument
-                    ),
-                    "201": answer("Created", DeclarationDocument),
-                    "400": fail("Body is not JSON, or bad year"),
-                    **AUTH,
+                parameters=[p.path_year, p.path_structure],
+                secured=True,
+            ),
+            "put": operation(
+                "putDeclaration",
+                DECLARATIONS,
+                "Submit a declaration (its structure's token, or admin) → submitted",
+                {
+                    "200": {
+                        **answer(
+                            "Replaced (or resubmitted after a rejection)", DeclarationDocument
+                        ),
+                        "links": DECLARATION_LINKS,
+                    },
+                    "201": {**answer("Created", DeclarationDocument), "links": DECLARATION_LINKS},
                     "409": fail("Already validated"),
-                    "422": fail("Invalid declaration, unknown or inactive structure"),
+                    "422": fail(
+                        "Invalid declaration (funders must sum to main + specific), "
+                        "unknown or inactive structure"
+                    ),
                 },
-            },
+                parameters=[p.path_year, p.path_structure],
+                body=json_body(DeclarationFields, DECLARATION_EXAMPLE),
+                secured=True,
+            ),
         },
         "/v1/declarations/{year}/{structure_id}/validate": _decision(
-            p, "Validate a submitted declaration (validator of its region, or admin)", False
+            p,
+            "validateDeclaration",
+            "Validate a submitted declaration (validator of its region, or admin)",
+            json_body(Verdict, {"reason": "Conforme"}, required=False),
         ),
         "/v1/declarations/{year}/{structure_id}/reject": _decision(
-            p, "Reject a declaration, with a reason (validator of its region, or admin)", True
+            p,
+            "rejectDeclaration",
+            "Reject a declaration, with a reason (validator of its region, or admin)",
+            json_body(Rejection, {"reason": "Financement FSE absent"}),
         ),
         "/v1/consolidations": {
-            "post": {
-                "summary": "Start the consolidation of a year (admin); one at a time per year",
-                "security": BEARER,
-                "requestBody": json_body(ConsolidationRequest),
-                "responses": {
-                    "202": answer(
-                        "Queued, or the year's job already running", ConsolidationStarted
-                    ),
-                    "400": fail("Body is not JSON"),
-                    **AUTH,
+            "post": operation(
+                "startConsolidation",
+                CONSOLIDATIONS,
+                "Start the consolidation of a year (admin); one at a time per year",
+                {
+                    "202": {
+                        **answer("Queued, or the year's job already running", ConsolidationStarted),
+                        "links": JOB_LINKS,
+                    },
                     "422": fail("Invalid year"),
                 },
-            },
-            "get": {
-                "summary": "The job history, newest first",
-                "parameters": [{**year, "description": "Only the jobs of this year"}],
-                "responses": {"200": answer("The jobs", ConsolidationList)},
-            },
+                body=json_body(ConsolidationRequest, {"year": 2007}),
+                secured=True,
+            ),
+            "get": operation(
+                "listConsolidations",
+                CONSOLIDATIONS,
+                "The job history, newest first",
+                {"200": answer("The jobs", ConsolidationList)},
+                parameters=[{**p.year, "description": "Only the jobs of this year"}],
+            ),
         },
         "/v1/consolidations/{id}": {
-            "get": {
-                "summary": "A consolidation job and its progress",
-                "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                ],
-                "responses": {
+            "get": operation(
+                "getConsolidation",
+                CONSOLIDATIONS,
+                "A consolidation job and its progress",
+                {
                     "200": answer("The job", ConsolidationDocument),
                     "404": fail("No such job"),
                 },
-            }
+                parameters=[p.job_id],
+            )
         },
-        "/v1/reports/{year}": {
-            "get": {
-                "summary": "A frozen report version (the latest by default)",
-                "parameters": [path_year, version],
-                "responses": {
-                    "200": answer("The report, byte for byte as frozen", ReportDocument),
-                    "400": fail("Bad version"),
-                    "404": fail("No report (or no such version) for that year"),
-                },
-            }
-        },
-        "/v1/reports/{year}.csv": {
-            "get": {
-                "summary": "The same report as CSV (section, key, label, value)",
-                "parameters": [path_year, version],
-                "responses": {
-                    "200": {"description": "CSV", "content": {"text/csv": {}}},
-                    "404": fail("No report (or no such version) for that year"),
-                },
-            }
-        },
+        "/v1/reports/{year}": _report(
+            p,
+            "getReport",
+            "A frozen report version (the latest by default)",
+            {"application/json": {"schema": ref(ReportDocument)}},
+        ),
+        "/v1/reports/{year}.csv": _report(
+            p,
+            "getReportCsv",
+            "The same report as CSV (section, key, label, value)",
+            {"text/csv": {"schema": {"type": "string"}}},
+        ),
     }

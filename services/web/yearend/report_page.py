@@ -15,8 +15,9 @@ from flask import render_template
 
 from services.web.db import read_session
 from services.web.formatting import format_percent, format_value
-from services.web.http import optional, whole_number
+from services.web.http import ApiError
 from services.web.layout import json_script
+from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
 from shared.consolidation.reports import read_report, report_versions
 from shared.labels import LABELS, Format
 from shared.regions import REGIONS
@@ -119,14 +120,20 @@ def charts_data(charts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def report_page(year: int) -> tuple[str, int]:
-    version = whole_number(optional("version"))
+def report_page(year: str) -> tuple[str, int]:
+    try:
+        number = parse_year(year)
+        version_text = optional("version")
+        version = None if version_text is None else parse_integer(version_text, "", 1, INT32_MAX)
+    except ApiError:
+        message = "L'année ou la version demandée n'est pas valide."
+        raise ApiError(400, "invalid_parameter", message) from None
     with read_session() as db:
-        report = read_report(db, year, version)
-        versions = report_versions(db, year)
+        report = read_report(db, number, version)
+        versions = report_versions(db, number)
     if report is None:
         return render_template(
-            "rapport.html", year=year, document=None, versions=versions, requested=version
+            "rapport.html", year=number, document=None, versions=versions, requested=version
         ), 404
     document = msgspec.json.decode(report.document)
     figures = document["figures"]
@@ -153,7 +160,7 @@ def report_page(year: int) -> tuple[str, int]:
     charts = charts_of(figures)
     return render_template(
         "rapport.html",
-        year=year,
+        year=number,
         document=document,
         consolidated_at=dt.datetime.fromisoformat(document["consolidated_at"]),
         sections=sections,

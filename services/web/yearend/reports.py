@@ -10,18 +10,17 @@ import msgspec
 from flask import Response
 
 from services.web.db import read_session
-from services.web.http import ApiError, optional, whole_number
+from services.web.http import ApiError
+from services.web.parameters import INT32_MAX, given, parse_year, query_integer
 from shared.consolidation.reports import read_report
 from shared.models import Report
 from shared.report import report_csv
 
 
-def requested_report(year: int) -> Report:
+def requested_report(year_text: str) -> Report:
     """The report version the ``version`` parameter names (the latest by default), or a 404."""
-    version_text = optional("version")
-    version = whole_number(version_text)
-    if version_text is not None and not version:
-        raise ApiError(400, "invalid_parameter", "version must be a positive integer")
+    year = parse_year(year_text)
+    version = query_integer("version", 1, INT32_MAX)
     with read_session() as session:
         report = read_report(session, year, version)
     if report is None:
@@ -33,7 +32,7 @@ def requested_report(year: int) -> Report:
 def _frozen(report: Report, body: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["X-Report-SHA256"] = report.sha256
-    if optional("version") is None:
+    if given("version") is None:
         # "The latest version" moves with the next consolidation.
         response.headers["Cache-Control"] = "no-cache"
     else:
@@ -42,15 +41,15 @@ def _frozen(report: Report, body: str, mimetype: str) -> Response:
     return response
 
 
-def get_report(year: int) -> Response:
+def get_report(year: str) -> Response:
     report = requested_report(year)
     # The stored text is served as is: the bytes whose SHA-256 was recorded at freezing.
     return _frozen(report, report.document, "application/json")
 
 
-def get_report_csv(year: int) -> Response:
+def get_report_csv(year: str) -> Response:
     report = requested_report(year)
     response = _frozen(report, report_csv(msgspec.json.decode(report.document)), "text/csv")
-    filename = f"bilan-{year}-v{report.version}.csv"
+    filename = f"bilan-{report.year}-v{report.version}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

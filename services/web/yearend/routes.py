@@ -21,18 +21,18 @@ bp.add_url_rule(
 
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"])
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
-bp.add_url_rule("/v1/consolidations/<int:id>", view_func=consolidations.get_consolidation)
+bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
 
-bp.add_url_rule("/v1/reports/<int:year>", view_func=reports.get_report)
-bp.add_url_rule("/v1/reports/<int:year>.csv", view_func=reports.get_report_csv)
-bp.add_url_rule("/rapports/<int:year>", view_func=report_page.report_page)
+bp.add_url_rule("/v1/reports/<year>.csv", view_func=reports.get_report_csv)
+bp.add_url_rule("/v1/reports/<year>", view_func=reports.get_report)
+bp.add_url_rule("/rapports/<year>", view_func=report_page.report_page)
 
 bp.add_url_rule("/admin", view_func=admin.admin)
 bp.add_url_rule("/admin/login", view_func=admin.admin_login, methods=["POST"])
 bp.add_url_rule("/admin/logout", view_func=admin.admin_logout, methods=["POST"])
 bp.add_url_rule("/admin/consolidations", view_func=admin.admin_consolidate, methods=["POST"])
 bp.add_url_rule(
-    "/admin/declarations/<int:year>/<structure_id>/<verdict>",
+    "/admin/declarations/<year>/<structure_id>/<verdict>",
     view_func=admin.admin_decide,
     methods=["POST"],
 )

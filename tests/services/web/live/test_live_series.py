@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from flask.testing import FlaskClient
 
-from services.web.http import year_range
+from services.web.parameters import year_range
 from shared.figures import FIGURE_KEYS
 from shared.series import MAX_YEARS
 from tests.support.small_year import ML_11_001, NATIONAL_2007, REGION_24, ZERO, figures

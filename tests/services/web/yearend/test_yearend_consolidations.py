@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +19,7 @@ from shared.tokens import Caller, create_token
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer
+from tests.support.web import bearer, csrf_of
 
 
 def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
@@ -36,8 +37,17 @@ def test_post_needs_an_admin(client: FlaskClient, sessions: sessionmaker[Session
 
 def test_bad_bodies(client: FlaskClient, admin_token: str) -> None:
     assert start(client, admin_token, 1900).status_code == 422
-    response = client.post("/v1/consolidations", data=b"{", headers=bearer(admin_token))
+    response = client.post(
+        "/v1/consolidations",
+        data=b"{",
+        headers=bearer(admin_token),
+        content_type="application/json",
+    )
     assert response.status_code == 400
+    response = client.post(
+        "/v1/consolidations", data=b'{"year": 2007}', headers=bearer(admin_token)
+    )
+    assert (response.status_code, response.get_json()["error"]) == (415, "unsupported_media_type")
     response = client.post("/v1/consolidations", json={"year": "x"}, headers=bearer(admin_token))
     assert response.status_code == 422
 
@@ -174,12 +184,6 @@ def test_report_page(
     assert "@page { size: A4" in css
 
 
-def csrf_of(page: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert match
-    return match.group(1)
-
-
 def test_admin_page_login_trigger_and_validate(
     client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
 ) -> None:
@@ -216,10 +220,13 @@ def test_admin_page_login_trigger_and_validate(
     client.post(
         "/admin/declarations/2007/ML-11-001/reject", data={"csrf": csrf, "reason": "incomplet"}
     )
-    assert client.get("/v1/declarations/2007").get_json()["declarations"][0]["status"] == "rejected"
+    listing = client.get("/v1/declarations/2007", headers=bearer(admin_token)).get_json()
+    assert listing["declarations"][0]["status"] == "rejected"
     client.put("/v1/declarations/2007/ML-11-001", json=BODY, headers=bearer(paris))
     client.post("/admin/declarations/2007/ML-11-001/validate", data={"csrf": csrf})
-    declaration = client.get("/v1/declarations/2007/ML-11-001").get_json()
+    declaration = client.get(
+        "/v1/declarations/2007/ML-11-001", headers=bearer(admin_token)
+    ).get_json()
     assert declaration["declaration"]["status"] == "validated"
     assert declaration["history"][-1]["role"] == "admin"
     # Forms without the session's CSRF token do nothing.
@@ -229,3 +236,31 @@ def test_admin_page_login_trigger_and_validate(
     assert (
         client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf}).status_code == 401
     )
+
+
+def test_a_failed_job_shows_a_plain_sentence_and_logs_the_detail(
+    client: FlaskClient,
+    admin_token: str,
+    database_url: str,
+    monkeypatch: Any,
+    caplog: Any,
+) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    from shared.consolidation import jobs
+
+    def broken(*_: Any) -> Any:
+        raise ProgrammingError(
+            "SELECT youth_id FROM events WHERE secret", {}, Exception('relation "x" missing')
+        )
+
+    monkeypatch.setattr(jobs, "take_snapshot", broken)
+    job = start(client, admin_token).get_json()
+    with pytest.raises(ProgrammingError):
+        run_job(engine_for(database_url), job["id"])
+    answer = client.get(f"/v1/consolidations/{job['id']}").get_json()
+    assert answer["status"] == "failed"
+    assert answer["error"] == jobs.FAILURE_MESSAGE
+    listed = client.get("/v1/consolidations").get_json()["consolidations"][0]
+    assert listed["error"] == jobs.FAILURE_MESSAGE
+    assert "SELECT youth_id" in caplog.text

@@ -6,24 +6,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from shared.tokens import create_token
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.web import bearer
-
-
-@pytest.fixture
-def tokens(sessions: sessionmaker[Session], registry: Any) -> dict[str, str]:
-    with sessions.begin() as session:
-        return {
-            "admin": create_token(session, "admin"),
-            "source": create_token(session, "source"),
-            "paris": create_token(session, "structure", ["ML-11-001"]),
-            "chartres": create_token(session, "structure", ["PAIO-24-001"]),
-            "idf": create_token(session, "validator", region="11"),
-            "centre": create_token(session, "validator", region="24"),
-        }
 
 
 def put(client: FlaskClient, token: str | None, body: Any = BODY, sid: str = "ML-11-001") -> Any:
@@ -61,13 +46,16 @@ def test_invalid_bodies(
     assert response.status_code == status
     assert response.get_json()["error"] == code
     assert response.get_json()["message"]
-    listing = client.get("/v1/declarations/2007").get_json()
+    listing = client.get("/v1/declarations/2007", headers=bearer(tokens["admin"])).get_json()
     assert listing["declarations"] == []
 
 
 def test_malformed_body_and_bad_year(client: FlaskClient, tokens: dict[str, str]) -> None:
     response = client.put(
-        "/v1/declarations/2007/ML-11-001", data=b"{", headers=bearer(tokens["paris"])
+        "/v1/declarations/2007/ML-11-001",
+        data=b"{",
+        headers=bearer(tokens["paris"]),
+        content_type="application/json",
     )
     assert (response.status_code, response.get_json()["error"]) == (400, "malformed")
     response = client.put(
@@ -131,7 +119,8 @@ def test_listing_with_completeness_and_the_audit_trail(
     put(client, tokens["paris"])
     put(client, tokens["chartres"], sid="PAIO-24-001")
     client.post("/v1/declarations/2007/PAIO-24-001/validate", headers=bearer(tokens["centre"]))
-    listing = client.get("/v1/declarations/2007").get_json()
+    admin = bearer(tokens["admin"])
+    listing = client.get("/v1/declarations/2007", headers=admin).get_json()
     assert listing["year"] == 2007
     assert listing["completeness"] == {
         "structures": 3,
@@ -144,17 +133,17 @@ def test_listing_with_completeness_and_the_audit_trail(
         ("ML-11-001", "submitted"),
         ("PAIO-24-001", "validated"),
     ]
-    only = client.get("/v1/declarations/2007?status=validated&region=24").get_json()
+    only = client.get("/v1/declarations/2007?status=validated&region=24", headers=admin).get_json()
     assert [d["structure_id"] for d in only["declarations"]] == ["PAIO-24-001"]
-    assert client.get("/v1/declarations/2007?status=maybe").status_code == 400
-    detail = client.get("/v1/declarations/2007/PAIO-24-001").get_json()
+    assert client.get("/v1/declarations/2007?status=maybe", headers=admin).status_code == 400
+    detail = client.get("/v1/declarations/2007/PAIO-24-001", headers=admin).get_json()
     assert [(h["action"], h["role"]) for h in detail["history"]] == [
         ("submitted", "structure"),
         ("validated", "validator"),
     ]
     assert detail["history"][0]["content"] == BODY
     assert detail["history"][1]["at"].endswith(("Z", "+00:00"))
-    assert client.get("/v1/declarations/2007/ML-11-002").status_code == 404
+    assert client.get("/v1/declarations/2007/ML-11-002", headers=admin).status_code == 404
 
 
 def test_token_create_for_validator_and_structure(env: dict[str, str], registry: Any) -> None:

@@ -1,0 +1,25 @@
+"""The year end's tests: a token of every kind, for the small registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.tokens import create_token
+
+
+@pytest.fixture
+def tokens(sessions: sessionmaker[Session], registry: Any) -> dict[str, str]:
+    """A secret by name: an admin, a source, Paris's and Chartres's structure tokens, the
+    validators of Île-de-France (11) and Centre (24)."""
+    with sessions.begin() as session:
+        return {
+            "admin": create_token(session, "admin"),
+            "source": create_token(session, "source"),
+            "paris": create_token(session, "structure", ["ML-11-001"]),
+            "chartres": create_token(session, "structure", ["PAIO-24-001"]),
+            "idf": create_token(session, "validator", region="11"),
+            "centre": create_token(session, "validator", region="24"),
+        }
