@@ -8,9 +8,12 @@ service computes; progress goes to stderr.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -69,8 +72,25 @@ def load_registry(source: str) -> list[tuple[str, StructureFields]]:
         raise click.ClickException(str(exc)) from None
 
 
+def parse_years(value: str | None) -> tuple[int, int] | None:
+    """``--years 2005-2007``: the first and last year."""
+    if value is None:
+        return None
+    first, dash, last = value.partition("-")
+    if not (dash and first.isdigit() and last.isdigit() and int(first) <= int(last)):
+        raise click.BadParameter(f"expected FIRST-LAST, e.g. 2005-2007, got {value!r}")
+    return int(first), int(last)
+
+
 @click.command()
-@click.option("--year", type=int, required=True, help="The year to simulate.")
+@click.option("--year", type=int, help="The year to simulate.")
+@click.option(
+    "--years",
+    "years_range",
+    metavar="FIRST-LAST",
+    help="Consecutive years instead (2005-2007): youths carried over, the last year at --scale, "
+    "each earlier one a few per cent less; the truth then has one entry per year.",
+)
 @click.option(
     "--scale",
     type=float,
@@ -123,6 +143,22 @@ def load_registry(source: str) -> list[tuple[str, StructureFields]]:
     help="At most this many events per second (default: as fast as possible).",
 )
 @click.option(
+    "--backfill",
+    is_flag=True,
+    help="With --years and --post: the years before the last first, as fast as possible in "
+    "batches of 1000 by one client, then the last year as --rate, --batch-size and --clients "
+    "say (what `bilan up --demo` does: the history at once, then the live year).",
+)
+@click.option(
+    "--skip",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Leave out the first N events of the stream (those an interrupted run posted); the "
+    "truth still covers them all.",
+)
+@click.option(
     "--shuffle",
     type=click.IntRange(min=0),
     default=0,
@@ -145,7 +181,8 @@ def load_registry(source: str) -> list[tuple[str, StructureFields]]:
 )
 @click.option("--web", "web_url", metavar="URL", help="Web service for --declarations.")
 def simulate(
-    year: int,
+    year: int | None,
+    years_range: str | None,
     scale: float,
     seed: int,
     post_url: str | None,
@@ -158,75 +195,125 @@ def simulate(
     rate: float | None,
     shuffle: int,
     resend: float,
+    backfill: bool = False,
+    skip: int = 0,
     declarations: bool = False,
     web_url: str | None = None,
 ) -> None:
-    """Generate a realistic year of events and print its true figures (JSON, last line).
+    """Generate a realistic year (or years) of events and print the true figures (JSON, last
+    line).
 
     At --scale 1.0 the national figures are those of the 2007 report. Exactly one of
-    --post URL --token T or --out FILE.ndjson.
+    --year Y or --years FIRST-LAST, and one of --post URL --token T or --out FILE.ndjson.
     """
     from simulator.generate import YearSimulation
-    from simulator.post import PostError, post_events, write_ndjson
+    from simulator.post import PostError, PostReport, post_events, write_ndjson
     from simulator.quotas import ScaleTooSmall
+    from simulator.years import YearsSimulation
 
+    span = parse_years(years_range)
+    if (year is None) == (span is None):
+        raise click.UsageError("give exactly one of --year Y or --years FIRST-LAST")
     if (post_url is None) == (out is None):
         raise click.UsageError("give exactly one of --post URL (with --token) or --out FILE.ndjson")
     if post_url is not None and not token:
         raise click.UsageError("--post needs --token")
     if declarations and not (web_url and token):
         raise click.UsageError("--declarations needs --web URL and an admin --token")
-    if out is not None and (shuffle or resend or rate):
-        raise click.UsageError("--shuffle, --resend and --rate only apply to --post")
+    if out is not None and (shuffle or resend or rate or backfill):
+        raise click.UsageError("--shuffle, --resend, --rate and --backfill only apply to --post")
+    if backfill and span is None:
+        raise click.UsageError("--backfill needs --years")
+    first, last = span if span is not None else (year, year)
+    assert first is not None and last is not None
     last_day = until.date() if until else None
     today = dt.date.today()
-    if last_day is None and year >= today.year:
+    if last_day is None and last >= today.year:
         # The ingest rejects events after tomorrow: the current year stops today.
         last_day = today
-        click.echo(f"year {year} is not over: events up to {today.isoformat()} only", err=True)
+        click.echo(f"year {last} is not over: events up to {today.isoformat()} only", err=True)
 
     structures = load_registry(registry)
+    simulation: YearSimulation | YearsSimulation
     try:
-        simulation = YearSimulation(year, scale, seed, structures, until=last_day)
+        if span is None:
+            simulation = YearSimulation(first, scale, seed, structures, until=last_day)
+        else:
+            simulation = YearsSimulation(first, last, scale, seed, structures, until=last_day)
     except ScaleTooSmall as exc:
         raise click.BadParameter(str(exc), param_hint="--scale") from None
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
+    # What is posted (or written) in turn: the history first with --backfill, then the rest.
+    total = simulation.estimated_events
+    phases: list[tuple[Iterator[dict[str, Any]], dict[str, Any]]]
+    if isinstance(simulation, YearsSimulation) and backfill and first < last:
+        years = simulation.years()
+        history = itertools.chain.from_iterable(next(years).events() for _ in range(last - first))
+        fast = {"batch_size": 1000, "clients": 1, "rate": None}
+        phases = [(history, fast), (itertools.chain.from_iterable(y.events() for y in years), {})]
+    else:
+        phases = [(simulation.events(), {})]
+    left_out = [skip]
+
+    def after_skip(events: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for event in events:
+            if left_out[0]:
+                left_out[0] -= 1
+                continue
+            yield event
+
     started = time.monotonic()
-    events = simulation.events()
     if out is not None:
-        count = write_ndjson(events, out, total=simulation.estimated_events)
+        count = write_ndjson(after_skip(phases[0][0]), out, total=total)
         click.echo(f"{count} events written to {out} in {time.monotonic() - started:.1f} s")
     else:
         assert post_url is not None and token is not None
+        report = PostReport()
+        defaults = {"batch_size": batch_size, "clients": clients, "rate": rate}
         try:
-            report = post_events(
-                events,
-                post_url,
-                token,
-                batch_size=batch_size,
-                clients=clients,
-                rate=rate,
-                shuffle_window=shuffle,
-                resend=resend,
-                seed=seed,
-                total=simulation.estimated_events,
-            )
+            for events, options in phases:
+                part = post_events(
+                    after_skip(events),
+                    post_url,
+                    token,
+                    **{**defaults, **options},
+                    shuffle_window=shuffle,
+                    resend=resend,
+                    seed=seed,
+                    total=total,
+                )
+                report = report.plus(part)
         except PostError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(
             f"{report.events} events posted in {report.batches} batches in {report.seconds:.1f} s: "
             f"{report.accepted} accepted, {report.duplicates} duplicates, "
             f"{report.resent_batches} batches resent, {report.retries} retries"
+            + (f" ({skip} left out)" if skip else "")
         )
     truth = simulation.truth()
     if declarations:
         assert web_url is not None and token is not None
-        truth["declarations"] = _post_declarations(
-            year, scale, seed, structures, web_url, token, truth["national"]["youths_interviewed"]
-        )
+        for one in truth["years"].values() if span is not None else [truth]:
+            one["declarations"] = _post_declarations(
+                one["year"],
+                scale * _size_before(one["year"], last),
+                seed,
+                structures,
+                web_url,
+                token,
+                one["national"]["youths_interviewed"],
+            )
     click.echo(json.dumps(truth, ensure_ascii=False, separators=(",", ":")))
+
+
+def _size_before(year: int, last: int) -> float:
+    """An earlier year's staff and funding: the network's size that year, next to the last."""
+    from simulator.quotas import YEARLY_CHANGE
+
+    return float(YEARLY_CHANGE["youths"] ** (last - year))
 
 
 def _post_declarations(

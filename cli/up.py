@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from cli.supervision import stop_all, wait_until_up
 from shared.config import load_settings
 from shared.db import engine_for, session_factory
-from shared.models import Structure
+from shared.models import EventRow, Structure
 from shared.schema import upgrade_database
 from shared.tokens import create_token
+from simulator.cohort import event_prefix
 
 COLORS = {"ingest": "cyan", "web": "green", "worker": "yellow", "demo": "magenta"}
 
@@ -37,6 +38,24 @@ def _relay(name: str, stream: IO[str]) -> None:
     prefix = click.style(f"[{name:<8}]", fg=COLORS.get(name.split("-")[0], "white"))
     for line in stream:
         click.echo(f"{prefix} {line.rstrip()}")
+
+
+# The demo: the current year streamed live, after the years before it loaded at once.
+DEMO_HISTORY_YEARS = 2
+DEMO_SCALE = "0.02"
+DEMO_SEED = 1
+
+
+def _recorded(sessions: sessionmaker[Session], prefix: str) -> int:
+    """How many events of the log have an id starting with ``prefix`` (a range of the key)."""
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    with sessions() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(EventRow)
+            .where(EventRow.event_id >= prefix, EventRow.event_id < end)
+        )
+    return int(count or 0)
 
 
 def _load_demo(sessions: sessionmaker[Session]) -> str:
@@ -67,8 +86,14 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     envs: dict[str, dict[str, str]] = {}
     if demo:
+        token = _load_demo(sessions)
+        # A second run carries on where the first stopped: what it recorded is a prefix of
+        # the same stream (one client, in order), left out rather than posted again.
+        recorded = _recorded(sessions, demo_prefix())
+        if recorded:
+            click.echo(f"demo: {recorded} simulated events already recorded, carrying on")
         services["demo"], envs["demo"] = demo_command(
-            _load_demo(sessions), settings.ingest_port, demo_rate, env
+            token, settings.ingest_port, demo_rate, env, recorded
         )
 
     processes: dict[str, subprocess.Popen[str]] = {}
@@ -109,14 +134,23 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         stop_all(processes.values())
 
 
+def demo_prefix(today: dt.date | None = None) -> str:
+    """How the ids of the demo's events begin (its years end with the current one)."""
+    year = (today or dt.date.today()).year
+    return event_prefix(year - DEMO_HISTORY_YEARS, year, DEMO_SEED)
+
+
 def demo_command(
-    token: str, ingest_port: int, rate: int, env: dict[str, str]
+    token: str, ingest_port: int, rate: int, env: dict[str, str], recorded: int = 0
 ) -> tuple[list[str], dict[str, str]]:
-    """The demo simulator's command and environment. The token goes in the environment
-    (BILAN_TOKEN), not on the command line, where ps shows it to every user."""
+    """The demo simulator's command and environment: the previous years at once, then the
+    current one at ``rate``, the first ``recorded`` events left out. The token goes in the
+    environment (BILAN_TOKEN), not on the command line, where ps shows it to every user."""
     today = dt.date.today()
     command = _command(
-        "simulate", "--year", str(today.year), "--scale", "0.02", "--until", today.isoformat(),
+        "simulate", "--years", f"{today.year - DEMO_HISTORY_YEARS}-{today.year}",
+        "--scale", DEMO_SCALE, "--seed", str(DEMO_SEED), "--until", today.isoformat(),
+        "--backfill", "--skip", str(recorded),
         "--post", f"http://127.0.0.1:{ingest_port}/v1/events",
         "--rate", str(rate), "--batch-size", "50", "--clients", "1",
     )  # fmt: skip

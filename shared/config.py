@@ -49,6 +49,9 @@ class Settings:
     rate_limit_storage: str = "memory://"
     # Reverse proxies in front that set X-Forwarded-For/-Proto (0: the client is the peer).
     proxy_hops: int = 0
+    # Statistical confidentiality (shared/confidentiality.py): counts of fewer youths than
+    # this in a structure or a month are not shown to readers without a token; 0: off.
+    public_min_count: int = 0
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -95,4 +98,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         auth_failure_limit=env.get("BILAN_AUTH_FAILURE_LIMIT") or AUTH_FAILURE_LIMIT,
         rate_limit_storage=rate_limit_storage(broker_url, env.get("BILAN_RATE_LIMIT_STORAGE")),
         proxy_hops=int(env.get("BILAN_PROXY_HOPS") or 0),
+        public_min_count=int(env.get("BILAN_PUBLIC_MIN_COUNT") or 0),
     )

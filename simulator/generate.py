@@ -32,7 +32,8 @@ from typing import Any
 from shared.figures import COUNTED, FACTS, with_derived, youth_figures
 from shared.registry import StructureFields, active_in
 from shared.scopes import NATIONAL, scope_key
-from simulator.quotas import EVENTS_2007, Quotas
+from simulator.cohort import Cohort
+from simulator.quotas import EVENTS_2007, YEARLY_CHANGE, Quotas
 from simulator.year_calendar import Calendar
 from simulator.youth import EVENT_TYPES, Planned, Remaining, Youth, plan_youth, wrong_extra
 
@@ -63,12 +64,18 @@ class YearSimulation:
         seed: int,
         structures: Sequence[tuple[str, StructureFields]],
         until: dt.date | None = None,
+        cohort: Cohort | None = None,
+        years_before: int = 0,
     ) -> None:
         self.year = year
         self.scale = scale
         self.seed = seed
         self.until = until
-        self.quotas = Quotas.at(scale)
+        # One of several consecutive years: its youths come from the cohort of the others,
+        # its quotas are those of ``years_before`` years before the last.
+        self.cohort = cohort
+        self.years_before = years_before
+        self.quotas = Quotas.at(scale, years_before)
         self.structures = [(sid, f) for sid, f in structures if active_in(f, year)]
         if not self.structures:
             raise ValueError(f"no structure of the registry is open in {year}")
@@ -84,7 +91,7 @@ class YearSimulation:
     @property
     def estimated_events(self) -> int:
         """About how many events ``events()`` yields (for a progress bar)."""
-        total = EVENTS_2007 * self.scale
+        total = EVENTS_2007 * self.scale * YEARLY_CHANGE["interviews"] ** self.years_before
         if self.until is not None:
             year_start, year_end = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
             share = ((min(self.until, year_end) - year_start).days + 1) / (
@@ -140,13 +147,22 @@ class YearSimulation:
         n_slots = len(calendar.days)
         places = _Places(self.structures, self._tallies, rnd)
         national = self._tallies[NATIONAL]
-        left = Remaining.of(self.quotas)
+        cohort = self.cohort
+        left = Remaining.of(self.quotas, across_years=cohort is not None)
         n_youths = self.quotas.figures["youths_in_contact"]
         events_count = 0
+        if cohort is not None:
+            cohort.begin(year)
         for n in range(n_youths):
             youth = plan_youth(rng, year, n_youths - n, left, n_slots)
-            stream = _YouthStream(f"Y{year}-{seed}-{n}", f"sim-{year}-{seed}-{n}-", youth)
-            stream.place(places, rnd, calendar, year)
+            if cohort is None:
+                stream = _YouthStream(f"Y{year}-{seed}-{n}", f"sim-{year}-{seed}-{n}-", youth)
+                stream.place(places, rnd, calendar, year)
+            else:
+                youth_id, last_at, returning = cohort.identity(youth, n)
+                stream = _YouthStream(youth_id, f"{cohort.event_prefix}{year}-{n}-", youth)
+                stream.place(places, rnd, calendar, year, places.local.get(last_at or ""))
+                cohort.record(returning, youth, stream.second_sid or stream.home_sid)
             yield from stream.events(calendar)
             events_count += stream.emitted
             # The truth: this youth's figures in every scope it has facts in.
@@ -182,6 +198,7 @@ class _Places:
     ) -> None:
         self.rnd = rnd
         self.info: list[Place] = []
+        self.local = {sid: i for i, (sid, _) in enumerate(structures)}
         weights = []
         for sid, fields in structures:
             size = random.Random(f"size:{sid}").lognormvariate(0.0, 0.45)
@@ -236,11 +253,14 @@ class _YouthStream:
         self.home_sid = ""
         self.second_sid: str | None = None
 
-    def place(self, places: _Places, rnd: Any, calendar: Calendar, year: int) -> None:
-        """Structures: a home and, for movers, a second one from a day of the youth's
-        story on; then maybe an erroneous event, later retracted."""
+    def place(
+        self, places: _Places, rnd: Any, calendar: Calendar, year: int, home: int | None = None
+    ) -> None:
+        """Structures: a home (``home``, where the youth was last year, if open) and, for
+        movers, a second one from a day of the youth's story on; then maybe an erroneous
+        event, later retracted."""
         youth, evs = self.youth, self.youth.events
-        self.home = places.home()
+        self.home = places.home() if home is None else home
         move_at = 0
         if len(evs) > 1 and places.count > 1 and rnd() < SECOND_STRUCTURE_SHARE:
             self.second = places.second(self.home)

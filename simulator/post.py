@@ -54,6 +54,12 @@ class PostReport:
     retries: int = 0
     seconds: float = 0.0
 
+    def plus(self, other: PostReport) -> PostReport:
+        """Two postings one after the other, as one."""
+        return PostReport(
+            *(getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__)
+        )
+
 
 @dataclass(frozen=True)
 class _Batch:

@@ -4,6 +4,10 @@ At ``scale`` f the national figures are exactly ``round(value * f)`` of the 2007
 key figures (``KEY_FIGURES_2007``), except the four CIVIS exit reasons: each youth
 leaves CIVIS once, so their quotas are the rounded exits apportioned by largest
 remainder (each within one of ``value * f``).
+
+A year k years before the last of several simulated years (``years_before=k``) has
+each figure times ``YEARLY_CHANGE[group] ** k`` besides: a network that grew a few per
+cent a year, its outcomes a little faster and CIVIS (created in 2005) much faster.
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ KEY_FIGURES_2007: dict[str, int] = {
     "civis_exits_other": 69_169,
 }
 EVENTS_2007 = 6_500_000  # about; contacts fill what the counted figures leave
+_YOUTH_FUNNEL = (
+    "youths_first_reception",
+    "youths_in_contact",
+    "youths_received",
+    "youths_interviewed",
+)
 
 # Youths with access and more than one kind of outcome in 2007 (employment,
 # subsidized or work-study, training) sum the kind figures beyond 481 000: 87 300.
@@ -38,6 +48,29 @@ EVENTS_2007 = 6_500_000  # about; contacts fill what the counted figures leave
 _ACCESS_TRIPLE_2007 = 3_000
 _ACCESS_PAIRS_2007 = {"ES": 16_300, "ST": 10_000, "ET": 55_000}
 _CIVIS_EXITS_AFTER_ENTRY_SAME_YEAR = 0.35  # the others entered CIVIS in a previous year
+
+# Each figure's ratio to the next year's, by group: one year before, a figure is this much.
+YEARLY_CHANGE: dict[str, float] = {
+    "youths": 0.97,  # first receptions, contacts, received, interviewed
+    "interviews": 0.965,
+    "access": 0.955,  # with access, and each kind
+    "civis_entries": 0.93,
+    "civis_exits": 0.92,  # and each reason
+}
+_GROUP_OF = {
+    key: (
+        "interviews"
+        if key == "interviews"
+        else "access"
+        if key.startswith("youths_") and key not in _YOUTH_FUNNEL
+        else "civis_entries"
+        if key == "civis_entries"
+        else "civis_exits"
+        if key.startswith("civis_exits")
+        else "youths"
+    )
+    for key in KEY_FIGURES_2007
+}
 
 # Access kind sets: E employment, S subsidized or work-study, T training.
 ACCESS_SETS = ("E", "S", "T", "ES", "ET", "ST", "EST")
@@ -57,10 +90,14 @@ class Quotas:
     exits_after_entry: int  # civis exits among the year's entrants
 
     @classmethod
-    def at(cls, scale: float) -> Quotas:
+    def at(cls, scale: float, years_before: int = 0) -> Quotas:
+        """The targets at ``scale`` of 2007, ``years_before`` years before the last year."""
         if not scale > 0:
             raise ScaleTooSmall(f"scale must be positive, got {scale}")
-        figures = {key: round(value * scale) for key, value in KEY_FIGURES_2007.items()}
+        figures = {
+            key: round(value * scale * YEARLY_CHANGE[_GROUP_OF[key]] ** years_before)
+            for key, value in KEY_FIGURES_2007.items()
+        }
         reasons = [f"civis_exits_{reason}" for reason in EXIT_REASONS]
         figures.update(
             _apportion(figures["civis_exits"], {k: KEY_FIGURES_2007[k] for k in reasons})

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from shared.events import EXIT_REASONS, OUTCOME_KINDS
 from shared.figures import FACT_INDEX
-from simulator.quotas import ACCESS_SETS, Quotas
+from simulator.quotas import ACCESS_SETS, Quotas, ScaleTooSmall
 
 _WORKSHOPS_OF_INTERVIEWED = 0.2
 _OUTCOME_OF_WORKSHOP_ONLY = 0.25  # outcomes that youths_with_access must not count
@@ -81,6 +81,41 @@ class Planned(NamedTuple):
 
 
 @dataclass
+class KnownSplit:
+    """With earlier years simulated, the quotas split between newcomers (a first reception
+    this year) and youths known from before, so that a CIVIS exit without an entry in the
+    year goes to a known youth — one who may have entered in an earlier year.
+
+    Newcomers are drawn among the interviewed and among the others in proportion, and CIVIS
+    entries among known and newcomer interviewed youths likewise: both counts exact, as
+    Knuth's algorithm S needs to know how many candidates are left in each group.
+    """
+
+    first_interviewed: int  # newcomers still to draw among the interviewed
+    first_others: int  # newcomers still to draw among the others
+    entries_known: int  # CIVIS entries still to draw among the known interviewed
+
+    @classmethod
+    def of(cls, quotas: Quotas) -> KnownSplit:
+        q = quotas.figures
+        interviewed, first = q["youths_interviewed"], q["youths_first_reception"]
+        first_interviewed = round(first * interviewed / q["youths_in_contact"])
+        known = interviewed - first_interviewed
+        entries_known = round(q["civis_entries"] * known / interviewed) if interviewed else 0
+        exits_others = q["civis_exits"] - quotas.exits_after_entry
+        feasible = (
+            0 <= first - first_interviewed <= q["youths_in_contact"] - interviewed
+            and 0 <= q["civis_entries"] - entries_known <= first_interviewed
+            and exits_others <= known - entries_known
+        )
+        if not feasible:
+            raise ScaleTooSmall(
+                "the scale is too small to carry youths across years; use a larger one"
+            )
+        return cls(first_interviewed, first - first_interviewed, entries_known)
+
+
+@dataclass
 class Remaining:
     """What the quotas still need, youth after youth (Knuth's algorithm S)."""
 
@@ -95,9 +130,10 @@ class Remaining:
     exits_entrants: int
     exits_others: int
     reasons: list[int]
+    known: KnownSplit | None = None  # with earlier years simulated
 
     @classmethod
-    def of(cls, quotas: Quotas) -> Remaining:
+    def of(cls, quotas: Quotas, across_years: bool = False) -> Remaining:
         q = quotas.figures
         return cls(
             interviewed=q["youths_interviewed"],
@@ -111,6 +147,7 @@ class Remaining:
             exits_entrants=quotas.exits_after_entry,
             exits_others=q["civis_exits"] - quotas.exits_after_entry,
             reasons=[q[f"civis_exits_{reason}"] for reason in EXIT_REASONS],
+            known=KnownSplit.of(quotas) if across_years else None,
         )
 
 
@@ -153,7 +190,16 @@ def plan_youth(
     else:
         category = Category.CONTACT_ONLY
         left.contact_only -= 1
-    first = rnd() * youths_left < left.first
+    known = left.known
+    newcomers_interviewed = 0 if known is None else known.first_interviewed
+    if known is None:
+        first = rnd() * youths_left < left.first
+    elif category is Category.INTERVIEWED:
+        first = rnd() * interviewed_before < known.first_interviewed
+        known.first_interviewed -= first
+    else:
+        first = rnd() * (youths_left - interviewed_before) < known.first_others
+        known.first_others -= first
     if first:
         left.first -= 1
 
@@ -181,7 +227,7 @@ def plan_youth(
         youth.events.append(Planned(start, 0, "first_reception", "youth", profile, _F_FIRST))
 
     if category is Category.INTERVIEWED:
-        _interviewed(rng, youth, left, interviewed_before)
+        _interviewed(rng, youth, left, interviewed_before, newcomers_interviewed)
         contacts = int(math.log(1.0 - rnd()) / _LOG_CONTACTS)
     elif category is Category.WORKSHOP_ONLY:
         _workshops(rnd, youth)
@@ -212,10 +258,13 @@ def _loose_outcome(rnd: Any, youth: Youth) -> None:
     youth.events.append(Planned(slot, 5, "outcome", "outcome", kind, _F_OUTCOME[kind]))
 
 
-def _interviewed(rng: random.Random, youth: Youth, left: Remaining, before: int) -> None:
+def _interviewed(
+    rng: random.Random, youth: Youth, left: Remaining, before: int, newcomers: int = 0
+) -> None:
     """Interviews, maybe workshops, outcomes and CIVIS of an interviewed youth.
 
-    ``before`` is how many interviewed youths were left, this one included.
+    ``before`` is how many interviewed youths were left, this one included; with earlier
+    years (``left.known``), ``newcomers`` how many of them were to be newcomers.
     """
     rnd = rng.random
     start, end, width = youth.start, youth.end, youth.width
@@ -257,9 +306,21 @@ def _interviewed(rng: random.Random, youth: Youth, left: Remaining, before: int)
 
     entrants_left = left.entries
     others_left = before - left.entries
+    # Who may enter CIVIS: any interviewed youth; with earlier years, one of the youth's
+    # group (newcomers or known), and only a known youth leaves without entering this year.
+    group, group_entries = before, left.entries
+    known = left.known
+    if known is not None:
+        if youth.first:
+            group, group_entries = newcomers, left.entries - known.entries_known
+        else:
+            group, group_entries = before - newcomers, known.entries_known
+        others_left = 0 if youth.first else group - known.entries_known
     entry_slot = -1
-    if rnd() * before < left.entries:
+    if rnd() * group < group_entries:
         left.entries -= 1
+        if known is not None and not youth.first:
+            known.entries_known -= 1
         entry_slot = first_interview + int(rnd() * after)
         youth.events.append(Planned(entry_slot, 4, "civis_entry", None, None, _F_ENTRY))
         exits = rnd() * entrants_left < left.exits_entrants

@@ -1,5 +1,6 @@
-"""`bilan up --demo` on the embedded defaults, as a newcomer runs it: the live
-figures move, and a SIGTERM stops every service it started."""
+"""`bilan up --demo` on the embedded defaults, as a newcomer runs it: the two previous years
+load, the live figures move, a SIGTERM stops every service it started, and a second run on
+the same database carries on at once instead of replaying what is recorded."""
 
 from __future__ import annotations
 
@@ -33,28 +34,42 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def start_up(tmp_path: Path, env: dict[str, str], log_name: str) -> subprocess.Popen[bytes]:
+    log = (tmp_path / log_name).open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "up", "--demo", "--demo-rate", "300"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def contacts_by_year(web_port: int, year: int) -> list[int]:
+    series = httpx.get(
+        f"http://127.0.0.1:{web_port}/v1/figures/series?from={year - 2}&to={year}"
+    ).json()
+    return [row["figures"]["youths_in_contact"] for row in series["rows"]]
+
+
 def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
     web_port, ingest_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILAN_")}
     env.update(
         BILAN_WEB_PORT=str(web_port), BILAN_INGEST_PORT=str(ingest_port), PYTHONPATH=str(ROOT)
     )
-    log = (tmp_path / "up.log").open("wb")
-    up = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "up", "--demo", "--demo-rate", "300"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    year = dt.date.today().year
+    up = start_up(tmp_path, env, "up.log")
     try:
         wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
-        year = dt.date.today().year
         seen = []
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(set(seen)) < 3:
             figures = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures").json()
             assert figures["year"] == year
             seen.append(figures["figures"]["youths_in_contact"])
             time.sleep(2)
         assert len(set(seen)) >= 3 and seen[-1] > seen[0], f"figures did not move: {seen}"
+        # The two previous years were loaded before the live one moved.
+        history = contacts_by_year(web_port, year)[:2]
+        assert min(history) > 0, history
         assert (tmp_path / "bilan.db").exists()  # the embedded default database
         services = children_of(up.pid)
         assert len(services) >= 4  # ingest, web, worker, demo
@@ -63,3 +78,19 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         up.wait(30)
     time.sleep(1)
     assert [pid for pid in services if Path(f"/proc/{pid}").exists()] == []
+
+    # A second run on the same database carries on: nothing replayed, the page moves at once.
+    again = start_up(tmp_path, env, "up-again.log")
+    try:
+        wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
+        assert "carrying on" in (tmp_path / "up-again.log").read_text()
+        first = contacts_by_year(web_port, year)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and contacts_by_year(web_port, year)[2] == first[2]:
+            time.sleep(1)
+        now = contacts_by_year(web_port, year)
+        assert now[2] > first[2], f"the live year did not move within 30 s: {first} {now}"
+        assert now[:2] == history
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(30)

@@ -16,3 +16,8 @@ def test_timing_defaults_are_the_production_ones() -> None:
     settings = load_settings({})
     assert (settings.task_seconds, settings.sweep_seconds, settings.stale_seconds) == (30, 5, 20)
     assert settings.sweep_seconds == SWEEP_SECONDS
+
+
+def test_statistical_confidentiality_is_off_unless_set() -> None:
+    assert load_settings({}).public_min_count == 0
+    assert load_settings({"BILAN_PUBLIC_MIN_COUNT": "5"}).public_min_count == 5

@@ -104,12 +104,14 @@ def test_the_current_year_stops_today(tmp_path: Path) -> None:
     assert all(day <= today.isoformat() for day in days)
 
 
-def test_post_prints_the_report_then_the_truth(monkeypatch: pytest.MonkeyPatch) -> None:
-    received: list[dict[str, Any]] = []
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[list[dict[str, Any]]]:
+    """The batches a fake ingest receives (each answered 202)."""
+    received: list[list[dict[str, Any]]] = []
 
     def ingest(request: httpx.Request) -> httpx.Response:
         batch = json.loads(request.content)
-        received.extend(batch)
+        received.append(batch)
         return httpx.Response(202, json={"batch_id": "b", "accepted": len(batch), "duplicates": 0})
 
     real_client = httpx.Client
@@ -118,6 +120,10 @@ def test_post_prints_the_report_then_the_truth(monkeypatch: pytest.MonkeyPatch) 
         "Client",
         lambda **kw: real_client(**{**kw, "transport": httpx.MockTransport(ingest)}),
     )
+    return received
+
+
+def test_post_prints_the_report_then_the_truth(batches: list[list[dict[str, Any]]]) -> None:
     result = invoke(
         "--year",
         "2007",
@@ -136,9 +142,66 @@ def test_post_prints_the_report_then_the_truth(monkeypatch: pytest.MonkeyPatch) 
     )
     assert result.exit_code == 0, result.output
     truth = truth_of(result)
+    received = [event for batch in batches for event in batch]
     assert (
         len(received) == truth["events"]
         and len({e["event_id"] for e in received}) == truth["events"]
     )
     report = result.stdout.strip().splitlines()[-2]
     assert f"{truth['events']} events posted" in report and f"{truth['events']} accepted" in report
+
+
+def test_years_out_writes_every_year_and_prints_the_truth_by_year(tmp_path: Path) -> None:
+    out = tmp_path / "years.ndjson"
+    result = invoke("--years", "2005-2007", "--scale", "0.001", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    truth = truth_of(result)
+    assert list(truth["years"]) == ["2005", "2006", "2007"]
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(events) == truth["events"] == sum(y["events"] for y in truth["years"].values())
+    assert {e["occurred_on"][:4] for e in events} == {"2005", "2006", "2007"}
+    assert truth["years"]["2007"]["national"]["interviews"] == 3600
+    assert truth["years"]["2005"]["national"]["interviews"] < 3600
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--year", "2007", "--years", "2006-2007"],
+        [],
+        ["--years", "2007"],
+        ["--years", "2008-2007"],
+        ["--year", "2007", "--backfill"],
+    ],
+)
+def test_a_year_or_a_range_of_years(tmp_path: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(simulate, [*args, "--out", str(tmp_path / "x.ndjson")])
+    assert result.exit_code == 2, result.output
+
+
+def test_skip_leaves_out_the_first_events_of_the_same_stream(tmp_path: Path) -> None:
+    whole, rest = tmp_path / "whole.ndjson", tmp_path / "rest.ndjson"
+    args = ["--years", "2006-2007", "--scale", "0.0005"]
+    assert invoke(*args, "--out", str(whole)).exit_code == 0
+    result = invoke(*args, "--skip", "700", "--out", str(rest))
+    assert result.exit_code == 0, result.output
+    assert rest.read_text().splitlines() == whole.read_text().splitlines()[700:]
+    assert truth_of(result)["events"] == len(whole.read_text().splitlines())
+
+
+def test_backfill_posts_the_history_at_once_then_the_live_year(
+    batches: list[list[dict[str, Any]]],
+) -> None:
+    result = invoke(
+        "--years", "2006-2007", "--scale", "0.0005", "--post", "http://ingest:8081",
+        "--token", "t", "--backfill", "--batch-size", "50", "--clients", "1", "--skip", "10",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    years = [{e["occurred_on"][:4] for e in batch} for batch in batches]
+    history = [batch for batch, seen in zip(batches, years, strict=True) if seen == {"2006"}]
+    live = [batch for batch, seen in zip(batches, years, strict=True) if seen == {"2007"}]
+    assert len(history) + len(live) == len(batches)  # no batch mixes the two
+    assert batches.index(live[0]) == len(history)  # the history first
+    assert max(map(len, history)) == 1000 and max(map(len, live)) == 50
+    posted = sum(map(len, batches))
+    assert posted == truth_of(result)["events"] - 10

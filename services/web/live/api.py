@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.web.db import read_session
 from services.web.http import ApiError, json_response
+from services.web.live import public
 from services.web.live.schemas import (
     BREAKDOWNS,
     Breakdown,
@@ -18,7 +19,6 @@ from services.web.live.schemas import (
     BreakdownRow,
     FiguresResponse,
     Scope,
-    figures_of,
 )
 from services.web.parameters import (
     check_region,
@@ -54,10 +54,11 @@ def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
     # the counters read next, even when each statement sees its own snapshot.
     as_of = dt.datetime.now(dt.UTC)
     pending = pending_events(session)
-    values = read_figures(session, year_period(year), scope_key(scope.level, scope.id))
-    return FiguresResponse(
-        year=year, scope=scope, figures=figures_of(values), pending_events=pending, as_of=as_of
+    cell = (year_period(year), scope_key(scope.level, scope.id))
+    figures, suppressed = public.view_for(session, [cell]).published(
+        cell, read_figures(session, *cell)
     )
+    return FiguresResponse(year, scope, figures, pending, as_of, suppressed)
 
 
 def get_figures() -> Response:
@@ -101,6 +102,7 @@ def get_breakdown() -> Response:
         cells = read_cells(
             session, sorted({c[0] for _, c in keys}), sorted({c[1] for _, c in keys})
         )
+        view = public.view_for(session, [cell for _, cell in keys])
     zero = zero_figures()
-    rows = [BreakdownRow(key=key, figures=figures_of(cells.get(cell, zero))) for key, cell in keys]
+    rows = [BreakdownRow(key, *view.published(cell, cells.get(cell, zero))) for key, cell in keys]
     return json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows))

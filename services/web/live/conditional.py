@@ -2,8 +2,10 @@
 ``Cache-Control`` a reverse proxy may follow.
 
 ``/v1/figures``, ``/v1/figures/breakdown``, ``/donnees.json`` and ``/`` are the same for
-every reader (no token, no cookie: services/web/sessions.py keeps the cookie on /admin)
-and change only with the data version (shared/data_version.py). Their validator is that
+every reader (no cookie: services/web/sessions.py keeps the cookie on /admin) — of one
+view: with statistical confidentiality on, a reader without a token gets another
+(services/web/live/public.py), which the validator includes — and change only with the
+data version (shared/data_version.py). Their validator is that
 version with the route, the query string, the day (the default year and the years
 offered move with it) and the version of the app's own templates and static files.
 Checking it is one cheap query: a ``304`` builds nothing. A ``200`` of a JSON route is
@@ -32,6 +34,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 
 from services.web.db import read_connection
+from services.web.live import public
 from shared.data_version import data_version
 
 MAX_AGE = 2
@@ -98,6 +101,7 @@ def _validators() -> tuple[str, dt.datetime | None]:
             dt.date.today().isoformat(),
             current_app.extensions["asset_version"],
             version.token,
+            public.reader_view(),  # statistical confidentiality: one answer per view
         )
     )
     etag = 'W/"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
@@ -120,7 +124,7 @@ def _headed(response: Response, etag: str, modified: dt.datetime | None) -> Resp
     if modified is not None:
         response.last_modified = modified
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+    return public.keep_views_apart(response)
 
 
 def conditional(keep: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

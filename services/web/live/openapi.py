@@ -4,14 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import Parameters, answer, fail, operation, query
-from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse
+from services.web.apidoc import (
+    RETRY_AFTER,
+    Parameters,
+    answer,
+    fail,
+    operation,
+    query,
+    with_headers,
+)
+from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse, SeriesResponse
+from shared.series import MAX_YEARS
 
 TAG = "live figures"
 
+# Reading needs no token; one may be given, and then is checked (statistical confidentiality).
+WITHHELD = (
+    " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, the counts of fewer youths in a "
+    "structure or a month, and what would give them back, are null (listed in `suppressed`); "
+    "a token of any role reads exact figures, and an unknown one is a 401."
+)
+
+
+def _token_checked() -> dict[str, Any]:
+    return {
+        "401": fail("A token was given that is unknown, revoked or expired"),
+        "429": with_headers(fail("Too many failed authentications from this address"), RETRY_AFTER),
+    }
+
 
 def paths(p: Parameters) -> dict[str, Any]:
-    """``/v1/figures`` and ``/v1/figures/breakdown``."""
+    """``/v1/figures``, ``/v1/figures/breakdown`` and ``/v1/figures/series``."""
     unknown = fail("Unknown region or structure")
     return {
         "/v1/figures": {
@@ -19,8 +42,9 @@ def paths(p: Parameters) -> dict[str, Any]:
                 "getFigures",
                 TAG,
                 "Live event figures of a year: national, a region or a structure",
-                {"200": answer("The figures", FiguresResponse), "404": unknown},
-                description="Give region or structure, not both (400). An empty value is a 400.",
+                {"200": answer("The figures", FiguresResponse), "404": unknown, **_token_checked()},
+                description="Give region or structure, not both (400). An empty value is a 400."
+                + WITHHELD,
                 parameters=[p.year, p.region, p.structure],
                 conditional=True,
             )
@@ -30,11 +54,38 @@ def paths(p: Parameters) -> dict[str, Any]:
                 "getFiguresBreakdown",
                 TAG,
                 "The figures of a year, one row per region, structure or month",
-                {"200": answer("One row per key", BreakdownResponse), "404": unknown},
+                {
+                    "200": answer("One row per key", BreakdownResponse),
+                    "404": unknown,
+                    **_token_checked(),
+                },
+                description=WITHHELD.strip(),
                 parameters=[
                     p.year,
                     query("by", "What a row is", {"enum": list(BREAKDOWNS)}, required=True),
                     {**p.region, "description": "Only the rows within this region"},
+                ],
+                conditional=True,
+            )
+        },
+        "/v1/figures/series": {
+            "get": operation(
+                "getFiguresSeries",
+                TAG,
+                "Live event figures year by year: national, a region or a structure",
+                {
+                    "200": answer("One row per year", SeriesResponse),
+                    "404": unknown,
+                    **_token_checked(),
+                },
+                description=f"One row per year from `from` to `to` (at most {MAX_YEARS} years; "
+                "zeros for a year without data). Give region or structure, not both (400)."
+                + WITHHELD,
+                parameters=[
+                    {**p.year, "name": "from", "description": "First year (default: to - 4)"},
+                    {**p.year, "name": "to", "description": "Last year (default: this year)"},
+                    p.region,
+                    p.structure,
                 ],
                 conditional=True,
             )

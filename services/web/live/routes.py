@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from services.web.live import api, data, page
+from services.web.live import api, data, page, regions_map, series
 from services.web.live.conditional import conditional
 
 bp = Blueprint("live", __name__, template_folder="templates")
 # Conditional reads (ETag, 304, Cache-Control public): see conditional.py.
 bp.add_url_rule("/v1/figures", view_func=conditional(keep=True)(api.get_figures))
 bp.add_url_rule("/v1/figures/breakdown", view_func=conditional(keep=True)(api.get_breakdown))
+bp.add_url_rule("/v1/figures/series", view_func=conditional(keep=True)(series.get_series))
 bp.add_url_rule("/", view_func=conditional(keep=False)(page.index))
 bp.add_url_rule("/donnees.json", view_func=conditional(keep=True)(data.view_json))
 bp.add_url_rule("/export.csv", view_func=data.export_csv)
+bp.add_url_rule("/carte/regions.svg", view_func=regions_map.regions_svg)

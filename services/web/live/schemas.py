@@ -7,6 +7,7 @@ from them, so the documented schema and the output cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Literal, get_args
 
 import msgspec
@@ -44,9 +45,27 @@ class Figures(msgspec.Struct):
 assert Figures.__struct_fields__ == FIGURE_KEYS
 
 
-def figures_of(values: dict[str, int | float]) -> Figures:
-    """The struct of a figures dict (every key of FIGURE_KEYS)."""
-    return msgspec.convert({key: values[key] for key in FIGURE_KEYS}, Figures)
+# The figures of an answer: exact, except the values withheld from a reader without a token
+# (statistical confidentiality, shared/confidentiality.py), which are null.
+PublishedFigures = msgspec.defstruct(
+    "PublishedFigures",
+    [
+        (key, (Annotated[float, Meta(ge=0, le=1)] if key == "access_rate" else int) | None)
+        for key in FIGURE_KEYS
+    ],
+)
+Suppressed = Annotated[
+    list[str],
+    Meta(
+        description="The figures withheld (null) from a reader without a token: statistical "
+        "confidentiality (BILAN_PUBLIC_MIN_COUNT). Absent when the figures are exact."
+    ),
+]
+
+
+def figures_of(values: Mapping[str, int | float | None]) -> PublishedFigures:  # type: ignore[valid-type]
+    """The struct of a figures dict (every key of FIGURE_KEYS; None where withheld)."""
+    return msgspec.convert({key: values[key] for key in FIGURE_KEYS}, PublishedFigures)
 
 
 class Scope(msgspec.Struct):
@@ -54,21 +73,27 @@ class Scope(msgspec.Struct):
     id: str | None
 
 
+Pending = Annotated[
+    int, Meta(ge=0, description="Recorded events not yet counted (all years); 0: exact")
+]
+AsOf = Annotated[dt.datetime, Meta(tz=True, description="When the figures were read (UTC)")]
+
+
 class FiguresResponse(msgspec.Struct):
     """``GET /v1/figures``."""
 
     year: int
     scope: Scope
-    figures: Figures
-    pending_events: Annotated[
-        int, Meta(ge=0, description="Recorded events not yet counted (all years); 0: exact")
-    ]
-    as_of: Annotated[dt.datetime, Meta(tz=True, description="When the figures were read (UTC)")]
+    figures: PublishedFigures  # type: ignore[valid-type]
+    pending_events: Pending
+    as_of: AsOf
+    suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
 
 
 class BreakdownRow(msgspec.Struct):
     key: str
-    figures: Figures
+    figures: PublishedFigures  # type: ignore[valid-type]
+    suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
 
 
 class BreakdownResponse(msgspec.Struct):
@@ -79,4 +104,22 @@ class BreakdownResponse(msgspec.Struct):
     rows: list[BreakdownRow]
 
 
-STRUCTS: tuple[type, ...] = (FiguresResponse, BreakdownResponse)
+class SeriesRow(msgspec.Struct):
+    year: int
+    figures: PublishedFigures  # type: ignore[valid-type]
+    suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
+
+
+class SeriesResponse(msgspec.Struct):
+    """``GET /v1/figures/series``: one row per year of the range, zeros for a year without
+    data."""
+
+    first: int = msgspec.field(name="from")
+    last: int = msgspec.field(name="to")
+    scope: Scope
+    rows: list[SeriesRow]
+    pending_events: Pending
+    as_of: AsOf
+
+
+STRUCTS: tuple[type, ...] = (FiguresResponse, BreakdownResponse, SeriesResponse)

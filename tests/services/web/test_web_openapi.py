@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web import create_app
 from services.web.http import ErrorBody
-from services.web.live.schemas import BreakdownResponse, FiguresResponse
+from services.web.live.schemas import BreakdownResponse, FiguresResponse, SeriesResponse
 from services.web.registry.schemas import StructureDocument, StructureList
 from shared.config import load_settings
 from shared.figures import FIGURE_KEYS
@@ -34,6 +34,7 @@ def test_document_has_the_paths(document: dict[str, Any]) -> None:
     assert set(document["paths"]) == {
         "/v1/figures",
         "/v1/figures/breakdown",
+        "/v1/figures/series",
         "/v1/structures",
         "/v1/structures/{structure_id}",
         "/healthz",
@@ -149,6 +150,12 @@ def test_answers_decode_strictly_as_the_documented_structs(
     for by in ("region", "structure", "month"):
         breakdown = client.get(f"/v1/figures/breakdown?year=2007&by={by}")
         assert decoded(breakdown, BreakdownResponse).by == by
+    series = decoded(client.get("/v1/figures/series?from=2006&to=2007"), SeriesResponse)
+    assert (series.first, series.last, [row.year for row in series.rows]) == (
+        2006,
+        2007,
+        [2006, 2007],
+    )
     assert len(decoded(client.get("/v1/structures"), StructureList).structures) == 3
     put = client.put(
         "/v1/structures/X",
