@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.layout import json_script
+from services.web.live.map_view import map_context
+from services.web.live.trends import trends_context
 from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
 from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
@@ -85,6 +87,23 @@ def structure_options(session: Session, selected: str | None) -> Markup:
     return Markup(html)
 
 
+def map_and_trends(
+    session: Session, filters: Filters, view: dict[str, Any], exact: bool = False
+) -> dict[str, Any]:
+    """What templates/_map.html and _trends.html show beside a view: the map of the
+    regions (its region highlighted — a structure's own) and the scope's years; ``exact``:
+    the reader sees exact figures (signed in), else what the public may see."""
+    regions_map = map_context(session, filters, view["scope"]["region"])
+    scope = view["scope"]
+    trends = trends_context(session, scope["level"], scope["id"], filters.year, exact=exact)
+    return {
+        "regions_map": regions_map,
+        "regions_map_json": json_script(regions_map),
+        "trends": trends,
+        "trends_json": json_script(trends["chart"]),
+    }
+
+
 def index() -> tuple[str, int]:
     context: dict[str, Any] = {
         "blocks": BLOCKS,
@@ -125,6 +144,7 @@ def index() -> tuple[str, int]:
                 csv_url=url_for("live.export_csv", **args),
                 csv_month_url=url_for("live.export_csv", **args, view="month"),
                 sorts=sort_links(filters),
+                **map_and_trends(session, filters, view),
             )
         context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status
