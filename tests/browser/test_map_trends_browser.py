@@ -12,16 +12,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Stack, pdf_pages, screenshot, serious_violations, token
+from tests.browser.conftest import (
+    INKED,
+    Stack,
+    pdf_pages,
+    screenshot,
+    serious_violations,
+    token,
+)
 from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-INKED = """canvas => {
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
-  return false;
-}"""
 
 
 def _year(year: int, youths: int, region_24: int) -> list[dict[str, Any]]:

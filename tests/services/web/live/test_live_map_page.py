@@ -4,7 +4,6 @@ apply the region filter, the region shown marked; the same for every reader."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from services.web.live.map_view import class_bounds, class_of
 from shared.models import FigureCounts
 from shared.regions import REGIONS
 from tests.support.events import apply_all, event, record
-from tests.support.web import NNBSP, make_app
+from tests.support.web import NNBSP, embedded_json, make_app
 from tests.support.web import page_text as page
 
 CODES = sorted(REGIONS)  # the i-th region (by code) interviews (i + 1) thousand youths
@@ -42,9 +41,7 @@ def regions_2007(sessions: sessionmaker[Session], registry: Any) -> None:
 
 
 def map_data(text: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', text)
-    assert match
-    data: dict[str, Any] = json.loads(match.group(1))
+    data: dict[str, Any] = embedded_json(text, "map-data")
     return data
 
 

@@ -5,7 +5,6 @@ gaps, shown "n.d." and "< k"; the exact view (signed in) sees every value."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.live.trends import trends_context
 from tests.support.events import apply_all, event, record
-from tests.support.web import NNBSP, bearer, make_app
+from tests.support.web import NNBSP, bearer, embedded_json, make_app
 from tests.support.web import page_text as page
 
 # 2004: one youth at Paris; 2005: nothing; 2006: two youths at Paris, six at Créteil (one
@@ -71,9 +70,7 @@ def trend_rows(text: str) -> dict[int, list[str]]:
 
 
 def chart_data(text: str) -> dict[str, Any]:
-    match = re.search(r'<script type="application/json" id="trends-data">(.*?)</script>', text)
-    assert match
-    data: dict[str, Any] = json.loads(match.group(1))
+    data: dict[str, Any] = embedded_json(text, "trends-data")
     return data
 
 
