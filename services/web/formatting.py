@@ -1,4 +1,5 @@
-"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``).
+"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``),
+of a change from one year to the next (``+1 234 (+3,2 %)``) and of a withheld value (``< 5``).
 
 Everything shown is formatted here, on the server — the pages and the dashboard's
 refresh data (``/donnees.json``) alike: a narrow no-break space between groups of
@@ -16,6 +17,7 @@ from shared.labels import Format
 from shared.times import ZONE_NAME, in_paris, paris_datetime
 
 NARROW_NBSP = "\u202f"
+MINUS = "\u2212"  # the minus sign of French typography, not the hyphen
 
 
 def format_number(value: int | float) -> str:
@@ -79,3 +81,31 @@ def format_value(value: Any, kind: Format) -> str:
     if kind == "euros":
         return format_euros(value)
     return format_number(value)
+
+
+def withheld_mark(min_count: int) -> str:
+    """The one mark of every value withheld from the public (statistical confidentiality):
+    ``< 5`` — the same for a count below the threshold and for a value withheld beside it,
+    so that a reader cannot tell them apart."""
+    return f"< {min_count}"
+
+
+def _signed(magnitude: str, value: int | float) -> str:
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return sign + magnitude
+
+
+def format_change(absolute: int | float, relative: float | None, kind: Format) -> str:
+    """A change from one year to the next: ``+1 234 (+3,2 %)``, ``−56`` when the year before
+    was 0 (no relative change), ``+1,2 point`` for a rate (percentage points: a relative
+    change of a rate reads as a second rate), ``sans changement``."""
+    if absolute == 0:
+        return "sans changement"
+    if kind in ("percent", "share"):
+        points = format_percent(abs(absolute), 1).removesuffix(f"{NARROW_NBSP}%")
+        plural = Decimal(points.replace(NARROW_NBSP, "").replace(",", ".")) >= 2  # French rule
+        return _signed(f"{points}{NARROW_NBSP}{'points' if plural else 'point'}", absolute)
+    text = _signed(format_value(abs(absolute), kind), absolute)
+    if relative is None:
+        return text
+    return f"{text} ({_signed(format_percent(abs(relative), 1), relative)})"
