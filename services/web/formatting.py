@@ -1,10 +1,10 @@
-"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``),
-of a change from one year to the next (``+1 234 (+3,2 %)``) and of a withheld value (``< 5``).
+"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``).
 
 Everything shown is formatted here, on the server — the pages and the dashboard's
 refresh data (``/donnees.json``) alike: a narrow no-break space between groups of
 thousands and before ``%``, halves rounded up, so that a refresh never changes how
-an unchanged figure looks.
+an unchanged figure looks. A change from the previous year reads ``+1 200 (+3,2 %)``,
+a rate's in percentage points, and ``n.d.`` when it cannot be told.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.labels import Format
+from shared.series import Change
 from shared.times import ZONE_NAME, in_paris, paris_datetime
 
 NARROW_NBSP = "\u202f"
-MINUS = "\u2212"  # the minus sign of French typography, not the hyphen
 
 
 def format_number(value: int | float) -> str:
@@ -83,29 +83,39 @@ def format_value(value: Any, kind: Format) -> str:
     return format_number(value)
 
 
-def withheld_mark(min_count: int) -> str:
-    """The one mark of every value withheld from the public (statistical confidentiality):
-    ``< 5`` — the same for a count below the threshold and for a value withheld beside it,
-    so that a reader cannot tell them apart."""
-    return f"< {min_count}"
+NOT_AVAILABLE = "n.d."
+MINUS = "\u2212"
 
 
-def _signed(magnitude: str, value: int | float) -> str:
-    sign = "+" if value > 0 else MINUS if value < 0 else ""
-    return sign + magnitude
+def _signed(text: str, value: float) -> str:
+    # Given a magnitude: a true minus sign, as French typesetting has it, or a plus.
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"{MINUS}{text}"
+    return text
 
 
-def format_change(absolute: int | float, relative: float | None, kind: Format) -> str:
-    """A change from one year to the next: ``+1 234 (+3,2 %)``, ``−56`` when the year before
-    was 0 (no relative change), ``+1,2 point`` for a rate (percentage points: a relative
-    change of a rate reads as a second rate), ``sans changement``."""
-    if absolute == 0:
-        return "sans changement"
+def format_change(change: Change, kind: Format) -> str:
+    """A figure's change from the previous year (shared.series): ``+1 200 (+3,2 %)``;
+    for a rate or a share, in points: ``+2,1 pts (+4,5 %)``; ``n.d.`` when unknown."""
+    if change.absolute is None:
+        return NOT_AVAILABLE
+    delta = change.absolute
     if kind in ("percent", "share"):
-        points = format_percent(abs(absolute), 1).removesuffix(f"{NARROW_NBSP}%")
-        plural = Decimal(points.replace(NARROW_NBSP, "").replace(",", ".")) >= 2  # French rule
-        return _signed(f"{points}{NARROW_NBSP}{'points' if plural else 'point'}", absolute)
-    text = _signed(format_value(abs(absolute), kind), absolute)
-    if relative is None:
-        return text
-    return f"{text} ({_signed(format_percent(abs(relative), 1), relative)})"
+        points = format_percent(abs(delta), 1).removesuffix(f"{NARROW_NBSP}%")
+        absolute = _signed(f"{points}{NARROW_NBSP}pt" + ("s" if abs(delta) >= 0.02 else ""), delta)
+    elif kind == "euros":
+        absolute = _signed(format_euros(abs(delta)), delta)
+    else:
+        absolute = _signed(format_number(abs(delta)), delta)
+    if change.relative is None:
+        return f"{absolute} ({NOT_AVAILABLE})"
+    relative = _signed(format_percent(abs(change.relative), 1), change.relative)
+    return f"{absolute} ({relative})"
+
+
+def format_withheld(threshold: int) -> str:
+    """The one mark of a value not published (statistical confidentiality): ``< 5``. Every
+    withheld value reads alike, whether below the threshold or withheld to protect one."""
+    return f"< {threshold}"

@@ -9,8 +9,9 @@ its cell of the year before — both *as this reader sees them* (``public.View.s
   back; and every change when the year before's youths in contact are withheld, since
   whether that year had any data is then not the reader's to know.
 
-Each change comes with its text in French (``+1 234 (+3,2 %) par rapport à 2006``), the
-same on the page, in ``/donnees.json`` and after a refresh.
+Each change comes with its text in French (``+1 234 (+3,2 %) par rapport à 2006``, as the
+report page prints it: ``formatting.format_change``), the same on the page, in
+``/donnees.json`` and after a refresh.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ def _text(key: str, state: State, change: Change, previous_year: int) -> str:
         return f"évolution par rapport à {previous_year} non publiée (secret statistique)"
     if state == "not_available" or change.absolute is None:
         return f"n.d. par rapport à {previous_year} (pas de données pour {previous_year})"
-    text = format_change(change.absolute, change.relative, LABELS[key].format)
-    return f"{text} par rapport à {previous_year}"
+    return f"{format_change(change, LABELS[key].format)} par rapport à {previous_year}"
 
 
 def _trend(absolute: int | float | None) -> str | None:

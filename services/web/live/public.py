@@ -5,7 +5,7 @@ With ``BILAN_PUBLIC_MIN_COUNT`` at 0 (the default), or for a caller with a token
 role, figures are exact and answers unchanged. Otherwise a figures object may hold nulls,
 and ``suppressed`` beside it lists their keys (present — empty if nothing is withheld —
 exactly when the rule applies). A header that names no valid token is a 401, as anywhere.
-The pages show every withheld value with one mark (``formatting.withheld_mark``) and say
+The pages show every withheld value with one mark (``formatting.format_withheld``) and say
 what it means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at
 ``/chiffres-exacts`` (``exact.py``).
 

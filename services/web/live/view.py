@@ -31,8 +31,8 @@ from services.web.formatting import (
     format_percent,
     format_time,
     format_value,
+    format_withheld,
     pending_label,
-    withheld_mark,
 )
 from services.web.http import ApiError
 from services.web.live import public
@@ -265,7 +265,7 @@ def _confidentiality(view: public.View) -> dict[str, Any] | None:
     if view.withheld is None:
         return None
     k = public.min_count()
-    mark = withheld_mark(k)
+    mark = format_withheld(k)
     return {
         "min_count": k,
         "mark": mark,

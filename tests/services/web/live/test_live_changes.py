@@ -63,16 +63,16 @@ def test_each_key_figure_says_its_change_in_french(client: FlaskClient, two_year
     interviewed = changes["youths_interviewed"]
     assert interviewed["display"] == f"{MINUS}4{NNBSP}200 ({MINUS}0,4{NNBSP}%) par rapport à 2006"
     assert interviewed["trend"] == "down"
-    # A rate changes by percentage points: 48,3 % against 47,0 %.
+    # A rate changes by percentage points: 48,3 % against 47,0 %, i.e. by 2,8 %.
     rate = changes["access_rate"]
     before, now = 470_000 / 1_000_000, 481_000 / 995_800
     assert rate["absolute"] == pytest.approx(now - before)
-    assert rate["display"] == f"+1,3{NNBSP}point par rapport à 2006"
+    assert rate["display"] == f"+1,3{NNBSP}pt (+2,8{NNBSP}%) par rapport à 2006"
     # From zero: no relative change.
     training = changes["civis_exits_training"]
     assert (training["absolute"], training["relative"]) == (8_929, None)
-    assert training["display"] == f"+8{NNBSP}929 par rapport à 2006"
-    assert changes["interviews"]["display"] == "sans changement par rapport à 2006"
+    assert training["display"] == f"+8{NNBSP}929 (n.d.) par rapport à 2006"
+    assert changes["interviews"]["display"] == f"0 (0,0{NNBSP}%) par rapport à 2006"
     assert changes["interviews"]["trend"] == "flat"
 
 
