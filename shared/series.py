@@ -13,7 +13,7 @@ network did not record is not a year it did nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -71,11 +71,17 @@ class Change:
     relative: float | None
 
 
-def change_from_previous(current: Values, previous: Values | None) -> dict[str, Change]:
-    """Every figure key's change from ``previous`` (None: no previous year) to ``current``."""
+def change_from_previous(
+    current: Values, previous: Values | None, keys: Iterable[str] = FIGURE_KEYS
+) -> dict[str, Change]:
+    """Each of ``keys``' change from ``previous`` (None: no previous year) to ``current``.
+
+    ``keys`` are the live figures by default; the frozen report passes its own keys (the
+    declarations' too), a key missing from either side being n.d.
+    """
     known = previous is not None and has_data(previous)
     changes = {}
-    for key in FIGURE_KEYS:
+    for key in keys:
         now = current.get(key)
         before = previous.get(key) if known and previous is not None else None
         if now is None or before is None:

@@ -3,7 +3,8 @@
 Everything shown is formatted here, on the server — the pages and the dashboard's
 refresh data (``/donnees.json``) alike: a narrow no-break space between groups of
 thousands and before ``%``, halves rounded up, so that a refresh never changes how
-an unchanged figure looks.
+an unchanged figure looks. A change from the previous year reads ``+1 200 (+3,2 %)``,
+a rate's in percentage points, and ``n.d.`` when it cannot be told.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.labels import Format
+from shared.series import Change
 from shared.times import ZONE_NAME, in_paris, paris_datetime
 
 NARROW_NBSP = "\u202f"
@@ -84,3 +86,41 @@ def format_value(value: Any, kind: Format) -> str:
     if kind == "euros":
         return format_euros(value)
     return format_number(value)
+
+
+NOT_AVAILABLE = "n.d."
+MINUS = "\u2212"
+
+
+def _signed(text: str, value: float) -> str:
+    # Given a magnitude: a true minus sign, as French typesetting has it, or a plus.
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"{MINUS}{text}"
+    return text
+
+
+def format_change(change: Change, kind: Format) -> str:
+    """A figure's change from the previous year (shared.series): ``+1 200 (+3,2 %)``;
+    for a rate or a share, in points: ``+2,1 pts (+4,5 %)``; ``n.d.`` when unknown."""
+    if change.absolute is None:
+        return NOT_AVAILABLE
+    delta = change.absolute
+    if kind in ("percent", "share"):
+        points = format_percent(abs(delta), 1).removesuffix(f"{NARROW_NBSP}%")
+        absolute = _signed(f"{points}{NARROW_NBSP}pt" + ("s" if abs(delta) >= 0.02 else ""), delta)
+    elif kind == "euros":
+        absolute = _signed(format_euros(abs(delta)), delta)
+    else:
+        absolute = _signed(format_number(abs(delta)), delta)
+    if change.relative is None:
+        return f"{absolute} ({NOT_AVAILABLE})"
+    relative = _signed(format_percent(abs(change.relative), 1), change.relative)
+    return f"{absolute} ({relative})"
+
+
+def format_withheld(threshold: int) -> str:
+    """The one mark of a value not published (statistical confidentiality): ``< 5``. Every
+    withheld value reads alike, whether below the threshold or withheld to protect one."""
+    return f"< {threshold}"
