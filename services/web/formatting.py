@@ -57,12 +57,17 @@ def format_date(moment: dt.datetime) -> str:
     return in_paris(moment).strftime("%d/%m/%Y")
 
 
+def format_count(value: int, singular: str, plural: str) -> str:
+    """``1 déclaration validée``, ``0 déclaration validée``, ``12 déclarations validées``:
+    French puts 0 and 1 in the singular."""
+    return f"{format_number(value)} {singular if value < 2 else plural}"
+
+
 def pending_label(pending: int) -> str:
     """The freshness state: up to date, or how many events are still to be counted."""
     if pending == 0:
         return "à jour"
-    noun = "événement" if pending == 1 else "événements"
-    return f"{format_number(pending)} {noun} en cours d'intégration"
+    return f"{format_count(pending, 'événement', 'événements')} en cours d'intégration"
 
 
 def format_euros(value: int | float) -> str:

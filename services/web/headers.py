@@ -5,8 +5,9 @@
   ``<script type="application/json">``, which is not run), no framing, forms posted only here.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
   ``Referrer-Policy: same-origin``; ``Strict-Transport-Security`` when ``BILAN_HTTPS``.
-- the signed-in pages (``/admin``, ``/connexion``, ``/declarations``: the only ones that
-  see the session cookie): ``Cache-Control: no-store``.
+- the signed-in pages (``/admin``, ``/connexion``, ``/declarations``, ``/chiffres-exacts``:
+  the only ones that see the session cookie): ``Cache-Control: no-store`` (or the route's
+  own, if it says no-store already: ``private, no-store``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _signed_in_not_stored(response: Response) -> Response:
-        if under_cookie_path(request.path):
+        own = response.headers.get("Cache-Control", "")
+        if under_cookie_path(request.path) and "no-store" not in own.split(", "):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -18,6 +18,7 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
 from services.web.formatting import (
+    format_count,
     format_date,
     format_datetime,
     format_euros,
@@ -68,6 +69,7 @@ def nav_for(role: str | None) -> list[dict[str, Any]]:
 def init_app(app: Flask) -> None:
     """The French formatting filters of the templates, and the menu."""
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_count, "count")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_time, "clock")
     app.add_template_filter(format_datetime, "paris")

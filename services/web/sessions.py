@@ -11,7 +11,8 @@ the app starts while the database is down; a request that would write a session 
 gets a 503 (the database has the key).
 
 The cookie is sent to the signed-in pages only (``COOKIE_PATHS``: ``/admin``, the
-sign-in page ``/connexion`` and the declarations ``/declarations``), HttpOnly,
+sign-in page ``/connexion``, the declarations ``/declarations`` and the dashboard in exact
+figures ``/chiffres-exacts``), HttpOnly,
 SameSite=Lax, Secure when ``BILAN_HTTPS`` says the site is served over HTTPS: the public
 pages and the API never see it, so they stay the same for everyone (and cacheable). A
 cookie has one path, so the same cookie is set (and deleted) once per path.
@@ -34,7 +35,7 @@ from shared.app_secrets import SESSION_KEY, shared_secret
 
 log = logging.getLogger(__name__)
 
-COOKIE_PATHS: tuple[str, ...] = ("/admin", "/connexion", "/declarations")
+COOKIE_PATHS: tuple[str, ...] = ("/admin", "/connexion", "/declarations", "/chiffres-exacts")
 MIN_KEY_LENGTH = 32
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.declarations.fields import (
@@ -154,6 +155,17 @@ def _locked(session: Session, year: int, structure_id: str) -> Declaration | Non
     )
 
 
+def _inserted(session: Session, row: Declaration) -> bool:
+    """Insert a first declaration; False when a concurrent first submission inserted it
+    (there was no row to lock: the insert waits for that transaction, then conflicts)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
 def submit(
     session: Session, caller: Caller, year: int, structure_id: str, fields: DeclarationFields
 ) -> tuple[Declaration, bool]:
@@ -165,7 +177,6 @@ def submit(
     created = row is None
     if row is None:
         row = Declaration(year=year, structure_id=structure_id)
-        session.add(row)
     elif row.status == VALIDATED:
         raise DeclarationError(
             "already_validated",
@@ -182,6 +193,9 @@ def submit(
     row.submitted_at = utcnow()
     row.decided_at = None
     row.reason = None
+    if created and not _inserted(session, row):
+        # Another first submission committed since the lookup: this one comes after it.
+        return submit(session, caller, year, structure_id, fields)
     _audit(session, row, action, caller, content=content_of(fields))
     session.flush()
     return row, created

@@ -82,6 +82,12 @@ def _check_prerequisites() -> None:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    yield from running_stack(tmp_path_factory)
+
+
+def running_stack(tmp_path_factory: pytest.TempPathFactory, **settings: str) -> Iterator[Stack]:
+    """The services on a new database, with ``settings`` in their environment
+    (``BILAN_PUBLIC_MIN_COUNT="5"``); stopped when the generator is closed."""
     _check_prerequisites()
     tmp = tmp_path_factory.mktemp("browser")
     env = {
@@ -89,6 +95,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "PYTHONUNBUFFERED": "1",
         "BILAN_HOST": "127.0.0.1",
         "PYTHONPATH": str(ROOT),
+        **settings,
     }
     env.update(
         BILAN_DATABASE_URL=f"sqlite:///{tmp / 'bilan.db'}",

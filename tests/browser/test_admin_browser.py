@@ -57,7 +57,13 @@ def test_trigger_watch_progress_and_open_the_report(
     identity = page.locator("#identity").inner_text().split()
     assert " ".join(identity) == "Administration nationale — administrateur"
     menu = page.locator(".fr-nav__list > li:visible").all_inner_texts()
-    assert menu == ["Chiffres clés", "Rapports", "Déclarations", "Administration"]
+    assert menu == [
+        "Chiffres clés",
+        "Chiffres exacts",
+        "Rapports",
+        "Déclarations",
+        "Administration",
+    ]
     trail = page.locator(".fr-breadcrumb__list li").all_inner_texts()
     assert [t.strip() for t in trail] == ["Accueil", "Administration"]
     # The token was entered once: a reload keeps the session (an HttpOnly cookie).

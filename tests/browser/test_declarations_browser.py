@@ -62,7 +62,7 @@ def test_submit_reject_correct_validate(page: Any, stack: Stack, secrets: dict[s
     assert page.url.endswith("/declarations")
     assert "Mission locale de Paris" in page.locator("#identity").inner_text()
     menu = page.locator(".fr-nav__list > li:visible").all_inner_texts()
-    assert menu == ["Chiffres clés", "Rapports", "Déclarations"]
+    assert menu == ["Chiffres clés", "Chiffres exacts", "Rapports", "Déclarations"]
     # On a public page too the menu keeps the role's entry (static/nav.js).
     page.goto(f"{web}/rapports")
     assert page.locator(".fr-nav__list > li:visible").all_inner_texts() == menu

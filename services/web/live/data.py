@@ -6,7 +6,11 @@
 - ``GET /export.csv`` — the view for a spreadsheet: the scope's total, then one line
   per breakdown row (or per month with ``view=month``). French headers, ``;`` as
   separator, decimal comma and a UTF-8 byte-order mark: what French Excel opens
-  correctly with a double click.
+  correctly with a double click. A withheld value (statistical confidentiality) is the
+  page's mark as text (``< 5``), and a last line says what it means.
+
+Both are built for an edition of the dashboard (view.py): the public one here, the exact
+one under ``/chiffres-exacts`` (exact.py).
 """
 
 from __future__ import annotations
@@ -20,24 +24,26 @@ from flask import Response
 
 from services.web.db import read_session
 from services.web.http import no_store
-from services.web.live.view import build_view, page_error, read_filters
+from services.web.live.view import PUBLIC, Edition, build_view, page_error, read_filters
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
 from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 
 
-def current_view() -> dict[str, Any]:
+def current_view(edition: Edition = PUBLIC) -> dict[str, Any]:
     filters = read_filters()
     with read_session() as session:
-        return build_view(session, filters)
+        return build_view(session, filters, edition)
 
 
-def view_json() -> Response:
-    return Response(msgspec.json.encode(current_view()), mimetype="application/json")
+def view_json(edition: Edition = PUBLIC) -> Response:
+    return Response(msgspec.json.encode(current_view(edition)), mimetype="application/json")
 
 
-def _csv_value(key: str, value: int | float) -> str:
+def _csv_value(key: str, value: int | float | None, mark: str) -> str:
+    if value is None:
+        return mark  # text: "< 5" is no number, and no formula either
     return spreadsheet_number(value, percent=key == "access_rate")
 
 
@@ -49,6 +55,8 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
     """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+    confidentiality = view["confidentiality"]
+    mark = "" if confidentiality is None else confidentiality["mark"]
     if by_month:
         first = "Mois"
         rows = view["months"]["rows"]
@@ -66,7 +74,7 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
                 view["year"],
                 inert(total_label),
                 "",
-                *(_csv_value(k, total[k]) for k in FIGURE_KEYS),
+                *(_csv_value(k, total[k], mark) for k in FIGURE_KEYS),
             ]
         )
     for row in rows:
@@ -76,9 +84,12 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
                 view["year"],
                 inert(row["label"]),
                 inert(row["key"]),
-                *(_csv_value(k, figures[k]) for k in FIGURE_KEYS),
+                *(_csv_value(k, figures[k], mark) for k in FIGURE_KEYS),
             ]
         )
+    if confidentiality is not None:
+        # After the table, as statistical tables print their notes: the mark's meaning.
+        writer.writerow([inert(confidentiality["note"])])
     return out.getvalue()
 
 
@@ -91,11 +102,11 @@ def export_name(view: dict[str, Any], by_month: bool) -> str:
     return "_".join(parts) + ".csv"
 
 
-def export_csv() -> Response:
+def export_csv(edition: Edition = PUBLIC) -> Response:
     view_name = optional("view") or "breakdown"
     if view_name not in ("breakdown", "month"):
         raise page_error("invalid_view", 400)
-    view = current_view()
+    view = current_view(edition)
     by_month = view_name == "month"
     body = BOM + view_csv(view, by_month)
     # A text/* mimetype gets "; charset=utf-8" from Werkzeug: the encoding used here.

@@ -117,9 +117,12 @@ def shades(count: int) -> list[int]:
     return [round(i * (SHADES - 1) / (count - 1)) for i in range(count)]
 
 
-def map_context(session: Session, filters: Filters, current_region: str | None) -> dict[str, Any]:
+def map_context(
+    session: Session, filters: Filters, current_region: str | None, page: str = "live.index"
+) -> dict[str, Any]:
     """The map of ``filters.year``: per region its values, their texts, classes and link (the
-    URL the Région select gives), the legend of each figure, the current region marked.
+    URL the Région select gives, on the endpoint ``page``: the public dashboard or the exact
+    one), the legend of each figure, the current region marked.
 
     No ``exact`` parameter: the regions' year cells are published exactly to everyone.
     """
@@ -130,7 +133,7 @@ def map_context(session: Session, filters: Filters, current_region: str | None) 
     values = {
         code: cells.get((period, scope), zero) for code, scope in zip(REGIONS, scopes, strict=True)
     }
-    index_url = url_for("live.index")
+    index_url = url_for(page)
     legends, bounds_of = {}, {}
     for key in MAP_FIGURES:
         bounds = class_bounds(

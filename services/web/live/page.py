@@ -4,6 +4,9 @@ The server renders everything (figures, tables, definitions) so the page reads
 without JavaScript, on a phone and on paper. A small script (static/dashboard.js)
 then draws the charts with Chart.js and polls ``/donnees.json`` every few seconds
 to refresh the figures in place; the filters live in the URL, so a view is a link.
+
+The same page, for the signed-in, in exact figures: ``/chiffres-exacts`` (exact.py); the
+public one links to it while statistical confidentiality is on.
 """
 
 from __future__ import annotations
@@ -20,9 +23,19 @@ from sqlalchemy.orm import Session
 from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.layout import json_script
+from services.web.live import public
 from services.web.live.map_view import map_context
 from services.web.live.trends import trends_context
-from services.web.live.view import BLOCKS, COLUMNS, Filters, alphabetical, build_view, read_filters
+from services.web.live.view import (
+    BLOCKS,
+    COLUMNS,
+    PUBLIC,
+    Edition,
+    Filters,
+    alphabetical,
+    build_view,
+    read_filters,
+)
 from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
@@ -38,7 +51,7 @@ CHART_LABELS = json_script(
 )
 
 
-def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
+def sort_links(filters: Filters, edition: Edition = PUBLIC) -> dict[str, dict[str, str]]:
     """For each sortable column: the link that sorts by it, and its ``aria-sort`` state."""
     links = {}
     for key in ("label", *(k for k, _ in COLUMNS)):
@@ -48,7 +61,7 @@ def sort_links(filters: Filters) -> dict[str, dict[str, str]]:
         else:
             # Names read A→Z first; figures biggest first.
             state, order = "none", "asc" if key == "label" else "desc"
-        href = url_for("live.index", **filters.args(sort=key, order=order)) + "#repartition"
+        href = url_for(edition.page, **filters.args(sort=key, order=order)) + "#repartition"
         links[key] = {"href": href, "state": state}
     return links
 
@@ -88,14 +101,14 @@ def structure_options(session: Session, selected: str | None) -> Markup:
 
 
 def map_and_trends(
-    session: Session, filters: Filters, view: dict[str, Any], exact: bool = False
+    session: Session, filters: Filters, view: dict[str, Any], edition: Edition = PUBLIC
 ) -> dict[str, Any]:
     """What templates/_map.html and _trends.html show beside a view: the map of the
-    regions (its region highlighted — a structure's own) and the scope's years; ``exact``:
-    the reader sees exact figures (signed in), else what the public may see."""
-    regions_map = map_context(session, filters, view["scope"]["region"])
+    regions (its region highlighted — a structure's own; its links to the edition's page)
+    and the scope's years (exact in the exact edition, else what the public may see)."""
+    regions_map = map_context(session, filters, view["scope"]["region"], edition.page)
     scope = view["scope"]
-    trends = trends_context(session, scope["level"], scope["id"], filters.year, exact=exact)
+    trends = trends_context(session, scope["level"], scope["id"], filters.year, exact=edition.exact)
     return {
         "regions_map": regions_map,
         "regions_map_json": json_script(regions_map),
@@ -104,8 +117,13 @@ def map_and_trends(
     }
 
 
-def index() -> tuple[str, int]:
+def index(edition: Edition = PUBLIC) -> tuple[str, int]:
     context: dict[str, Any] = {
+        "edition": edition,
+        "page_url": url_for(edition.page),
+        # The rule is on: the public page says where the exact figures are, the exact one
+        # that they must not be republished.
+        "min_count": public.min_count(),
         "blocks": BLOCKS,
         "definitions": LABELS,
         "columns": COLUMNS,
@@ -122,7 +140,7 @@ def index() -> tuple[str, int]:
     with read_session() as session:
         try:
             filters = read_filters()
-            view = build_view(session, filters)
+            view = build_view(session, filters, edition)
         except ApiError as exc:
             status = exc.status
             context["error"] = exc.message
@@ -140,11 +158,13 @@ def index() -> tuple[str, int]:
                 view=view,
                 view_json=json_script(view),
                 chart_labels=CHART_LABELS,
-                data_url=url_for("live.view_json", **args),
-                csv_url=url_for("live.export_csv", **args),
-                csv_month_url=url_for("live.export_csv", **args, view="month"),
-                sorts=sort_links(filters),
-                **map_and_trends(session, filters, view),
+                data_url=url_for(edition.data, **args),
+                csv_url=url_for(edition.export, **args),
+                csv_month_url=url_for(edition.export, **args, view="month"),
+                exact_url=url_for("live.exact_index", **args),
+                public_url=url_for("live.index", **args),
+                sorts=sort_links(filters, edition),
+                **map_and_trends(session, filters, view, edition),
             )
         context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status

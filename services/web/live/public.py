@@ -5,11 +5,14 @@ With ``BILAN_PUBLIC_MIN_COUNT`` at 0 (the default), or for a caller with a token
 role, figures are exact and answers unchanged. Otherwise a figures object may hold nulls,
 and ``suppressed`` beside it lists their keys (present — empty if nothing is withheld —
 exactly when the rule applies). A header that names no valid token is a 401, as anywhere.
+The pages show every withheld value with one mark (``formatting.format_withheld``) and say
+what it means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at
+``/chiffres-exacts`` (``exact.py``).
 
 Which values a cell withholds is decided over its whole component — its region's
 structures, or its year's months, read here from ``figure_counts`` — never by the answer
 that shows it, so that two answers showing one cell show it alike. ``view_for`` is what
-every answer (and, later, the pages and the CSV exports) asks.
+every answer, page and CSV export asks.
 """
 
 from __future__ import annotations
@@ -35,6 +38,20 @@ from shared.scopes import NATIONAL, scope_key
 _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
 _REGION_SCOPES = tuple(scope_key("region", code) for code in REGIONS)
 
+# What the mark means, on the pages and in the CSV exports: one wording for every withheld
+# value, whichever the reason (shared/confidentiality.py: readers must not tell them apart).
+MARK_TITLE = (
+    "Non publié (secret statistique) : moins de {k} jeunes, ou chiffre masqué pour qu'un "
+    "tel effectif ne puisse pas être retrouvé par différence"
+)
+MARK_NOTE = (
+    "« {mark} » : chiffre non publié au titre du secret statistique. Il compte moins de {k} "
+    "jeunes, ou il est masqué pour qu'un tel effectif ne puisse pas être retrouvé par "
+    "différence avec les chiffres publiés ; les taux et les évolutions qui en dépendent ne "
+    "sont pas publiés non plus. Les chiffres de l'année pour la France entière et pour "
+    "chaque région sont toujours exacts."
+)
+
 
 @dataclass(frozen=True)
 class View:
@@ -42,15 +59,24 @@ class View:
 
     withheld: Mapping[Cell, frozenset[str]] | None
 
+    def suppressed(self, cell: Cell) -> list[str] | None:
+        """The keys of ``cell`` withheld from this reader, in FIGURE_KEYS order; None: exact."""
+        if self.withheld is None:
+            return None
+        return sorted(self.withheld.get(cell, frozenset()), key=_ORDER.__getitem__)
+
+    def shown(self, cell: Cell, values: Mapping[str, int | float]) -> dict[str, int | float | None]:
+        """A cell's figures (every key of FIGURE_KEYS) as this reader may see them: None where
+        withheld."""
+        hidden = self.suppressed(cell) or ()
+        return {key: None if key in hidden else values[key] for key in FIGURE_KEYS}
+
     def published(
         self, cell: Cell, values: Mapping[str, int | float]
     ) -> tuple[PublishedFigures, list[str] | msgspec.UnsetType]:  # type: ignore[valid-type]
         """A cell's figures as this reader may see them, and what is withheld."""
-        if self.withheld is None:
-            return figures_of(values), msgspec.UNSET
-        hidden = self.withheld.get(cell, frozenset())
-        shown = {key: None if key in hidden else values[key] for key in FIGURE_KEYS}
-        return figures_of(shown), sorted(hidden, key=_ORDER.__getitem__)
+        hidden = self.suppressed(cell)
+        return figures_of(self.shown(cell, values)), msgspec.UNSET if hidden is None else hidden
 
 
 EXACT = View(None)

@@ -1,10 +1,11 @@
-"""The URLs of the live figures: the JSON API, the dashboard page and its data."""
+"""The URLs of the live figures: the JSON API, the dashboard page and its data, and the same
+in exact figures for the signed-in (``/chiffres-exacts``, a path the session cookie is sent to)."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from services.web.live import api, data, page, regions_map, series
+from services.web.live import api, data, exact, page, regions_map, series
 from services.web.live.conditional import conditional
 
 bp = Blueprint("live", __name__, template_folder="templates")
@@ -16,3 +17,6 @@ bp.add_url_rule("/", view_func=conditional(keep=False)(page.index))
 bp.add_url_rule("/donnees.json", view_func=conditional(keep=True)(data.view_json))
 bp.add_url_rule("/export.csv", view_func=data.export_csv)
 bp.add_url_rule("/carte/regions.svg", view_func=regions_map.regions_svg)
+bp.add_url_rule("/chiffres-exacts", view_func=exact.exact_index)
+bp.add_url_rule("/chiffres-exacts/donnees.json", view_func=exact.exact_view_json)
+bp.add_url_rule("/chiffres-exacts/export.csv", view_func=exact.exact_export_csv)

@@ -6,6 +6,12 @@ a region), the twelve months of the year, and how fresh they are. It is read fro
 the live counters only — one ``figure_counts`` row per cell, never the event log —
 so it answers in milliseconds. The page renders it, ``/donnees.json`` sends it to
 the refresh script, ``/export.csv`` writes it as CSV.
+
+Beside each key figure, its change from the same scope's previous year (changes.py).
+A view is built for one *edition* of the dashboard: the public one (``/``), where a reader
+without a token sees what ``public.view_for`` lets him — withheld values None, shown as
+one mark, ``suppressed`` listing them, sorted as if unknown — or the exact one of the
+signed-in (``/chiffres-exacts``, exact.py).
 """
 
 from __future__ import annotations
@@ -21,8 +27,16 @@ from flask import url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.web.formatting import format_percent, format_time, format_value, pending_label
+from services.web.formatting import (
+    format_percent,
+    format_time,
+    format_value,
+    format_withheld,
+    pending_label,
+)
 from services.web.http import ApiError
+from services.web.live import public
+from services.web.live.changes import year_changes
 from services.web.parameters import is_structure_id, optional, parse_year
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
 from shared.labels import LABELS
@@ -89,6 +103,23 @@ MESSAGES = {
 
 
 @dataclass(frozen=True)
+class Edition:
+    """One edition of the dashboard: whether it is exact for everyone who may open it, and
+    the endpoints of its page, its data call and its CSV export."""
+
+    exact: bool
+    page: str
+    data: str
+    export: str
+
+
+PUBLIC = Edition(False, "live.index", "live.view_json", "live.export_csv")
+EXACT = Edition(True, "live.exact_index", "live.exact_view_json", "live.exact_export_csv")
+
+Shown = dict[str, int | float | None]  # a cell's figures as the reader sees them
+
+
+@dataclass(frozen=True)
 class Filters:
     """The page's query parameters, checked: what the URL of a shareable view holds."""
 
@@ -146,21 +177,37 @@ def read_filters() -> Filters:
     )
 
 
-def display(values: dict[str, int | float]) -> dict[str, str]:
-    """Every figure formatted the French way."""
-    return {key: format_value(value, LABELS[key].format) for key, value in values.items()}
+def display(values: Shown, mark: str = "—") -> dict[str, str]:
+    """Every figure formatted the French way; ``mark`` for a withheld one."""
+    return {
+        key: mark if value is None else format_value(value, LABELS[key].format)
+        for key, value in values.items()
+    }
 
 
-def share_of_exits(values: dict[str, int | float]) -> dict[str, str]:
-    """Each CIVIS exit reason as a percentage of the exits, as the report shows it."""
+def share_of_exits(values: Shown, mark: str = "—") -> dict[str, str]:
+    """Each CIVIS exit reason as a percentage of the exits, as the report shows it; ``mark``
+    where the reason or the exits are withheld (the share would give them back)."""
     exits = values["civis_exits"]
-    return {key: format_percent(values[key] / exits if exits else 0) for key in CIVIS_REASONS}
+    shares = {}
+    for key in CIVIS_REASONS:
+        value = values[key]
+        if value is None or exits is None:
+            shares[key] = mark
+        else:
+            shares[key] = format_percent(value / exits if exits else 0)
+    return shares
 
 
-def _row(key: str, label: str, values: dict[str, int | float], **extra: Any) -> dict[str, Any]:
+def _row(
+    key: str, label: str, values: Shown, suppressed: list[str] | None, mark: str, **extra: Any
+) -> dict[str, Any]:
     # A table row shows only the COLUMNS figures formatted; every raw figure stays (CSV, charts).
     shown = {column: values[column] for column, _ in COLUMNS}
-    return {"key": key, "label": label, "figures": values, "display": display(shown), **extra}
+    row = {"key": key, "label": label, "figures": values, "display": display(shown, mark)}
+    if suppressed is not None:
+        row["suppressed"] = suppressed
+    return {**row, **extra}
 
 
 @functools.lru_cache(maxsize=4096)  # names come back at every request
@@ -175,7 +222,10 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[st
     def sort_key(row: dict[str, Any]) -> Any:
         if sort == "label":
             return alphabetical(row["label"])
-        return row["figures"][sort]
+        value = row["figures"][sort]
+        # Withheld values all sort as the smallest, in name order: their order by exact
+        # value would tell them apart.
+        return (0, 0) if value is None else (1, value)
 
     # Ties (often zeros) keep the name order, so a sorted table never shuffles.
     rows = sorted(rows, key=lambda row: alphabetical(row["label"]))
@@ -183,9 +233,15 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[st
 
 
 def read_view_cells(
-    session: Session, period: str, scopes: list[str], months: list[str], month_scope: str
+    session: Session,
+    period: str,
+    scopes: list[str],
+    months: list[str],
+    month_scope: str,
+    previous: Cell,
 ) -> dict[Cell, dict[str, int | float]]:
-    """The year's cells of ``scopes`` and the months' cells of ``month_scope``: one query.
+    """The year's cells of ``scopes``, the months' cells of ``month_scope`` and the cell
+    ``previous`` (the scope's year before): one query.
 
     Core rows rather than ORM objects, and only the cells shown: a view is about forty
     primary-key lookups in ``figure_counts``, never a scan of the event log.
@@ -195,6 +251,7 @@ def read_view_cells(
         or_(
             and_(table.c.period == period, table.c.scope.in_(scopes)),
             and_(table.c.period.in_(months), table.c.scope == month_scope),
+            and_(table.c.period == previous[0], table.c.scope == previous[1]),
         )
     )
     return {
@@ -203,8 +260,23 @@ def read_view_cells(
     }
 
 
-def build_view(session: Session, filters: Filters) -> dict[str, Any]:
-    """Everything the page shows for these filters, from the live counters."""
+def _confidentiality(view: public.View) -> dict[str, Any] | None:
+    """The mark of this reader's withheld values and what it means; None: figures exact."""
+    if view.withheld is None:
+        return None
+    k = public.min_count()
+    mark = format_withheld(k)
+    return {
+        "min_count": k,
+        "mark": mark,
+        "title": public.MARK_TITLE.format(k=k),
+        "note": public.MARK_NOTE.format(k=k, mark=mark),
+    }
+
+
+def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) -> dict[str, Any]:
+    """Everything the page shows for these filters, from the live counters, as the
+    ``edition``'s reader may see it."""
     # The region the breakdown and the months are read within: the selected one, or the
     # selected structure's (whose own months are not counted: SPEC §5 breaks months down
     # nationally or by region).
@@ -240,40 +312,64 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
     # Pending first: if it reads 0, every event recorded before is in the counters read next.
     as_of = dt.datetime.now(dt.UTC)
     pending = pending_events(session)
-    # The breakdown's total is its region's (or the nation's) own cell, read with the rest.
+    # The breakdown's total is its region's (or the nation's) own cell, read with the rest;
+    # the scope's previous year for the changes.
+    previous_year = filters.year - 1
+    previous = (year_period(previous_year), scope)
     cells = read_view_cells(
-        session, period, [scope, month_scope, *(cell for _, cell in rows_of)], months, month_scope
+        session,
+        period,
+        [scope, month_scope, *(cell for _, cell in rows_of)],
+        months,
+        month_scope,
+        previous,
     )
+    shown_cells = [
+        (period, scope),
+        previous,
+        (period, month_scope),
+        *((period, cell) for _, cell in rows_of),
+        *((month, month_scope) for month in months),
+    ]
+    view = public.EXACT if edition.exact else public.view_for(session, shown_cells)
+    confidentiality = _confidentiality(view)
+    mark = "—" if confidentiality is None else confidentiality["mark"]
     zero = with_derived({})
 
-    figures = cells.get((period, scope), zero)
+    def shown(cell: Cell) -> Shown:
+        return view.shown(cell, cells.get(cell, zero))
+
+    def row(key: str, label: str, cell: Cell, **extra: Any) -> dict[str, Any]:
+        return _row(key, label, shown(cell), view.suppressed(cell), mark, **extra)
+
+    figures = shown((period, scope))
     # One url_for, then plain query strings: a region can have ~90 structures to link.
-    index_url = url_for("live.index")
+    index_url = url_for(edition.page)
     breakdown_rows = []
     for key, cell in rows_of:
         # A row's link narrows the view to it (a structure replaces the region).
         target = {"structure": key, "region": None} if region else {"region": key}
         breakdown_rows.append(
-            _row(
+            row(
                 key,
                 names[key],
-                cells.get((period, cell), zero),
+                (period, cell),
                 href=f"{index_url}?{urlencode(filters.args(**target))}",
                 current=key == scope_id,
             )
         )
     month_rows = [
-        _row(month, f"{MONTHS[i]} {filters.year}", cells.get((month, month_scope), zero))
+        row(month, f"{MONTHS[i]} {filters.year}", (month, month_scope))
         for i, month in enumerate(months)
     ]
     within = REGIONS[region] if region else "France entière"
-    return {
+    document: dict[str, Any] = {
         "year": filters.year,
         # ``region``: the selected region, or the selected structure's (the Région select's).
         "scope": {"level": level, "id": scope_id, "label": label, "region": region},
         "figures": figures,
-        "display": display(figures),
-        "civis_shares": share_of_exits(figures),
+        "display": display(figures, mark),
+        "civis_shares": share_of_exits(figures, mark),
         "pending_events": pending,
         "freshness": pending_label(pending),
         "as_of": as_of.isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -284,7 +380,14 @@ def build_view(session: Session, filters: Filters) -> dict[str, Any]:
             "sort": filters.sort,
             "order": filters.order,
             "rows": _sorted(breakdown_rows, filters.sort, filters.order),
-            "total": _row("", f"Ensemble — {within}", cells.get((period, month_scope), zero)),
+            "total": row("", f"Ensemble — {within}", (period, month_scope)),
         },
         "months": {"within": within, "rows": month_rows},
+        "previous_year": previous_year,
+        "changes": year_changes(figures, shown(previous), previous_year),
+        "confidentiality": confidentiality,
     }
+    suppressed = view.suppressed((period, scope))
+    if suppressed is not None:
+        document["suppressed"] = suppressed
+    return document

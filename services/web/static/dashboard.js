@@ -6,7 +6,10 @@
  * - the charts are drawn with Chart.js from the view embedded in the page (#view-data);
  * - every few seconds the same view is fetched again from /donnees.json (the URL keeps the
  *   filters) and the figures, tables, charts and freshness line are updated in place.
- * Values arrive already formatted the French way by the server, so nothing is reformatted here.
+ * Values arrive already formatted the French way by the server, so nothing is reformatted here:
+ * a value withheld from the public (statistical confidentiality) arrives as null with its mark
+ * ("< 5") in display and its key in the row's "suppressed": shown as the page shows it, in an
+ * <abbr> saying what it means, and left out of the charts (a gap, never a zero).
  */
 (function () {
   "use strict";
@@ -189,6 +192,24 @@
     return node;
   }
 
+  function withheld(suppressed, key) {
+    return Boolean(suppressed) && suppressed.indexOf(key) !== -1;
+  }
+
+  // A value as the server rendered it: its text, or the withheld mark in its <abbr>.
+  function setValue(node, text, hidden) {
+    var mark = node.firstElementChild;
+    if (hidden) {
+      if (mark && mark.tagName === "ABBR" && mark.textContent === text) return;
+      var abbr = cell("abbr", text);
+      abbr.className = "withheld";
+      abbr.title = view.confidentiality.title;
+      node.replaceChildren(abbr);
+    } else if (mark || node.textContent !== text) {
+      node.textContent = text;
+    }
+  }
+
   // Rebuilds a table's body; its data-columns attribute lists the figure of each column.
   function fillRows(body, rows) {
     var keys = body.dataset.columns.split(" ");
@@ -207,8 +228,9 @@
       tr.appendChild(th);
       if (row.current) { tr.className = "current"; tr.setAttribute("aria-current", "true"); }
       keys.forEach(function (key) {
-        var td = cell("td", row.display[key]);
+        var td = document.createElement("td");
         td.className = "num";
+        setValue(td, row.display[key], withheld(row.suppressed, key));
         tr.appendChild(td);
       });
       fresh.appendChild(tr);
@@ -224,11 +246,21 @@
 
   function show(v) {
     root.querySelectorAll("[data-figure]").forEach(function (node) {
-      var text = v.display[node.dataset.figure];
-      if (node.textContent !== text) node.textContent = text;
+      var key = node.dataset.figure;
+      setValue(node, v.display[key], withheld(v.suppressed, key));
     });
     root.querySelectorAll("[data-share]").forEach(function (node) {
-      node.textContent = v.civis_shares[node.dataset.share];
+      var key = node.dataset.share;
+      // A share of the exits is withheld with its reason or with the exits.
+      var hidden = withheld(v.suppressed, key) || withheld(v.suppressed, "civis_exits");
+      setValue(node, v.civis_shares[key], hidden);
+    });
+    // The change from the previous year: its text, and the trend its arrow shows.
+    root.querySelectorAll("[data-change]").forEach(function (node) {
+      var change = v.changes[node.dataset.change];
+      node.dataset.trend = change.trend || "none";
+      var text = node.querySelector(".change-text");
+      if (text.textContent !== change.display) text.textContent = change.display;
     });
     var breakdown = root.querySelector('[data-rows="breakdown"]');
     var total = root.querySelector('[data-rows="breakdown-total"]');

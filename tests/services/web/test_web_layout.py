@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from services.web.formatting import format_number, format_percent, format_time, pending_label
+from services.web.formatting import (
+    format_count,
+    format_number,
+    format_percent,
+    format_time,
+    pending_label,
+)
 from tests.support.web import NNBSP, make_app
 from tests.support.web import page_text as page
 
@@ -104,6 +110,12 @@ def test_french_formatting() -> None:
     assert pending_label(0) == "à jour"
     assert pending_label(1) == "1 événement en cours d'intégration"
     assert pending_label(12_345) == f"12{NNBSP}345 événements en cours d'intégration"
+    # French puts 0 and 1 in the singular.
+    assert format_count(0, "déclaration validée", "déclarations validées") == (
+        "0 déclaration validée"
+    )
+    assert format_count(1, "rejetée", "rejetées") == "1 rejetée"
+    assert format_count(2, "rejetée", "rejetées") == "2 rejetées"
     winter = dt.datetime(2007, 1, 15, 13, 5, 3, tzinfo=dt.UTC)
     summer = dt.datetime(2007, 7, 15, 13, 5, 3, tzinfo=dt.UTC)
     assert (format_time(winter), format_time(summer)) == ("14:05:03", "15:05:03")

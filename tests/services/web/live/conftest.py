@@ -1,14 +1,21 @@
-"""The live tests' data: the small year (``applied``) and the dashboard's year (``counted``)."""
+"""The live tests' data: the small year (``applied``) and the dashboard's year (``counted``);
+the app with statistical confidentiality on (``public``: BILAN_PUBLIC_MIN_COUNT=5)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support import small_year
 from tests.support.events import apply_all, event, record
+from tests.support.web import make_app
+
+MIN_COUNT = 5
 
 # Y1: two structures of region 11, a job; Y2: region 11 then a training in 24 (Centre);
 # Y3: CIVIS in and out; Y4: a subsidised job in 24.
@@ -51,3 +58,16 @@ def applied(sessions: sessionmaker[Session], registry: Any) -> None:
     with sessions.begin() as session:
         record(session, small_year.EVENTS)
     apply_all(sessions)
+
+
+@pytest.fixture
+def public_app(database_url: str, registry: Any) -> Flask:
+    """The app with statistical confidentiality on: counts below MIN_COUNT withheld."""
+    app = make_app(database_url)
+    app.config["SETTINGS"] = replace(app.config["SETTINGS"], public_min_count=MIN_COUNT)
+    return app
+
+
+@pytest.fixture
+def public(public_app: Flask) -> FlaskClient:
+    return public_app.test_client()

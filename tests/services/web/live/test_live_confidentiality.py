@@ -4,16 +4,14 @@ would give them back; readers with a token of any role see exact figures."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, json_of, make_app
+from tests.support.web import bearer, json_of
 
 # Region 11: in March, seven youths interviewed at ML-11-001, one of whom leaves CIVIS for
 # a training, and six at ML-11-002, none leaving; in April, five contacts at each.
@@ -37,18 +35,6 @@ def recorded(sessions: sessionmaker[Session], registry: Any) -> None:
     with sessions.begin() as session:
         record(session, EVENTS)
     apply_all(sessions)
-
-
-@pytest.fixture
-def public_app(database_url: str, registry: Any) -> Flask:
-    app = make_app(database_url)
-    app.config["SETTINGS"] = replace(app.config["SETTINGS"], public_min_count=5)
-    return app
-
-
-@pytest.fixture
-def public(public_app: Flask) -> FlaskClient:
-    return public_app.test_client()
 
 
 def test_a_small_count_of_a_structure_is_withheld(public: FlaskClient, recorded: None) -> None:

@@ -30,21 +30,22 @@ def test_every_role_signs_in_and_sees_who_it_is(
     response = client.post("/connexion", data={"token": tokens[who], "csrf": csrf})
     assert response.status_code == 302 and response.headers["Location"] == home
     cookie = " ".join(response.headers.getlist("Set-Cookie"))
-    for path in ("/admin", "/connexion", "/declarations"):
+    for path in ("/admin", "/connexion", "/declarations", "/chiffres-exacts"):
         assert f"Path={path}" in cookie
     assert "Path=/;" not in cookie and tokens[who] not in cookie
     text = page_text(client, home)
     identity = text.split('id="identity"', 1)[1].split(">", 1)[1].split("</a>", 1)[0]
     assert " ".join(re.sub("<[^>]+>", "", identity).split()) == name
     assert "Se déconnecter" in text
-    # The menu's entries by role: Déclarations for all three, Administration for admins.
+    # The menu's entries by role: the exact figures and Déclarations for all three,
+    # Administration for admins.
     menu = text.split('aria-label="Menu principal"', 1)[1].split("</nav>", 1)[0]
     shown = [
         part.split(">", 2)[2].split("<", 1)[0]
         for part in menu.split('<li class="fr-nav__item"')[1:]
         if "hidden" not in part.split(">", 1)[0]
     ]
-    expected = ["Chiffres clés", "Rapports", "Déclarations"]
+    expected = ["Chiffres clés", "Chiffres exacts", "Rapports", "Déclarations"]
     assert shown == expected + (["Administration"] if who == "admin" else [])
 
 
