@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from sqlalchemy.orm import Session
 
 from services.web.formatting import NOT_AVAILABLE, format_value, format_withheld
@@ -38,8 +37,8 @@ def trends_context(
     session: Session, level: Level, scope_id: str | None, year: int, exact: bool = False
 ) -> dict[str, Any]:
     """The scope's years with data: per year its values (None when not published or
-    without data), their texts, whether it is the page's ``year``; the chart's data; and
-    the threshold when a value is withheld (to explain the mark)."""
+    without data), their texts, the keys withheld, whether it is the page's ``year``; the
+    chart's data; and whether any value is withheld (to explain the mark)."""
     scope = scope_key(level, scope_id)
     first, last = year_range()
     series = year_series(session, first, last, scope)
@@ -51,30 +50,28 @@ def trends_context(
         if exact
         else public.view_for(session, [(year_period(y), scope) for y, _ in years])
     )
-    threshold = public.min_count()
     rows = []
-    any_withheld = False
     for y, values in years:
-        published, withheld = view.published((year_period(y), scope), values)
-        shown = msgspec.structs.asdict(published)
-        hidden = set() if withheld is msgspec.UNSET else set(withheld)
-        any_withheld = any_withheld or bool(hidden & set(TREND_KEYS))
+        cell = (year_period(y), scope)
+        shown = view.shown(cell, values)
+        hidden = [key for key in view.suppressed(cell) or () if key in TREND_KEYS]
         recorded = has_data(values)
-        row_values = {key: shown[key] if recorded else None for key in TREND_KEYS}
         rows.append(
             {
                 "year": y,
                 "current": y == year,
-                "values": row_values,
+                "values": {key: shown[key] if recorded else None for key in TREND_KEYS},
                 "display": {
                     key: _text(key, shown[key], key in hidden, recorded) for key in TREND_KEYS
                 },
+                "withheld": hidden,
             }
         )
     return {
         "rows": rows,
         "columns": [(key, LABELS[key].short) for key in TREND_KEYS],
-        "withheld_below": threshold if any_withheld else None,
+        # Whether the table shows the mark (then it links to the page's note on it).
+        "any_withheld": any(row["withheld"] for row in rows),
         "chart": {
             "years": [row["year"] for row in rows],
             "counts": [_line(key, rows) for key in COUNTS],

@@ -5,7 +5,6 @@ apply the region filter, the region shown marked; the same for every reader."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +139,7 @@ def test_the_year_of_the_map_is_the_page_s(client: FlaskClient, regions_2007: No
 
 
 def test_region_year_cells_are_exact_for_every_reader(
-    database_url: str, sessions: sessionmaker[Session], registry: Any
+    public: FlaskClient, sessions: sessionmaker[Session], registry: Any
 ) -> None:
     # Two youths in Centre (24), at one structure: withheld in the structure's cell with the
     # rule on, but a region's year is always published.
@@ -153,9 +152,7 @@ def test_region_year_cells_are_exact_for_every_reader(
             ],
         )
     apply_all(sessions)
-    app = make_app(database_url)
-    app.config["SETTINGS"] = replace(app.config["SETTINGS"], public_min_count=5)
-    data = map_data(page(app.test_client(), "/?year=2007"))
+    data = map_data(page(public, "/?year=2007"))
     centre = next(r for r in data["regions"] if r["code"] == "24")
     assert centre["display"]["youths_interviewed"] == "2"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.live.trends import trends_context
 from tests.support.events import apply_all, event, record
-from tests.support.web import NNBSP, bearer, embedded_json, make_app
+from tests.support.web import NNBSP, bearer, connect, embedded_json
 from tests.support.web import page_text as page
 
 # 2004: one youth at Paris; 2005: nothing; 2006: two youths at Paris, six at Créteil (one
@@ -51,21 +50,15 @@ def years(sessions: sessionmaker[Session], registry: Any) -> None:
     apply_all(sessions)
 
 
-@pytest.fixture
-def public_app(database_url: str, registry: Any) -> Flask:
-    app = make_app(database_url)
-    app.config["SETTINGS"] = replace(app.config["SETTINGS"], public_min_count=5)
-    return app
-
-
 def trend_rows(text: str) -> dict[int, list[str]]:
     """The trend table's cells by year (``text``: the page's HTML as sent)."""
     table = re.search(r'id="table-evolution".*?<tbody>(.*?)</tbody>', text, re.S)
     assert table, "no trend table"
     rows = {}
     for year, cells in re.findall(r'<tr data-year="(\d+)"[^>]*>(.*?)</tr>', table.group(1), re.S):
-        found = re.findall(r'<td class="num">([^<]*)</td>', cells)
-        rows[int(year)] = [html.unescape(cell) for cell in found]
+        found = re.findall(r'<td class="num">(.*?)</td>', cells)
+        # A withheld value's mark stands in an <abbr> that says what it means.
+        rows[int(year)] = [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in found]
     return rows
 
 
@@ -126,7 +119,12 @@ def test_with_the_rule_on_a_small_count_is_a_gap_and_the_mark(
     # One youth in 2004, two in 2006: withheld, with what would give them back.
     assert rows[2004][:2] == ["< 5", "< 5"] and rows[2004][4] == "< 5"
     assert rows[2006][:2] == ["< 5", "< 5"]
-    assert "« &lt; 5 » : valeur non publiée (secret statistique)" in text
+    assert re.search(
+        r'<td class="num"><abbr class="withheld" title="Non publié[^"]*">&lt; 5</abbr>', text
+    )
+    # The mark links to the page's one note on it.
+    assert '<a class="fr-link fr-text--xs" href="#secret-statistique">« &lt; 5 » : chiffre' in text
+    assert 'id="secret-statistique"' in text
     # Exactly what the series API publishes: a null there is the mark here and a gap in
     # the chart, a value there is the same value here.
     api = client.get("/v1/figures/series?from=2004&to=2007&structure=ML-11-001").get_json()
@@ -161,9 +159,9 @@ def test_with_a_token_or_the_exact_view_every_value_shows(
             exact = trends_context(session, "structure", "ML-11-001", 2007, exact=True)
             public = trends_context(session, "structure", "ML-11-001", 2007)
     assert exact["chart"]["counts"][1]["values"] == [1, None, 2, 7]
-    assert exact["withheld_below"] is None
+    assert not exact["any_withheld"]
     assert public["chart"]["counts"][1]["values"][:3] == [None, None, None]
-    assert public["withheld_below"] == 5
+    assert public["any_withheld"]
 
 
 def test_region_and_national_years_are_exact_with_the_rule_on(
@@ -172,3 +170,16 @@ def test_region_and_national_years_are_exact_with_the_rule_on(
     rows = trend_rows(public_app.test_client().get("/?year=2007&region=11").get_data(as_text=True))
     assert rows[2006][:2] == ["8", "8"]
     assert rows[2004][:2] == ["1", "1"]
+
+
+def test_the_exact_edition_shows_every_value_and_links_to_itself(
+    public: FlaskClient, years: None, tokens: dict[str, str]
+) -> None:
+    connect(public, tokens["paris"])
+    text = public.get("/chiffres-exacts?year=2007&structure=ML-11-001").get_data(as_text=True)
+    rows = trend_rows(text)
+    assert rows[2004][:2] == ["1", "1"] and rows[2006][:2] == ["2", "2"]
+    assert 'class="withheld"' not in text[text.index('id="evolution"') :]
+    # A region of its map opens that region's exact figures.
+    regions = {r["code"]: r["href"] for r in embedded_json(text, "map-data")["regions"]}
+    assert regions["24"] == "/chiffres-exacts?year=2007&region=24"
