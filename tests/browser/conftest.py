@@ -192,6 +192,14 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
+# Whether a canvas has been drawn on: some pixel is not transparent.
+INKED = """canvas => {
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+  return false;
+}"""
+
+
 def pdf_pages(pdf: bytes) -> int:
     """The pages of a PDF that Chromium printed (its page objects)."""
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))

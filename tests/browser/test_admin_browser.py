@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import (
+    INKED,
     SCREENSHOTS,
     Stack,
     pdf_pages,
@@ -21,12 +22,6 @@ from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-# Whether a canvas has been drawn on: some pixel is not transparent.
-INKED = """canvas => {
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
-  return false;
-}"""
 PARIS_TIME = re.compile(r"\d\d/\d\d/\d{4} à \d\d:\d\d:\d\d \(heure de Paris\)")
 
 

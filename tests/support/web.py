@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -43,6 +44,15 @@ def page_text(client: FlaskClient, url: str = "/", status: int = 200) -> str:
     assert response.status_code == status
     assert response.mimetype == "text/html"
     return html.unescape(response.get_data(as_text=True))
+
+
+def embedded_json(page: str, element_id: str) -> Any:
+    """The data a page embeds for its scripts in ``<script type="application/json" id=…>``."""
+    match = re.search(
+        rf'<script type="application/json" id="{re.escape(element_id)}">(.*?)</script>', page
+    )
+    assert match, f"no #{element_id} in the page"
+    return json.loads(match.group(1))
 
 
 def csrf_of(page: str) -> str:

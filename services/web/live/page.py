@@ -24,6 +24,8 @@ from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live import public
+from services.web.live.map_view import map_context
+from services.web.live.trends import trends_context
 from services.web.live.view import (
     BLOCKS,
     COLUMNS,
@@ -98,6 +100,23 @@ def structure_options(session: Session, selected: str | None) -> Markup:
     return Markup(html)
 
 
+def map_and_trends(
+    session: Session, filters: Filters, view: dict[str, Any], edition: Edition = PUBLIC
+) -> dict[str, Any]:
+    """What templates/_map.html and _trends.html show beside a view: the map of the
+    regions (its region highlighted — a structure's own; its links to the edition's page)
+    and the scope's years (exact in the exact edition, else what the public may see)."""
+    regions_map = map_context(session, filters, view["scope"]["region"], edition.page)
+    scope = view["scope"]
+    trends = trends_context(session, scope["level"], scope["id"], filters.year, exact=edition.exact)
+    return {
+        "regions_map": regions_map,
+        "regions_map_json": json_script(regions_map),
+        "trends": trends,
+        "trends_json": json_script(trends["chart"]),
+    }
+
+
 def index(edition: Edition = PUBLIC) -> tuple[str, int]:
     context: dict[str, Any] = {
         "edition": edition,
@@ -145,6 +164,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 exact_url=url_for("live.exact_index", **args),
                 public_url=url_for("live.index", **args),
                 sorts=sort_links(filters, edition),
+                **map_and_trends(session, filters, view, edition),
             )
         context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status

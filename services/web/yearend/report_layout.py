@@ -5,18 +5,20 @@ The key figures are six blocks — the network, the youths, access to a job or t
 CIVIS, funding, funders — each a big headline figure and its details, with their shares
 as the 2007 page gives them (``40 % des sorties``). Every key of the report is in one
 block (checked below); the wording is shared.labels'. The charts are computed from the
-figures alone: a bar per row, its length the row's share of a total.
+figures alone: a bar per row, its length the row's share of a total. Beside each figure
+stands its change from the previous year's frozen report (``year_changes``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.web.formatting import format_percent, format_value
+from services.web.formatting import format_change, format_percent, format_value
 from shared.declarations.fields import FUNDER_KEYS
 from shared.labels import LABELS
 from shared.report import SECTIONS
 from shared.report_keys import REPORT_KEYS
+from shared.series import change_from_previous
 
 Figures = dict[str, Any]
 # The blocks' titles are the report's sections' (shared.report), in their order.
@@ -40,7 +42,8 @@ def _item(figures: Figures, key: str, of: str | None = None, note: str = "") -> 
 
 def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
     """The six blocks of the "Chiffres clés" page: title, headline (key, value, label),
-    an optional note (key, text) and the details."""
+    an optional note (key, text, and its end: the change of a key's figure stands between
+    them) and the details."""
     exits = " des sorties"
     local = sum(figures[f"funder_share_{k}"] for k in ("region", "department", "municipalities"))
     funders = [_item(figures, f"funder_share_{k}") for k in FUNDER_KEYS]
@@ -102,7 +105,8 @@ def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
             ),
             "note": (
                 "funding_total",
-                f"{_text(figures, 'funding_total')} de financement public, dont :",
+                f"{_text(figures, 'funding_total')} de financement public",
+                ", dont :",
             ),
             "items": [
                 _item(figures, f"funding_{k}", "funding_total")
@@ -116,7 +120,11 @@ def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
                 format_percent(figures["funder_share_state"]),
                 f"État, {format_percent(local)} collectivités territoriales",
             ),
-            "note": (None, "Répartition de l'activité principale et des activités spécifiques :"),
+            "note": (
+                None,
+                "Répartition de l'activité principale et des activités spécifiques",
+                " :",
+            ),
             "items": funders,
         },
     ]
@@ -135,6 +143,14 @@ def _shown(blocks: list[dict[str, Any]]) -> set[str]:
 
 # Every figure of a report stands in one block.
 assert _shown(key_blocks(2007, dict.fromkeys(REPORT_KEYS, 0))) == set(REPORT_KEYS)
+
+
+def year_changes(figures: Figures, previous: Figures | None) -> dict[str, str]:
+    """Each key figure's change from ``previous`` (the previous year's report; None: there
+    is none), as printed beside it: ``+1 200 (+3,2 %)``, or "n.d." (shared.series)."""
+    keys = [key for key in REPORT_KEYS if key in figures and key in LABELS]
+    changes = change_from_previous(figures, previous, keys)
+    return {key: format_change(changes[key], LABELS[key].format) for key in keys}
 
 
 def _bars(figures: Figures, keys: tuple[str, ...], total: float) -> list[dict[str, Any]]:

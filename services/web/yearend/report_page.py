@@ -2,9 +2,10 @@
 versions and their dates) and ``/rapports/{year}`` (one version, printable on A4).
 
 The report's page shows the stored document of a version (the latest by default): the
-key figures laid out like the 2007 "Chiffres clés" page (report_layout.py), a few bar
-charts, the completeness of the declarations, what changed since the previous version
-and the reconciliation with the live counters.
+key figures laid out like the 2007 "Chiffres clés" page (report_layout.py), each with its
+change from the previous year's frozen report (its latest version), a few bar charts, the
+completeness of the declarations, what changed since the previous version and the
+reconciliation with the live counters.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from services.web.formatting import format_value
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
-from services.web.yearend.report_layout import charts_data, charts_of, key_blocks
+from services.web.yearend.report_layout import charts_data, charts_of, key_blocks, year_changes
 from shared.consolidation.reports import read_report, report_versions, reports_by_year
 from shared.labels import LABELS, Format
 from shared.regions import REGIONS
@@ -48,6 +49,8 @@ def report_page(year: str) -> tuple[str, int]:
     with read_session() as db:
         report = read_report(db, number, version)
         versions = report_versions(db, number)
+        # The previous year's latest version, whichever version of this year is shown.
+        previous = read_report(db, number - 1)
     if report is None:
         return render_template(
             "rapport.html", year=number, document=None, versions=versions, requested=version
@@ -64,6 +67,7 @@ def report_page(year: str) -> tuple[str, int]:
         for key, change in (diff or {}).items()
     ]
     charts = charts_of(figures)
+    before = None if previous is None else msgspec.json.decode(previous.document)
     return render_template(
         "rapport.html",
         year=number,
@@ -73,6 +77,11 @@ def report_page(year: str) -> tuple[str, int]:
         charts=charts,
         charts_json=json_script(charts_data(charts)),
         changes=changes,
+        year_changes=year_changes(figures, None if before is None else before["figures"]),
+        previous_report=before,
+        previous_at=None
+        if before is None
+        else dt.datetime.fromisoformat(before["consolidated_at"]),
         first_version=diff is None,
         differences=document["reconciliation"]["differences"],
         labels={key: label.label for key, label in LABELS.items()},

@@ -137,12 +137,14 @@ def test_page_renders_everything_without_javascript(client: FlaskClient, counted
     )
     # The tables, one row per region and per month, with the French numbers.
     # A row per region and month, and the breakdown's total: the nation's own figures.
-    assert text.count('<th scope="row">') == 26 + 12 + 1
+    # (And the map's table, a row per region, and the trends', one year in this log.)
+    assert text.count('<th scope="row">') == 26 + 12 + 1 + 26 + 1
     assert (
         '<tr class="total">\n                    <th scope="row">Ensemble — France entière</th>'
         in text
     )
-    assert text.count('<th scope="row"><a href="/?year=2007&region=') == 26
+    # Each region links to its view, in the breakdown and in the map's table.
+    assert text.count('<th scope="row"><a href="/?year=2007&region=') == 26 * 2
     assert 'aria-sort="ascending"' in text
     assert "Par région" in text
     assert "Mois par mois — France entière" in text

@@ -1,0 +1,175 @@
+"""The dashboard's map of the regions: a choropleth of one figure of the year, by region.
+
+The values are the year cells of the 26 regions of 2007 in the live counters — always
+exact, for every reader (statistical confidentiality never withholds a region's year,
+``shared/confidentiality.py``) — so the map is the same whoever reads it. For each figure
+a reader may choose, the regions fall into at most ``CLASSES`` classes of about as many
+regions each (quantiles), their bounds rounded so that a legend reads at a glance. The
+page (``templates/_map.html``) renders the legends and the table of the same values;
+``static/map.js`` fetches ``/carte/regions.svg``, colours each region by its class's shade and
+makes it a link to the region's view.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import url_for
+from sqlalchemy.orm import Session
+
+from services.web.formatting import format_value
+from services.web.live.view import Filters, alphabetical
+from shared.figures import with_derived
+from shared.labels import LABELS
+from shared.live import read_cells
+from shared.regions import REGIONS
+from shared.scopes import scope_key, year_period
+
+# What the map can show: the headline counts per region, and the access rate; the first
+# is shown first.
+MAP_FIGURES: tuple[str, ...] = (
+    "youths_interviewed",
+    "youths_in_contact",
+    "youths_with_access",
+    "access_rate",
+    "civis_entries",
+)
+DEFAULT_FIGURE = MAP_FIGURES[0]
+CLASSES = 5
+# The shades of the sequential palette, light to dark (static/bilan.css, ``.shade-0`` to
+# ``.shade-4``: each darker than the one before, in grayscale too).
+SHADES = 5
+
+
+def class_bounds(values: list[float], percent: bool, classes: int = CLASSES) -> list[float]:
+    """The lower bounds of the classes above the first, increasing: quantiles of ``values``
+    rounded down (a count to two significant digits, a rate to a whole percent), kept only
+    when a value falls in the class they open (so that no class of the legend is empty).
+
+    When many regions share one value (zeros, early in a year), the quantiles of the
+    distinct values are taken instead if they give more classes: regions that differ
+    should not look alike.
+    """
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    bounds = _kept(_quantiles(ordered, percent, classes), ordered)
+    if len(bounds) < classes - 1:
+        spread = _kept(_quantiles(sorted(set(ordered)), percent, classes), ordered)
+        bounds = spread if len(spread) > len(bounds) else bounds
+    return bounds
+
+
+def _quantiles(ordered: list[float], percent: bool, classes: int) -> list[float]:
+    last = len(ordered) - 1
+    picked = {ordered[min(math.ceil(k * len(ordered) / classes), last)] for k in range(1, classes)}
+    return sorted({_rounded_down(value, percent) for value in picked})
+
+
+def _kept(candidates: list[float], ordered: list[float]) -> list[float]:
+    kept: list[float] = []
+    for i, bound in enumerate(candidates):
+        upper = candidates[i + 1] if i + 1 < len(candidates) else math.inf
+        if bound > ordered[0] and any(bound <= value < upper for value in ordered):
+            kept.append(bound)
+    return kept
+
+
+def _rounded_down(value: float, percent: bool) -> float:
+    if percent:
+        return math.floor(round(value * 100, 6)) / 100
+    if value < 10:
+        return float(math.floor(value))
+    digits = 10 ** (int(math.log10(value)) - 1)
+    return float(int(value) // digits * digits)
+
+
+def class_of(value: float, bounds: list[float]) -> int:
+    """The class of ``value``: how many lower bounds it reaches."""
+    return sum(1 for bound in bounds if value >= bound)
+
+
+def legend(bounds: list[float], key: str) -> list[dict[str, Any]]:
+    """Each class's colour and wording, in French: "moins de 2 000", "de 2 000 à moins de
+    4 000", "4 000 ou plus"; a single class (every region alike) reads "toutes les régions"."""
+    kind = LABELS[key].format
+    texts = [format_value(bound, kind) for bound in bounds]
+    if not texts:
+        labels = ["toutes les régions"]
+    else:
+        labels = [f"moins de {texts[0]}"]
+        labels += [f"de {low} à moins de {high}" for low, high in itertools.pairwise(texts)]
+        labels.append(f"{texts[-1]} ou plus")
+    # With fewer classes, they spread over the palette from its lightest to its darkest.
+    return [
+        {"label": text, "shade": shade}
+        for text, shade in zip(labels, shades(len(labels)), strict=True)
+    ]
+
+
+def shades(count: int) -> list[int]:
+    """The palette's shades of ``count`` classes, spread from lightest to darkest."""
+    if count == 1:
+        return [SHADES - 1]
+    return [round(i * (SHADES - 1) / (count - 1)) for i in range(count)]
+
+
+def map_context(
+    session: Session, filters: Filters, current_region: str | None, page: str = "live.index"
+) -> dict[str, Any]:
+    """The map of ``filters.year``: per region its values, their texts, classes and link (the
+    URL the Région select gives, on the endpoint ``page``: the public dashboard or the exact
+    one), the legend of each figure, the current region marked.
+
+    No ``exact`` parameter: the regions' year cells are published exactly to everyone.
+    """
+    period = year_period(filters.year)
+    scopes = [scope_key("region", code) for code in REGIONS]
+    cells = read_cells(session, [period], scopes)
+    zero = with_derived({})
+    values = {
+        code: cells.get((period, scope), zero) for code, scope in zip(REGIONS, scopes, strict=True)
+    }
+    index_url = url_for(page)
+    legends, bounds_of = {}, {}
+    for key in MAP_FIGURES:
+        bounds = class_bounds(
+            [float(v[key]) for v in values.values()], LABELS[key].format == "percent"
+        )
+        bounds_of[key] = bounds
+        legends[key] = legend(bounds, key)
+    regions = []
+    for code in sorted(REGIONS, key=lambda c: alphabetical(REGIONS[c])):
+        figures = values[code]
+        target = filters.args(region=code, structure=None)
+        regions.append(
+            {
+                "code": code,
+                "name": REGIONS[code],
+                "href": f"{index_url}?{urlencode(target)}",
+                "current": code == current_region,
+                "values": {key: figures[key] for key in MAP_FIGURES},
+                "display": {
+                    key: format_value(figures[key], LABELS[key].format) for key in MAP_FIGURES
+                },
+                "shades": {
+                    key: legends[key][class_of(figures[key], bounds_of[key])]["shade"]
+                    for key in MAP_FIGURES
+                },
+            }
+        )
+    figures_meta = [
+        {"key": key, "short": LABELS[key].short, "header": LABELS[key].csv_header}
+        for key in MAP_FIGURES
+    ]
+    return {
+        "year": filters.year,
+        "figures": figures_meta,
+        "default": DEFAULT_FIGURE,
+        "legends": legends,
+        "regions": regions,
+        "svg_url": url_for("live.regions_svg"),
+    }

@@ -1,0 +1,100 @@
+"""The dashboard's trends: the headline figures of the current scope year by year, over the
+years present in the log, for a line chart (``static/trends.js``) and its table.
+
+The years come from ``shared.series.year_series`` (the year cells, as ``GET
+/v1/figures/series`` reads them), from the first year with data to the last; a year
+between them without data is "n.d." and a gap in the chart, not a zero. What a reader
+may see of a structure's years is decided as the series API decides it
+(``public.view_for`` on the same cells): a withheld value is a gap in the chart and the
+mark "< k" in the table. ``exact=True`` is the signed-in exact view's: every value shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.web.formatting import NOT_AVAILABLE, format_value, format_withheld
+from services.web.live import public
+from services.web.parameters import year_range
+from shared.labels import LABELS
+from shared.scopes import Level, scope_key, year_period
+from shared.series import has_data, year_series
+
+# The counts on the main chart, and the rate on a chart of its own (another unit).
+COUNTS: tuple[str, ...] = (
+    "youths_in_contact",
+    "youths_interviewed",
+    "youths_with_access",
+    "civis_entries",
+)
+RATE = "access_rate"
+TREND_KEYS: tuple[str, ...] = (*COUNTS, RATE)
+
+
+def trends_context(
+    session: Session, level: Level, scope_id: str | None, year: int, exact: bool = False
+) -> dict[str, Any]:
+    """The scope's years with data: per year its values (None when not published or
+    without data), their texts, the keys withheld, whether it is the page's ``year``; the
+    chart's data; and whether any value is withheld (to explain the mark)."""
+    scope = scope_key(level, scope_id)
+    first, last = year_range()
+    series = year_series(session, first, last, scope)
+    # Whether a year holds data is read from the exact cells: a zero is published anyway.
+    present = [y for y, values in series if has_data(values)]
+    years = [(y, values) for y, values in series if present and present[0] <= y <= present[-1]]
+    view = (
+        public.EXACT
+        if exact
+        else public.view_for(session, [(year_period(y), scope) for y, _ in years])
+    )
+    rows = []
+    for y, values in years:
+        cell = (year_period(y), scope)
+        shown = view.shown(cell, values)
+        hidden = [key for key in view.suppressed(cell) or () if key in TREND_KEYS]
+        recorded = has_data(values)
+        rows.append(
+            {
+                "year": y,
+                "current": y == year,
+                "values": {key: shown[key] if recorded else None for key in TREND_KEYS},
+                "display": {
+                    key: _text(key, shown[key], key in hidden, recorded) for key in TREND_KEYS
+                },
+                "withheld": hidden,
+            }
+        )
+    return {
+        "rows": rows,
+        "columns": [(key, LABELS[key].short) for key in TREND_KEYS],
+        # Whether the table shows the mark (then it links to the page's note on it).
+        "any_withheld": any(row["withheld"] for row in rows),
+        "chart": {
+            "years": [row["year"] for row in rows],
+            "counts": [_line(key, rows) for key in COUNTS],
+            "rate": _line(RATE, rows),
+        },
+    }
+
+
+def _text(key: str, value: int | float | None, hidden: bool, recorded: bool) -> str:
+    if hidden:
+        return format_withheld(public.min_count())
+    return format_value(value, LABELS[key].format) if recorded else NOT_AVAILABLE
+
+
+def _line(key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    # Rates in percent on the chart; None, a gap. The texts are the table's, for tooltips.
+    factor = 100 if LABELS[key].format == "percent" else 1
+    return {
+        "key": key,
+        "label": LABELS[key].csv_header,
+        "values": [
+            None if row["values"][key] is None else round(row["values"][key] * factor, 2)
+            for row in rows
+        ],
+        "texts": [row["display"][key] for row in rows],
+    }
