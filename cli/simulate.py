@@ -282,7 +282,8 @@ def simulate(
                     shuffle_window=shuffle,
                     resend=resend,
                     seed=seed,
-                    total=total,
+                    # Each phase's bar counts what is left of the whole (an estimate).
+                    total=max(total - report.events - (skip - left_out[0]), 0) or None,
                 )
                 report = report.plus(part)
         except PostError as exc:
