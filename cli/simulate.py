@@ -282,8 +282,8 @@ def simulate(
                     shuffle_window=shuffle,
                     resend=resend,
                     seed=seed,
-                    # Each phase's bar counts what is left of the whole (an estimate).
-                    total=max(total - report.events - (skip - left_out[0]), 0) or None,
+                    # Each phase's bar counts what is left to post of the whole (an estimate).
+                    total=max(total - skip - report.events, 0) or None,
                 )
                 report = report.plus(part)
         except PostError as exc:
