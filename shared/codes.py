@@ -8,14 +8,28 @@ of that year (``youth_state.codes``), one integer each::
 (the structure number from ``structure_numbers``, the region's index in
 shared.regions.REGIONS, the month 1–12, the fact's index in shared.figures.FACTS).
 That is all the figures need to know of an event: which cells it counts in
-(shared.scopes.counted_cells: the year nationally, in its region and its structure;
-its month nationally and in its region) and which fact it gives.
+(shared.scopes.counted_cells: the year and its month, each nationally, in its region
+and in its structure) and which fact it gives.
 
 A youth's contribution to a cell is a function of the set of facts present among
 its codes in that cell (a bitmask) and of the number of its events of the
 EVENT_COUNTS facts; ``Moves`` gathers, over a claim, how many youths leave and
 enter each (cell, mask) and how the event counts move, and turns them into figure
 deltas with ``shared.figures.figures_of_mask`` — ``youth_figures``, the one definition.
+
+**The year to date** (SPEC §4.3). Its figures are those of the youth's facts *cumulated*
+from January: through month M, the OR of its month masks of January to M, in each scope.
+Storing them for every M would write up to twelve cells per scope whenever a youth's
+January changes; instead each (month, scope) has an *increment* cell holding, summed over
+youths, ``youth_figures(cumulated through M) − youth_figures(cumulated through M − 1)``:
+the youths for whom a figure's condition first holds in M (and, for the event counts,
+the month's events). The year to date through M is then the sum of the increments of
+January to M — a telescoping sum, read from at most twelve rows, exact, and kept with the
+other counters (nothing is recomputed from youth-level rows when it is read). A youth
+counts in the increment cell of a month only where its cumulated facts change in that
+month: each increment cell of a youth is the pair (cumulated before, cumulated after),
+and a claim moves a cell only when that pair changes — as it moves the other cells only
+when a mask does.
 """
 
 from __future__ import annotations
@@ -25,16 +39,19 @@ from functools import cache
 
 from shared.figures import COUNTED, EVENT_COUNT_INDEX, FACT_INDEX, FACTS, figures_of_mask
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, scope_key
+from shared.scopes import NATIONAL, increment_period, scope_key, year_period
 
 REGION_CODES: tuple[str, ...] = tuple(REGIONS)
 REGION_INDEX: dict[str, int] = {code: i for i, code in enumerate(REGION_CODES)}
 MAX_STRUCTURE_NUMBER = (1 << 18) - 1  # codes stay positive 32-bit integers
 
 # A cell of a youth's year: month 0 is the year itself; level 0 national, 1 region,
-# 2 structure (the id is then the region index or the structure number).
+# 2 structure (the id is then the region index or the structure number); the increment
+# flag makes a month's cell its increment cell of the year to date.
 _LEVEL_SHIFT, _MONTH_SHIFT = 22, 26
 _REGION_LEVEL, _STRUCTURE_LEVEL = 1 << _LEVEL_SHIFT, 2 << _LEVEL_SHIFT
+_INCREMENT = 1 << 24
+_SCOPE = (1 << 24) - 1  # the level and the id: the scope of a cell, whatever its period
 
 
 def encode(structure_number: int, region: str, month: int, fact: str) -> int:
@@ -46,15 +63,10 @@ def encode(structure_number: int, region: str, month: int, fact: str) -> int:
 @cache  # a year holds at most structures × 12 months × 13 facts distinct codes
 def cells_of(code: int) -> tuple[int, ...]:
     """The cells (of its year) an event counts in: shared.scopes.counted_cells, as integers."""
-    month = (code >> 4) & 15
-    region = (code >> 8) & 31
-    return (
-        0,
-        _REGION_LEVEL | region,
-        _STRUCTURE_LEVEL | code >> 13,
-        month << _MONTH_SHIFT,
-        month << _MONTH_SHIFT | _REGION_LEVEL | region,
-    )
+    month = ((code >> 4) & 15) << _MONTH_SHIFT
+    region = _REGION_LEVEL | (code >> 8) & 31
+    structure = _STRUCTURE_LEVEL | code >> 13
+    return (0, region, structure, month, month | region, month | structure)
 
 
 def cell_masks(codes: Iterable[int]) -> dict[int, int]:
@@ -65,6 +77,22 @@ def cell_masks(codes: Iterable[int]) -> dict[int, int]:
         for cell in cells_of(code):
             masks[cell] = masks.get(cell, 0) | bit
     return masks
+
+
+def increment_masks(masks: Mapping[int, int]) -> dict[int, tuple[int, int]]:
+    """For one youth, given its ``cell_masks``: each increment cell where its facts cumulated
+    from January change, with (cumulated before that month, cumulated through it)."""
+    cumulated: dict[int, int] = {}
+    pairs: dict[int, tuple[int, int]] = {}
+    # Sorted, the month cells come month by month (the month is the cell's high bits).
+    for cell in sorted(cell for cell in masks if cell >> _MONTH_SHIFT):
+        scope = cell & _SCOPE
+        before = cumulated.get(scope, 0)
+        after = before | masks[cell]
+        if after != before:
+            cumulated[scope] = after
+            pairs[cell | _INCREMENT] = (before, after)
+    return pairs
 
 
 _MASK_BITS, _FACT_BITS, _CELL_BITS = 13, 4, 30
@@ -108,6 +136,16 @@ class Moves:
             if new.get(cell) != mask:
                 key = (base | cell) << _MASK_BITS | mask
                 youths[key] = youths.get(key, 0) - 1
+        # An increment cell holds figures(after) − figures(before) of each youth's pair.
+        old_pairs = increment_masks(old) if old else {}
+        new_pairs = increment_masks(new)
+        for pairs, others, sign in ((new_pairs, old_pairs, 1), (old_pairs, new_pairs, -1)):
+            for cell, pair in pairs.items():
+                if others.get(cell) != pair:
+                    key = (base | cell) << _MASK_BITS
+                    youths[key | pair[1]] = youths.get(key | pair[1], 0) + sign
+                    if pair[0]:
+                        youths[key | pair[0]] = youths.get(key | pair[0], 0) - sign
         events = self._events
         for codes, sign in ((added, 1), (removed, -1)):
             for code in codes:
@@ -129,10 +167,14 @@ class Moves:
                     totals[index] += value * youths
         for key, events in self._events.items():
             if events:
-                totals = per_cell.get(key >> _FACT_BITS)
-                if totals is None:
-                    totals = per_cell[key >> _FACT_BITS] = [0] * len(COUNTED)
-                totals[_COUNT_OF_FACT[key & _FACT]] += events
+                cell = key >> _FACT_BITS
+                # A month's events are also its increment of the year to date.
+                month = (cell >> _MONTH_SHIFT) & 15
+                for packed in (cell, cell | _INCREMENT) if month else (cell,):
+                    totals = per_cell.get(packed)
+                    if totals is None:
+                        totals = per_cell[packed] = [0] * len(COUNTED)
+                    totals[_COUNT_OF_FACT[key & _FACT]] += events
         return {
             cell_key(packed >> _CELL_BITS, packed & _CELL, structure_ids): totals
             for packed, totals in per_cell.items()
@@ -143,7 +185,12 @@ class Moves:
 def cell_key(year: int, cell: int, structure_ids: Mapping[int, str]) -> tuple[str, str]:
     """The (period, scope) strings of a cell of ``year`` (shared.scopes)."""
     month = cell >> _MONTH_SHIFT
-    period = f"{year:04d}-{month:02d}" if month else f"{year:04d}"
+    if not month:
+        period = year_period(year)
+    elif cell & _INCREMENT:
+        period = increment_period(year, month)
+    else:
+        period = f"{year:04d}-{month:02d}"
     level, identifier = cell & (3 << _LEVEL_SHIFT), cell & ((1 << _LEVEL_SHIFT) - 1)
     if level == _STRUCTURE_LEVEL:
         return period, scope_key("structure", structure_ids[identifier])

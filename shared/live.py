@@ -1,5 +1,6 @@
-"""The live figures as the web reads them: one cell, the cells of a breakdown, and how
-many recorded events the counters do not hold yet (shared/counters.py keeps them)."""
+"""The live figures as the web reads them: one cell, the cells of a breakdown, the year to
+date, and how many recorded events the counters do not hold yet (shared/counters.py keeps
+them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from shared.bulk import member_of
 from shared.figures import COUNTED, with_derived
 from shared.models import Batch, FigureCounts
+from shared.scopes import increment_period, to_date_period
 
 Cell = tuple[str, str]  # (period, scope)
 CHUNK = 5000
@@ -60,3 +62,29 @@ def read_cells(
 
 def zero_figures() -> dict[str, int | float]:
     return with_derived({})
+
+
+def read_to_date(
+    session: Session, through: Sequence[tuple[int, int]], scopes: Sequence[str]
+) -> dict[Cell, dict[str, int | float]]:
+    """The year to date (SPEC §4.3) of each scope, for each (year, last month) of
+    ``through``: every figure key, keyed by (``to_date_period(year, month)``, scope).
+
+    Each is the sum of the scope's increment cells of January to that month
+    (shared/codes.py): at most twelve rows per scope, never the event log.
+    """
+    wanted = {increment_period(year, m) for year, month in through for m in range(1, month + 1)}
+    increments = {
+        cell: {key: int(values[key]) for key in COUNTED}
+        for cell, values in read_cells(session, sorted(wanted), scopes).items()
+    }
+    result: dict[Cell, dict[str, int | float]] = {}
+    for year, month in through:
+        periods = [increment_period(year, m) for m in range(1, month + 1)]
+        for scope in scopes:
+            totals = dict.fromkeys(COUNTED, 0)
+            for period in periods:
+                for key, value in increments.get((period, scope), {}).items():
+                    totals[key] += value
+            result[(to_date_period(year, month), scope)] = with_derived(totals)
+    return result
