@@ -79,20 +79,7 @@ def cell_masks(codes: Iterable[int]) -> dict[int, int]:
     return masks
 
 
-def increment_masks(masks: Mapping[int, int]) -> dict[int, tuple[int, int]]:
-    """For one youth, given its ``cell_masks``: each increment cell where its facts cumulated
-    from January change, with (cumulated before that month, cumulated through it)."""
-    cumulated: dict[int, int] = {}
-    pairs: dict[int, tuple[int, int]] = {}
-    # Sorted, the month cells come month by month (the month is the cell's high bits).
-    for cell in sorted(cell for cell in masks if cell >> _MONTH_SHIFT):
-        scope = cell & _SCOPE
-        before = cumulated.get(scope, 0)
-        after = before | masks[cell]
-        if after != before:
-            cumulated[scope] = after
-            pairs[cell | _INCREMENT] = (before, after)
-    return pairs
+_MONTHS = tuple(month << _MONTH_SHIFT for month in range(1, 13))
 
 
 _MASK_BITS, _FACT_BITS, _CELL_BITS = 13, 4, 30
@@ -123,29 +110,39 @@ class Moves:
         removed: Iterable[int] = (),
     ) -> None:
         """One youth's codes of ``year`` went from ``before`` to ``after``, by adding and
-        removing these codes."""
+        removing these codes (``after`` is ``before`` with ``added``, without ``removed``)."""
         base = year << _CELL_BITS
         youths = self._youths
         old = cell_masks(before) if before else {}
-        new = cell_masks(after)
-        for cell, mask in new.items():
-            if old.get(cell) != mask:
+        touched: set[int] | list[int]
+        if removed:
+            new = cell_masks(after)
+            touched = [cell for cell in new.keys() | old.keys() if old.get(cell) != new.get(cell)]
+        else:
+            # Only codes added: the cells they count in are the only ones that can change.
+            new = dict(old)
+            touched = set()
+            for code in added:
+                bit = 1 << (code & 15)
+                for cell in cells_of(code):
+                    mask = new.get(cell, 0)
+                    if not mask & bit:
+                        new[cell] = mask | bit
+                        touched.add(cell)
+        changed: list[int] = []  # the month cells whose facts changed
+        for cell in touched:
+            mask = new.get(cell)
+            if mask:
                 key = (base | cell) << _MASK_BITS | mask
                 youths[key] = youths.get(key, 0) + 1
-        for cell, mask in old.items():
-            if new.get(cell) != mask:
+            mask = old.get(cell)
+            if mask:
                 key = (base | cell) << _MASK_BITS | mask
                 youths[key] = youths.get(key, 0) - 1
-        # An increment cell holds figures(after) − figures(before) of each youth's pair.
-        old_pairs = increment_masks(old) if old else {}
-        new_pairs = increment_masks(new)
-        for pairs, others, sign in ((new_pairs, old_pairs, 1), (old_pairs, new_pairs, -1)):
-            for cell, pair in pairs.items():
-                if others.get(cell) != pair:
-                    key = (base | cell) << _MASK_BITS
-                    youths[key | pair[1]] = youths.get(key | pair[1], 0) + sign
-                    if pair[0]:
-                        youths[key | pair[0]] = youths.get(key | pair[0], 0) - sign
+            if cell >> _MONTH_SHIFT:
+                changed.append(cell)
+        if changed:
+            self._increments(base, old, new, changed)
         events = self._events
         for codes, sign in ((added, 1), (removed, -1)):
             for code in codes:
@@ -154,6 +151,57 @@ class Moves:
                     for cell in cells_of(code):
                         key = (base | cell) << _FACT_BITS | fact
                         events[key] = events.get(key, 0) + sign
+
+    def _increments(
+        self, base: int, old: Mapping[int, int], new: Mapping[int, int], changed: list[int]
+    ) -> None:
+        """Move the increment cells of one youth whose facts changed in these month cells.
+
+        An increment cell holds figures(through) − figures(before) of the youth's facts
+        cumulated from January through its month and before it: they depend on the
+        scope's months only, and only from the first month that changed. Each changed
+        scope's months are gone through from there, old and new side by side, until they
+        agree again after the last one that changed; a cell moves where its pair changed.
+        """
+        youths = self._youths
+        bounds: dict[int, list[int]] = {}  # scope -> [first, last] month that changed
+        for cell in changed:
+            month = cell >> _MONTH_SHIFT
+            span = bounds.get(cell & _SCOPE)
+            if span is None:
+                bounds[cell & _SCOPE] = [month, month]
+            elif month < span[0]:
+                span[0] = month
+            elif month > span[1]:
+                span[1] = month
+        for scope, (first, last) in bounds.items():
+            before = 0
+            for month in _MONTHS[: first - 1]:  # the same on both sides
+                before |= new.get(month | scope, 0)
+            old_before = new_before = before
+            for index in range(first - 1, 12):
+                cell = _MONTHS[index] | scope
+                if index < last:
+                    old_through = old_before | old.get(cell, 0)
+                    new_through = new_before | new.get(cell, 0)
+                else:  # after the last month that changed, the same facts on both sides
+                    mask = new.get(cell)
+                    if mask is None:
+                        continue
+                    old_through, new_through = old_before | mask, new_before | mask
+                if old_through != new_through or old_before != new_before:
+                    key = (base | cell | _INCREMENT) << _MASK_BITS
+                    if new_through != new_before:
+                        youths[key | new_through] = youths.get(key | new_through, 0) + 1
+                        if new_before:
+                            youths[key | new_before] = youths.get(key | new_before, 0) - 1
+                    if old_through != old_before:
+                        youths[key | old_through] = youths.get(key | old_through, 0) - 1
+                        if old_before:
+                            youths[key | old_before] = youths.get(key | old_before, 0) + 1
+                if index >= last - 1 and old_through == new_through:
+                    break  # from here on, the same facts before each month and in it
+                old_before, new_before = old_through, new_through
 
     def figure_deltas(self, structure_ids: Mapping[int, str]) -> dict[tuple[str, str], list[int]]:
         """The COUNTED deltas per (period, scope), for the cells that move."""
