@@ -131,13 +131,12 @@ class Moves:
                         touched.add(cell)
         changed: list[int] = []  # the month cells whose facts changed
         for cell in touched:
-            mask = new.get(cell)
-            if mask:
-                key = (base | cell) << _MASK_BITS | mask
+            entered, left = new.get(cell, 0), old.get(cell, 0)
+            if entered:
+                key = (base | cell) << _MASK_BITS | entered
                 youths[key] = youths.get(key, 0) + 1
-            mask = old.get(cell)
-            if mask:
-                key = (base | cell) << _MASK_BITS | mask
+            if left:
+                key = (base | cell) << _MASK_BITS | left
                 youths[key] = youths.get(key, 0) - 1
             if cell >> _MONTH_SHIFT:
                 changed.append(cell)
