@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared.bulk import member_of
 from shared.figures import COUNTED, with_derived
 from shared.models import Batch, FigureCounts
-from shared.scopes import increment_period, to_date_period
+from shared.scopes import increment_period, period_kind, to_date_period, to_date_through
 
 Cell = tuple[str, str]  # (period, scope)
 CHUNK = 5000
@@ -88,3 +88,20 @@ def read_to_date(
                     totals[key] += value
             result[(to_date_period(year, month), scope)] = with_derived(totals)
     return result
+
+
+def read_any_cells(session: Session, cells: Sequence[Cell]) -> dict[Cell, dict[str, int | float]]:
+    """The figures of each of these cells, whatever its period — a year, a month, or a year
+    to date (summed from its increments, ``read_to_date``) — zeros for a cell without data."""
+    stored = [cell for cell in cells if period_kind(cell[0]) != "to_date"]
+    found = read_cells(
+        session, sorted({period for period, _ in stored}), sorted({scope for _, scope in stored})
+    )
+    result = {cell: found.get(cell) or zero_figures() for cell in stored}
+    to_date = [cell for cell in cells if period_kind(cell[0]) == "to_date"]
+    by_through: dict[tuple[int, int], set[str]] = {}
+    for period, scope in to_date:
+        by_through.setdefault(to_date_through(period), set()).add(scope)
+    for through, scopes in sorted(by_through.items()):
+        result.update(read_to_date(session, [through], sorted(scopes)))
+    return {cell: result[cell] for cell in cells}

@@ -44,6 +44,11 @@ def to_date_period(year: int, month: int) -> str:
     return f"{year:04d}-01/{month:02d}"
 
 
+def to_date_through(period: str) -> tuple[int, int]:
+    """The (year, last month) of a period to date (``to_date_period``)."""
+    return int(period[:4]), int(period.rpartition("/")[2])
+
+
 def period_kind(period: str) -> PeriodKind:
     """Which of the four kinds of period a period string is."""
     if len(period) == 4:

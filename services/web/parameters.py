@@ -23,11 +23,15 @@ from flask import request
 from services.web.http import ApiError
 from shared.events import FIRST_DAY, StructureId
 from shared.regions import REGIONS
+from shared.scopes import last_day
 
 # The largest value of PostgreSQL's ``integer``: no id or version is larger.
 INT32_MAX = 2**31 - 1
 
 _DIGITS = re.compile(r"[0-9]+")
+# A ``through`` as the OpenAPI document describes it: a date that can be a month's last day.
+THROUGH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(28|29|30|31)$"
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def year_range(today: dt.date | None = None) -> tuple[int, int]:
@@ -128,3 +132,24 @@ def given_structure() -> str | None:
     if structure is not None and not is_structure_id(structure):
         raise ApiError(404, "unknown_structure", f"no structure {structure!r} in the registry")
     return structure
+
+
+def parse_through(value: str, year: int) -> int:
+    """SPEC §4.3's ``through`` for ``year``: the month whose last day it is; else a 400 that
+    says what was expected."""
+    match = _DATE.fullmatch(value)
+    try:
+        day = dt.date(*(int(part) for part in match.groups())) if match else None
+    except ValueError:
+        day = None
+    if day is None:
+        message = f"through must be a date YYYY-MM-DD, the last day of a month of {year}"
+        raise ApiError(400, "invalid_parameter", message)
+    if day.year != year:
+        message = f"through ({value}) must be in the year asked for, {year}"
+        raise ApiError(400, "invalid_parameter", message)
+    end = last_day(year, day.month)
+    if day != end:
+        message = f"through ({value}) must be the last day of a month: {end.isoformat()}"
+        raise ApiError(400, "invalid_parameter", message)
+    return day.month

@@ -50,7 +50,7 @@ def test_a_304_builds_nothing(
 
     for module, name in ((data, "build_view"), (page, "build_view"), (api, "live_figures")):
         monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setattr(api, "read_cells", refuse)
+    monkeypatch.setattr(api, "read_any_cells", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
