@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared.bulk import member_of
 from shared.figures import COUNTED, with_derived
 from shared.models import Batch, FigureCounts
-from shared.scopes import increment_period, period_kind, to_date_period, to_date_through
+from shared.scopes import NATIONAL, increment_period, period_kind, to_date_period, to_date_through
 
 Cell = tuple[str, str]  # (period, scope)
 CHUNK = 5000
@@ -26,6 +26,18 @@ def pending_events(session: Session) -> int:
         )
         or 0
     )
+
+
+def years_with_data(session: Session) -> list[int]:
+    """The years that have a youth in contact nationally: every year with a counted event."""
+    periods = session.scalars(
+        select(FigureCounts.period).where(
+            FigureCounts.scope == NATIONAL,
+            func.length(FigureCounts.period) == 4,
+            FigureCounts.youths_in_contact > 0,
+        )
+    )
+    return sorted(int(period) for period in periods)
 
 
 def read_counts(session: Session, period: str, scope: str) -> dict[str, int]:

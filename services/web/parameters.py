@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 import msgspec
 from flask import request
@@ -39,13 +40,15 @@ def year_range(today: dt.date | None = None) -> tuple[int, int]:
     return FIRST_DAY.year, (today or dt.date.today()).year + 1
 
 
-def year_choices(selected: int, today: dt.date | None = None) -> list[int]:
-    """The years a page's select offers, newest first: up to the current one — not the
-    next, which only exists for events dated tomorrow on 31 December — unless it is the one
-    selected, back to the first the figures know."""
-    first, _ = year_range(today)
-    last = max((today or dt.date.today()).year, selected)
-    return list(range(last, first - 1, -1))
+def year_choices(
+    selected: int, with_data: Iterable[int] = (), today: dt.date | None = None
+) -> list[int]:
+    """The years a page's select offers, newest first: the years ``with_data`` within the
+    window of SPEC §3, the current one and the one ``selected``."""
+    first, last = year_range(today)
+    years = {y for y in with_data if first <= y <= last}
+    years |= {(today or dt.date.today()).year, selected}
+    return sorted(years, reverse=True)
 
 
 def integer_or_none(value: str, low: int, high: int) -> int | None:
