@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.dashboard import read_dashboard
 from tests.support.events import apply_all, event, record
-from tests.support.web import NNBSP, json_of, page_text
+from tests.support.web import NNBSP, embedded_json, json_of, page_text
 
 # 2025: four youths interviewed in March, six more in December (ten in the year, four in
 # January–November). 2026: five in February, one on 3 December (six so far, five in
@@ -192,6 +192,14 @@ def test_a_rate_without_denominator_is_not_available(
     shown = read_dashboard(text)
     assert shown.figures["access_rate"].text == "n.d."
     assert "0\u202f%" not in text
+    # The map: n.d. in every region, outside the classes of the palette.
+    regions = embedded_json(text, "map-data")
+    assert {r["display"]["access_rate"] for r in regions["regions"]} == {"n.d."}
+    assert {r["shades"]["access_rate"] for r in regions["regions"]} == {"nd"}
+    assert regions["legends"]["access_rate"][-1] == {
+        "label": "n.d. : taux non défini",
+        "shade": "nd",
+    }
 
 
 def test_labels_agree_with_their_value(
