@@ -10,14 +10,13 @@ complete yet.
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from shared.times import paris_today
-from tests.browser.conftest import ROOT, Stack, screenshot, serious_violations
+from tests.browser.conftest import Stack, screenshot, serious_violations
 from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -27,7 +26,6 @@ MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
     "octobre", "novembre", "décembre",
 ]  # fmt: skip
-DOCS = ROOT / "docs" / "screenshots"
 
 # 2007 at Créteil (ML-11-002): an interview in February and one in May, a job in June; at
 # Paris (ML-11-001), four interviews in March.
@@ -51,8 +49,8 @@ def figure(page: Any, key: str) -> str:
 
 
 def keep(page: Any, name: str) -> None:
-    """A screenshot of what the window shows, for the README (docs/screenshots)."""
-    shutil.copy(screenshot(page, name, full_page=False), DOCS / f"{name}.png")
+    """A screenshot of what the window shows (the README's docs/screenshots are copies)."""
+    screenshot(page, name, full_page=False)
 
 
 def test_a_structure_shows_its_own_months(page: Any, stack: Stack) -> None:
