@@ -185,6 +185,9 @@ _COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
 _N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
 _COUNT_INDEXES: tuple[int, ...] = tuple(EVENT_COUNT_INDEX[fact] for fact in _COUNTED_FACTS)
 assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
+# Rows of one youth merged (the OR of their masks, the sums of their counts); groups' sums.
+_MERGED = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
+_SUMS = ", ".join(f"SUM({n})" for n in _N)
 
 
 def _month(connection: Connection) -> str:
@@ -225,18 +228,16 @@ def _structure_patterns(months: bool, region: str) -> str:
     youth) unless the structure changed region during the year. Only such *moved*
     structures (normally none) need their youths' rows merged first; with months, all.
     """
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
-    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {sums} FROM"
+    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {_SUMS} FROM"
     per_youth = "GROUP BY structure_id, youth_id) y GROUP BY structure_id, mask"
     if months:
-        return f"{select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} {per_youth}"
+        return f"{select} (SELECT structure_id, {_MERGED} FROM {TEMP_TABLE} {per_youth}"
     return (
         f"WITH moved AS MATERIALIZED (SELECT structure_id FROM {TEMP_TABLE} "
         f"GROUP BY structure_id HAVING MIN({region}) <> MAX({region})) "
         f"{select} {TEMP_TABLE} WHERE structure_id NOT IN (SELECT structure_id FROM moved) "
         f"GROUP BY structure_id, mask "
-        f"UNION ALL {select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} "
+        f"UNION ALL {select} (SELECT structure_id, {_MERGED} FROM {TEMP_TABLE} "
         f"WHERE structure_id IN (SELECT structure_id FROM moved) {per_youth}"
     )
 
@@ -252,17 +253,15 @@ def _national_and_region_patterns(months: bool, region: str) -> str:
     month = "month, " if months else ""
     kept = "NULL" if not months else "month"
     several = f"({month}youth_id) IN (SELECT {month}youth_id FROM y WHERE r1 <> r2)"
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
     return (
-        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {merged}, "
+        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {_MERGED}, "
         f"MIN({region}) AS r1, MAX({region}) AS r2 FROM {TEMP_TABLE} GROUP BY {month}youth_id) "
-        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {sums} FROM y "
+        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {_SUMS} FROM y "
         f"GROUP BY {month}mask "
-        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {sums} FROM y WHERE r1 = r2 "
+        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {_SUMS} FROM y WHERE r1 = r2 "
         f"GROUP BY {month}r1, mask "
-        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {sums} FROM "
-        f"(SELECT {month}region, youth_id, {merged} FROM {TEMP_TABLE} WHERE {several} "
+        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT {month}region, youth_id, {_MERGED} FROM {TEMP_TABLE} WHERE {several} "
         f"GROUP BY {month}region, youth_id) m "
         f"GROUP BY {month}region, mask"
     )
@@ -271,11 +270,9 @@ def _national_and_region_patterns(months: bool, region: str) -> str:
 def _structure_month_patterns() -> str:
     """The youths of each structure in each month, grouped by the bitmask of their facts
     (a structure that changed region during the month has two rows of a youth: merged)."""
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
     return (
-        f"SELECT 'structure', month, structure_id, mask, COUNT(*), {sums} FROM "
-        f"(SELECT structure_id, month, {merged} FROM {TEMP_TABLE} "
+        f"SELECT 'structure', month, structure_id, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT structure_id, month, {_MERGED} FROM {TEMP_TABLE} "
         f"GROUP BY structure_id, month, youth_id) y GROUP BY structure_id, month, mask"
     )
 
@@ -289,16 +286,14 @@ def _increment_patterns(level: str, scope_id: str) -> str:
     A youth whose cumulated facts do not change in a month adds nothing but its events
     there; ``recompute_year`` adds figures(through) − figures(before) of each group.
     """
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
     group = "youth_id" if scope_id == "NULL" else f"{scope_id}, youth_id"
     return (
-        f"WITH m AS (SELECT {scope_id} AS scope_id, youth_id, month, {merged} "
+        f"WITH m AS (SELECT {scope_id} AS scope_id, youth_id, month, {_MERGED} "
         f"FROM {TEMP_TABLE} GROUP BY {group}, month), "
         f"c AS (SELECT scope_id, youth_id, month, {', '.join(_N)}, "
         f"bit_or(mask) OVER (PARTITION BY scope_id, youth_id ORDER BY month) AS cumulated "
         f"FROM m) "
-        f"SELECT '{level}', month, scope_id, cumulated, before, COUNT(*), {sums} FROM "
+        f"SELECT '{level}', month, scope_id, cumulated, before, COUNT(*), {_SUMS} FROM "
         f"(SELECT scope_id, month, {', '.join(_N)}, cumulated, COALESCE(LAG(cumulated) "
         f"OVER (PARTITION BY scope_id, youth_id ORDER BY month), 0) AS before FROM c) x "
         f"GROUP BY scope_id, month, cumulated, before"
