@@ -3,8 +3,10 @@
 Each run posts a simulated year to the real ingest process with parallel clients
 (``bilan ingest``, two ``bilan worker``, ``bilan web``, on a fresh database), waits
 until the workers have applied everything (``pending_events == 0``), checks the
-figures against the simulator's truth at every level and runs ``bilan verify``
-(every cell, months included). By default two runs, as issue 8 measures them:
+figures against the simulator's truth at every level — the year, and the year to
+31 December (the sum of the increment cells of the year to date, which must be the
+year) — and runs ``bilan verify`` (every cell: years, months of every scope, the
+increments of the year to date). By default two runs, as issue 8 measures them:
 300 000 events in 5 000-event batches, then a national year (scale 1.0, ≈6.5 M
 events) in 1 000-event batches; then the consolidation of the national year. It
 prints, in the same run:
@@ -131,19 +133,23 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def compare(web_url: str, year: int, truth: dict[str, Any]) -> list[str]:
-    """Differences between the live figures and the truth, at every level."""
+    """Differences between the live figures and the truth, at every level: the year, and the
+    year to 31 December (summed from the increments of the year to date)."""
     problems = []
-    national = httpx.get(f"{web_url}/v1/figures", params={"year": year}).json()["figures"]
-    if national != truth["national"]:
-        problems.append(f"national: {national} != {truth['national']}")
-    for by, key in (("region", "regions"), ("structure", "structures")):
-        rows = httpx.get(
-            f"{web_url}/v1/figures/breakdown", params={"year": year, "by": by}, timeout=60
-        )
-        live = {row["key"]: row["figures"] for row in rows.json()["rows"]}
-        for scope, figures in truth[key].items():
-            if live.get(scope) != figures:
-                problems.append(f"{by} {scope}: {live.get(scope)} != {figures}")
+    for through in (None, f"{year}-12-31"):
+        params: dict[str, Any] = {"year": year} | ({"through": through} if through else {})
+        what = "" if through is None else f" through {through}"
+        national = httpx.get(f"{web_url}/v1/figures", params=params).json()["figures"]
+        if national != truth["national"]:
+            problems.append(f"national{what}: {national} != {truth['national']}")
+        for by, key in (("region", "regions"), ("structure", "structures")):
+            rows = httpx.get(
+                f"{web_url}/v1/figures/breakdown", params={**params, "by": by}, timeout=60
+            )
+            live = {row["key"]: row["figures"] for row in rows.json()["rows"]}
+            for scope, figures in truth[key].items():
+                if live.get(scope) != figures:
+                    problems.append(f"{by} {scope}{what}: {live.get(scope)} != {figures}")
     return problems
 
 

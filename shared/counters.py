@@ -3,15 +3,16 @@
 State. ``youth_state`` holds, per (year, youth), the codes of the youth's events
 of that year that count (shared/codes.py); ``figure_counts`` holds, per (period,
 scope), the COUNTED figures, which are the sum over youths of
-``shared.figures.youth_figures`` of their facts in that cell. A batch is *applied*
-when ``batches.applied_at`` is set.
+``shared.figures.youth_figures`` of their facts in that cell — for an increment cell
+of the year to date, of its facts cumulated through that month minus those cumulated
+before it (shared/codes.py). A batch is *applied* when ``batches.applied_at`` is set.
 
 Invariant, true at every commit (so in every snapshot a reader takes):
 
     (I) a recorded event E other than a retraction is among the codes of
         youth_state[year(E), youth(E)]  ⇔  batch(E) is applied and no retraction
         of an applied batch retracts E (shared.retractions.retracts);
-    (C) figure_counts = Σ over youth_state rows of each youth's figures.
+    (C) figure_counts = Σ over youth_state rows of each youth's figures in each cell.
 
 At every moment, then, the counters are the figures of SPEC §4 over the applied
 batches; with nothing pending, over the whole log (SPEC §7.3). ``bilan verify``

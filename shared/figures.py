@@ -113,6 +113,17 @@ def figures_delta(before: Sequence[int], after: Sequence[int]) -> tuple[int, ...
     return tuple(n - o for n, o in zip(new, old, strict=True))
 
 
+# The rates derived from the COUNTED figures, each with its denominator: SPEC §4 gives a rate
+# 0 when its denominator is, but the pages and their CSV say "n.d." (it does not exist).
+RATES: dict[str, str] = {"access_rate": "youths_interviewed"}
+
+
+def rate_undefined(values: Mapping[str, int | float | None], key: str) -> bool:
+    """Whether ``key`` is a rate whose denominator is zero in ``values`` (not unknown)."""
+    denominator = RATES.get(key)
+    return denominator is not None and values.get(denominator) == 0
+
+
 def with_derived(counted: Mapping[str, int]) -> dict[str, int | float]:
     """All figure keys of SPEC §4 (first table), from the COUNTED totals."""
     totals = {key: int(counted.get(key, 0)) for key in COUNTED}

@@ -4,7 +4,10 @@ Each key has one short name (a table column's heading, a bar of a chart), one
 label (the wording of the 2007 report, shown on the dashboard, the frozen report's
 page and CSV, and its charts), one definition (the sentence under a figure on the
 dashboard), one header (the dashboard's CSV export and its charts' legends) and how
-its value reads (a number, a percentage, euros or a share).
+its value reads (a number, a percentage, euros or a share). A label printed after its
+value agrees with it ("1 jeune en contact", "0 jeune sorti du CIVIS", "2 jeunes…"):
+``Label.agreeing``, through ``plural_form``, the one rule of French agreement with a
+number that every page uses.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from shared.report_keys import REPORT_KEYS
 Format = Literal["number", "percent", "euros", "share"]
 
 
+def plural_form(value: float, singular: str, plural: str) -> str:
+    """The form of a word that agrees with ``value``: French puts 0, 1 and anything below 2
+    in the singular ("0 jeune", "1,5 point"), the plural from 2 on."""
+    return singular if abs(value) < 2 else plural
+
+
 @dataclass(frozen=True)
 class Label:
     """How the pages, the report and the CSV files name and explain one figure key."""
@@ -28,6 +37,13 @@ class Label:
     definition: str
     csv_header: str
     format: Format = "number"
+    singular: str | None = None  # the label after 0 or 1; None: it does not change
+
+    def agreeing(self, value: float | None) -> str:
+        """The label as printed after ``value`` (the plural when the value is not shown)."""
+        if self.singular is None or value is None:
+            return self.label
+        return plural_form(value, self.singular, self.label)
 
 
 def _labels(*labels: Label) -> dict[str, Label]:
@@ -41,6 +57,7 @@ LABELS: dict[str, Label] = _labels(
         "jeunes en premier accueil",
         "Jeunes reçus pour la première fois par le réseau dans l'année.",
         "Jeunes en premier accueil",
+        singular="jeune en premier accueil",
     ),
     Label(
         "youths_in_contact",
@@ -49,6 +66,7 @@ LABELS: dict[str, Label] = _labels(
         "Jeunes ayant eu au moins un contact dans l'année : visite, téléphone, courrier, "
         "message, entretien, atelier…",
         "Jeunes en contact",
+        singular="jeune en contact",
     ),
     Label(
         "youths_received",
@@ -56,6 +74,7 @@ LABELS: dict[str, Label] = _labels(
         "jeunes reçus en entretien ou en atelier",
         "Jeunes reçus au moins une fois en entretien individuel ou en information collective.",
         "Jeunes reçus en entretien ou en atelier",
+        singular="jeune reçu en entretien ou en atelier",
     ),
     Label(
         "youths_interviewed",
@@ -64,6 +83,7 @@ LABELS: dict[str, Label] = _labels(
         "Les « jeunes accompagnés » : reçus au moins une fois en entretien individuel "
         "par un conseiller dans l'année.",
         "Jeunes reçus en entretien individuel",
+        singular="jeune reçu en entretien individuel",
     ),
     Label(
         "interviews",
@@ -72,6 +92,7 @@ LABELS: dict[str, Label] = _labels(
         "Nombre d'entretiens individuels assurés par les conseillers (un jeune peut en "
         "avoir plusieurs).",
         "Entretiens individuels",
+        singular="entretien individuel",
     ),
     Label(
         "youths_with_access",
@@ -80,6 +101,7 @@ LABELS: dict[str, Label] = _labels(
         "Jeunes reçus en entretien individuel qui ont obtenu dans l'année un emploi, un "
         "emploi aidé, une alternance ou une formation.",
         "Jeunes ayant accédé à l'emploi ou à la formation",
+        singular="jeune a accédé à l'emploi ou à la formation",
     ),
     Label(
         "access_rate",
@@ -96,6 +118,7 @@ LABELS: dict[str, Label] = _labels(
         "ont obtenu un emploi classique",
         "CDI, CDD, intérim ou emploi saisonnier, pour des jeunes reçus en entretien.",
         "Emploi classique",
+        singular="a obtenu un emploi classique",
     ),
     Label(
         "youths_subsidized_or_work_study",
@@ -103,6 +126,7 @@ LABELS: dict[str, Label] = _labels(
         "ont obtenu un emploi aidé ou un emploi en alternance",
         "Contrat aidé par l'État, apprentissage ou contrat de professionnalisation.",
         "Emploi aidé ou alternance",
+        singular="a obtenu un emploi aidé ou un emploi en alternance",
     ),
     Label(
         "youths_training",
@@ -110,6 +134,7 @@ LABELS: dict[str, Label] = _labels(
         "sont entrés en formation",
         "Entrée en formation professionnelle, pour des jeunes reçus en entretien.",
         "Formation",
+        singular="est entré en formation",
     ),
     Label(
         "civis_entries",
@@ -117,6 +142,7 @@ LABELS: dict[str, Label] = _labels(
         "jeunes entrés en CIVIS",
         "Jeunes entrés dans l'année dans le contrat d'insertion dans la vie sociale.",
         "Entrées en CIVIS",
+        singular="jeune entré en CIVIS",
     ),
     Label(
         "civis_exits",
@@ -124,6 +150,7 @@ LABELS: dict[str, Label] = _labels(
         "jeunes sortis du CIVIS",
         "Jeunes sortis du CIVIS dans l'année, quel qu'en soit le motif.",
         "Sorties du CIVIS",
+        singular="jeune sorti du CIVIS",
     ),
     Label(
         "civis_exits_durable_employment",
@@ -159,6 +186,7 @@ LABELS: dict[str, Label] = _labels(
         "structures actives",
         "Missions locales et PAIO du répertoire ouvertes dans l'année.",
         "Structures actives",
+        singular="structure active",
     ),
     Label(
         "missions_locales",
@@ -166,6 +194,7 @@ LABELS: dict[str, Label] = _labels(
         "missions locales",
         "Missions locales du répertoire ouvertes dans l'année.",
         "Missions locales",
+        singular="mission locale",
     ),
     Label("paio", "PAIO", "PAIO", "PAIO du répertoire ouvertes dans l'année.", "PAIO"),
     Label(
@@ -174,6 +203,7 @@ LABELS: dict[str, Label] = _labels(
         "professionnels",
         "Salariés déclarés par les structures (déclarations validées).",
         "Professionnels",
+        singular="professionnel",
     ),
     Label(
         "funding_total",

@@ -1,5 +1,6 @@
-"""The live figures as the web reads them: one cell, the cells of a breakdown, and how
-many recorded events the counters do not hold yet (shared/counters.py keeps them)."""
+"""The live figures as the web reads them: one cell, the cells of a breakdown, the year to
+date, and how many recorded events the counters do not hold yet (shared/counters.py keeps
+them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from shared.bulk import member_of
 from shared.figures import COUNTED, with_derived
 from shared.models import Batch, FigureCounts
+from shared.scopes import NATIONAL, increment_period, period_kind, to_date_period, to_date_through
 
 Cell = tuple[str, str]  # (period, scope)
 CHUNK = 5000
@@ -24,6 +26,18 @@ def pending_events(session: Session) -> int:
         )
         or 0
     )
+
+
+def years_with_data(session: Session) -> list[int]:
+    """The years that have a youth in contact nationally: every year with a counted event."""
+    periods = session.scalars(
+        select(FigureCounts.period).where(
+            FigureCounts.scope == NATIONAL,
+            func.length(FigureCounts.period) == 4,
+            FigureCounts.youths_in_contact > 0,
+        )
+    )
+    return sorted(int(period) for period in periods)
 
 
 def read_counts(session: Session, period: str, scope: str) -> dict[str, int]:
@@ -60,3 +74,46 @@ def read_cells(
 
 def zero_figures() -> dict[str, int | float]:
     return with_derived({})
+
+
+def read_to_date(
+    session: Session, through: Sequence[tuple[int, int]], scopes: Sequence[str]
+) -> dict[Cell, dict[str, int | float]]:
+    """The year to date (SPEC §4.3) of each scope, for each (year, last month) of
+    ``through``: every figure key, keyed by (``to_date_period(year, month)``, scope).
+
+    Each is the sum of the scope's increment cells of January to that month
+    (shared/codes.py): at most twelve rows per scope, never the event log.
+    """
+    wanted = {increment_period(year, m) for year, month in through for m in range(1, month + 1)}
+    increments = {
+        cell: {key: int(values[key]) for key in COUNTED}
+        for cell, values in read_cells(session, sorted(wanted), scopes).items()
+    }
+    result: dict[Cell, dict[str, int | float]] = {}
+    for year, month in through:
+        periods = [increment_period(year, m) for m in range(1, month + 1)]
+        for scope in scopes:
+            totals = dict.fromkeys(COUNTED, 0)
+            for period in periods:
+                for key, value in increments.get((period, scope), {}).items():
+                    totals[key] += value
+            result[(to_date_period(year, month), scope)] = with_derived(totals)
+    return result
+
+
+def read_any_cells(session: Session, cells: Sequence[Cell]) -> dict[Cell, dict[str, int | float]]:
+    """The figures of each of these cells, whatever its period — a year, a month, or a year
+    to date (summed from its increments, ``read_to_date``) — zeros for a cell without data."""
+    stored = [cell for cell in cells if period_kind(cell[0]) != "to_date"]
+    found = read_cells(
+        session, sorted({period for period, _ in stored}), sorted({scope for _, scope in stored})
+    )
+    result = {cell: found.get(cell) or zero_figures() for cell in stored}
+    to_date = [cell for cell in cells if period_kind(cell[0]) == "to_date"]
+    by_through: dict[tuple[int, int], set[str]] = {}
+    for period, scope in to_date:
+        by_through.setdefault(to_date_through(period), set()).add(scope)
+    for through, scopes in sorted(by_through.items()):
+        result.update(read_to_date(session, [through], sorted(scopes)))
+    return {cell: result[cell] for cell in cells}

@@ -41,7 +41,14 @@ from shared.figures import (
 )
 from shared.models import EventRow
 from shared.retractions import MATCHED_FIELDS, matched_sql, retracts
-from shared.scopes import NATIONAL, counted_cells, scope_key
+from shared.scopes import (
+    NATIONAL,
+    counted_cells,
+    increment_period,
+    last_day,
+    period_kind,
+    scope_key,
+)
 
 Cell = tuple[str, str]
 Progress = Callable[[float], None]
@@ -49,9 +56,13 @@ TEMP_TABLE = "recomputed_youths"
 
 
 def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
-    """COUNTED totals per (period, scope) of these events, retractions applied.
+    """COUNTED totals per (period, scope) of these events, retractions applied: the year and
+    month cells, and the increment cells of the year to date.
 
-    ``events`` are records with the columns of the ``events`` table.
+    ``events`` are records with the columns of the ``events`` table. The increments are
+    worked out here from SPEC §4.3 as it reads, with none of the live counters' cumulated
+    masks: the figures of each scope's events from 1 January to the end of each month,
+    minus those to the end of the month before.
     """
     events = list(events)
     by_id = {e.event_id: e for e in events}
@@ -62,16 +73,53 @@ def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
         and e.retracts in by_id
         and retracts(_fields(e), _fields(by_id[e.retracts]))
     }
+    counted = [e for e in events if e.type != "retraction" and e.event_id not in retracted]
+    result = _cell_figures(counted)
+    result.update(_increments(counted))
+    return result
+
+
+def _cell_figures(counted: Iterable[Any], kind: str | None = None) -> dict[Cell, dict[str, int]]:
+    """The figures of the cells (of ``counted_cells``; of that ``kind`` of period only, if
+    given) of these counted events."""
     facts: dict[Cell, dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0] * len(FACTS))
     )
-    for e in events:
-        if e.type == "retraction" or e.event_id in retracted:
-            continue
+    for e in counted:
         fact = FACT_INDEX[fact_of(e.type, e.outcome, e.exit_reason)]
         for cell in counted_cells(e.occurred_on, e.structure_id, e.region):
-            facts[cell][e.youth_id][fact] += 1
+            if kind is None or period_kind(cell[0]) == kind:
+                facts[cell][e.youth_id][fact] += 1
     return {cell: sum_youth_figures(youths.values()) for cell, youths in facts.items()}
+
+
+def _increments(counted: list[Any]) -> dict[Cell, dict[str, int]]:
+    """The increment cells of the year to date of these counted events, one per scope with
+    an event in that month (as the live counters and the SQL have them)."""
+    result: dict[Cell, dict[str, int]] = {}
+    for year in sorted({e.occurred_on.year for e in counted}):
+        before: dict[str, dict[str, int]] = {}
+        for month in range(1, 13):
+            so_far = [
+                e
+                for e in counted
+                if e.occurred_on.year == year and e.occurred_on <= last_day(year, month)
+            ]
+            to_date = {scope: f for (_, scope), f in _cell_figures(so_far, "year").items()}
+            active = {
+                scope
+                for e in so_far
+                if e.occurred_on.month == month
+                for period, scope in counted_cells(e.occurred_on, e.structure_id, e.region)
+                if period_kind(period) == "month"
+            }
+            for scope in active:
+                previous = before.get(scope, {})
+                result[(increment_period(year, month), scope)] = {
+                    key: to_date[scope][key] - previous.get(key, 0) for key in COUNTED
+                }
+            before = to_date
+    return result
 
 
 def _fields(event: Any) -> dict[str, Any]:
@@ -137,6 +185,9 @@ _COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
 _N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
 _COUNT_INDEXES: tuple[int, ...] = tuple(EVENT_COUNT_INDEX[fact] for fact in _COUNTED_FACTS)
 assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
+# Rows of one youth merged (the OR of their masks, the sums of their counts); groups' sums.
+_MERGED = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
+_SUMS = ", ".join(f"SUM({n})" for n in _N)
 
 
 def _month(connection: Connection) -> str:
@@ -177,18 +228,16 @@ def _structure_patterns(months: bool, region: str) -> str:
     youth) unless the structure changed region during the year. Only such *moved*
     structures (normally none) need their youths' rows merged first; with months, all.
     """
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
-    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {sums} FROM"
+    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {_SUMS} FROM"
     per_youth = "GROUP BY structure_id, youth_id) y GROUP BY structure_id, mask"
     if months:
-        return f"{select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} {per_youth}"
+        return f"{select} (SELECT structure_id, {_MERGED} FROM {TEMP_TABLE} {per_youth}"
     return (
         f"WITH moved AS MATERIALIZED (SELECT structure_id FROM {TEMP_TABLE} "
         f"GROUP BY structure_id HAVING MIN({region}) <> MAX({region})) "
         f"{select} {TEMP_TABLE} WHERE structure_id NOT IN (SELECT structure_id FROM moved) "
         f"GROUP BY structure_id, mask "
-        f"UNION ALL {select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} "
+        f"UNION ALL {select} (SELECT structure_id, {_MERGED} FROM {TEMP_TABLE} "
         f"WHERE structure_id IN (SELECT structure_id FROM moved) {per_youth}"
     )
 
@@ -204,39 +253,85 @@ def _national_and_region_patterns(months: bool, region: str) -> str:
     month = "month, " if months else ""
     kept = "NULL" if not months else "month"
     several = f"({month}youth_id) IN (SELECT {month}youth_id FROM y WHERE r1 <> r2)"
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
     return (
-        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {merged}, "
+        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {_MERGED}, "
         f"MIN({region}) AS r1, MAX({region}) AS r2 FROM {TEMP_TABLE} GROUP BY {month}youth_id) "
-        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {sums} FROM y "
+        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {_SUMS} FROM y "
         f"GROUP BY {month}mask "
-        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {sums} FROM y WHERE r1 = r2 "
+        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {_SUMS} FROM y WHERE r1 = r2 "
         f"GROUP BY {month}r1, mask "
-        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {sums} FROM "
-        f"(SELECT {month}region, youth_id, {merged} FROM {TEMP_TABLE} WHERE {several} "
+        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT {month}region, youth_id, {_MERGED} FROM {TEMP_TABLE} WHERE {several} "
         f"GROUP BY {month}region, youth_id) m "
         f"GROUP BY {month}region, mask"
     )
 
 
+def _structure_month_patterns() -> str:
+    """The youths of each structure in each month, grouped by the bitmask of their facts
+    (a structure that changed region during the month has two rows of a youth: merged)."""
+    return (
+        f"SELECT 'structure', month, structure_id, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT structure_id, month, {_MERGED} FROM {TEMP_TABLE} "
+        f"GROUP BY structure_id, month, youth_id) y GROUP BY structure_id, month, mask"
+    )
+
+
+def _increment_patterns(level: str, scope_id: str) -> str:
+    """The increment cells of the year to date of one level (``scope_id``: the column naming
+    the scope, NULL nationally): per (scope, month), the youths grouped by their facts
+    cumulated from January before that month and through it — ``bit_or`` as a running
+    window over the months, and the one before by ``LAG`` — with the month's events.
+
+    A youth whose cumulated facts do not change in a month adds nothing but its events
+    there; ``recompute_year`` adds figures(through) − figures(before) of each group.
+    """
+    group = "youth_id" if scope_id == "NULL" else f"{scope_id}, youth_id"
+    return (
+        f"WITH m AS (SELECT {scope_id} AS scope_id, youth_id, month, {_MERGED} "
+        f"FROM {TEMP_TABLE} GROUP BY {group}, month), "
+        f"c AS (SELECT scope_id, youth_id, month, {', '.join(_N)}, "
+        f"bit_or(mask) OVER (PARTITION BY scope_id, youth_id ORDER BY month) AS cumulated "
+        f"FROM m) "
+        f"SELECT '{level}', month, scope_id, cumulated, before, COUNT(*), {_SUMS} FROM "
+        f"(SELECT scope_id, month, {', '.join(_N)}, cumulated, COALESCE(LAG(cumulated) "
+        f"OVER (PARTITION BY scope_id, youth_id ORDER BY month), 0) AS before FROM c) x "
+        f"GROUP BY scope_id, month, cumulated, before"
+    )
+
+
 class _BitOr:
-    """``bit_or`` for SQLite, which has no such aggregate (PostgreSQL has it built in)."""
+    """``bit_or`` for SQLite, which has no such aggregate (PostgreSQL has it built in): an
+    aggregate and a window function (the running OR of the year to date). Each bit keeps
+    how many rows set it, so that a row can leave a sliding window."""
 
     def __init__(self) -> None:
-        self.value = 0
+        self.bits: dict[int, int] = {}
 
     def step(self, value: int | None) -> None:
-        if value is not None:
-            self.value |= value
+        self._add(value, 1)
+
+    def inverse(self, value: int | None) -> None:
+        self._add(value, -1)
+
+    def _add(self, value: int | None, sign: int) -> None:
+        bit = 0
+        while value:
+            if value & 1:
+                self.bits[bit] = self.bits.get(bit, 0) + sign
+            value >>= 1
+            bit += 1
+
+    def value(self) -> int:
+        return sum(1 << bit for bit, rows in self.bits.items() if rows)
 
     def finalize(self) -> int:
-        return self.value
+        return self.value()
 
 
 def _prepare(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
-        driver_connection(connection).create_aggregate("bit_or", 1, _BitOr)
+        driver_connection(connection).create_window_function("bit_or", 1, _BitOr)
     else:
         # Hash aggregates of a national year in memory rather than in spill files; no JIT:
         # compiling these expressions took longer (0.7 s) than it saved. Local to the
@@ -279,8 +374,9 @@ def recompute_year(
     progress: Progress | None = None,
 ) -> dict[Cell, dict[str, int]]:
     """COUNTED totals of every cell of the year: (year, scope) for every scope, and with
-    ``months`` the month cells too; over every recorded event, or with ``applied_only``
-    over the events of applied batches. Runs in the caller's transaction and snapshot."""
+    ``months`` the month cells and the increment cells of the year to date too (every
+    scope); over every recorded event, or with ``applied_only`` over the events of applied
+    batches. Runs in the caller's transaction and snapshot."""
     report = progress or (lambda _: None)
     _prepare(connection)
     connection.execute(text(f"DROP TABLE IF EXISTS {TEMP_TABLE}"))
@@ -289,23 +385,41 @@ def recompute_year(
         connection.execute(text(f"ANALYZE {TEMP_TABLE}"))
     # Regions are compared byte by byte: a collation's rules only cost time here.
     region = 'region COLLATE "C"' if connection.dialect.name == "postgresql" else "region"
+    # Each statement, and whether its rows are increments (with a second pattern).
     statements = [
-        _national_and_region_patterns(False, region),
-        _structure_patterns(months, region),
+        (_national_and_region_patterns(False, region), False),
+        (_structure_patterns(months, region), False),
     ]
     if months:
-        statements.append(_national_and_region_patterns(True, region))
+        statements.append((_national_and_region_patterns(True, region), False))
+        statements.append((_structure_month_patterns(), False))
+        statements.extend(
+            (_increment_patterns(level, column), True)
+            for level, column in (
+                ("national", "NULL"),
+                ("region", region),
+                ("structure", "structure_id"),
+            )
+        )
     report(0.5)
     # A national year gives some 150 000 (cell, pattern) rows: each is added to its cell
-    # with the figures of one youth of that pattern (shared.figures.figures_of_mask).
-    periods: dict[Any, str] = {None: f"{year:04d}"}
+    # with the figures of one youth of that pattern (shared.figures.figures_of_mask); an
+    # increment's row has two patterns, its youths' facts cumulated through the month and
+    # before it, and adds the difference.
+    periods: dict[tuple[Any, bool], str] = {(None, False): f"{year:04d}"}
     scopes: dict[tuple[str, Any], str] = {}
     totals_of: dict[Cell, list[int]] = {}
-    for done, statement in enumerate(statements, start=1):
-        for level, month, scope_id, mask, youths, *sums in connection.execute(text(statement)):
-            period = periods.get(month)
+    for done, (statement, increments) in enumerate(statements, start=1):
+        for level, month, scope_id, mask, *rest in connection.execute(text(statement)):
+            before = int(rest.pop(0)) if increments else 0
+            youths, *sums = rest
+            period = periods.get((month, increments))
             if period is None:
-                period = periods[month] = f"{year:04d}-{int(month):02d}"
+                period = periods[(month, increments)] = (
+                    increment_period(year, int(month))
+                    if increments
+                    else f"{year:04d}-{int(month):02d}"
+                )
             scope = scopes.get((level, scope_id))
             if scope is None:
                 scope = scopes[(level, scope_id)] = (
@@ -316,6 +430,8 @@ def recompute_year(
                 totals = totals_of[(period, scope)] = [0] * len(COUNTED)
             for index, value in figures_of_mask(int(mask)):
                 totals[index] += value * youths
+            for index, value in figures_of_mask(before):
+                totals[index] -= value * youths
             for index, events in zip(_COUNT_INDEXES, sums, strict=True):
                 totals[index] += int(events or 0)
         report(0.5 + 0.45 * done / len(statements))

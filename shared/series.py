@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from shared.figures import FIGURE_KEYS, with_derived
+from shared.figures import FIGURE_KEYS, rate_undefined, with_derived
 from shared.live import read_cells
 from shared.scopes import year_period
 
@@ -63,8 +63,8 @@ class Change:
     ``absolute`` is current − previous (for a rate: the difference of two fractions,
     i.e. percentage points / 100); ``relative`` is that over the previous value. Either
     is None ("n.d.") when it cannot be told: the previous year has no data, a value is
-    not published (statistical confidentiality), or — for ``relative`` — the previous
-    value is zero.
+    not published (statistical confidentiality), a rate does not exist in either year (its
+    denominator is zero), or — for ``relative`` — the previous value is zero.
     """
 
     absolute: int | float | None
@@ -84,7 +84,10 @@ def change_from_previous(
     for key in keys:
         now = current.get(key)
         before = previous.get(key) if known and previous is not None else None
-        if now is None or before is None:
+        undefined = rate_undefined(current, key) or (
+            previous is not None and rate_undefined(previous, key)
+        )
+        if now is None or before is None or undefined:
             changes[key] = Change(None, None)
             continue
         delta = now - before

@@ -17,6 +17,11 @@ except ZoneInfoNotFoundError:  # a system without tz data still shows a time, sa
     ZONE_NAME = "UTC"
 
 
+def paris_today() -> dt.date:
+    """Today in metropolitan France: the day that decides whether a year has ended."""
+    return dt.datetime.now(PARIS).date()
+
+
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """The moment as UTC-aware: SQLite gives datetimes back naive; every one written is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

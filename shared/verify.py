@@ -1,4 +1,6 @@
-"""``bilan verify``: the live counters against a recomputation from the log, every cell.
+"""``bilan verify``: the live counters against a recomputation from the log, every cell —
+years, months and the increments of the year to date, nationally, per region and per
+structure.
 
 The counters must equal, at every moment, the figures of the events of applied
 batches (the invariant of shared/counters.py). One snapshot (REPEATABLE READ on
@@ -66,7 +68,7 @@ def logged_years(connection: Connection) -> list[int]:
 
 
 def live_cells(connection: Connection, year: int) -> dict[tuple[str, str], dict[str, int]]:
-    """The counters of every cell of the year (the year and its months)."""
+    """The counters of every cell of the year (the year, its months and its increments)."""
     table = FigureCounts.__table__
     rows = connection.execute(
         select(table.c.period, table.c.scope, *(table.c[k] for k in COUNTED)).where(

@@ -10,10 +10,12 @@ a rate's in percentage points, and ``n.d.`` when it cannot be told.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared.labels import Format
+from shared.figures import rate_undefined
+from shared.labels import LABELS, Format, plural_form
 from shared.series import Change
 from shared.times import ZONE_NAME, in_paris, paris_datetime
 
@@ -59,8 +61,30 @@ def format_date(moment: dt.datetime) -> str:
 
 def format_count(value: int, singular: str, plural: str) -> str:
     """``1 déclaration validée``, ``0 déclaration validée``, ``12 déclarations validées``:
-    French puts 0 and 1 in the singular."""
-    return f"{format_number(value)} {singular if value < 2 else plural}"
+    French puts 0 and 1 in the singular (``shared.labels.plural_form``)."""
+    return f"{format_number(value)} {plural_form(value, singular, plural)}"
+
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def format_day(day: dt.date) -> str:
+    """A day in words: ``7 décembre 2026``, ``1er mars 2026``."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def pending_label(pending: int) -> str:
@@ -92,6 +116,14 @@ NOT_AVAILABLE = "n.d."
 MINUS = "\u2212"
 
 
+def format_figure(values: Mapping[str, Any], key: str) -> str:
+    """One figure of a cell as its key's format says; ``n.d.`` for a rate whose denominator
+    is zero (SPEC §4 gives it 0: it does not exist); ``—`` when there is none."""
+    if rate_undefined(values, key):
+        return NOT_AVAILABLE
+    return format_value(values.get(key), LABELS[key].format)
+
+
 def _signed(text: str, value: float) -> str:
     # Given a magnitude: a true minus sign, as French typesetting has it, or a plus.
     if value > 0:
@@ -109,7 +141,9 @@ def format_change(change: Change, kind: Format) -> str:
     delta = change.absolute
     if kind in ("percent", "share"):
         points = format_percent(abs(delta), 1).removesuffix(f"{NARROW_NBSP}%")
-        absolute = _signed(f"{points}{NARROW_NBSP}pt" + ("s" if abs(delta) >= 0.02 else ""), delta)
+        shown = (Decimal(str(abs(delta))) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        unit = plural_form(float(shown), "pt", "pts")  # as printed: "1,9 pt", "2,0 pts"
+        absolute = _signed(f"{points}{NARROW_NBSP}{unit}", delta)
     elif kind == "euros":
         absolute = _signed(format_euros(abs(delta)), delta)
     else:

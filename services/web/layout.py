@@ -27,6 +27,7 @@ from services.web.formatting import (
     format_time,
     pending_label,
 )
+from shared.labels import plural_form
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
     """The French formatting filters of the templates, and the menu."""
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_count, "count")
+    app.add_template_filter(plural_form, "agree")  # the word alone, its number shown apart
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_time, "clock")
     app.add_template_filter(format_datetime, "paris")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 import msgspec
 from flask import request
@@ -23,11 +24,15 @@ from flask import request
 from services.web.http import ApiError
 from shared.events import FIRST_DAY, StructureId
 from shared.regions import REGIONS
+from shared.scopes import last_day
 
 # The largest value of PostgreSQL's ``integer``: no id or version is larger.
 INT32_MAX = 2**31 - 1
 
 _DIGITS = re.compile(r"[0-9]+")
+# A ``through`` as the OpenAPI document describes it: a date that can be a month's last day.
+THROUGH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(28|29|30|31)$"
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def year_range(today: dt.date | None = None) -> tuple[int, int]:
@@ -35,13 +40,15 @@ def year_range(today: dt.date | None = None) -> tuple[int, int]:
     return FIRST_DAY.year, (today or dt.date.today()).year + 1
 
 
-def year_choices(selected: int, today: dt.date | None = None) -> list[int]:
-    """The years a page's select offers, newest first: up to the current one — not the
-    next, which only exists for events dated tomorrow on 31 December — unless it is the one
-    selected, back to the first the figures know."""
-    first, _ = year_range(today)
-    last = max((today or dt.date.today()).year, selected)
-    return list(range(last, first - 1, -1))
+def year_choices(
+    selected: int, with_data: Iterable[int] = (), today: dt.date | None = None
+) -> list[int]:
+    """The years a page's select offers, newest first: the years ``with_data`` within the
+    window of SPEC §3, the current one and the one ``selected``."""
+    first, last = year_range(today)
+    years = {y for y in with_data if first <= y <= last}
+    years |= {(today or dt.date.today()).year, selected}
+    return sorted(years, reverse=True)
 
 
 def integer_or_none(value: str, low: int, high: int) -> int | None:
@@ -128,3 +135,24 @@ def given_structure() -> str | None:
     if structure is not None and not is_structure_id(structure):
         raise ApiError(404, "unknown_structure", f"no structure {structure!r} in the registry")
     return structure
+
+
+def parse_through(value: str, year: int) -> int:
+    """SPEC §4.3's ``through`` for ``year``: the month whose last day it is; else a 400 that
+    says what was expected."""
+    match = _DATE.fullmatch(value)
+    try:
+        day = dt.date(*(int(part) for part in match.groups())) if match else None
+    except ValueError:
+        day = None
+    if day is None:
+        message = f"through must be a date YYYY-MM-DD, the last day of a month of {year}"
+        raise ApiError(400, "invalid_parameter", message)
+    if day.year != year:
+        message = f"through ({value}) must be in the year asked for, {year}"
+        raise ApiError(400, "invalid_parameter", message)
+    end = last_day(year, day.month)
+    if day != end:
+        message = f"through ({value}) must be the last day of a month: {end.isoformat()}"
+        raise ApiError(400, "invalid_parameter", message)
+    return day.month

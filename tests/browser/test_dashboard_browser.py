@@ -9,6 +9,7 @@ finds no serious accessibility violation. Screenshots go to test-artifacts/scree
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -153,10 +154,11 @@ def test_breakdown_sorts_from_its_headers(page: Any, base_2007: Stack) -> None:
     assert first.locator("th").inner_text() == "Île-de-France"
     header = page.locator("#repartition th[aria-sort=descending]")
     assert header.inner_text().startswith("Reçus en entretien")
-    # The sort survives a change of filter.
-    page.select_option("#filter-year", "2008")
+    # The sort survives a change of filter (the current year: always offered).
+    current = str(dt.date.today().year)
+    page.select_option("#filter-year", current)
     page.get_by_role("button", name="Afficher").click()
-    page.wait_for_url(re.compile(r"year=2008"))
+    page.wait_for_url(re.compile(f"year={current}"))
     assert "sort=youths_interviewed&order=desc" in page.url
 
 
@@ -168,12 +170,12 @@ def test_csv_export_of_the_current_view(page: Any, base_2007: Stack) -> None:
     assert download.suggested_filename == "chiffres-cles_2007_region-11_repartition.csv"
     text = download.path().read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:3] == ["Année", "Structure", "Code"]
-    assert rows[1][1] == "Ensemble — Île-de-France"
+    assert rows[0][:4] == ["Année", "Périmètre", "Structure", "Code"]
+    assert rows[1][1:3] == ["Île-de-France (région 11)", "Ensemble — Île-de-France"]
     header = rows[0]
     total = dict(zip(header, rows[1], strict=True))
     assert total["Jeunes reçus en entretien individuel"] == "2"
-    assert {row[2] for row in rows[2:]} == {"ML-11-001", "ML-11-002"}
+    assert {row[3] for row in rows[2:]} == {"ML-11-001", "ML-11-002"}
 
 
 def test_keyboard_navigation(page: Any, base_2007: Stack) -> None:
@@ -258,8 +260,6 @@ CONTRAST = """cell => {
 
 
 def test_the_polish_of_issue_11(page: Any, base_2007: Stack) -> None:
-    import datetime as dt
-
     page.goto(f"{base_2007.web}/?year=2007&structure=ML-11-002")
     # The selected structure's row stands out and reads well (it was grey, 3.7:1).
     cell = page.locator("#table-repartition tr.current td").first

@@ -6,12 +6,17 @@ import random
 import threading
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from shared.counters import apply_batches, claim_pending_batches
+from shared.db import engine_for
+from shared.figures import with_derived
 from shared.ingestion import Rejected
-from shared.live import pending_events
+from shared.live import pending_events, read_to_date
+from shared.models import FigureCounts
 from shared.recompute import recompute_from_log
+from shared.verify import verify
 from tests.support.events import STRUCTURES, event, live_cells, nonzero, record
 
 pytestmark = pytest.mark.postgres
@@ -95,3 +100,40 @@ def test_concurrent_posts_of_one_batch_record_it_once(pg) -> None:
         thread.join()
     assert sorted(r.accepted for r in results) == [0, 0, 0, 500]
     assert all(r.accepted + r.duplicates == 500 for r in results)
+
+
+def test_verify_on_postgresql_covers_structure_months_and_the_year_to_date(
+    pg, postgres_url: str
+) -> None:
+    events = random_events(random.Random(11), 600)
+    for start in range(0, len(events), 50):
+        with pg.begin() as session:
+            record(session, events[start : start + 50])
+    with pg.begin() as session:
+        apply_batches(session, claim_pending_batches(session, 10_000))
+    result = verify(engine_for(postgres_url), [2007])
+    assert result.differences == []
+    cells = live_cells(pg)
+    # Every structure's twelve months and twelve increments, besides the year cells.
+    assert {p for p, s in cells if s == "structure:PAIO-24-001"} >= {
+        *(f"2007-{m:02d}" for m in range(1, 13)),
+        *(f"2007+{m:02d}" for m in range(1, 13)),
+    }
+    with pg() as session:
+        through = read_to_date(session, [(2007, 12)], ["structure:PAIO-24-001"])
+    assert through[("2007-01/12", "structure:PAIO-24-001")] == with_derived(
+        cells[("2007", "structure:PAIO-24-001")]
+    )
+    # A wrong increment is found, with its cell.
+    with pg.begin() as session:
+        session.execute(
+            update(FigureCounts)
+            .where(FigureCounts.period == "2007+06", FigureCounts.scope == "national")
+            .values(youths_training=FigureCounts.youths_training + 1)
+        )
+    [difference] = verify(engine_for(postgres_url), [2007]).differences
+    assert (difference.period, difference.scope, difference.figure) == (
+        "2007+06",
+        "national",
+        "youths_training",
+    )

@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from shared.counters import apply_batches
 from shared.db import engine_for, make_engine, session_factory
+from shared.figures import with_derived
 from shared.ingestion import Rejected
-from shared.live import pending_events, read_figures
+from shared.live import pending_events, read_figures, read_to_date
 from shared.models import Base, Batch, EventRow
 from shared.recompute import recompute_cells, recompute_from_log
 from shared.registry import upsert_structure
+from shared.scopes import last_day, to_date_period
 from tests.support.events import (
     STRUCTURES,
     apply_all,
@@ -63,6 +65,76 @@ def test_figures_at_three_levels(sessions, registry) -> None:
     assert april["interviews"] == 1 and april["youths_with_access"] == 0
 
 
+def test_a_structure_has_its_own_months(sessions, registry) -> None:
+    with sessions.begin() as session:
+        record(
+            session,
+            [
+                event("1", youth="A", on="2007-03-02"),
+                event("2", youth="A", on="2007-03-20"),
+                event("3", youth="B", structure="ML-11-002", on="2007-03-05"),
+                event("4", "outcome", youth="A", on="2007-05-01", outcome="employment"),
+            ],
+        )
+    apply_all(sessions)
+    with sessions() as session:
+        march = read_figures(session, "2007-03", "structure:ML-11-001")
+        other = read_figures(session, "2007-03", "structure:ML-11-002")
+        may = read_figures(session, "2007-05", "structure:ML-11-001")
+        region = read_figures(session, "2007-03", "region:11")
+    assert (march["youths_interviewed"], march["interviews"]) == (1, 2)
+    assert (other["youths_interviewed"], other["interviews"]) == (1, 1)
+    assert (region["youths_interviewed"], region["interviews"]) == (2, 3)
+    # In a month row the month plays the year's part: no interview in May, so no access.
+    assert (may["youths_in_contact"], may["youths_with_access"]) == (1, 0)
+
+
+def to_date(sessions, month: int, scope: str) -> dict:
+    with sessions() as session:
+        return read_to_date(session, [(2007, month)], [scope])[(to_date_period(2007, month), scope)]
+
+
+def test_the_year_to_date_cumulates_the_months(sessions, registry) -> None:
+    with sessions.begin() as session:
+        record(
+            session,
+            [
+                event("1", youth="A", on="2007-01-10"),
+                event("2", "outcome", youth="A", on="2007-03-01", outcome="training"),
+                event("3", youth="A", on="2007-03-02"),
+                event("4", youth="B", structure="PAIO-24-001", on="2007-02-01"),
+            ],
+        )
+    apply_all(sessions)
+    january, february = to_date(sessions, 1, "national"), to_date(sessions, 2, "national")
+    march = to_date(sessions, 3, "region:11")
+    assert (january["youths_interviewed"], january["interviews"]) == (1, 1)
+    assert (february["youths_interviewed"], february["youths_with_access"]) == (2, 0)
+    # A's interview of January and outcome of March: with access in the year to March,
+    # though in no month of its own (March's interview is its second).
+    assert (march["youths_interviewed"], march["interviews"], march["youths_with_access"]) == (
+        1,
+        2,
+        1,
+    )
+    with sessions() as session:
+        assert read_figures(session, "2007-03", "region:11")["youths_with_access"] == 1
+        assert read_figures(session, "2007-01", "region:11")["youths_with_access"] == 0
+        year = read_figures(session, "2007", "national")
+    assert to_date(sessions, 12, "national") == year
+    # A retraction takes the event out of every period to date that holds it.
+    with sessions.begin() as session:
+        record(session, [event("r", "retraction", retracts="1", youth="A", on="2007-01-10")])
+    apply_all(sessions)
+    assert to_date(sessions, 1, "national")["youths_in_contact"] == 0
+    march = to_date(sessions, 3, "structure:ML-11-001")
+    assert (march["youths_interviewed"], march["interviews"], march["youths_with_access"]) == (
+        1,
+        1,
+        1,
+    )
+
+
 def test_a_batch_is_applied_once(sessions, registry) -> None:
     with sessions.begin() as session:
         batch = record(session, [event("1")]).batch_id
@@ -108,6 +180,10 @@ def test_retraction_applied_before_its_recorded_target(sessions, registry) -> No
         assert read_figures(session, "2007", "national")["interviews"] == 0
 
 
+# Days around the months' and the year's ends, in several months: every kind of cell.
+DAYS = ["2007-01-10", "2007-02-11", "2007-02-28", "2007-07-01", "2007-12-31", "2008-01-01"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_order_any_split_gives_the_recomputed_figures(tmp_path_factory, data) -> None:
@@ -137,9 +213,7 @@ def test_any_order_any_split_gives_the_recomputed_figures(tmp_path_factory, data
                 kind,
                 youth=data.draw(st.sampled_from(["A", "B", "C"])),
                 structure=data.draw(st.sampled_from(sorted(STRUCTURES))),
-                on=data.draw(
-                    st.sampled_from(["2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"])
-                ),
+                on=data.draw(st.sampled_from(DAYS)),
                 **extra,
             )
         )
@@ -179,3 +253,16 @@ def test_any_order_any_split_gives_the_recomputed_figures(tmp_path_factory, data
     # And the log recomputation itself equals the distinct events, whatever the arrival.
     distinct = {e["event_id"]: e for e in events}
     assert nonzero(expected) == nonzero(recompute_cells(as_records(distinct.values())))
+    # The year to date, as read, is the year of the events up to that day, at every level.
+    records = as_records(distinct.values())
+    scopes = sorted({scope for _, scope in expected})
+    for month in (1, 2, 6, 7, 12):
+        through = last_day(2007, month)
+        so_far = recompute_cells(
+            [r for r in records if r.occurred_on <= through or r.type == "retraction"]
+        )
+        with sessions() as session:
+            read = read_to_date(session, [(2007, month)], scopes)
+        for scope in scopes:
+            exact = with_derived(so_far.get(("2007", scope), {}))
+            assert read[(to_date_period(2007, month), scope)] == exact, (month, scope)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from alembic import command as alembic_command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import delete
 
-from shared.db import make_engine
-from shared.models import Base
-from shared.schema import migration_heads, upgrade_database
+from shared.db import engine_for, make_engine, session_factory
+from shared.live import pending_events, read_figures
+from shared.models import Base, FigureCounts
+from shared.registry import upsert_structure
+from shared.schema import alembic_config, migration_heads, upgrade_database
+from tests.support.events import STRUCTURES, apply_all, event, live_cells, record
 
 
 def test_one_head() -> None:
@@ -51,3 +56,32 @@ def test_0005_replaces_the_stored_errors_of_failed_jobs(tmp_path) -> None:
     with engine.connect() as connection:
         error = connection.execute(text("SELECT error FROM consolidations")).scalar_one()
     assert error == FAILURE_MESSAGE
+
+
+def test_0006l_has_the_workers_rebuild_the_counters_with_the_new_cells(tmp_path) -> None:
+    """Structure months and increments of the year to date are counted from the log again."""
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    alembic_command.upgrade(alembic_config(url), "0005")
+    sessions = session_factory(engine_for(url))
+    with sessions.begin() as session:
+        for structure_id, fields in STRUCTURES.items():
+            upsert_structure(session, structure_id, fields)
+        record(session, [event("1", on="2007-01-05"), event("2", youth="B", on="2007-02-01")])
+    apply_all(sessions)
+    with sessions.begin() as session:
+        # The cells revision 0005's code wrote: no structure month, no increment.
+        session.execute(
+            delete(FigureCounts).where(
+                FigureCounts.period.like("____+__")
+                | (FigureCounts.period.like("____-__") & FigureCounts.scope.like("structure:%"))
+            )
+        )
+    upgrade_database(url)
+    with sessions() as session:
+        assert pending_events(session) == 2
+    apply_all(sessions)
+    cells = live_cells(sessions)
+    assert cells[("2007-02", "structure:ML-11-001")]["interviews"] == 1
+    assert cells[("2007+02", "national")]["youths_interviewed"] == 1
+    with sessions() as session:
+        assert read_figures(session, "2007", "national")["youths_interviewed"] == 2

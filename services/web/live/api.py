@@ -1,10 +1,17 @@
-"""``GET /v1/figures`` and ``GET /v1/figures/breakdown`` (SPEC §5): the live event figures."""
+"""``GET /v1/figures`` and ``GET /v1/figures/breakdown`` (SPEC §5): the live event figures.
+
+Both take ``through`` (SPEC §4.3), the last day of a month of the year: the year to date,
+January to that month. ``/v1/figures`` then gives the scope's figures to date; a breakdown
+by region or by structure gives each row's; a breakdown by month stops at that month (a
+month's own figures are within the period, unchanged). The answer repeats ``through``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import cast
 
+import msgspec
 from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,12 +32,13 @@ from services.web.parameters import (
     given,
     given_region,
     given_structure,
+    parse_through,
     parse_year,
 )
-from shared.live import Cell, pending_events, read_cells, read_figures, zero_figures
+from shared.live import Cell, pending_events, read_any_cells
 from shared.models import Structure
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, scope_key, year_period
+from shared.scopes import NATIONAL, last_day, scope_key, to_date_period, year_period
 
 
 def resolve_scope(session: Session, region: str | None, structure: str | None) -> Scope:
@@ -48,33 +56,60 @@ def resolve_scope(session: Session, region: str | None, structure: str | None) -
     return Scope(level="national", id=None)
 
 
-def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
-    """The figures of a year and scope, with how many recorded events they lack."""
+def figures_period(year: int, through: int | None) -> str:
+    """The period of a year's figures: the year, or the year to the end of month ``through``."""
+    return year_period(year) if through is None else to_date_period(year, through)
+
+
+def given_through(year: int) -> int | None:
+    """The month of the ``through`` parameter, if given (a 400 unless it is the last day of
+    a month of ``year``)."""
+    value = given("through")
+    return None if value is None else parse_through(value, year)
+
+
+def _through_day(year: int, through: int | None) -> dt.date | msgspec.UnsetType:
+    return msgspec.UNSET if through is None else last_day(year, through)
+
+
+def live_figures(
+    session: Session, year: int, scope: Scope, through: int | None = None
+) -> FiguresResponse:
+    """The figures of a year (or of the year to the end of month ``through``) and scope,
+    with how many recorded events they lack."""
     # Pending first: if it reads 0, every event recorded before then is already in
     # the counters read next, even when each statement sees its own snapshot.
     as_of = dt.datetime.now(dt.UTC)
     pending = pending_events(session)
-    cell = (year_period(year), scope_key(scope.level, scope.id))
+    cell = (figures_period(year, through), scope_key(scope.level, scope.id))
     figures, suppressed = public.view_for(session, [cell]).published(
-        cell, read_figures(session, *cell)
+        cell, read_any_cells(session, [cell])[cell]
     )
-    return FiguresResponse(year, scope, figures, pending, as_of, suppressed)
+    return FiguresResponse(
+        year, scope, figures, pending, as_of, suppressed, through=_through_day(year, through)
+    )
 
 
 def get_figures() -> Response:
     year = parse_year(given("year"))
+    through = given_through(year)
     region, structure = given("region"), given_structure()
     with read_session() as session:
         scope = resolve_scope(session, region, structure)
-        document = live_figures(session, year, scope)
+        document = live_figures(session, year, scope, through)
     return json_response(document)
 
 
 def breakdown_keys(
-    session: Session, year: int, by: str, region: str | None
+    session: Session,
+    year: int,
+    by: str,
+    region: str | None,
+    structure: str | None = None,
+    through: int | None = None,
 ) -> list[tuple[str, Cell]]:
     """The rows of a breakdown, each as (row key, its (period, scope) cell)."""
-    period = year_period(year)
+    period = figures_period(year, through)
     if by == "region":
         codes = [region] if region else list(REGIONS)
         return [(code, (period, scope_key("region", code))) for code in codes]
@@ -84,8 +119,11 @@ def breakdown_keys(
             statement = statement.where(Structure.region == region)
         ids = session.scalars(statement).all()
         return [(sid, (period, scope_key("structure", sid))) for sid in ids]
-    scope = scope_key("region", region) if region else NATIONAL
-    months = [f"{period}-{month:02d}" for month in range(1, 13)]
+    if structure:
+        scope = scope_key("structure", structure)
+    else:
+        scope = scope_key("region", region) if region else NATIONAL
+    months = [f"{year:04d}-{month:02d}" for month in range(1, (through or 12) + 1)]
     return [(month, (month, scope)) for month in months]
 
 
@@ -94,15 +132,22 @@ def get_breakdown() -> Response:
     by = given("by")
     if by not in BREAKDOWNS:
         raise ApiError(400, "invalid_parameter", f"by must be one of {', '.join(BREAKDOWNS)}")
-    if given("structure") is not None:
-        raise ApiError(400, "invalid_parameter", "a breakdown is national or within a region")
+    through = given_through(year)
+    structure = given_structure()
     region = given_region()
+    if structure is not None and by != "month":
+        message = "structure goes with by=month only: a structure's rows are its months"
+        raise ApiError(400, "invalid_parameter", message)
+    if structure is not None and region is not None:
+        raise ApiError(400, "invalid_parameter", "give region or structure, not both")
     with read_session() as session:
-        keys = breakdown_keys(session, year, by, region)
-        cells = read_cells(
-            session, sorted({c[0] for _, c in keys}), sorted({c[1] for _, c in keys})
-        )
+        if structure is not None:
+            resolve_scope(session, None, structure)  # a 404 unless in the registry
+        keys = breakdown_keys(session, year, by, region, structure, through)
+        cells = read_any_cells(session, [cell for _, cell in keys])
         view = public.view_for(session, [cell for _, cell in keys])
-    zero = zero_figures()
-    rows = [BreakdownRow(key, *view.published(cell, cells.get(cell, zero))) for key, cell in keys]
-    return json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows))
+    rows = [BreakdownRow(key, *view.published(cell, cells[cell])) for key, cell in keys]
+    document = BreakdownResponse(
+        year=year, by=cast(Breakdown, by), rows=rows, through=_through_day(year, through)
+    )
+    return json_response(document)

@@ -1,16 +1,20 @@
 """The change from the previous year printed beside each key figure of the dashboard.
 
 Computed by ``shared.series.change_from_previous`` from the scope's cell of the year and
-its cell of the year before — both *as this reader sees them* (``public.View.shown``):
+its cell of the year before — for the current year, both years to date up to its last
+complete month (comparison.py) — *as this reader sees them* (``public.View.shown``):
 
-- "n.d." when the year before has no data (``shared.series.has_data``);
+- "n.d." when the year before has no data (``shared.series.has_data``), when a rate does
+  not exist (its denominator is zero), and for the current year before its first month is
+  complete;
 - withheld (statistical confidentiality) when the figure is withheld this year, or the
   year before: a published value minus a published change would give the withheld one
   back; and every change when the year before's youths in contact are withheld, since
   whether that year had any data is then not the reader's to know.
 
 Each change comes with its text in French (``+1 234 (+3,2 %) par rapport à 2006``, as the
-report page prints it: ``formatting.format_change``), the same on the page, in
+report page prints it: ``formatting.format_change``; ``… de janvier à novembre 2026, par
+rapport à janvier–novembre 2025`` for the current year), the same on the page, in
 ``/donnees.json`` and after a refresh.
 """
 
@@ -19,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from services.web.formatting import format_change
-from shared.figures import FIGURE_KEYS
+from services.web.formatting import NOT_AVAILABLE, format_change
+from services.web.live.comparison import Comparison
+from shared.figures import FIGURE_KEYS, RATES, rate_undefined
 from shared.labels import LABELS
 from shared.series import Change, change_from_previous, has_data
 
@@ -28,12 +33,21 @@ State = Literal["change", "not_available", "withheld"]
 Values = Mapping[str, int | float | None]
 
 
-def _text(key: str, state: State, change: Change, previous_year: int) -> str:
+def _text(key: str, state: State, change: Change, compared: Comparison, undefined: bool) -> str:
     if state == "withheld":
-        return f"évolution par rapport à {previous_year} non publiée (secret statistique)"
-    if state == "not_available" or change.absolute is None:
-        return f"n.d. par rapport à {previous_year} (pas de données pour {previous_year})"
-    return f"{format_change(change, LABELS[key].format)} par rapport à {previous_year}"
+        against = compared.against
+        return (
+            f"évolution {against}{',' if ',' in against else ''} non publiée (secret statistique)"
+        )
+    if not compared.possible:
+        return compared.not_possible
+    if state == "not_available" and undefined:
+        denominator = LABELS[RATES[key]].agreeing(0)
+        return f"{NOT_AVAILABLE} {compared.against} (taux non défini : 0 {denominator})"
+    if state == "not_available":
+        previous = compared.previous
+        return f"{NOT_AVAILABLE} par rapport à {previous} (pas de données pour {previous})"
+    return f"{format_change(change, LABELS[key].format)} {compared.against}"
 
 
 def _trend(absolute: int | float | None) -> str | None:
@@ -43,27 +57,33 @@ def _trend(absolute: int | float | None) -> str | None:
 
 
 def year_changes(
-    current: Values, previous: Values, previous_year: int
+    current: Values, previous: Values, compared: Comparison
 ) -> dict[str, dict[str, Any]]:
-    """Every figure key's change from ``previous_year``: ``absolute`` and ``relative`` (None
-    when not given), its ``state``, its ``trend`` (``up``, ``down``, ``flat``) and its text."""
+    """Every figure key's change from the year before, as ``compared`` says which periods:
+    ``absolute`` and ``relative`` (None when not given), its ``state``, its ``trend`` (``up``,
+    ``down``, ``flat``) and its text."""
     unknown = previous["youths_in_contact"] is None
     changes = change_from_previous(current, None if unknown else previous)
     result = {}
     for key in FIGURE_KEYS:
         state: State
-        if unknown or current[key] is None or previous[key] is None:
-            state = "withheld"
-        elif not has_data(previous):
+        if not compared.possible:
             state = "not_available"
+        elif unknown or current[key] is None or previous[key] is None:
+            state = "withheld"
+        elif not has_data(previous) or changes[key].absolute is None:
+            state = "not_available"  # no data the year before, or a rate that does not exist
         else:
             state = "change"
         change = changes[key] if state == "change" else Change(None, None)
+        undefined = has_data(previous) and (
+            rate_undefined(current, key) or rate_undefined(previous, key)
+        )
         result[key] = {
             "absolute": change.absolute,
             "relative": change.relative,
             "state": state,
             "trend": _trend(change.absolute),
-            "display": _text(key, state, change, previous_year),
+            "display": _text(key, state, change, compared, undefined),
         }
     return result

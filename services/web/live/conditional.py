@@ -36,6 +36,7 @@ from flask import Flask, Response, current_app, request
 from services.web.db import read_connection
 from services.web.live import public
 from shared.data_version import data_version
+from shared.times import paris_today
 
 MAX_AGE = 2
 STALE_SECONDS = 10
@@ -98,7 +99,8 @@ def _validators() -> tuple[str, dt.datetime | None]:
         (
             request.path,
             request.query_string.decode("latin-1"),
-            dt.date.today().isoformat(),
+            # The day in Paris: it decides the default year and the months compared.
+            paris_today().isoformat(),
             current_app.extensions["asset_version"],
             version.token,
             public.reader_view(),  # statistical confidentiality: one answer per view

@@ -3,11 +3,13 @@
 - ``GET /donnees.json`` — the view as JSON: one request per refresh instead of three
   API calls. The values come both raw (for the charts) and formatted the French way
   by the server (so a refresh never changes how an unchanged figure looks).
-- ``GET /export.csv`` — the view for a spreadsheet: the scope's total, then one line
-  per breakdown row (or per month with ``view=month``). French headers, ``;`` as
-  separator, decimal comma and a UTF-8 byte-order mark: what French Excel opens
-  correctly with a double click. A withheld value (statistical confidentiality) is the
-  page's mark as text (``< 5``), and a last line says what it means.
+- ``GET /export.csv`` — the view for a spreadsheet: the table's total, then one line
+  per breakdown row (or per month of the scope with ``view=month``). French headers, ``;``
+  as separator, decimal comma and a UTF-8 byte-order mark: what French Excel opens
+  correctly with a double click. The table's scope is in the file's name and in a column
+  of every line (the header stays on the first), so that a file or a line read alone says
+  what it covers. A withheld value (statistical confidentiality) is the page's mark as
+  text (``< 5``), and a last line says what it means; a rate without denominator "n.d.".
 
 Both are built for an edition of the dashboard (view.py): the public one here, the exact
 one under ``/chiffres-exacts`` (exact.py).
@@ -23,11 +25,13 @@ import msgspec
 from flask import Response
 
 from services.web.db import read_session
+from services.web.formatting import NOT_AVAILABLE
 from services.web.http import no_store
 from services.web.live.view import PUBLIC, Edition, build_view, page_error, read_filters
 from services.web.parameters import optional
-from shared.figures import FIGURE_KEYS
+from shared.figures import FIGURE_KEYS, rate_undefined
 from shared.labels import LABELS
+from shared.regions import REGIONS
 from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 
 
@@ -41,14 +45,30 @@ def view_json(edition: Edition = PUBLIC) -> Response:
     return Response(msgspec.json.encode(current_view(edition)), mimetype="application/json")
 
 
-def _csv_value(key: str, value: int | float | None, mark: str) -> str:
+def _csv_value(key: str, values: dict[str, Any], mark: str) -> str:
+    value = values[key]
     if value is None:
         return mark  # text: "< 5" is no number, and no formula either
+    if rate_undefined(values, key):
+        return NOT_AVAILABLE
     return spreadsheet_number(value, percent=key == "access_rate")
 
 
+def table_scope(view: dict[str, Any], by_month: bool) -> tuple[str, str]:
+    """The scope a CSV table covers: its name in a file name, and in words. The months are
+    the view's scope's; the breakdown is its region's (a structure's too) or the nation's."""
+    scope = view["scope"]
+    if by_month and scope["level"] == "structure":
+        return f"structure-{scope['id']}", f"{scope['label']} (structure {scope['id']})"
+    region = scope["region"]
+    if region:
+        return f"region-{region}", f"{REGIONS[region]} (région {region})"
+    return "france-entiere", "France entière"
+
+
 def view_csv(view: dict[str, Any], by_month: bool) -> str:
-    """The view as CSV text: the scope's total first, then one line per row.
+    """The view as CSV text: the table's total first, then one line per row, each with the
+    table's scope.
 
     The names (a structure's comes from the registry) are made inert for spreadsheets
     (shared/spreadsheets.py); the figures, formatted here from numbers, are numbers.
@@ -57,36 +77,26 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
     writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
     confidentiality = view["confidentiality"]
     mark = "" if confidentiality is None else confidentiality["mark"]
+    _, within = table_scope(view, by_month)
     if by_month:
         first = "Mois"
         rows = view["months"]["rows"]
         total_label = f"Année {view['year']} — {view['months']['within']}"
-        total = None if view["scope"]["level"] == "structure" else view["figures"]
+        total = view["figures"]
     else:
         first = "Région" if view["breakdown"]["by"] == "region" else "Structure"
         rows = view["breakdown"]["rows"]
-        total_label = f"Ensemble — {view['breakdown']['within'] or 'France entière'}"
-        total = None if view["scope"]["level"] == "structure" else view["figures"]
-    writer.writerow(["Année", first, "Code", *(LABELS[k].csv_header for k in FIGURE_KEYS)])
-    if total is not None:
-        writer.writerow(
-            [
-                view["year"],
-                inert(total_label),
-                "",
-                *(_csv_value(k, total[k], mark) for k in FIGURE_KEYS),
-            ]
-        )
-    for row in rows:
-        figures = row["figures"]
-        writer.writerow(
-            [
-                view["year"],
-                inert(row["label"]),
-                inert(row["key"]),
-                *(_csv_value(k, figures[k], mark) for k in FIGURE_KEYS),
-            ]
-        )
+        total_label = view["breakdown"]["total"]["label"]
+        total = view["breakdown"]["total"]["figures"]
+    headers = (LABELS[k].csv_header for k in FIGURE_KEYS)
+    writer.writerow(["Année", "Périmètre", first, "Code", *headers])
+    lines = [
+        (total_label, "", total),
+        *((row["label"], row["key"], row["figures"]) for row in rows),
+    ]
+    for label, key, figures in lines:
+        values = (_csv_value(k, figures, mark) for k in FIGURE_KEYS)
+        writer.writerow([view["year"], inert(within), inert(label), inert(key), *values])
     if confidentiality is not None:
         # After the table, as statistical tables print their notes: the mark's meaning.
         writer.writerow([inert(confidentiality["note"])])
@@ -94,12 +104,10 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
 
 
 def export_name(view: dict[str, Any], by_month: bool) -> str:
-    scope = view["scope"]
-    parts = ["chiffres-cles", str(view["year"])]
-    if scope["id"]:
-        parts.append(f"{scope['level']}-{scope['id']}")
-    parts.append("mois" if by_month else "repartition")
-    return "_".join(parts) + ".csv"
+    """``chiffres-cles_2007_region-11_mois.csv``: the year, the table's scope, the table."""
+    scope, _ = table_scope(view, by_month)
+    table = "mois" if by_month else "repartition"
+    return f"chiffres-cles_{view['year']}_{scope}_{table}.csv"
 
 
 def export_csv(edition: Edition = PUBLIC) -> Response:

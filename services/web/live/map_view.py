@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from services.web.formatting import format_value
+from services.web.formatting import format_figure, format_value
 from services.web.live.view import Filters, alphabetical
-from shared.figures import with_derived
+from shared.figures import rate_undefined, with_derived
 from shared.labels import LABELS
 from shared.live import read_cells
 from shared.regions import REGIONS
@@ -42,6 +42,8 @@ CLASSES = 5
 # The shades of the sequential palette, light to dark (static/bilan.css, ``.shade-0`` to
 # ``.shade-4``: each darker than the one before, in grayscale too).
 SHADES = 5
+# A region whose rate does not exist (nobody interviewed): no shade of the palette, hatched.
+NOT_AVAILABLE_SHADE = "nd"
 
 
 def class_bounds(values: list[float], percent: bool, classes: int = CLASSES) -> list[float]:
@@ -136,11 +138,12 @@ def map_context(
     index_url = url_for(page)
     legends, bounds_of = {}, {}
     for key in MAP_FIGURES:
-        bounds = class_bounds(
-            [float(v[key]) for v in values.values()], LABELS[key].format == "percent"
-        )
+        defined = [float(v[key]) for v in values.values() if not rate_undefined(v, key)]
+        bounds = class_bounds(defined, LABELS[key].format == "percent")
         bounds_of[key] = bounds
         legends[key] = legend(bounds, key)
+        if len(defined) < len(values):
+            legends[key].append({"label": "n.d. : taux non défini", "shade": NOT_AVAILABLE_SHADE})
     regions = []
     for code in sorted(REGIONS, key=lambda c: alphabetical(REGIONS[c])):
         figures = values[code]
@@ -152,11 +155,11 @@ def map_context(
                 "href": f"{index_url}?{urlencode(target)}",
                 "current": code == current_region,
                 "values": {key: figures[key] for key in MAP_FIGURES},
-                "display": {
-                    key: format_value(figures[key], LABELS[key].format) for key in MAP_FIGURES
-                },
+                "display": {key: format_figure(figures, key) for key in MAP_FIGURES},
                 "shades": {
-                    key: legends[key][class_of(figures[key], bounds_of[key])]["shade"]
+                    key: NOT_AVAILABLE_SHADE
+                    if rate_undefined(figures, key)
+                    else legends[key][class_of(figures[key], bounds_of[key])]["shade"]
                     for key in MAP_FIGURES
                 },
             }

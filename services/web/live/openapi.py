@@ -14,6 +14,7 @@ from services.web.apidoc import (
     with_headers,
 )
 from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse, SeriesResponse
+from services.web.parameters import THROUGH_PATTERN
 from shared.series import MAX_YEARS
 
 TAG = "live figures"
@@ -23,6 +24,19 @@ WITHHELD = (
     " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, the counts of fewer youths in a "
     "structure or a month, and what would give them back, are null (listed in `suppressed`); "
     "a token of any role reads exact figures, and an unknown one is a 401."
+)
+
+
+THROUGH = query(
+    "through",
+    "The year to date (SPEC §4.3): only the events from 1 January to this day count. The last "
+    "day of a month of `year` (else a 400), e.g. 2007-11-30.",
+    {"type": "string", "format": "date", "pattern": THROUGH_PATTERN},
+)
+WITHHELD_TO_DATE = (
+    " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, a year to date and a structure's "
+    "months are withheld whole for now (every figure null, listed in `suppressed`), except a "
+    "year to 31 December, which is the year."
 )
 
 
@@ -44,8 +58,9 @@ def paths(p: Parameters) -> dict[str, Any]:
                 "Live event figures of a year: national, a region or a structure",
                 {"200": answer("The figures", FiguresResponse), "404": unknown, **_token_checked()},
                 description="Give region or structure, not both (400). An empty value is a 400."
-                + WITHHELD,
-                parameters=[p.year, p.region, p.structure],
+                + WITHHELD
+                + WITHHELD_TO_DATE,
+                parameters=[p.year, p.region, p.structure, THROUGH],
                 conditional=True,
             )
         },
@@ -59,11 +74,16 @@ def paths(p: Parameters) -> dict[str, Any]:
                     "404": unknown,
                     **_token_checked(),
                 },
-                description=WITHHELD.strip(),
+                description="A month row is the month in the year's place in every definition. "
+                "`structure` goes with `by=month` only (a structure's months; else a 400), and "
+                "not with `region`. With `through`, a row by region or by structure is its year "
+                "to date, and the months stop at that month." + WITHHELD + WITHHELD_TO_DATE,
                 parameters=[
                     p.year,
                     query("by", "What a row is", {"enum": list(BREAKDOWNS)}, required=True),
                     {**p.region, "description": "Only the rows within this region"},
+                    {**p.structure, "description": "With by=month: this structure's months"},
+                    THROUGH,
                 ],
                 conditional=True,
             )

@@ -11,7 +11,6 @@ public one links to it while statistical confidentiality is on.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from typing import Any
 
@@ -25,7 +24,6 @@ from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live import public
 from services.web.live.map_view import map_context
-from services.web.live.trends import trends_context
 from services.web.live.view import (
     BLOCKS,
     COLUMNS,
@@ -39,8 +37,10 @@ from services.web.live.view import (
 from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
+from shared.live import years_with_data
 from shared.models import Structure
 from shared.regions import REGIONS
+from shared.times import paris_today
 
 # Milliseconds between two refreshes of the figures.
 REFRESH_MS = 5000
@@ -105,10 +105,10 @@ def map_and_trends(
 ) -> dict[str, Any]:
     """What templates/_map.html and _trends.html show beside a view: the map of the
     regions (its region highlighted — a structure's own; its links to the edition's page)
-    and the scope's years (exact in the exact edition, else what the public may see)."""
+    and the scope's years (the view's: exact in the exact edition, else what the public may
+    see)."""
     regions_map = map_context(session, filters, view["scope"]["region"], edition.page)
-    scope = view["scope"]
-    trends = trends_context(session, scope["level"], scope["id"], filters.year, exact=edition.exact)
+    trends = view["trends"]
     return {
         "regions_map": regions_map,
         "regions_map_json": json_script(regions_map),
@@ -128,7 +128,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
         "definitions": LABELS,
         "columns": COLUMNS,
         "regions": sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
-        "years": year_choices(dt.date.today().year),
+        "years": [],
         "region": optional("region"),
         "structure": optional("structure"),
         "year": optional("year"),
@@ -138,6 +138,8 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
     }
     status = 200
     with read_session() as session:
+        with_data = years_with_data(session)
+        context["years"] = year_choices(paris_today().year, with_data)
         try:
             filters = read_filters()
             view = build_view(session, filters, edition)
@@ -151,7 +153,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
             context.update(
                 filters=filters,
                 year=filters.year,
-                years=year_choices(filters.year),
+                years=year_choices(filters.year, with_data),
                 # A structure's region shows in the Région select (the structure still wins).
                 region=view["scope"]["region"],
                 structure=filters.structure,

@@ -33,7 +33,7 @@ from shared.figures import COUNTED, FIGURE_KEYS
 from shared.live import read_cells
 from shared.models import Structure
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, scope_key
+from shared.scopes import NATIONAL, period_kind, scope_key, to_date_through
 
 _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
 _REGION_SCOPES = tuple(scope_key("region", code) for code in REGIONS)
@@ -115,14 +115,38 @@ def keep_views_apart(response: Response) -> Response:
 
 
 def view_for(session: Session, cells: Iterable[Cell]) -> View:
-    """What this request may see of ``cells`` ((period, scope) pairs of figure_counts)."""
+    """What this request may see of ``cells`` ((period, scope) pairs of figure_counts, or
+    years to date: shared.scopes.to_date_period)."""
     if exact_reader():
         return EXACT
     threshold = min_count()
     cells = list(cells)
     withheld: dict[Cell, frozenset[str]] = {}
+    # A year to 31 December is the year: it is shown as the year cell is.
+    as_year = {
+        cell: (cell[0][:4], cell[1])
+        for cell in cells
+        if period_kind(cell[0]) == "to_date" and to_date_through(cell[0])[1] == 12
+    }
+    # Safe, if coarse: a structure's months and every other year to date are not yet among
+    # the components that shared/confidentiality.py protects value by value (a year to
+    # date beside its year gives the later months by difference; a structure's months
+    # beside its year, each other), so they are withheld whole — every figure — until they
+    # are.
+    whole = {
+        cell
+        for cell in cells
+        if cell not in as_year
+        and (
+            period_kind(cell[0]) == "to_date"
+            or (period_kind(cell[0]) == "month" and cell[1].startswith("structure:"))
+        )
+    }
+    withheld.update(dict.fromkeys(whole, frozenset(FIGURE_KEYS)))
+    cells = [cell for cell in cells if cell not in whole and cell not in as_year]
+    cells.extend(as_year.values())
     # Months: each year's months together (the year cells are public).
-    for year in sorted({period[:4] for period, _ in cells if len(period) == 7}):
+    for year in sorted({period[:4] for period, _ in cells if period_kind(period) == "month"}):
         periods = [f"{year}-{month:02d}" for month in range(1, 13)]
         values = read_cells(session, [year, *periods], [NATIONAL, *_REGION_SCOPES])
         withheld.update(_months_withheld(year, _frozen(values), threshold))
@@ -144,6 +168,8 @@ def view_for(session: Session, cells: Iterable[Cell]) -> View:
         scopes = tuple(scope_key("structure", sid) for sid in members)
         values = read_cells(session, [period], [total, *scopes])
         withheld.update(_structures_withheld(period, total, scopes, _frozen(values), threshold))
+    for cell, year_cell in as_year.items():
+        withheld[cell] = withheld.get(year_cell, frozenset())
     return View(withheld)
 
 

@@ -77,6 +77,13 @@ Pending = Annotated[
     int, Meta(ge=0, description="Recorded events not yet counted (all years); 0: exact")
 ]
 AsOf = Annotated[dt.datetime, Meta(tz=True, description="When the figures were read (UTC)")]
+Through = Annotated[
+    dt.date,
+    Meta(
+        description="The year to date (SPEC §4.3): the figures count the events from 1 January "
+        "to this day. Present exactly when the request gave it."
+    ),
+]
 
 
 class FiguresResponse(msgspec.Struct):
@@ -88,6 +95,7 @@ class FiguresResponse(msgspec.Struct):
     pending_events: Pending
     as_of: AsOf
     suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
+    through: Through | msgspec.UnsetType = msgspec.UNSET
 
 
 class BreakdownRow(msgspec.Struct):
@@ -102,6 +110,7 @@ class BreakdownResponse(msgspec.Struct):
     year: int
     by: Breakdown
     rows: list[BreakdownRow]
+    through: Through | msgspec.UnsetType = msgspec.UNSET
 
 
 class SeriesRow(msgspec.Struct):

@@ -1,5 +1,10 @@
 """The dashboard's trends: the headline figures of the current scope year by year, over the
-years present in the log, for a line chart (``static/trends.js``) and its table.
+years present in the log, for a line chart (``static/trends.js``) and its table. They are
+part of the dashboard's view (view.py), so they refresh with the key figures.
+
+The current year has not ended: its point is "à date" (provisional, 1 January to today),
+labelled so in the table and the chart, its segment dashed and a note under both — never
+read as a drop against whole years. A rate whose denominator is zero is "n.d.", a gap.
 
 The years come from ``shared.series.year_series`` (the year cells, as ``GET
 /v1/figures/series`` reads them), from the first year with data to the last; a year
@@ -11,13 +16,15 @@ mark "< k" in the table. ``exact=True`` is the signed-in exact view's: every val
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.web.formatting import NOT_AVAILABLE, format_value, format_withheld
+from services.web.formatting import NOT_AVAILABLE, format_day, format_figure, format_withheld
 from services.web.live import public
 from services.web.parameters import year_range
+from shared.figures import rate_undefined
 from shared.labels import LABELS
 from shared.scopes import Level, scope_key, year_period
 from shared.series import has_data, year_series
@@ -34,11 +41,18 @@ TREND_KEYS: tuple[str, ...] = (*COUNTS, RATE)
 
 
 def trends_context(
-    session: Session, level: Level, scope_id: str | None, year: int, exact: bool = False
+    session: Session,
+    level: Level,
+    scope_id: str | None,
+    year: int,
+    exact: bool = False,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The scope's years with data: per year its values (None when not published or
-    without data), their texts, the keys withheld, whether it is the page's ``year``; the
-    chart's data; and whether any value is withheld (to explain the mark)."""
+    """The scope's years with data: per year its values (None when not published, without
+    data or undefined), their texts, the keys withheld, whether it is the page's ``year`` and
+    whether it has not ended as of ``today`` (Paris); the chart's data; whether any value is
+    withheld (to explain the mark); the note on the year in progress, if shown."""
+    today = today or dt.date.today()
     scope = scope_key(level, scope_id)
     first, last = year_range()
     series = year_series(session, first, last, scope)
@@ -56,34 +70,48 @@ def trends_context(
         shown = view.shown(cell, values)
         hidden = [key for key in view.suppressed(cell) or () if key in TREND_KEYS]
         recorded = has_data(values)
+        in_progress = y >= today.year
         rows.append(
             {
                 "year": y,
+                "label": f"{y} (à date)" if in_progress else str(y),
                 "current": y == year,
-                "values": {key: shown[key] if recorded else None for key in TREND_KEYS},
-                "display": {
-                    key: _text(key, shown[key], key in hidden, recorded) for key in TREND_KEYS
+                "in_progress": in_progress,
+                "values": {
+                    key: shown[key] if recorded and not rate_undefined(shown, key) else None
+                    for key in TREND_KEYS
                 },
+                "display": {key: _text(key, shown, key in hidden, recorded) for key in TREND_KEYS},
                 "withheld": hidden,
             }
+        )
+    shown_in_progress = [row["year"] for row in rows if row["in_progress"]]
+    note = None
+    if shown_in_progress:
+        note = (
+            f"{shown_in_progress[0]} (à date) : année en cours, chiffres provisoires du "
+            f"1er janvier au {format_day(today)} ; ils ne se comparent pas aux années entières."
         )
     return {
         "rows": rows,
         "columns": [(key, LABELS[key].short) for key in TREND_KEYS],
         # Whether the table shows the mark (then it links to the page's note on it).
         "any_withheld": any(row["withheld"] for row in rows),
+        "in_progress_note": note,
         "chart": {
             "years": [row["year"] for row in rows],
+            "labels": [row["label"] for row in rows],
+            "in_progress": [row["in_progress"] for row in rows],
             "counts": [_line(key, rows) for key in COUNTS],
             "rate": _line(RATE, rows),
         },
     }
 
 
-def _text(key: str, value: int | float | None, hidden: bool, recorded: bool) -> str:
+def _text(key: str, shown: dict[str, int | float | None], hidden: bool, recorded: bool) -> str:
     if hidden:
         return format_withheld(public.min_count())
-    return format_value(value, LABELS[key].format) if recorded else NOT_AVAILABLE
+    return format_figure(shown, key) if recorded else NOT_AVAILABLE
 
 
 def _line(key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 One view holds everything for its filters (year, region or structure, sort of the
 breakdown table): the key figures, the breakdown by region (or by structure within
-a region), the twelve months of the year, and how fresh they are. It is read from
-the live counters only — one ``figure_counts`` row per cell, never the event log —
-so it answers in milliseconds. The page renders it, ``/donnees.json`` sends it to
-the refresh script, ``/export.csv`` writes it as CSV.
+a region), the twelve months of the scope (a structure's own), its years (trends.py),
+and how fresh they are. It is read from the live counters only — one ``figure_counts``
+row per cell, never the event log — so it answers in milliseconds. The page renders it,
+``/donnees.json`` sends it to the refresh script, ``/export.csv`` writes it as CSV.
 
-Beside each key figure, its change from the same scope's previous year (changes.py).
+Beside each key figure, its change from the same scope's previous year (changes.py): for
+the current year, not ended, from January to its last complete month against the same
+months of the year before, and the page says so (comparison.py). A rate whose denominator
+is zero reads "n.d.", never "0 %"; a label after its value agrees with it ("1 jeune").
 A view is built for one *edition* of the dashboard: the public one (``/``), where a reader
 without a token sees what ``public.view_for`` lets him — withheld values None, shown as
 one mark, ``suppressed`` listing them, sorted as if unknown — or the exact one of the
@@ -28,22 +31,27 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.web.formatting import (
+    MONTHS,
+    NOT_AVAILABLE,
+    format_figure,
     format_percent,
     format_time,
-    format_value,
     format_withheld,
     pending_label,
 )
 from services.web.http import ApiError
 from services.web.live import public
 from services.web.live.changes import year_changes
+from services.web.live.comparison import comparison
+from services.web.live.trends import trends_context
 from services.web.parameters import is_structure_id, optional, parse_year
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
 from shared.labels import LABELS
-from shared.live import Cell, pending_events
+from shared.live import Cell, pending_events, read_to_date
 from shared.models import FigureCounts, Structure
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, Level, scope_key, year_period
+from shared.scopes import NATIONAL, Level, period_kind, scope_key, to_date_through, year_period
+from shared.times import paris_today
 
 Order = Literal["asc", "desc"]
 ORDERS: tuple[str, ...] = get_args(Order)
@@ -76,21 +84,6 @@ COLUMNS: tuple[tuple[str, str], ...] = tuple(
     )
 )
 SORTS: tuple[str, ...] = ("label", *(key for key, _ in COLUMNS))
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 # French messages of the page's errors, by the code of the ApiError the page shows.
 MESSAGES = {
@@ -177,17 +170,24 @@ def read_filters() -> Filters:
     )
 
 
-def display(values: Shown, mark: str = "—") -> dict[str, str]:
-    """Every figure formatted the French way; ``mark`` for a withheld one."""
+def display(values: Shown, mark: str = "—", keys: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Every figure (or those ``keys``) formatted the French way; ``mark`` for a withheld one,
+    "n.d." for a rate whose denominator is zero."""
     return {
-        key: mark if value is None else format_value(value, LABELS[key].format)
-        for key, value in values.items()
+        key: mark if values[key] is None else format_figure(values, key)
+        for key in (values if keys is None else keys)
     }
+
+
+def agreeing_labels(values: Shown) -> dict[str, str]:
+    """Each figure's label as printed after its value: "1 jeune en contact", "2 jeunes…"."""
+    return {key: LABELS[key].agreeing(value) for key, value in values.items()}
 
 
 def share_of_exits(values: Shown, mark: str = "—") -> dict[str, str]:
     """Each CIVIS exit reason as a percentage of the exits, as the report shows it; ``mark``
-    where the reason or the exits are withheld (the share would give them back)."""
+    where the reason or the exits are withheld (the share would give them back); "n.d."
+    without exits."""
     exits = values["civis_exits"]
     shares = {}
     for key in CIVIS_REASONS:
@@ -195,7 +195,7 @@ def share_of_exits(values: Shown, mark: str = "—") -> dict[str, str]:
         if value is None or exits is None:
             shares[key] = mark
         else:
-            shares[key] = format_percent(value / exits if exits else 0)
+            shares[key] = format_percent(value / exits) if exits else NOT_AVAILABLE
     return shares
 
 
@@ -203,8 +203,8 @@ def _row(
     key: str, label: str, values: Shown, suppressed: list[str] | None, mark: str, **extra: Any
 ) -> dict[str, Any]:
     # A table row shows only the COLUMNS figures formatted; every raw figure stays (CSV, charts).
-    shown = {column: values[column] for column, _ in COLUMNS}
-    row = {"key": key, "label": label, "figures": values, "display": display(shown, mark)}
+    columns = tuple(column for column, _ in COLUMNS)
+    row = {"key": key, "label": label, "figures": values, "display": display(values, mark, columns)}
     if suppressed is not None:
         row["suppressed"] = suppressed
     return {**row, **extra}
@@ -238,26 +238,33 @@ def read_view_cells(
     scopes: list[str],
     months: list[str],
     month_scope: str,
-    previous: Cell,
+    compared: tuple[Cell, Cell],
 ) -> dict[Cell, dict[str, int | float]]:
-    """The year's cells of ``scopes``, the months' cells of ``month_scope`` and the cell
-    ``previous`` (the scope's year before): one query.
+    """The year's cells of ``scopes``, the months' cells of ``month_scope`` and the two cells
+    ``compared`` (the scope's year and the one before, or both years to date): one query, and
+    one more for years to date.
 
     Core rows rather than ORM objects, and only the cells shown: a view is about forty
     primary-key lookups in ``figure_counts``, never a scan of the event log.
     """
     table = FigureCounts.__table__
+    stored = [cell for cell in compared if period_kind(cell[0]) == "year"]
     statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED)).where(
         or_(
             and_(table.c.period == period, table.c.scope.in_(scopes)),
             and_(table.c.period.in_(months), table.c.scope == month_scope),
-            and_(table.c.period == previous[0], table.c.scope == previous[1]),
+            *(and_(table.c.period == p, table.c.scope == s) for p, s in stored),
         )
     )
-    return {
+    cells = {
         (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
         for row in session.execute(statement)
     }
+    to_date = [cell for cell in compared if period_kind(cell[0]) == "to_date"]
+    if to_date:
+        scope = to_date[0][1]
+        cells.update(read_to_date(session, [to_date_through(p) for p, _ in to_date], [scope]))
+    return cells
 
 
 def _confidentiality(view: public.View) -> dict[str, Any] | None:
@@ -274,12 +281,12 @@ def _confidentiality(view: public.View) -> dict[str, Any] | None:
     }
 
 
-def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) -> dict[str, Any]:
+def build_view(
+    session: Session, filters: Filters, edition: Edition = PUBLIC, today: dt.date | None = None
+) -> dict[str, Any]:
     """Everything the page shows for these filters, from the live counters, as the
-    ``edition``'s reader may see it."""
-    # The region the breakdown and the months are read within: the selected one, or the
-    # selected structure's (whose own months are not counted: SPEC §5 breaks months down
-    # nationally or by region).
+    ``edition``'s reader may see it, as of ``today`` (in Paris: what is compared)."""
+    # The region the breakdown is read within: the selected one, or the selected structure's.
     level: Level
     if filters.structure:
         selected = session.get(Structure, filters.structure)
@@ -295,8 +302,9 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
 
     period = year_period(filters.year)
     scope = scope_key(level, scope_id)
+    # The months are the scope's own: a structure's months are counted (SPEC §5).
     months = [f"{period}-{month:02d}" for month in range(1, 13)]
-    month_scope = scope_key("region", region) if region else NATIONAL
+    breakdown_scope = scope_key("region", region) if region else NATIONAL
     names: dict[str, str]
     if region:
         names = dict(
@@ -313,23 +321,25 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
     as_of = dt.datetime.now(dt.UTC)
     pending = pending_events(session)
     # The breakdown's total is its region's (or the nation's) own cell, read with the rest;
-    # the scope's previous year for the changes.
-    previous_year = filters.year - 1
-    previous = (year_period(previous_year), scope)
+    # the scope's previous year (or both years to date) for the changes.
+    compared = comparison(filters.year, today or paris_today())
+    now_period, before_period = compared.periods()
+    now_cell, before_cell = (now_period, scope), (before_period, scope)
     cells = read_view_cells(
         session,
         period,
-        [scope, month_scope, *(cell for _, cell in rows_of)],
+        [scope, breakdown_scope, *(cell for _, cell in rows_of)],
         months,
-        month_scope,
-        previous,
+        scope,
+        (now_cell, before_cell),
     )
     shown_cells = [
         (period, scope),
-        previous,
-        (period, month_scope),
+        now_cell,
+        before_cell,
+        (period, breakdown_scope),
         *((period, cell) for _, cell in rows_of),
-        *((month, month_scope) for month in months),
+        *((month, scope) for month in months),
     ]
     view = public.EXACT if edition.exact else public.view_for(session, shown_cells)
     confidentiality = _confidentiality(view)
@@ -359,8 +369,7 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
             )
         )
     month_rows = [
-        row(month, f"{MONTHS[i]} {filters.year}", (month, month_scope))
-        for i, month in enumerate(months)
+        row(month, f"{MONTHS[i]} {filters.year}", (month, scope)) for i, month in enumerate(months)
     ]
     within = REGIONS[region] if region else "France entière"
     document: dict[str, Any] = {
@@ -369,6 +378,7 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
         "scope": {"level": level, "id": scope_id, "label": label, "region": region},
         "figures": figures,
         "display": display(figures, mark),
+        "labels": agreeing_labels(figures),
         "civis_shares": share_of_exits(figures, mark),
         "pending_events": pending,
         "freshness": pending_label(pending),
@@ -380,11 +390,20 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
             "sort": filters.sort,
             "order": filters.order,
             "rows": _sorted(breakdown_rows, filters.sort, filters.order),
-            "total": row("", f"Ensemble — {within}", (period, month_scope)),
+            "total": row("", f"Ensemble — {within}", (period, breakdown_scope)),
         },
-        "months": {"within": within, "rows": month_rows},
-        "previous_year": previous_year,
-        "changes": year_changes(figures, shown(previous), previous_year),
+        "months": {"within": label, "rows": month_rows},
+        "previous_year": filters.year - 1,
+        # The current year, not ended: provisional ("à date"), compared on complete months.
+        "comparison": {
+            "in_progress": compared.in_progress,
+            "through": compared.through,
+            "sentence": compared.sentence,
+        },
+        "changes": year_changes(shown(now_cell), shown(before_cell), compared),
+        "trends": trends_context(
+            session, level, scope_id, filters.year, exact=edition.exact, today=compared.today
+        ),
         "confidentiality": confidentiality,
     }
     suppressed = view.suppressed((period, scope))

@@ -5,7 +5,10 @@
  * - picking a region clears the structure and vice versa (the figures have one scope);
  * - the charts are drawn with Chart.js from the view embedded in the page (#view-data);
  * - every few seconds the same view is fetched again from /donnees.json (the URL keeps the
- *   filters) and the figures, tables, charts and freshness line are updated in place.
+ *   filters) and the figures, their labels (which agree with them: "1 jeune"), the year's
+ *   comparison sentence, the tables — the trends' too — the charts and the freshness line are
+ *   updated in place; the "bilan:view" event hands the fresh view to static/trends.js, which
+ *   redraws the trend charts.
  * Values arrive already formatted the French way by the server, so nothing is reformatted here:
  * a value withheld from the public (statistical confidentiality) arrives as null with its mark
  * ("< 5") in display and its key in the row's "suppressed": shown as the page shows it, in an
@@ -226,6 +229,7 @@
         th.textContent = row.label;
       }
       tr.appendChild(th);
+      if (row.year) tr.dataset.year = row.year;
       if (row.current) { tr.className = "current"; tr.setAttribute("aria-current", "true"); }
       keys.forEach(function (key) {
         var td = document.createElement("td");
@@ -249,6 +253,15 @@
       var key = node.dataset.figure;
       setValue(node, v.display[key], withheld(v.suppressed, key));
     });
+    // A label agrees with its value: "1 jeune en contact", "2 jeunes en contact".
+    root.querySelectorAll("[data-label]").forEach(function (node) {
+      var text = v.labels[node.dataset.label];
+      if (node.textContent !== text) node.textContent = text;
+    });
+    var sentence = document.getElementById("comparison-sentence");
+    if (sentence && v.comparison.sentence && sentence.textContent !== v.comparison.sentence) {
+      sentence.textContent = v.comparison.sentence;
+    }
     root.querySelectorAll("[data-share]").forEach(function (node) {
       var key = node.dataset.share;
       // A share of the exits is withheld with its reason or with the exits.
@@ -271,9 +284,22 @@
       total.firstChild.className = "total";
     }
     if (months) fillRows(months, v.months.rows);
+    // The trends' table: each year's texts, a withheld one as the other tables show it.
+    var trends = root.querySelector("[data-trends-rows]");
+    if (trends) {
+      fillRows(trends, v.trends.rows.map(function (row) {
+        return { label: row.label, year: row.year, current: row.current,
+                 display: row.display, suppressed: row.withheld };
+      }));
+    }
+    var note = document.getElementById("trends-in-progress");
+    if (note && v.trends.in_progress_note && note.textContent !== v.trends.in_progress_note) {
+      note.textContent = v.trends.in_progress_note;
+    }
     state.textContent = v.freshness;
     freshness.classList.toggle("pending", v.pending_events > 0);
     updateCharts(v);
+    document.dispatchEvent(new CustomEvent("bilan:view", { detail: v }));
   }
 
   // The freshness line says when the figures were last checked: a 304 confirms them too.

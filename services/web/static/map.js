@@ -33,6 +33,7 @@
       var link = links[code];
       var group = link.querySelector(".region");
       for (var i = 0; i < 5; i += 1) group.classList.remove("shade-" + i);
+      group.classList.remove("shade-nd");
       group.classList.add("shade-" + region.shades[key]);
       var name = region.name + " : " + region.display[key] + " — " + headers[key] +
         (region.current ? " (région affichée)" : "");

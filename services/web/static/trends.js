@@ -2,9 +2,13 @@
  *
  * Two Chart.js line charts from #trends-data: the headline counts year by year, and the
  * access rate on a chart of its own (another unit). A value that is not published
- * (statistical confidentiality) or a year without data is null: a gap in the line, never
- * a zero. The tooltips say the table's texts, formatted by the server. Without Chart.js
- * the charts are hidden and the table says everything.
+ * (statistical confidentiality), a year without data or an undefined rate is null: a gap in
+ * the line, never a zero. The year in progress is "à date" (its label says so): the segment
+ * that reaches it is dotted and its point hollow, so that it never reads as a drop against
+ * whole years. The tooltips say the table's texts, formatted by the server. At each refresh
+ * static/dashboard.js sends the fresh view ("bilan:view") and the charts are redrawn from its
+ * trends (the table is refilled by dashboard.js). Without Chart.js the charts are hidden and
+ * the table says everything.
  */
 (function () {
   "use strict";
@@ -19,10 +23,14 @@
   var COLORS = ["#000091", "#18753c", "#b34000", "#a558a0"];
   var DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
   var POINTS = ["circle", "rect", "triangle", "rectRot"];
+  var IN_PROGRESS_DASH = [2, 5];
 
   function integer(value) {
     return new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(value);
   }
+
+  // Whether point i is the year in progress, for the chart's current data.
+  function inProgress(i) { return Boolean(data.in_progress[i]); }
 
   function dataset(line, i) {
     return {
@@ -34,6 +42,11 @@
       borderDash: DASHES[i],
       pointStyle: POINTS[i],
       pointRadius: 4,
+      // The year in progress: a hollow point, reached by a dotted segment.
+      pointBackgroundColor: function (ctx) { return inProgress(ctx.dataIndex) ? "#fff" : COLORS[i]; },
+      segment: {
+        borderDash: function (ctx) { return inProgress(ctx.p1DataIndex) ? IN_PROGRESS_DASH : undefined; }
+      },
       spanGaps: false
     };
   }
@@ -48,9 +61,9 @@
     };
   }
 
-  var years = data.years.map(String);
+  var years = data.labels;
   var common = { responsive: true, maintainAspectRatio: false, animation: false };
-  new Chart(canvas, {
+  var counts = new Chart(canvas, {
     type: "line",
     data: { labels: years, datasets: data.counts.map(dataset) },
     options: Object.assign({}, common, {
@@ -58,7 +71,7 @@
       scales: { y: { beginAtZero: true, ticks: { callback: integer, precision: 0 } } }
     })
   });
-  new Chart(document.getElementById("chart-trends-rate"), {
+  var rate = new Chart(document.getElementById("chart-trends-rate"), {
     type: "line",
     data: { labels: years, datasets: [dataset(data.rate, 0)] },
     options: Object.assign({}, common, {
@@ -71,5 +84,23 @@
         }
       }
     })
+  });
+
+  // A fresh view: the same lines, with the values and texts of now.
+  document.addEventListener("bilan:view", function (event) {
+    var fresh = event.detail.trends && event.detail.trends.chart;
+    if (!fresh) return;
+    data = fresh;
+    var labels = fresh.labels;
+    counts.data.labels = labels;
+    fresh.counts.forEach(function (line, i) {
+      counts.data.datasets[i].data = line.values;
+      counts.data.datasets[i].texts = line.texts;
+    });
+    rate.data.labels = labels;
+    rate.data.datasets[0].data = fresh.rate.values;
+    rate.data.datasets[0].texts = fresh.rate.texts;
+    counts.update("none");
+    rate.update("none");
   });
 })();

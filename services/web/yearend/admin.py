@@ -34,6 +34,7 @@ from services.web.yearend.wording import page_year
 from shared.declarations.campaign import region_progress, total_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, decide
+from shared.live import years_with_data
 from shared.models import Declaration, Structure
 from shared.regions import REGIONS
 
@@ -82,11 +83,12 @@ def admin() -> str | Page:
             .order_by(Declaration.region, Declaration.structure_id)
         ).all()
         progress = region_progress(db, year, regions)
+        with_data = years_with_data(db)
     first, last = year_range()
     return render_template(
         "admin.html",
         year=year,
-        years=year_choices(year),
+        years=year_choices(year, with_data),
         first_year=first,
         last_year=last,
         history=history,

@@ -29,6 +29,7 @@ from shared.declarations.campaign import (
     structure_statuses,
 )
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
+from shared.live import years_with_data
 from shared.models import Declaration, Structure
 from shared.regions import REGIONS
 from shared.web_sessions import PAGE_ROLES
@@ -77,12 +78,13 @@ def _regional(identity: Identity) -> tuple[str, int]:
             raise ApiError(404, "unknown_region", "Cette région n'existe pas.")
     with read_session() as db:
         statuses = structure_statuses(db, year, region)
+        with_data = years_with_data(db)
     rows = _filtered(statuses, state, kind, text)
     scope = REGIONS[region] if region else "France entière"
     return render_template(
         "campaign.html",
         year=year,
-        years=year_choices(year),
+        years=year_choices(year, with_data),
         region=region,
         scope=scope,
         regions=sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
@@ -116,6 +118,7 @@ def _structure_home(identity: Identity) -> tuple[str, int] | WerkzeugResponse:
                 select(Declaration).where(Declaration.structure_id == structure_id)
             )
         }
+        with_data = years_with_data(db)
     current = campaign_year()
     years = sorted({current, *declared}, reverse=True)
     rows: list[dict[str, Any]] = [
@@ -135,7 +138,7 @@ def _structure_home(identity: Identity) -> tuple[str, int] | WerkzeugResponse:
         rows=rows,
         current=current,
         states=STATES,
-        years=year_choices(current),
+        years=year_choices(current, with_data),
     ), 200
 
 

@@ -13,9 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.formatting import format_change, format_percent, format_value
+from services.web.formatting import (
+    NOT_AVAILABLE,
+    format_change,
+    format_figure,
+    format_percent,
+    format_value,
+)
 from shared.declarations.fields import FUNDER_KEYS
-from shared.labels import LABELS
+from shared.labels import LABELS, plural_form
 from shared.report import SECTIONS
 from shared.report_keys import REPORT_KEYS
 from shared.series import change_from_previous
@@ -26,18 +32,20 @@ TITLES = [title for title, _ in SECTIONS]
 
 
 def _text(figures: Figures, key: str) -> str:
-    return format_value(figures[key], LABELS[key].format)
+    return format_figure(figures, key)  # "n.d." for a rate without denominator
 
 
 def _share(figures: Figures, part: str, whole: str) -> str:
     total = figures[whole]
-    return format_percent(figures[part] / total if total else 0.0)
+    return format_percent(figures[part] / total) if total else NOT_AVAILABLE
 
 
 def _item(figures: Figures, key: str, of: str | None = None, note: str = "") -> dict[str, Any]:
-    """A detail line: its value, its label and, when ``of`` is given, its share of it."""
+    """A detail line: its value, its label (agreeing with it: "1 jeune") and, when ``of`` is
+    given, its share of it."""
     share = None if of is None else f"{_share(figures, key, of)}{note}"
-    return {"key": key, "value": _text(figures, key), "label": LABELS[key].label, "share": share}
+    label = LABELS[key].agreeing(figures[key])
+    return {"key": key, "value": _text(figures, key), "label": label, "share": share}
 
 
 def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
@@ -50,7 +58,11 @@ def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {
             "title": f"{TITLES[0]} au 31 décembre {year}",
-            "headline": ("structures", _text(figures, "structures"), "structures"),
+            "headline": (
+                "structures",
+                _text(figures, "structures"),
+                plural_form(figures["structures"], "structure", "structures"),
+            ),
             "items": [_item(figures, k) for k in ("missions_locales", "paio", "professionals")],
         },
         {
@@ -58,7 +70,11 @@ def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
             "headline": (
                 "youths_interviewed",
                 _text(figures, "youths_interviewed"),
-                "jeunes accompagnés, reçus en entretien individuel",
+                plural_form(
+                    figures["youths_interviewed"],
+                    "jeune accompagné, reçu en entretien individuel",
+                    "jeunes accompagnés, reçus en entretien individuel",
+                ),
             ),
             "items": [
                 _item(figures, k)
@@ -71,7 +87,11 @@ def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
             "headline": (
                 "youths_with_access",
                 _text(figures, "youths_with_access"),
-                "jeunes ont accédé à un emploi ou à une formation",
+                plural_form(
+                    figures["youths_with_access"],
+                    "jeune a accédé à un emploi ou à une formation",
+                    "jeunes ont accédé à un emploi ou à une formation",
+                ),
             ),
             "items": [
                 _item(figures, k)
@@ -88,7 +108,7 @@ def key_blocks(year: int, figures: Figures) -> list[dict[str, Any]]:
             "headline": (
                 "civis_entries",
                 _text(figures, "civis_entries"),
-                "jeunes entrés en CIVIS",
+                LABELS["civis_entries"].agreeing(figures["civis_entries"]),
             ),
             "items": [_item(figures, "civis_exits")]
             + [

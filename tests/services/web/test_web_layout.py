@@ -119,3 +119,43 @@ def test_french_formatting() -> None:
     winter = dt.datetime(2007, 1, 15, 13, 5, 3, tzinfo=dt.UTC)
     summer = dt.datetime(2007, 7, 15, 13, 5, 3, tzinfo=dt.UTC)
     assert (format_time(winter), format_time(summer)) == ("14:05:03", "15:05:03")
+
+
+def test_one_rule_for_plurals_and_not_available_rates() -> None:
+    from services.web.formatting import format_change, format_day, format_figure
+    from services.web.yearend.report_layout import key_blocks
+    from shared.figures import with_derived
+    from shared.labels import LABELS, plural_form
+    from shared.report_keys import REPORT_KEYS
+    from shared.series import Change
+
+    assert [plural_form(n, "jeune", "jeunes") for n in (0, 1, 1.5, 2, 10)] == [
+        "jeune",
+        "jeune",
+        "jeune",
+        "jeunes",
+        "jeunes",
+    ]
+    assert LABELS["civis_exits"].agreeing(0) == "jeune sorti du CIVIS"
+    assert LABELS["youths_with_access"].agreeing(1) == (
+        "jeune a accédé à l'emploi ou à la formation"
+    )
+    assert LABELS["youths_in_contact"].agreeing(None) == "jeunes en contact"  # not shown
+    assert LABELS["civis_exits_other"].agreeing(1) == "dont autres motifs"  # no agreement
+    assert format_change(Change(0.019, 0.05), "percent").startswith(f"+1,9{NNBSP}pt ")
+    assert format_change(Change(0.0196, 0.05), "percent").startswith(f"+2,0{NNBSP}pts ")
+    assert format_day(dt.date(2026, 12, 1)) == "1er décembre 2026"
+    assert format_day(dt.date(2026, 12, 7)) == "7 décembre 2026"
+    # A rate whose denominator is zero does not exist: "n.d.", never "0 %".
+    assert format_figure(with_derived({}), "access_rate") == "n.d."
+    assert format_figure(with_derived({"youths_interviewed": 2}), "access_rate") == f"0{NNBSP}%"
+    # The report page: the same rule.
+    figures = dict.fromkeys(REPORT_KEYS, 0) | {"youths_in_contact": 1, "structures": 1}
+    blocks = key_blocks(2007, figures)
+    items = {item["key"]: item for block in blocks for item in block["items"]}
+    assert blocks[0]["headline"][2] == "structure"
+    assert blocks[1]["headline"][2] == "jeune accompagné, reçu en entretien individuel"
+    assert items["youths_in_contact"]["label"] == "jeune en contact"
+    assert items["civis_exits"]["label"] == "jeune sorti du CIVIS"
+    assert items["access_rate"]["value"] == "n.d."
+    assert items["civis_exits_other"]["share"] == "n.d. des sorties"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from typing import Any
@@ -123,12 +124,22 @@ def test_parameters_are_documented(document: dict[str, Any]) -> None:
         "year",
         "region",
         "structure",
+        "through",
         "If-None-Match",
         "If-Modified-Since",
     ]
     breakdown = document["paths"]["/v1/figures/breakdown"]["get"]
     by = next(p for p in breakdown["parameters"] if p["name"] == "by")
     assert by["required"] is True
+    assert [p["name"] for p in breakdown["parameters"]][:5] == [
+        "year",
+        "by",
+        "region",
+        "structure",
+        "through",
+    ]
+    through = next(p for p in figures["parameters"] if p["name"] == "through")
+    assert through["schema"]["format"] == "date"
     region = next(p for p in figures["parameters"] if p["name"] == "region")
     assert len(region["schema"]["enum"]) == 26
     year = figures["parameters"][0]["schema"]
@@ -150,6 +161,12 @@ def test_answers_decode_strictly_as_the_documented_structs(
     for by in ("region", "structure", "month"):
         breakdown = client.get(f"/v1/figures/breakdown?year=2007&by={by}")
         assert decoded(breakdown, BreakdownResponse).by == by
+        to_date = client.get(f"/v1/figures/breakdown?year=2007&by={by}&through=2007-03-31")
+        assert decoded(to_date, BreakdownResponse).through == dt.date(2007, 3, 31)
+    to_date = decoded(client.get("/v1/figures?year=2007&through=2007-02-28"), FiguresResponse)
+    assert (to_date.through, to_date.figures.youths_in_contact) == (dt.date(2007, 2, 28), 0)
+    months = client.get("/v1/figures/breakdown?year=2007&by=month&structure=ML-11-001")
+    assert decoded(months, BreakdownResponse).rows[2].figures.interviews == 1
     series = decoded(client.get("/v1/figures/series?from=2006&to=2007"), SeriesResponse)
     assert (series.first, series.last, [row.year for row in series.rows]) == (
         2006,

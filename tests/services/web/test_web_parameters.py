@@ -4,7 +4,9 @@ anything else a 400 or a 404, never a 500 — on SQLite and on PostgreSQL, whose
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.web.parameters import integer_or_none
 from shared.tokens import create_token
 from tests.support.declarations import DECLARATION
+from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, make_app, sign_in
 
 HUGE = "99999999999"  # past PostgreSQL's integer
@@ -112,3 +115,23 @@ def test_out_of_range_numbers_on_postgresql(
         response = _refused(client, token, method, url)
         assert (response.status_code, response.get_json()["error"]) == (status, code), url
     assert client.get(f"/rapports/{HUGE}").status_code == 400
+
+
+def test_the_year_lists_offer_the_years_with_data_and_the_current_one(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        record(session, [event("a", on="2005-06-01"), event("b", on="2007-03-01")])
+    apply_all(sessions)
+    current = str(dt.date.today().year)
+
+    def years(page: str, select: str) -> list[str]:
+        options = page.partition(f'id="{select}"')[2].partition("</select>")[0]
+        return re.findall(r'<option value="(\d{4})"', options)
+
+    dashboard = client.get("/?year=2007").get_data(as_text=True)
+    assert years(dashboard, "filter-year") == [current, "2007", "2005"]
+    sign_in(client, admin_token)
+    admin = client.get("/admin?year=2006").get_data(as_text=True)
+    # The year shown is offered too, though it has no data.
+    assert years(admin, "admin-year") == [current, "2007", "2006", "2005"]

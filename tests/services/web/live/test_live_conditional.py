@@ -3,13 +3,14 @@ view, a public short Cache-Control, and a new ETag when events are recorded or a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live import api, data, page
+from services.web.live import api, conditional, data, page
 from tests.support.events import apply_all, event, record
 
 ROUTES = [
@@ -50,7 +51,7 @@ def test_a_304_builds_nothing(
 
     for module, name in ((data, "build_view"), (page, "build_view"), (api, "live_figures")):
         monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setattr(api, "read_cells", refuse)
+    monkeypatch.setattr(api, "read_any_cells", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
@@ -105,3 +106,16 @@ def test_a_refusal_is_never_not_modified(client: FlaskClient, counted: None, url
         {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
     ):
         assert client.get(url, headers=headers).status_code in (400, 404), headers
+
+
+def test_the_etag_changes_with_the_day_in_paris(
+    client: FlaskClient, counted: None, monkeypatch: Any
+) -> None:
+    """The day decides the months a current year is compared on: a new day in Paris (before
+    the UTC one, in the evening) is a new answer."""
+    url = "/donnees.json?year=2007"
+    monkeypatch.setattr(conditional, "paris_today", lambda: dt.date(2026, 11, 30))
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.setattr(conditional, "paris_today", lambda: dt.date(2026, 12, 1))
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200

@@ -87,7 +87,7 @@ def test_every_role_signed_in_reads_exact_figures(
     rows = csv_table(public, f"/chiffres-exacts/export.csv?{QUERY}")
     header, *lines = rows
     paris_line = dict(
-        zip(header, next(line for line in lines if line[2] == "ML-11-001"), strict=True)
+        zip(header, next(line for line in lines if line[3] == "ML-11-001"), strict=True)
     )
     for key in FIGURE_KEYS:
         wanted = spreadsheet_number(exact[key], percent=key == "access_rate")

@@ -25,21 +25,25 @@ def csv_rows(client: FlaskClient, url: str) -> tuple[Any, list[list[str]]]:
 def test_csv_export_of_the_breakdown(client: FlaskClient, counted: None) -> None:
     response, rows = csv_rows(client, "/export.csv?year=2007")
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="chiffres-cles_2007_repartition.csv"'
+        'attachment; filename="chiffres-cles_2007_france-entiere_repartition.csv"'
     )
     header = rows[0]
-    assert header[:3] == ["Année", "Région", "Code"]
+    assert header[:4] == ["Année", "Périmètre", "Région", "Code"]
     assert "Jeunes reçus en entretien individuel" in header
     assert "Taux d'accès à l'emploi ou à la formation (%)" in header
-    assert len(header) == 3 + len(FIGURE_KEYS)
-    assert rows[1][:3] == ["2007", "Ensemble — France entière", ""]
+    assert len(header) == 4 + len(FIGURE_KEYS)
+    assert rows[1][:4] == ["2007", "France entière", "Ensemble — France entière", ""]
     assert len(rows) == 2 + 26
-    by_code = {row[2]: dict(zip(header, row, strict=True)) for row in rows[2:]}
+    # Every line names the table's scope.
+    assert {row[1] for row in rows[1:]} == {"France entière"}
+    by_code = {row[3]: dict(zip(header, row, strict=True)) for row in rows[2:]}
     assert by_code["11"]["Région"] == "Île-de-France"
     assert by_code["11"]["Entretiens individuels"] == "3"
     # Y1 and Y2 interviewed in Île-de-France; only Y1 got his job there.
     assert by_code["11"]["Taux d'accès à l'emploi ou à la formation (%)"] == "50,0"
     assert by_code["94"]["Jeunes en contact"] == "0"
+    # Nobody interviewed in Corse: its access rate does not exist.
+    assert by_code["94"]["Taux d'accès à l'emploi ou à la formation (%)"] == "n.d."
     total = dict(zip(header, rows[1], strict=True))
     assert total["Jeunes reçus en entretien individuel"] == "3"
 
@@ -50,18 +54,52 @@ def test_csv_export_follows_the_view(client: FlaskClient, counted: None) -> None
         'filename="chiffres-cles_2007_region-11_repartition.csv"'
         in response.headers["Content-Disposition"]
     )
-    assert rows[0][1] == "Structure"
-    assert rows[1][1] == "Ensemble — Île-de-France"
-    assert [row[2] for row in rows[2:]] == ["ML-11-001", "ML-11-002"]  # 2 interviews, then 1
-    _, rows = csv_rows(client, "/export.csv?year=2007&structure=ML-11-002")
-    # No total line for a structure: its region's structures, by name (Créteil, Paris).
-    assert [row[2] for row in rows[1:]] == ["ML-11-002", "ML-11-001"]
+    assert rows[0][2] == "Structure"
+    assert rows[1][1:3] == ["Île-de-France (région 11)", "Ensemble — Île-de-France"]
+    assert [row[3] for row in rows[2:]] == ["ML-11-001", "ML-11-002"]  # 2 interviews, then 1
+    response, rows = csv_rows(client, "/export.csv?year=2007&structure=ML-11-002")
+    # A structure's breakdown is its region's: named so, its total first, then its
+    # structures by name (Créteil, Paris).
+    assert (
+        'filename="chiffres-cles_2007_region-11_repartition.csv"'
+        in (response.headers["Content-Disposition"])
+    )
+    assert [row[3] for row in rows[1:]] == ["", "ML-11-002", "ML-11-001"]
     response, rows = csv_rows(client, "/export.csv?year=2007&view=month")
-    assert rows[0][1] == "Mois"
-    assert rows[1][1] == "Année 2007 — France entière"
-    assert [row[2] for row in rows[2:]] == [f"2007-{m:02d}" for m in range(1, 13)]
-    assert 'filename="chiffres-cles_2007_mois.csv"' in response.headers["Content-Disposition"]
+    assert rows[0][2] == "Mois"
+    assert rows[1][2] == "Année 2007 — France entière"
+    assert [row[3] for row in rows[2:]] == [f"2007-{m:02d}" for m in range(1, 13)]
+    assert (
+        'filename="chiffres-cles_2007_france-entiere_mois.csv"'
+        in (response.headers["Content-Disposition"])
+    )
     assert client.get("/export.csv?year=2007&view=pie").status_code == 400
+
+
+def test_the_months_of_a_structure_are_its_own(client: FlaskClient, counted: None) -> None:
+    response, rows = csv_rows(client, "/export.csv?year=2007&structure=ML-11-002&view=month")
+    assert (
+        'filename="chiffres-cles_2007_structure-ML-11-002_mois.csv"'
+        in (response.headers["Content-Disposition"])
+    )
+    header = rows[0]
+    lines = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert {line["Périmètre"] for line in lines} == {
+        "Mission locale de Créteil (structure ML-11-002)"
+    }
+    assert lines[0]["Mois"] == "Année 2007 — Mission locale de Créteil"
+    assert lines[0]["Entretiens individuels"] == "1"
+    # Créteil: Y1's interview of 20 March and his job of 1 April (the region had 2
+    # interviews in March).
+    march, april = lines[3], lines[4]
+    assert (march["Code"], march["Entretiens individuels"]) == ("2007-03", "1")
+    assert (april["Code"], april["Jeunes en contact"], april["Entretiens individuels"]) == (
+        "2007-04",
+        "1",
+        "0",
+    )
+    assert april["Taux d'accès à l'emploi ou à la formation (%)"] == "n.d."
+    assert sum(int(line["Jeunes en contact"]) for line in lines[1:]) == 2
 
 
 def test_page_links_the_exports(client: FlaskClient) -> None:
@@ -91,12 +129,14 @@ def test_names_that_start_a_formula_are_exported_as_text(
             fields = StructureFields(name=name, kind="paio", region="11")
             upsert_structure(session, f"PAIO-11-9{n:02d}", fields)
     _, rows = csv_rows(client, "/export.csv?year=2007&region=11")
-    names = {row[2]: row[1] for row in rows[2:]}
+    names = {row[3]: row[2] for row in rows[2:]}
     for n, name in enumerate(FORMULAS):
         assert names[f"PAIO-11-9{n:02d}"] == "'" + name
     assert names["ML-11-001"] == "Mission locale de Paris"
     # Figures stay numbers.
-    assert all(cell.replace(",", "").isdigit() for row in rows[1:] for cell in row[3:])
+    assert all(
+        cell.replace(",", "").isdigit() or cell == "n.d." for row in rows[1:] for cell in row[4:]
+    )
 
 
 def test_the_report_csv_is_inert_and_keeps_negative_numbers(monkeypatch: Any) -> None:

@@ -52,7 +52,7 @@ def years(sessions: sessionmaker[Session], registry: Any) -> None:
 
 def trend_rows(text: str) -> dict[int, list[str]]:
     """The trend table's cells by year (``text``: the page's HTML as sent)."""
-    table = re.search(r'id="table-evolution".*?<tbody>(.*?)</tbody>', text, re.S)
+    table = re.search(r'id="table-evolution".*?<tbody[^>]*>(.*?)</tbody>', text, re.S)
     assert table, "no trend table"
     rows = {}
     for year, cells in re.findall(r'<tr data-year="(\d+)"[^>]*>(.*?)</tr>', table.group(1), re.S):

@@ -6,6 +6,7 @@ every bad filter must get a French error with the right status.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -95,7 +96,13 @@ def test_view_of_a_structure_shows_its_region(client: FlaskClient, counted: None
     assert view["figures"]["youths_with_access"] == 1  # Y4 (Y2 was interviewed elsewhere)
     rows = view["breakdown"]["rows"]
     assert [(row["key"], row["current"]) for row in rows] == [("PAIO-24-001", True)]
-    assert view["months"]["within"] == "Centre"
+    # Its own months, not its region's.
+    assert view["months"]["within"] == "PAIO de Chartres"
+    months = {row["key"]: row["figures"] for row in view["months"]["rows"]}
+    assert months["2007-02"]["youths_received"] == 1  # Y2's workshop
+    assert months["2007-02"]["youths_interviewed"] == 0  # Y2's interview was in Paris
+    assert months["2007-07"]["youths_with_access"] == 1  # Y4
+    assert sum(month["youths_in_contact"] for month in months.values()) == 3
 
 
 def test_structure_wins_over_region(client: FlaskClient, counted: None) -> None:
@@ -155,9 +162,11 @@ def test_page_renders_everything_without_javascript(client: FlaskClient, counted
     for chart in ("access", "civis", "months", "breakdown"):
         assert f'<canvas id="chart-{chart}" role="img" aria-label="' in text
     assert '<script type="application/json" id="view-data">{"year":2007,' in text
-    # The year select lists every year figures exist for, the chosen one selected.
+    # The year select lists the years with data and the current one, the chosen one selected.
+    years = re.findall(r'<option value="(\d{4})"', text.partition('id="filter-year"')[2])
+    assert years[: years.index("2007") + 1] == [str(dt.date.today().year), "2007"]
     assert '<option value="2007" selected>' in text
-    assert '<option value="1982">' in text
+    assert '<option value="1982">' not in text
 
 
 def test_page_of_a_structure_names_it_and_its_region(client: FlaskClient, counted: None) -> None:
@@ -165,7 +174,8 @@ def test_page_of_a_structure_names_it_and_its_region(client: FlaskClient, counte
     assert 'Chiffres clés 2007 <span class="scope">— Mission locale de Créteil</span>' in text
     assert "Par structure — Île-de-France" in text
     assert '<tr class="current" aria-current="true">' in text
-    assert "ceux-ci sont ceux de la région de la structure" in text
+    assert "Mois par mois — Mission locale de Créteil" in text
+    assert "Entretiens individuels par mois — Mission locale de Créteil" in text
 
 
 def test_view_json_escapes_script_end(

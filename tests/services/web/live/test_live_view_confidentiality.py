@@ -19,9 +19,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.formatting import format_percent, format_value
+from services.web.formatting import NOT_AVAILABLE, format_figure, format_percent
 from services.web.live.view import COLUMNS
-from shared.figures import FIGURE_KEYS
+from shared.figures import FIGURE_KEYS, rate_undefined
 from shared.labels import LABELS
 from shared.spreadsheets import spreadsheet_number
 from tests.services.web.live.conftest import MIN_COUNT
@@ -48,7 +48,7 @@ class Truth(NamedTuple):
         """How the page shows the value: the mark, or the exact value the French way."""
         if key in self.withheld:
             return MARK
-        return format_value(self.exact[key], LABELS[key].format)
+        return format_figure(self.exact, key)  # "n.d." for a rate without denominator
 
     def shown(self, key: str) -> Shown:
         return Shown(self.text(key), key in self.withheld)
@@ -58,7 +58,7 @@ class Truth(NamedTuple):
         if reason in self.withheld or "civis_exits" in self.withheld:
             return Shown(MARK, True)
         exits = self.exact["civis_exits"]
-        return Shown(format_percent(self.exact[reason] / exits if exits else 0), False)
+        return Shown(format_percent(self.exact[reason] / exits) if exits else NOT_AVAILABLE, False)
 
 
 def _get(client: FlaskClient, url: str, token: str | None = None) -> dict[str, Any]:
@@ -100,7 +100,8 @@ def expected(client: FlaskClient, token: str, year: int, query: str) -> Expected
         previous=_cell(client, token, f"/v1/figures?year={year - 1}{query}"),
         total=total,
         breakdown=_rows(client, token, f"/v1/figures/breakdown?year={year}&by={by}{within}"),
-        months=_rows(client, token, f"/v1/figures/breakdown?year={year}&by=month{within}"),
+        # The scope's own months: a structure's too.
+        months=_rows(client, token, f"/v1/figures/breakdown?year={year}&by=month{query}"),
     )
 
 
@@ -131,7 +132,9 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
             assert change["absolute"] == pytest.approx(now - before), key
         else:
             assert change["state"] == "not_available"
-            assert expected.previous.exact["youths_in_contact"] == 0
+            assert expected.previous.exact["youths_in_contact"] == 0 or (
+                rate_undefined(scope.exact, key) or rate_undefined(expected.previous.exact, key)
+            ), key
     for rows, truths in (
         (view["breakdown"]["rows"], expected.breakdown),
         (view["months"]["rows"], expected.months),
@@ -177,17 +180,20 @@ def check_csv(rows: list[list[str]], truths: dict[str, Truth], total: Truth | No
     header, *lines, note = rows
     assert note == [expected_note()]
     columns = [LABELS[key].csv_header for key in FIGURE_KEYS]
-    assert header[3:] == columns
+    assert header[:4] == ["Année", "Périmètre", header[2], "Code"]
+    assert header[4:] == columns
     for line in lines:
-        truth = total if line[2] == "" else truths[line[2]]
+        truth = total if line[3] == "" else truths[line[3]]
         assert truth is not None
         shown = [
             MARK
             if key in truth.withheld
+            else NOT_AVAILABLE
+            if rate_undefined(truth.exact, key)
             else spreadsheet_number(truth.exact[key], percent=key == "access_rate")
             for key in FIGURE_KEYS
         ]
-        assert line[3:] == shown, line[:3]
+        assert line[4:] == shown, line[:4]
     assert len(lines) == len(truths) + (total is not None)
 
 
@@ -219,17 +225,9 @@ def test_a_visitor_sees_no_withheld_value_anywhere(
             response = public.get(f"/{url}")
             assert response.status_code == 200
             check_page(response.get_data(as_text=True), view, truth)
-            structure_scope = "structure=" in query
-            check_csv(
-                csv_table(public, f"/export.csv{url}"),
-                truth.breakdown,
-                None if structure_scope else truth.scope,
-            )
-            check_csv(
-                csv_table(public, f"/export.csv{url}&view=month"),
-                truth.months,
-                None if structure_scope else truth.scope,
-            )
+            # Each table's total first: the breakdown's region (or nation), the scope's year.
+            check_csv(csv_table(public, f"/export.csv{url}"), truth.breakdown, truth.total)
+            check_csv(csv_table(public, f"/export.csv{url}&view=month"), truth.months, truth.scope)
             for cell in (truth.scope, *truth.breakdown.values(), *truth.months.values()):
                 hidden_nonzero += sum(1 for key in cell.withheld if cell.exact[key])
             by_previous += sum(

@@ -200,7 +200,7 @@ def test_report_page(
     assert ("/vendor/chart.js/chart.umd.min.js" in page) == vendored
     assert "0 déclarations annuelles validées" not in page
     assert re.search(
-        r"<strong>0</strong> déclarations annuelles validées sur\s*<strong>3</strong>", page
+        r"<strong>0</strong> déclaration annuelle validée sur\s*<strong>3</strong>", page
     )
     older = client.get("/rapports/2007?version=1").get_data(as_text=True)
     assert "Première version du rapport 2007" in older

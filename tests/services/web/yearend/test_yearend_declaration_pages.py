@@ -145,7 +145,8 @@ def test_a_validator_rejects_with_a_reason_then_validates(
     csrf = connect(client, tokens["idf"])
     region = page_text(client, "/declarations?year=2007")
     assert 'Déclarations annuelles 2007 <span class="scope">— Île-de-France</span>' in region
-    assert "<strong>0</strong> validées sur <strong>2</strong> structures actives" in region
+    # French puts 0 in the singular.
+    assert "<strong>0</strong> validée sur <strong>2</strong> structures actives" in region
     assert "1 à valider" in region
     assert re.search(r'id="structure-ML-11-001" data-state="submitted"', region)
     assert re.search(r'id="structure-ML-11-002" data-state="none"', region)
@@ -216,7 +217,7 @@ def test_an_admin_fills_in_and_sees_every_region(
     assert client.post(form, data={**GOOD, "csrf": csrf}).status_code == 303
     country = page_text(client, "/declarations?year=2007")
     assert '<span class="scope">— France entière</span>' in country
-    assert "validées sur <strong>3</strong> structures actives" in country
+    assert "sur <strong>3</strong> structures actives" in country
     assert '<th scope="col">Région</th>' in country
     centre = page_text(client, "/declarations?year=2007&region=24")
     assert "PAIO-24-001" in centre and "ML-11-001" not in centre
