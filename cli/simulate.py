@@ -325,7 +325,7 @@ def _post_declarations(
     web_url: str,
     token: str,
     youths_interviewed: int,
-) -> dict[str, int | float]:
+) -> dict[str, int | float | None]:
     """Post the year's declarations; their figures once validated (SPEC §4, second table)."""
     import httpx
 

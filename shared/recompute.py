@@ -11,7 +11,9 @@ a few hundred rows per scope; ``figures_of_mask`` turns them into figures.
 The SQL is generated from ``fact_of`` over the event schema's types and from
 ``shared.retractions.matched_sql``, so the rules keep their one definition.
 
-The consolidation recomputes the year cells of every recorded event; ``bilan
+The consolidation recomputes the year cells of every recorded event, and the youths of
+a *group* of structures (those whose declaration is validated: the field of the funding
+figures, SPEC §4) from the same table, in the same snapshot; ``bilan
 verify`` recomputes every cell (months too) of the events of applied batches,
 which the live counters must equal at every moment (shared/counters.py).
 ``recompute_cells`` does the same in Python over a few events, for tests.
@@ -21,10 +23,10 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, String, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from shared.db import driver_connection
@@ -46,6 +48,12 @@ from shared.scopes import NATIONAL, counted_cells, scope_key
 Cell = tuple[str, str]
 Progress = Callable[[float], None]
 TEMP_TABLE = "recomputed_youths"
+GROUP = "group"
+
+
+def group_scope(name: str) -> str:
+    """The scope key of a group of structures in ``recompute_year``'s answer."""
+    return f"{GROUP}:{name}"
 
 
 def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
@@ -220,6 +228,18 @@ def _national_and_region_patterns(months: bool, region: str) -> str:
     )
 
 
+def _group_patterns(name: str) -> str:
+    """The youths of a group of structures (``:ids``) merged per youth — a youth met at two
+    of them counts once, as in a region — and grouped by the bitmask of their facts."""
+    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
+    sums = ", ".join(f"SUM({n})" for n in _N)
+    return (
+        f"SELECT '{GROUP}', NULL, {_sql_literal(name)}, mask, COUNT(*), {sums} FROM "
+        f"(SELECT youth_id, {merged} FROM {TEMP_TABLE} WHERE structure_id IN :ids "
+        f"GROUP BY youth_id) g GROUP BY mask"
+    )
+
+
 class _BitOr:
     """``bit_or`` for SQLite, which has no such aggregate (PostgreSQL has it built in)."""
 
@@ -277,10 +297,13 @@ def recompute_year(
     months: bool = False,
     applied_only: bool = False,
     progress: Progress | None = None,
+    groups: Mapping[str, Collection[str]] | None = None,
 ) -> dict[Cell, dict[str, int]]:
     """COUNTED totals of every cell of the year: (year, scope) for every scope, and with
     ``months`` the month cells too; over every recorded event, or with ``applied_only``
-    over the events of applied batches. Runs in the caller's transaction and snapshot."""
+    over the events of applied batches. Each of ``groups`` (a name and its structure ids)
+    adds the year cell of its youths, scope ``group_scope(name)`` (a group without youths:
+    no cell). Runs in the caller's transaction and snapshot."""
     report = progress or (lambda _: None)
     _prepare(connection)
     connection.execute(text(f"DROP TABLE IF EXISTS {TEMP_TABLE}"))
@@ -289,12 +312,16 @@ def recompute_year(
         connection.execute(text(f"ANALYZE {TEMP_TABLE}"))
     # Regions are compared byte by byte: a collation's rules only cost time here.
     region = 'region COLLATE "C"' if connection.dialect.name == "postgresql" else "region"
-    statements = [
-        _national_and_region_patterns(False, region),
-        _structure_patterns(months, region),
+    statements: list[Any] = [
+        text(_national_and_region_patterns(False, region)),
+        text(_structure_patterns(months, region)),
     ]
     if months:
-        statements.append(_national_and_region_patterns(True, region))
+        statements.append(text(_national_and_region_patterns(True, region)))
+    for name, ids in (groups or {}).items():
+        # Typed: an empty list must still compare with the text column on PostgreSQL.
+        ids_param = bindparam("ids", expanding=True, type_=String())
+        statements.append(text(_group_patterns(name)).bindparams(ids_param, ids=sorted(ids)))
     report(0.5)
     # A national year gives some 150 000 (cell, pattern) rows: each is added to its cell
     # with the figures of one youth of that pattern (shared.figures.figures_of_mask).
@@ -302,14 +329,18 @@ def recompute_year(
     scopes: dict[tuple[str, Any], str] = {}
     totals_of: dict[Cell, list[int]] = {}
     for done, statement in enumerate(statements, start=1):
-        for level, month, scope_id, mask, youths, *sums in connection.execute(text(statement)):
+        for level, month, scope_id, mask, youths, *sums in connection.execute(statement):
             period = periods.get(month)
             if period is None:
                 period = periods[month] = f"{year:04d}-{int(month):02d}"
             scope = scopes.get((level, scope_id))
             if scope is None:
                 scope = scopes[(level, scope_id)] = (
-                    NATIONAL if level == "national" else scope_key(level, scope_id)
+                    NATIONAL
+                    if level == "national"
+                    else group_scope(scope_id)
+                    if level == GROUP
+                    else scope_key(level, scope_id)
                 )
             totals = totals_of.get((period, scope))
             if totals is None:

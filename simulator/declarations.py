@@ -71,7 +71,7 @@ class SimulatedDeclarations:
                 sums[f"funder_{key}"] += body["funders"][key]
         return sums
 
-    def truth(self, youths_interviewed: int) -> dict[str, int | float]:
+    def truth(self, youths_interviewed: int) -> dict[str, int | float | None]:
         """The declaration figures of SPEC §4 once every declaration is validated."""
         return merge_declarations(self.sums(), youths_interviewed)
 
