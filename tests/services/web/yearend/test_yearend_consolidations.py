@@ -233,7 +233,14 @@ def test_admin_page_login_trigger_and_validate(
     assert "Lancer la consolidation" in page
     assert "Mission locale de Paris" in page  # awaiting validation
     csrf = csrf_of(page)
-    response = client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf})
+    # Incomplete declarations: first what is missing, and a confirmation.
+    asked = client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf})
+    assert asked.status_code == 200
+    assert "Consolider quand même : rapport provisoire" in asked.get_data(as_text=True)
+    assert client.get("/v1/consolidations").get_json()["consolidations"] == []
+    response = client.post(
+        "/admin/consolidations", data={"year": "2007", "csrf": csrf, "confirm": "1"}
+    )
     assert response.status_code == 302
     job_id = int(re.search(r"job=(\d+)", response.headers["Location"]).group(1))
     watched = client.get(response.headers["Location"]).get_data(as_text=True)
