@@ -34,9 +34,11 @@ from services.web.signin.identity import Identity, check_csrf, current_identity,
 from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
 from services.web.yearend.consolidations import queue_consolidation, recent_jobs
 from services.web.yearend.declaration_rights import refusal
+from services.web.yearend.report_field import ReportField
 from services.web.yearend.schemas import consolidation_entry
 from services.web.yearend.wording import page_year
 from shared.consolidation.jobs import ConsolidationRefused, year_has_ended
+from shared.consolidation.reports import reports_by_year
 from shared.declarations.campaign import region_progress, total_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.figures import completeness
@@ -89,6 +91,11 @@ def admin() -> str | Page:
             .order_by(Declaration.region, Declaration.structure_id)
         ).all()
         progress = region_progress(db, year, regions)
+        frozen = {
+            (number, v.version): ReportField.of_version(v.completeness)
+            for number, versions in reports_by_year(db)
+            for v in versions
+        }
     first, last = year_range()
     ended = [y for y in year_choices(year) if year_has_ended(y)]
     return render_template(
@@ -100,6 +107,7 @@ def admin() -> str | Page:
         first_year=first,
         last_year=last,
         history=history,
+        frozen=frozen,
         waiting=[(row, name) for row, name in waiting],
         progress=progress,
         total=total_of(progress),

@@ -125,13 +125,17 @@ def test_report_json_csv_and_versions(
 
     answer = client.get("/v1/reports/2007.csv?version=1")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
-    assert answer.headers["Content-Disposition"] == 'attachment; filename="bilan-2007-v1.csv"'
+    # No validated declaration: a provisional report, and its file says so.
+    assert (
+        answer.headers["Content-Disposition"]
+        == 'attachment; filename="bilan-2007-v1-provisoire.csv"'
+    )
     # For French spreadsheets, as the dashboard's export: BOM, ";", decimal comma, French.
     body = answer.get_data()
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Année", "Version", "Rubrique", "Chiffre", "Valeur", "Code"]
-    by_code = {row[5]: row for row in rows[1:]}
+    assert rows[0] == ["Année", "Version", "Rubrique", "Chiffre", "Valeur", "Champ", "Code"]
+    by_code = {row[6]: row for row in rows[1:]}
     assert set(REPORT_KEYS) <= set(by_code)
     assert by_code["youths_interviewed"] == [
         "2007",
@@ -139,15 +143,22 @@ def test_report_json_csv_and_versions(
         "Les jeunes",
         "Jeunes reçus en entretien individuel",
         "1",
+        "ensemble du réseau",
         "youths_interviewed",
     ]
     assert by_code["access_rate"][3:5] == ["Taux d'accès à l'emploi ou à la formation (%)", "100,0"]
-    assert by_code["funding_total"][3] == "Financement total (€)"
+    assert by_code["funding_total"][3:6] == [
+        "Financement total (€)",
+        "n.d.",
+        "aucune déclaration validée sur 3 structures actives",
+    ]
+    assert by_code["cost_per_youth"][4] == "n.d."
     assert by_code["declarations_validated"][2:5] == [
         "Complétude des déclarations",
         "Déclarations annuelles validées",
         "0",
     ]
+    assert by_code["report_status"][4] == "provisoire"
     frozen = by_code["consolidated_at"]
     assert frozen[3] == "Figée le (heure de Paris)"
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", frozen[4])
@@ -200,7 +211,7 @@ def test_report_page(
     assert ("/vendor/chart.js/chart.umd.min.js" in page) == vendored
     assert "0 déclarations annuelles validées" not in page
     assert re.search(
-        r"<strong>0</strong> déclarations annuelles validées sur\s*<strong>3</strong>", page
+        r"<strong>0</strong> déclaration annuelle validée sur\s*<strong>3</strong>", page
     )
     older = client.get("/rapports/2007?version=1").get_data(as_text=True)
     assert "Première version du rapport 2007" in older
