@@ -152,7 +152,7 @@ def test_a_validator_rejects_with_a_reason_then_validates(
     assert "PAIO-24-001" not in region  # another region's
     filtered = page_text(client, "/declarations?year=2007&status=none&q=creteil")
     assert "ML-11-002" in filtered and "ML-11-001" not in filtered
-    assert "1 structure affichée (filtrée)" in filtered
+    assert "1 structure correspond aux filtres" in filtered
     assert page_text(client, "/declarations?year=2007&status=bogus", 400)
 
     detail = page_text(client, PAGE)
