@@ -40,7 +40,7 @@ def test_a_signed_in_page_has_them_too(client: FlaskClient, tokens: dict[str, st
 
 
 def test_each_page_answers_in_french(client: FlaskClient) -> None:
-    for url, title in FOOTER:
+    for url, _ in FOOTER:
         answer = client.get(url)
         assert answer.status_code == 200, url
         text = html.unescape(answer.get_data(as_text=True))
