@@ -114,6 +114,8 @@ def test_the_list_of_reports_says_provisional(page: Any, partial: Stack) -> None
     text = cell.text_content()
     assert "Provisoire" in text
     assert f"1 déclaration validée, 33{NNBSP}% des structures actives" in text
+    table = page.locator("#reports .fr-table__content")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")  # nothing hidden sideways
     assert not serious_violations(page)
 
 
