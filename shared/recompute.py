@@ -144,6 +144,9 @@ def fact_bit_expression() -> str:
 _COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
 _N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
 _COUNT_INDEXES: tuple[int, ...] = tuple(EVENT_COUNT_INDEX[fact] for fact in _COUNTED_FACTS)
+# A youth's rows merged (its facts OR-ed, its counts summed), and rows of youths summed.
+_MERGED = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
+_SUMS = ", ".join(f"SUM({n})" for n in _N)
 assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
 
 
@@ -185,18 +188,16 @@ def _structure_patterns(months: bool, region: str) -> str:
     youth) unless the structure changed region during the year. Only such *moved*
     structures (normally none) need their youths' rows merged first; with months, all.
     """
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
-    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {sums} FROM"
+    select = f"SELECT 'structure', NULL, structure_id, mask, COUNT(*), {_SUMS} FROM"
     per_youth = "GROUP BY structure_id, youth_id) y GROUP BY structure_id, mask"
     if months:
-        return f"{select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} {per_youth}"
+        return f"{select} (SELECT structure_id, {_MERGED} FROM {TEMP_TABLE} {per_youth}"
     return (
         f"WITH moved AS MATERIALIZED (SELECT structure_id FROM {TEMP_TABLE} "
         f"GROUP BY structure_id HAVING MIN({region}) <> MAX({region})) "
         f"{select} {TEMP_TABLE} WHERE structure_id NOT IN (SELECT structure_id FROM moved) "
         f"GROUP BY structure_id, mask "
-        f"UNION ALL {select} (SELECT structure_id, {merged} FROM {TEMP_TABLE} "
+        f"UNION ALL {select} (SELECT structure_id, {_MERGED} FROM {TEMP_TABLE} "
         f"WHERE structure_id IN (SELECT structure_id FROM moved) {per_youth}"
     )
 
@@ -212,17 +213,15 @@ def _national_and_region_patterns(months: bool, region: str) -> str:
     month = "month, " if months else ""
     kept = "NULL" if not months else "month"
     several = f"({month}youth_id) IN (SELECT {month}youth_id FROM y WHERE r1 <> r2)"
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
     return (
-        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {merged}, "
+        f"WITH y AS MATERIALIZED (SELECT {month}youth_id, {_MERGED}, "
         f"MIN({region}) AS r1, MAX({region}) AS r2 FROM {TEMP_TABLE} GROUP BY {month}youth_id) "
-        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {sums} FROM y "
+        f"SELECT 'national', {kept}, NULL, mask, COUNT(*), {_SUMS} FROM y "
         f"GROUP BY {month}mask "
-        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {sums} FROM y WHERE r1 = r2 "
+        f"UNION ALL SELECT 'region', {kept}, r1, mask, COUNT(*), {_SUMS} FROM y WHERE r1 = r2 "
         f"GROUP BY {month}r1, mask "
-        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {sums} FROM "
-        f"(SELECT {month}region, youth_id, {merged} FROM {TEMP_TABLE} WHERE {several} "
+        f"UNION ALL SELECT 'region', {kept}, region, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT {month}region, youth_id, {_MERGED} FROM {TEMP_TABLE} WHERE {several} "
         f"GROUP BY {month}region, youth_id) m "
         f"GROUP BY {month}region, mask"
     )
@@ -231,11 +230,9 @@ def _national_and_region_patterns(months: bool, region: str) -> str:
 def _group_patterns(name: str) -> str:
     """The youths of a group of structures (``:ids``) merged per youth — a youth met at two
     of them counts once, as in a region — and grouped by the bitmask of their facts."""
-    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM({n})" for n in _N)
     return (
-        f"SELECT '{GROUP}', NULL, {_sql_literal(name)}, mask, COUNT(*), {sums} FROM "
-        f"(SELECT youth_id, {merged} FROM {TEMP_TABLE} WHERE structure_id IN :ids "
+        f"SELECT '{GROUP}', NULL, {_sql_literal(name)}, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT youth_id, {_MERGED} FROM {TEMP_TABLE} WHERE structure_id IN :ids "
         f"GROUP BY youth_id) g GROUP BY mask"
     )
 

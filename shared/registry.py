@@ -120,6 +120,24 @@ def structure_regions(session: Session, structure_ids: Iterable[str]) -> dict[st
     return found
 
 
+def registry_fields(session: Session) -> list[tuple[str, StructureFields]]:
+    """The registry's structures as their fields (as the import CSV gives them), by id."""
+    rows = session.scalars(select(Structure).order_by(Structure.structure_id))
+    return [
+        (
+            row.structure_id,
+            StructureFields(
+                name=row.name,
+                kind=row.kind,  # type: ignore[arg-type]
+                region=row.region,
+                opened_on=row.opened_on,
+                closed_on=row.closed_on,
+            ),
+        )
+        for row in rows
+    ]
+
+
 def structure_document(row: Structure) -> dict[str, str | None]:
     return {
         "structure_id": row.structure_id,

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS, DeclarationFields
 from shared.declarations.figures import merge_declarations
 from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
-from shared.models import Declaration, Structure
-from shared.registry import StructureFields, active_in
+from shared.models import Declaration
+from shared.registry import StructureFields, active_in, registry_fields
 from shared.tokens import Caller
 
 PROFESSIONALS_2007 = 11_049
@@ -234,19 +234,6 @@ def seed_campaign(session: Session, year: int, scale: float, seed: int) -> Campa
     written) when the year already has declarations."""
     if session.scalar(select(func.count()).where(Declaration.year == year)):
         return None
-    structures = [
-        (
-            row.structure_id,
-            StructureFields(
-                name=row.name,
-                kind=row.kind,  # type: ignore[arg-type]
-                region=row.region,
-                opened_on=row.opened_on,
-                closed_on=row.closed_on,
-            ),
-        )
-        for row in session.scalars(select(Structure))
-    ]
-    campaign = simulate_campaign(year, scale, seed, structures)
+    campaign = simulate_campaign(year, scale, seed, registry_fields(session))
     record_campaign(session, campaign)
     return campaign

@@ -22,7 +22,7 @@ from shared.tokens import Caller, create_token
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, csrf_of, sign_in
+from tests.support.web import bearer, consolidate_now, csrf_of, sign_in
 
 
 def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
@@ -78,11 +78,6 @@ def test_one_job_per_year_then_done(
     history = client.get("/v1/consolidations").get_json()["consolidations"]
     assert [j["status"] for j in history] == ["queued", "succeeded"]
     assert client.get("/v1/consolidations/999").status_code == 404
-
-
-def consolidate_now(client: FlaskClient, token: str, database_url: str) -> int:
-    job = start(client, token).get_json()
-    return run_job(engine_for(database_url), job["id"])
 
 
 def test_report_json_csv_and_versions(

@@ -14,13 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.yearend.report_field import ReportField, coverage_percent
-from shared.consolidation.jobs import run_job
-from shared.db import engine_for
 from shared.declarations.workflow import decide, submit
 from shared.tokens import Caller
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
-from tests.support.web import NNBSP, bearer
+from tests.support.web import NNBSP, consolidate_now
 
 ADMIN = Caller(1, "admin", frozenset(), None)
 ALL = ("ML-11-001", "ML-11-002", "PAIO-24-001")
@@ -32,13 +30,6 @@ def validated(sessions: sessionmaker[Session], year: int, *structures: str) -> N
         for structure_id in structures:
             submit(session, ADMIN, year, structure_id, declaration_fields())
             decide(session, ADMIN, year, structure_id, "validated")
-
-
-def consolidate(client: FlaskClient, token: str, database_url: str, year: int = 2007) -> int:
-    job = client.post("/v1/consolidations", json={"year": year}, headers=bearer(token))
-    version = run_job(engine_for(database_url), job.get_json()["id"])
-    assert version is not None
-    return version
 
 
 def page_of(client: FlaskClient, url: str) -> str:
@@ -79,7 +70,7 @@ def test_a_provisional_report_page_says_so_and_states_the_field_beside_the_figur
     client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
 ) -> None:
     one_of_three(sessions)
-    consolidate(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
     text = page_of(client, "/rapports/2007")
     assert "<title>Rapport 2007 — version 1 (provisoire) — missions locales</title>" in text
     h1 = text.split("<h1>", 1)[1].split("</h1>", 1)[0]
@@ -108,7 +99,7 @@ def test_the_reports_list_and_the_csv_label_a_provisional_report(
     client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
 ) -> None:
     one_of_three(sessions)
-    consolidate(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
     listed = page_of(client, "/rapports")
     row = listed.split('<tr data-year="2007">', 1)[1].split("</tr>", 1)[0]
     cell = row.split('class="completeness">', 1)[1].split("</td>", 1)[0]
@@ -138,7 +129,7 @@ def test_a_complete_report_is_not_provisional(
         record(session, [event("a", youth="A"), event("b", youth="B", structure="ML-11-002")])
     apply_all(sessions)
     validated(sessions, 2007, *ALL)
-    consolidate(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
     text = page_of(client, "/rapports/2007")
     assert 'id="provisional"' not in text and "Provisoire" not in text
     assert "rapport complet" in text
@@ -156,7 +147,7 @@ def test_without_a_validated_declaration_the_declaration_figures_are_nd(
     with sessions.begin() as session:
         record(session, [event("a", youth="A")])
     apply_all(sessions)
-    consolidate(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
     text = page_of(client, "/rapports/2007")
     for key in ("professionals", "funding_main", "funder_share_esf"):
         item = re.search(rf'<li data-key="{key}"><span class="value">([^<]*)</span>', text)
@@ -174,8 +165,8 @@ def test_staff_and_funding_changes_need_two_complete_reports(
 ) -> None:
     one_of_three(sessions, 2006)
     one_of_three(sessions, 2007)
-    consolidate(client, admin_token, database_url, 2006)
-    consolidate(client, admin_token, database_url, 2007)
+    consolidate_now(client, admin_token, database_url, 2006)
+    consolidate_now(client, admin_token, database_url, 2007)
     text = client.get("/rapports/2007").get_data(as_text=True)
     shown = dict(
         re.findall(r'data-change="(\w+)"><span class="fr-sr-only">[^<]*</span>([^<]*)<', text)
@@ -184,8 +175,8 @@ def test_staff_and_funding_changes_need_two_complete_reports(
     assert shown["youths_interviewed"] == f"0 (0,0{NNBSP}%)"  # the activity compares
     validated(sessions, 2006, "ML-11-002", "PAIO-24-001")
     validated(sessions, 2007, "ML-11-002", "PAIO-24-001")
-    consolidate(client, admin_token, database_url, 2006)
-    consolidate(client, admin_token, database_url, 2007)
+    consolidate_now(client, admin_token, database_url, 2006)
+    consolidate_now(client, admin_token, database_url, 2007)
     text = client.get("/rapports/2007").get_data(as_text=True)
     shown = dict(
         re.findall(r'data-change="(\w+)"><span class="fr-sr-only">[^<]*</span>([^<]*)<', text)
@@ -199,7 +190,7 @@ def test_the_admin_history_labels_a_provisional_version(
     from tests.support.web import sign_in
 
     one_of_three(sessions)
-    consolidate(client, admin_token, database_url)
+    consolidate_now(client, admin_token, database_url)
     sign_in(client, admin_token)
     text = page_of(client, "/admin?year=2007")
     version = text.split('class="job-version">', 1)[1].split("</td>", 1)[0]

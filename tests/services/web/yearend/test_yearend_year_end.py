@@ -20,14 +20,12 @@ from services.web.yearend.schemas import ReportDocument
 from shared.consolidation.jobs import (
     ConsolidationRefused,
     paris_today,
-    run_job,
     start_job,
     year_has_ended,
 )
-from shared.db import engine_for
 from shared.models import Consolidation
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, csrf_of, sign_in
+from tests.support.web import bearer, consolidate_now, csrf_of, sign_in
 
 
 def test_a_year_ends_after_its_31_december_in_paris() -> None:
@@ -112,8 +110,7 @@ def test_a_report_with_a_null_cost_per_youth_decodes_as_documented(
     with sessions.begin() as session:
         record(session, [event("a", youth="A")])
     apply_all(sessions)
-    job = client.post("/v1/consolidations", json={"year": 2007}, headers=bearer(admin_token))
-    run_job(engine_for(database_url), job.get_json()["id"])
+    consolidate_now(client, admin_token, database_url)
     response = client.get("/v1/reports/2007")
     report = msgspec.json.decode(response.get_data(), type=ReportDocument, strict=True)
     assert report.figures.cost_per_youth is None  # type: ignore[attr-defined]
