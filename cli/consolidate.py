@@ -12,6 +12,7 @@ import click
 
 from cli.progress import progress_bar
 from shared.config import load_settings
+from shared.consolidation.jobs import ConsolidationRefused, check_year_ended
 from shared.consolidation.jobs import consolidate as run_consolidation
 from shared.consolidation.reports import read_report
 from shared.db import engine_for, session_factory
@@ -22,10 +23,17 @@ from shared.db import engine_for, session_factory
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def consolidate(year: int, quiet: bool) -> None:
     """Consolidate YEAR: recompute it from the log, reconcile, freeze a new report version."""
+    try:
+        # Before the progress bar: a refusal is one line.
+        check_year_ended(year)
+    except ConsolidationRefused as exc:
+        raise click.ClickException(exc.message) from None
     engine = engine_for(load_settings().database_url)
     try:
         with progress_bar(f"consolidation {year}", quiet) as progress:
             version = run_consolidation(engine, year, progress)
+    except ConsolidationRefused as exc:
+        raise click.ClickException(exc.message) from None
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     with session_factory(engine)() as session:

@@ -33,27 +33,12 @@ def load_registry(source: str) -> list[tuple[str, StructureFields]]:
 
         return demo_structures()
     if source == "db":
-        from sqlalchemy import select
-
         from shared.config import load_settings
         from shared.db import engine_for, session_factory
-        from shared.models import Structure
+        from shared.registry import registry_fields
 
         with session_factory(engine_for(load_settings().database_url))() as session:
-            rows = session.execute(select(Structure).order_by(Structure.structure_id)).scalars()
-            structures = [
-                (
-                    row.structure_id,
-                    StructureFields(
-                        name=row.name,
-                        kind=row.kind,  # type: ignore[arg-type]
-                        region=row.region,
-                        opened_on=row.opened_on,
-                        closed_on=row.closed_on,
-                    ),
-                )
-                for row in rows
-            ]
+            structures = registry_fields(session)
         if not structures:
             raise click.ClickException(
                 "the registry of the database is empty (see `bilan structures import`)"
@@ -325,7 +310,7 @@ def _post_declarations(
     web_url: str,
     token: str,
     youths_interviewed: int,
-) -> dict[str, int | float]:
+) -> dict[str, int | float | None]:
     """Post the year's declarations; their figures once validated (SPEC §4, second table)."""
     import httpx
 

@@ -58,6 +58,20 @@ def _recorded(sessions: sessionmaker[Session], prefix: str) -> int:
     return int(count or 0)
 
 
+def _seed_demo_campaign(sessions: sessionmaker[Session], today: dt.date | None = None) -> None:
+    """The previous year's declarations in every state, once (simulator.declarations): an
+    admin can then consolidate a year that has ended (README)."""
+    from simulator.declarations import seed_campaign
+
+    year = (today or dt.date.today()).year - 1
+    with sessions.begin() as session:
+        campaign = seed_campaign(session, year, float(DEMO_SCALE), DEMO_SEED)
+    if campaign is not None:
+        counts = ", ".join(f"{len(ids)} {state}" for state, ids in campaign.states.items())
+        missing = len(campaign.missing)
+        click.echo(f"demo: the declarations of {year} ({counts}, {missing} missing)")
+
+
 def _load_demo(sessions: sessionmaker[Session]) -> str:
     from shared.registry import import_structures
     from simulator.registry import demo_structures
@@ -87,6 +101,7 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
     envs: dict[str, dict[str, str]] = {}
     if demo:
         token = _load_demo(sessions)
+        _seed_demo_campaign(sessions)
         # A second run carries on where the first stopped: what it recorded is a prefix of
         # the same stream (one client, in order), left out rather than posted again.
         recorded = _recorded(sessions, demo_prefix())

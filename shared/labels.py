@@ -241,7 +241,8 @@ LABELS: dict[str, Label] = _labels(
         "cost_per_youth",
         "Coût par jeune",
         "coût par jeune accompagné",
-        "Financement total rapporté aux jeunes reçus en entretien individuel.",
+        "Financement total des structures ayant une déclaration validée, rapporté aux jeunes "
+        "reçus en entretien individuel dans ces structures.",
         "Coût par jeune accompagné (€)",
         "euros",
     ),

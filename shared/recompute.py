@@ -11,7 +11,9 @@ a few hundred rows per scope; ``figures_of_mask`` turns them into figures.
 The SQL is generated from ``fact_of`` over the event schema's types and from
 ``shared.retractions.matched_sql``, so the rules keep their one definition.
 
-The consolidation recomputes the year cells of every recorded event; ``bilan
+The consolidation recomputes the year cells of every recorded event, and the youths of
+a *group* of structures (those whose declaration is validated: the field of the funding
+figures, SPEC §4) from the same table, in the same snapshot; ``bilan
 verify`` recomputes every cell (months too) of the events of applied batches,
 which the live counters must equal at every moment (shared/counters.py).
 ``recompute_cells`` does the same in Python over a few events, for tests.
@@ -21,10 +23,10 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, String, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from shared.db import driver_connection
@@ -53,6 +55,12 @@ from shared.scopes import (
 Cell = tuple[str, str]
 Progress = Callable[[float], None]
 TEMP_TABLE = "recomputed_youths"
+GROUP = "group"
+
+
+def group_scope(name: str) -> str:
+    """The scope key of a group of structures in ``recompute_year``'s answer."""
+    return f"{GROUP}:{name}"
 
 
 def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
@@ -184,10 +192,10 @@ def fact_bit_expression() -> str:
 _COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
 _N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
 _COUNT_INDEXES: tuple[int, ...] = tuple(EVENT_COUNT_INDEX[fact] for fact in _COUNTED_FACTS)
-assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
-# Rows of one youth merged (the OR of their masks, the sums of their counts); groups' sums.
+# A youth's rows merged (its facts OR-ed, its counts summed), and rows of youths summed.
 _MERGED = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
 _SUMS = ", ".join(f"SUM({n})" for n in _N)
+assert all(fact in EVENT_TYPES for fact in _COUNTED_FACTS)
 
 
 def _month(connection: Connection) -> str:
@@ -300,6 +308,16 @@ def _increment_patterns(level: str, scope_id: str) -> str:
     )
 
 
+def _group_patterns(name: str) -> str:
+    """The youths of a group of structures (``:ids``) merged per youth — a youth met at two
+    of them counts once, as in a region — and grouped by the bitmask of their facts."""
+    return (
+        f"SELECT '{GROUP}', NULL, {_sql_literal(name)}, mask, COUNT(*), {_SUMS} FROM "
+        f"(SELECT youth_id, {_MERGED} FROM {TEMP_TABLE} WHERE structure_id IN :ids "
+        f"GROUP BY youth_id) g GROUP BY mask"
+    )
+
+
 class _BitOr:
     """``bit_or`` for SQLite, which has no such aggregate (PostgreSQL has it built in): an
     aggregate and a window function (the running OR of the year to date). Each bit keeps
@@ -372,11 +390,14 @@ def recompute_year(
     months: bool = False,
     applied_only: bool = False,
     progress: Progress | None = None,
+    groups: Mapping[str, Collection[str]] | None = None,
 ) -> dict[Cell, dict[str, int]]:
     """COUNTED totals of every cell of the year: (year, scope) for every scope, and with
     ``months`` the month cells and the increment cells of the year to date too (every
     scope); over every recorded event, or with ``applied_only`` over the events of applied
-    batches. Runs in the caller's transaction and snapshot."""
+    batches. Each of ``groups`` (a name and its structure ids) adds the year cell of its
+    youths, scope ``group_scope(name)`` (a group without youths: no cell). Runs in the
+    caller's transaction and snapshot."""
     report = progress or (lambda _: None)
     _prepare(connection)
     connection.execute(text(f"DROP TABLE IF EXISTS {TEMP_TABLE}"))
@@ -386,21 +407,26 @@ def recompute_year(
     # Regions are compared byte by byte: a collation's rules only cost time here.
     region = 'region COLLATE "C"' if connection.dialect.name == "postgresql" else "region"
     # Each statement, and whether its rows are increments (with a second pattern).
-    statements = [
-        (_national_and_region_patterns(False, region), False),
-        (_structure_patterns(months, region), False),
+    statements: list[tuple[Any, bool]] = [
+        (text(_national_and_region_patterns(False, region)), False),
+        (text(_structure_patterns(months, region)), False),
     ]
     if months:
-        statements.append((_national_and_region_patterns(True, region), False))
-        statements.append((_structure_month_patterns(), False))
+        statements.append((text(_national_and_region_patterns(True, region)), False))
+        statements.append((text(_structure_month_patterns()), False))
         statements.extend(
-            (_increment_patterns(level, column), True)
+            (text(_increment_patterns(level, column)), True)
             for level, column in (
                 ("national", "NULL"),
                 ("region", region),
                 ("structure", "structure_id"),
             )
         )
+    for name, ids in (groups or {}).items():
+        # Typed: an empty list must still compare with the text column on PostgreSQL.
+        ids_param = bindparam("ids", expanding=True, type_=String())
+        statement = text(_group_patterns(name)).bindparams(ids_param, ids=sorted(ids))
+        statements.append((statement, False))
     report(0.5)
     # A national year gives some 150 000 (cell, pattern) rows: each is added to its cell
     # with the figures of one youth of that pattern (shared.figures.figures_of_mask); an
@@ -410,7 +436,7 @@ def recompute_year(
     scopes: dict[tuple[str, Any], str] = {}
     totals_of: dict[Cell, list[int]] = {}
     for done, (statement, increments) in enumerate(statements, start=1):
-        for level, month, scope_id, mask, *rest in connection.execute(text(statement)):
+        for level, month, scope_id, mask, *rest in connection.execute(statement):
             before = int(rest.pop(0)) if increments else 0
             youths, *sums = rest
             period = periods.get((month, increments))
@@ -423,7 +449,11 @@ def recompute_year(
             scope = scopes.get((level, scope_id))
             if scope is None:
                 scope = scopes[(level, scope_id)] = (
-                    NATIONAL if level == "national" else scope_key(level, scope_id)
+                    NATIONAL
+                    if level == "national"
+                    else group_scope(scope_id)
+                    if level == GROUP
+                    else scope_key(level, scope_id)
                 )
             totals = totals_of.get((period, scope))
             if totals is None:

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Protocol, get_args
 
 import msgspec
 from msgspec import Meta
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from shared.bulk import member_of
@@ -120,6 +120,24 @@ def structure_regions(session: Session, structure_ids: Iterable[str]) -> dict[st
     return found
 
 
+def registry_fields(session: Session) -> list[tuple[str, StructureFields]]:
+    """The registry's structures as their fields (as the import CSV gives them), by id."""
+    rows = session.scalars(select(Structure).order_by(Structure.structure_id))
+    return [
+        (
+            row.structure_id,
+            StructureFields(
+                name=row.name,
+                kind=row.kind,  # type: ignore[arg-type]
+                region=row.region,
+                opened_on=row.opened_on,
+                closed_on=row.closed_on,
+            ),
+        )
+        for row in rows
+    ]
+
+
 def structure_document(row: Structure) -> dict[str, str | None]:
     return {
         "structure_id": row.structure_id,
@@ -148,17 +166,20 @@ def active_in(structure: Dated, year: int) -> bool:
     return opened and not_closed
 
 
+def active_during(year: int) -> ColumnElement[bool]:
+    """The SQL condition of ``active_in``: the structure was open at some time of the year."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return and_(
+        (Structure.opened_on.is_(None)) | (Structure.opened_on <= last),
+        (Structure.closed_on.is_(None)) | (Structure.closed_on >= first),
+    )
+
+
 def active_structures(session: Session, year: int) -> list[Structure]:
     """The structures of the registry open at some time of the year, by id."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return list(
         session.scalars(
-            select(Structure)
-            .where(
-                (Structure.opened_on.is_(None)) | (Structure.opened_on <= last),
-                (Structure.closed_on.is_(None)) | (Structure.closed_on >= first),
-            )
-            .order_by(Structure.structure_id)
+            select(Structure).where(active_during(year)).order_by(Structure.structure_id)
         )
     )
 

@@ -7,6 +7,10 @@ regions, 5.4 % departments, 22.2 % municipalities, 8.1 % ESF, 6.5 % others. At
 another scale every total is that one times the scale, rounded. Each structure
 gets a share in proportion to a seeded random size (a mission locale weighs
 about three PAIO), and its funders always sum to its main + specific funding.
+
+``simulate_campaign`` puts a year's declarations in every state an admin meets at the
+year's end (most validated, some waiting, some rejected, some never sent), and
+``record_campaign`` writes them through the declarations' own rules: the demo's past year.
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS
+from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS, DeclarationFields
 from shared.declarations.figures import merge_declarations
-from shared.registry import StructureFields, active_in
+from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
+from shared.models import Declaration
+from shared.registry import StructureFields, active_in, registry_fields
+from shared.tokens import Caller
 
 PROFESSIONALS_2007 = 11_049
 FUNDING_2007: dict[str, int] = {
@@ -71,7 +81,7 @@ class SimulatedDeclarations:
                 sums[f"funder_{key}"] += body["funders"][key]
         return sums
 
-    def truth(self, youths_interviewed: int) -> dict[str, int | float]:
+    def truth(self, youths_interviewed: int) -> dict[str, int | float | None]:
         """The declaration figures of SPEC §4 once every declaration is validated."""
         return merge_declarations(self.sums(), youths_interviewed)
 
@@ -156,3 +166,74 @@ def post_declarations(
             if progress is not None:
                 progress(1)
     return done
+
+
+# The demo's past campaign: most declarations validated, some waiting for their validator,
+# some rejected, some never sent — what an admin meets at a year's end.
+CAMPAIGN_SHARES: dict[str, float] = {"validated": 0.82, "submitted": 0.07, "rejected": 0.04}
+REJECTION_REASONS = (
+    "Le total des financeurs ne correspond pas au budget voté : merci de le vérifier.",
+    "Effectif au 31 décembre manquant pour les antennes : déclaration à compléter.",
+    "Fonds gérés comptés dans l'activité principale : à corriger.",
+)
+# Written by bilan itself (the demo), not through a token: its audit rows name none.
+DEMO_ADMIN = Caller(0, "admin", frozenset(), None)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A year's declarations in every state: the structures whose declaration is in each
+    (``missing``: active structures that sent none)."""
+
+    declarations: SimulatedDeclarations
+    states: dict[str, list[str]]
+
+    @property
+    def missing(self) -> list[str]:
+        placed = {sid for ids in self.states.values() for sid in ids}
+        return sorted(sid for sid in self.declarations.bodies if sid not in placed)
+
+
+def simulate_campaign(
+    year: int, scale: float, seed: int, structures: Sequence[tuple[str, StructureFields]]
+) -> Campaign:
+    """The year's declarations (``simulate_declarations``), each structure drawn into a
+    state in the proportions of CAMPAIGN_SHARES (the rest: missing), the same on every run."""
+    declarations = simulate_declarations(year, scale, seed, structures)
+    ids = sorted(declarations.bodies)
+    random.Random(f"campaign-{year}-{seed}").shuffle(ids)
+    states: dict[str, list[str]] = {}
+    start = 0
+    for state, share in CAMPAIGN_SHARES.items():
+        count = round(share * len(ids))
+        states[state] = sorted(ids[start : start + count])
+        start += count
+    return Campaign(declarations, states)
+
+
+def record_campaign(session: Session, campaign: Campaign) -> int:
+    """Write the campaign's declarations through the declarations' own rules (submit, then
+    validate or reject, each with its audit row), as an admin would; how many were written."""
+    year = campaign.declarations.year
+    written = 0
+    for state, ids in campaign.states.items():
+        for i, structure_id in enumerate(ids):
+            body = msgspec.convert(campaign.declarations.bodies[structure_id], DeclarationFields)
+            submit(session, DEMO_ADMIN, year, structure_id, body)
+            if state == VALIDATED:
+                decide(session, DEMO_ADMIN, year, structure_id, VALIDATED)
+            elif state == REJECTED:
+                reason = REJECTION_REASONS[i % len(REJECTION_REASONS)]
+                decide(session, DEMO_ADMIN, year, structure_id, REJECTED, reason)
+            written += 1
+    return written
+
+
+def seed_campaign(session: Session, year: int, scale: float, seed: int) -> Campaign | None:
+    """The year's campaign over the registry's structures, written once: None (nothing
+    written) when the year already has declarations."""
+    if session.scalar(select(func.count()).where(Declaration.year == year)):
+        return None
+    campaign = simulate_campaign(year, scale, seed, registry_fields(session))
+    record_campaign(session, campaign)
+    return campaign

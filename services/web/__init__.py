@@ -2,7 +2,8 @@
 
 One package per feature, each with its routes, response structs, OpenAPI paths and
 templates: ``live`` (figures API, dashboard), ``registry`` (structures), ``yearend``
-(declarations, consolidations, reports, admin). What they share is beside them:
+(declarations, consolidations, reports, admin), ``legal`` (the footer's pages). What they
+share is beside them:
 ``http`` (errors, bodies, roles), ``parameters`` (query and path parameters), ``db``
 (database sessions), ``sessions`` (the cookie), ``headers`` (security headers),
 ``formatting`` (French numbers), ``layout`` (the pages' frame), ``assets`` (vendored
@@ -14,9 +15,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.web import (
@@ -26,6 +27,7 @@ from services.web import (
     health,
     http,
     layout,
+    legal,
     live,
     openapi,
     registry,
@@ -49,7 +51,17 @@ PAGE_MESSAGES = {
     405: "Cette adresse ne s'utilise pas de cette façon.",
     413: "Le formulaire envoyé est trop volumineux.",
     429: "Trop de demandes : réessayez dans un moment.",
+    500: "Une erreur inattendue est survenue : réessayez dans un moment.",
+    503: "Le service est momentanément indisponible : réessayez dans un moment.",
 }
+OTHER_REFUSAL = "La demande n'a pas pu aboutir."
+# When even the page's frame cannot be drawn (its database is what failed).
+BARE_PAGE = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title} — bilan'
+    "</title></head><body><main><h1>{message}</h1><p>Erreur {status}.</p>"
+    '<p><a href="/">Revenir aux chiffres clés</a></p></main></body></html>'
+)
+INTERNAL = "an unexpected error occurred; the details are in the service's log"
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -70,7 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     http.init_app(app)
     layout.init_app(app)
-    for feature in (signin, live, registry, yearend):
+    for feature in (signin, live, registry, yearend, legal):
         feature.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
@@ -83,8 +95,26 @@ def _is_api() -> bool:
     return request.path.startswith("/v1/")
 
 
+def _is_data() -> bool:
+    """The API and the pages' data calls (``/donnees.json``, ``/export.csv``): JSON errors."""
+    return _is_api() or request.path.endswith((".json", ".csv"))
+
+
+def error_page(status: int, message: str | None = None) -> Any:
+    """The French DSFR page of a refused or failed page request (templates/error.html); a
+    bare French page if even that cannot be drawn."""
+    text = message or PAGE_MESSAGES.get(status, OTHER_REFUSAL)
+    try:
+        body = render_template("error.html", message=text, status=status)
+    except Exception:  # the frame needs what failed (the database for a signed-in page)
+        log.warning("error page %s drawn without its frame", status, exc_info=True)
+        body = BARE_PAGE.format(title=f"Erreur {status}", message=text, status=status)
+    return current_app.response_class(body, status, mimetype="text/html")
+
+
 def register_error_handlers(app: Flask) -> None:
-    """JSON errors (SPEC §5) for the API; the pages keep Flask's HTML ones."""
+    """JSON errors (SPEC §5) for the API and the pages' data calls; French DSFR pages for
+    the pages, every status included (a 500 too: never Flask's English one)."""
 
     @app.errorhandler(ApiError)
     def _refused(exc: ApiError) -> Any:
@@ -93,18 +123,20 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("error.html", message=exc.message, status=exc.status), exc.status
         return error_response(exc.status, exc.code, exc.message)
 
+    @app.errorhandler(InternalServerError)
+    def _failed(exc: InternalServerError) -> Any:
+        # Flask has logged the exception; the reader gets a plain French page, or JSON.
+        if _is_data():
+            return error_response(500, "internal_error", INTERNAL)
+        return error_page(500)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         if not _is_api():
-            if status not in PAGE_MESSAGES:
-                return exc
             # The route's own reason if it gave one (abort(400, "…")), else the French default.
-            own = exc.description != type(exc).description
-            message = exc.description if own and exc.description else PAGE_MESSAGES[status]
-            response = app.response_class(
-                render_template("error.html", message=message, status=status), status
-            )
+            own = exc.description != type(exc).description and status < 500
+            response = error_page(status, exc.description if own else None)
         else:
             code = (exc.name or "error").lower().replace(" ", "_")
             response = error_response(status, code, exc.description or exc.name)
@@ -115,9 +147,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _unavailable(exc: OperationalError) -> Any:
         log.warning("database unavailable: %s", exc)
-        if _is_api():
+        if _is_data():
             response = error_response(503, "unavailable", "the database is unreachable")
         else:
-            response = app.response_class("Service momentanément indisponible.", 503)
+            response = error_page(503)
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return response

@@ -25,7 +25,7 @@ from shared.config import STALE_SECONDS
 from shared.consolidation.snapshot import Snapshot, encode_document, report_document, take_snapshot
 from shared.models import Consolidation, Report, utcnow
 from shared.recompute import Progress
-from shared.times import as_utc
+from shared.times import PARIS, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,47 @@ HEARTBEAT_SECONDS = 2.0
 FAILURE_MESSAGE = "the consolidation failed; the details are in the worker's log"
 
 
-def start_job(session: Session, year: int) -> tuple[Consolidation, bool]:
+class ConsolidationRefused(Exception):
+    """A consolidation that may not be started: a code (``year_not_ended``) and why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def paris_today() -> dt.date:
+    """Today in metropolitan France, where the network's years end."""
+    return dt.datetime.now(PARIS).date()
+
+
+def year_has_ended(year: int, today: dt.date | None = None) -> bool:
+    """Whether the year is over (SPEC §5): today, in Europe/Paris, is after its 31 December."""
+    return (today or paris_today()) > dt.date(year, 12, 31)
+
+
+def check_year_ended(year: int, today: dt.date | None = None) -> None:
+    """Refuse to freeze a year that has not ended: its figures would be a part of a year
+    published as the whole (a report "au 31 décembre" on 7 December)."""
+    if not year_has_ended(year, today):
+        raise ConsolidationRefused(
+            "year_not_ended",
+            f"{year} has not ended: a year is consolidated from 1 January {year + 1} "
+            "(Europe/Paris)",
+        )
+
+
+def start_job(
+    session: Session, year: int, today: dt.date | None = None
+) -> tuple[Consolidation, bool]:
     """Queue a consolidation of the year, or return the one already queued or running.
 
-    True when a job was created. A partial unique index allows one active job per
+    True when a job was created. A year that has not ended is refused
+    (``ConsolidationRefused``). A partial unique index allows one active job per
     year, so two concurrent requests cannot both create one: the loser reads the
     winner's row.
     """
+    check_year_ended(year, today)
     existing = _active_job(session, year)
     if existing is not None:
         return existing, False

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,15 +31,39 @@ def report_versions(session: Session, year: int) -> list[tuple[int, dt.datetime]
     return [(int(v), as_utc(at)) for v, at in rows]
 
 
-def reports_by_year(session: Session) -> list[tuple[int, list[tuple[int, dt.datetime]]]]:
+class Completeness(msgspec.Struct):
+    """A frozen version's ``completeness`` (SPEC §5): what its declaration figures cover."""
+
+    structures: int
+    declarations_validated: int
+
+
+class _Frozen(msgspec.Struct):
+    completeness: Completeness
+
+
+_completeness_of = msgspec.json.Decoder(_Frozen)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One frozen version of a year's report, as a list of reports shows it."""
+
+    version: int
+    consolidated_at: dt.datetime
+    completeness: Completeness
+
+
+def reports_by_year(session: Session) -> list[tuple[int, list[Version]]]:
     """Every year with a frozen report, newest first, and its versions (newest first) with
-    the moment each was frozen."""
+    the moment each was frozen and its completeness."""
     rows = session.execute(
-        select(Report.year, Report.version, Report.consolidated_at).order_by(
+        select(Report.year, Report.version, Report.consolidated_at, Report.document).order_by(
             Report.year.desc(), Report.version.desc()
         )
     )
-    years: dict[int, list[tuple[int, dt.datetime]]] = {}
-    for year, version, at in rows:
-        years.setdefault(int(year), []).append((int(version), as_utc(at)))
+    years: dict[int, list[Version]] = {}
+    for year, version, at, document in rows:
+        completeness = _completeness_of.decode(document).completeness
+        years.setdefault(int(year), []).append(Version(int(version), as_utc(at), completeness))
     return list(years.items())

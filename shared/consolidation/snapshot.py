@@ -2,7 +2,9 @@
 
 The counters are read first, then the log is recomputed, in one REPEATABLE READ
 snapshot: both see the same events, so every difference reported is real. The
-differences are reported per scope, never fixed.
+differences are reported per scope, never fixed. The same snapshot reads the validated
+declarations, and the recomputation counts the youths of their structures (the
+denominator of ``cost_per_youth``, shared/declarations/figures.py).
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ import msgspec
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from shared.declarations.figures import declaration_figures, validated_count
+from shared.declarations.figures import declaration_figures, validated_structures
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.models import FigureCounts
-from shared.recompute import Progress, recompute_year, refresh_statistics
+from shared.recompute import Progress, group_scope, recompute_year, refresh_statistics
 from shared.registry import registry_figures
 from shared.report_keys import REPORT_KEYS
 from shared.scopes import NATIONAL, year_period
 
-Figures = dict[str, int | float]
+Figures = dict[str, int | float | None]
+# The group of structures whose declaration is validated (shared/recompute.py).
+DECLARING = "declaring"
 
 
 def read_live_year(connection: Connection, year: int) -> dict[str, dict[str, int]]:
@@ -61,8 +65,8 @@ class Snapshot:
     """What one consistent read of the database gives for a year."""
 
     figures: Figures
-    live: Figures
-    recomputed: Figures
+    live: dict[str, int | float]
+    recomputed: dict[str, int | float]
     differences: dict[str, dict[str, dict[str, int | float]]]
     completeness: dict[str, int]
 
@@ -80,16 +84,25 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
         with connection.begin():
             # Counters first then the log, in one snapshot: both see the same events.
             live = read_live_year(connection, year)
-            report(0.1)
-            cells = recompute_year(connection, year, progress=lambda p: report(0.1 + 0.8 * p))
-            recomputed = {scope: figures for (_, scope), figures in cells.items()}
             session = Session(bind=connection)
+            # The field of the funding figures: their youths come from the same log read.
+            declaring = validated_structures(session, year)
+            report(0.1)
+            cells = recompute_year(
+                connection,
+                year,
+                progress=lambda p: report(0.1 + 0.8 * p),
+                groups={DECLARING: declaring},
+            )
+            field = cells.pop((year_period(year), group_scope(DECLARING)), {})
+            recomputed = {scope: figures for (_, scope), figures in cells.items()}
             national = with_derived(recomputed.get(NATIONAL, {}))
             registry = registry_figures(session, year)
-            declared = declaration_figures(session, year, int(national["youths_interviewed"]))
+            interviewed = int(field.get("youths_interviewed", 0))
+            declared = declaration_figures(session, year, interviewed)
             completeness = {
                 "structures": registry["structures"],
-                "declarations_validated": validated_count(session, year),
+                "declarations_validated": len(declaring),
             }
             session.close()
     report(0.9)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from shared.declarations.figures import Completeness
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.models import Declaration, Structure
+from shared.registry import active_during
 
 # A structure without a declaration for the year: the fourth state of the campaign's tables.
 NONE = "none"
@@ -50,17 +51,13 @@ def structure_statuses(
     session: Session, year: int, region: str | None = None
 ) -> list[StructureStatus]:
     """The year's active structures (of one region, if given) and their declarations, by id."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     statement = (
         select(Structure, Declaration)
         .outerjoin(
             Declaration,
             and_(Declaration.structure_id == Structure.structure_id, Declaration.year == year),
         )
-        .where(
-            (Structure.opened_on.is_(None)) | (Structure.opened_on <= last),
-            (Structure.closed_on.is_(None)) | (Structure.closed_on >= first),
-        )
+        .where(active_during(year))
         .order_by(Structure.structure_id)
     )
     if region is not None:

@@ -82,6 +82,14 @@ def test_trigger_watch_progress_and_open_the_report(
 
     page.select_option("#consolidate-year", "2006")
     page.get_by_role("button", name="Lancer la consolidation").click()
+    # No declaration validated: what is missing, and a confirmation first.
+    page.get_by_role(
+        "heading", name="Consolider 2006 avec des déclarations incomplètes ?"
+    ).wait_for()
+    assert "0 déclaration validée sur 3 structures actives" in page.locator("#missing").inner_text()
+    screenshot(page, "admin-consolidation-confirm")
+    assert not serious_violations(page)
+    page.get_by_role("button", name="Consolider quand même : rapport provisoire").click()
     progress = page.locator("#job-progress")
     progress.wait_for()
     page.locator("#job-done").wait_for(state="visible", timeout=60_000)

@@ -198,3 +198,66 @@ def test_the_pages_fit_a_phone(browser: Any, stack: Stack, secrets: dict[str, st
     expect(menu.get_by_role("button", name="Se déconnecter")).to_be_visible()
     screenshot(page, "menu-phone", full_page=False)
     phone.close()
+
+
+def test_transmettre_is_never_swallowed_by_the_live_check(
+    page: Any, stack: Stack, secrets: dict[str, str]
+) -> None:
+    """The funders' sum wrong and the focus still in the last field: pressing "Transmettre"
+    takes the focus, the field's change is judged — and its message, above the button, must
+    not move the button from under the pointer before the click lands."""
+    sign_in(page, stack.web, secrets["paris"])
+    page.goto(f"{stack.web}/declarations/2011/ML-11-001/saisie")
+    fill(page, "0")  # the focus stays in #funder_other: no change fired yet
+    assert page.evaluate("document.activeElement.id") == "funder_other"
+    page.get_by_role("button", name="Transmettre la déclaration à la DRTEFP").click()
+    # The click went through: the server's answer, its list of errors, naming the funders.
+    expect(page.locator("#form-errors")).to_be_visible(timeout=5_000)
+    assert page.title().startswith("Erreurs — ")
+    assert page.locator("#form-errors li").all_inner_texts() == [
+        "Financeurs : La somme des financeurs (960\u202f000\u202f€) doit être égale à l'activité "
+        "principale et aux activités spécifiques réunies (1\u202f000\u202f000\u202f€) : "
+        "écart de 40\u202f000\u202f€."
+    ]
+    # Corrected, then pressed at once: submitted.
+    page.fill("#funder_other", "40000")
+    page.get_by_role("button", name="Transmettre la déclaration à la DRTEFP").click()
+    page.wait_for_url(re.compile(r"/declarations/2011/ML-11-001$"), timeout=5_000)
+
+
+def test_the_list_of_errors_names_the_fields_and_follows_the_corrections(
+    page: Any, stack: Stack, secrets: dict[str, str]
+) -> None:
+    sign_in(page, stack.web, secrets["paris"])
+    page.goto(f"{stack.web}/declarations/2012/ML-11-001/saisie")
+    fill(page, "40000")
+    page.fill("#professionals", "vingt")
+    page.fill("#funder_esf", "")
+    page.get_by_role("button", name="Transmettre la déclaration à la DRTEFP").click()
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_visible()
+    # Refused: the list takes the focus, each line names its field and leads to it.
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert summary.locator("li").all_inner_texts() == [
+        "Professionnels : Indiquez un nombre en chiffres, par exemple 1 250 000.",
+        "Financeurs — Fonds social européen (FSE) : Indiquez une valeur (0 s'il n'y en a pas).",
+    ]
+    assert "Le formulaire contient 2 erreurs" in summary.locator("h2").inner_text()
+    assert not serious_violations(page)
+    screenshot(page, "declaration-form-error-list")
+    summary.get_by_role("link", name=re.compile("^Professionnels")).click()
+    assert page.evaluate("document.activeElement.id") == "professionals"
+    # Corrected: its error leaves the field and the list; what is shown is about these values.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("23")
+    expect(page.locator("#professionals-error")).to_have_count(0)
+    assert page.locator("#professionals").get_attribute("aria-invalid") is None
+    assert summary.locator("li").all_inner_texts() == [
+        "Financeurs — Fonds social européen (FSE) : Indiquez une valeur (0 s'il n'y en a pas)."
+    ]
+    assert "Le formulaire contient une erreur" in summary.locator("h2").inner_text()
+    page.fill("#funder_esf", "60000")
+    expect(summary.locator("li")).to_have_count(0)
+    assert "corrigées" in summary.locator("h2").inner_text()
+    page.get_by_role("button", name="Transmettre la déclaration à la DRTEFP").click()
+    page.wait_for_url(re.compile(r"/declarations/2012/ML-11-001$"))

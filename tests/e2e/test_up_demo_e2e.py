@@ -71,6 +71,8 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         history = contacts_by_year(web_port, year)[:2]
         assert min(history) > 0, history
         assert (tmp_path / "bilan.db").exists()  # the embedded default database
+        # The previous year's declarations, for an admin to consolidate it (README).
+        assert f"demo: the declarations of {year - 1} (" in (tmp_path / "up.log").read_text()
         services = children_of(up.pid)
         assert len(services) >= 4  # ingest, web, worker, demo
     finally:

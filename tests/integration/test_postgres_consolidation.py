@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 
 from services.web import create_app
 from shared.config import load_settings
+from shared.consolidation.jobs import consolidate
 from shared.db import engine_for, session_factory
 from shared.models import Consolidation, Report
 from shared.registry import upsert_structure
@@ -248,3 +249,55 @@ def test_a_worker_killed_mid_job_leaves_no_version_and_the_retry_succeeds(
     with sessions() as session:
         assert [(r.year, r.version) for r in session.scalars(select(Report))] == [(YEAR, 1)]
         assert session.get_one(Consolidation, job_id).attempt == 2
+
+
+def test_cost_per_youth_on_postgresql_covers_the_declaring_structures_only(
+    stack: dict[str, Any],
+) -> None:
+    """The declarations of one region's structures validated, another's rejected: funding
+    and staff are theirs, and cost_per_youth divides by the distinct youths interviewed at
+    those structures — the region's own figure (a youth of two of them counts once) — in the
+    same snapshot as the rest of the report."""
+    sessions, admin = stack["sessions"], stack["admin"]
+    simulation = YearSimulation(YEAR, SCALE, 5, stack["structures"])
+    record_simulation(sessions, simulation)
+    truth = simulation.truth()
+    declared = simulate_declarations(YEAR, SCALE, 5, stack["structures"])
+    regions = dict(stack["structures"])
+    validated = [sid for sid in declared.bodies if regions[sid].region == "11"]
+    rejected = next(sid for sid in declared.bodies if regions[sid].region == "24")
+    client = stack["app"].test_client()
+    for structure_id in [*validated, rejected]:
+        url = f"/v1/declarations/{YEAR}/{structure_id}"
+        body = declared.bodies[structure_id]
+        assert client.put(url, json=body, headers=bearer(admin)).status_code == 201
+        verdict = "validate" if structure_id in validated else "reject"
+        answer = client.post(
+            f"{url}/{verdict}", json={"reason": "incomplète"}, headers=bearer(admin)
+        )
+        assert answer.status_code == 200
+    engine = sessions.kw["bind"]
+    assert consolidate(engine, YEAR) == 1
+    report = client.get(f"/v1/reports/{YEAR}").get_json()
+    figures = report["figures"]
+    funding = sum(sum(declared.bodies[sid]["funding"].values()) for sid in validated)
+    youths = truth["regions"]["11"]["youths_interviewed"]
+    assert youths < truth["national"]["youths_interviewed"]
+    assert figures["funding_total"] == funding
+    assert figures["professionals"] == sum(declared.bodies[s]["professionals"] for s in validated)
+    assert figures["cost_per_youth"] == (2 * funding + youths) // (2 * youths)
+    assert report["completeness"] == {"structures": 486, "declarations_validated": len(validated)}
+
+
+def test_no_declaration_validated_on_postgresql_gives_a_null_cost_per_youth(
+    stack: dict[str, Any],
+) -> None:
+    sessions = stack["sessions"]
+    with sessions.begin() as session:
+        record(session, [event(f"n{i}", youth=f"N{i}") for i in range(3)])
+    apply_all(sessions)
+    assert consolidate(sessions.kw["bind"], YEAR) == 1
+    report = stack["app"].test_client().get(f"/v1/reports/{YEAR}").get_json()
+    assert report["figures"]["cost_per_youth"] is None
+    assert report["figures"]["youths_interviewed"] == 3
+    assert report["completeness"] == {"structures": 486, "declarations_validated": 0}

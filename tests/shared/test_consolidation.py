@@ -44,7 +44,7 @@ from shared.figures import (
     sum_youth_figures,
     with_derived,
 )
-from shared.models import Consolidation, Report
+from shared.models import Consolidation, Report, Structure
 from shared.recompute import fact_bit_expression, recompute_cells, recompute_from_log
 from shared.report_keys import REPORT_KEYS
 from shared.tokens import Caller
@@ -238,7 +238,91 @@ def test_validated_declarations_and_registry_figures(
     assert report_of(sessions, 2007)["completeness"]["declarations_validated"] == 2
 
 
-def test_cost_per_youth_rounds_half_up_and_zero_when_undefined() -> None:
+def test_cost_per_youth_divides_by_the_youths_of_the_declaring_structures(
+    sessions: sessionmaker[Session], registry: Any, database_url: str
+) -> None:
+    """SPEC §4: funding of the validated declarations / distinct youths with an interview at
+    a structure whose declaration is validated — a youth of two such structures once; the
+    youths of a structure whose declaration is not validated, and a youth without an
+    interview, are not in it; the completeness counts the same declarations."""
+    with sessions.begin() as session:
+        record(
+            session,
+            [
+                event("a1", youth="A"),  # ML-11-001 and ML-11-002: once
+                event("a2", youth="A", structure="ML-11-002"),
+                event("b1", "contact", youth="B"),  # no interview
+                event("c1", youth="C", structure="ML-11-002"),
+                event("d1", youth="D", structure="PAIO-24-001"),  # declaration rejected
+                event("e1", youth="E", structure="PAIO-24-001"),
+                event("f1", youth="F", on="2006-05-01"),  # another year
+            ],
+        )
+        submit(session, ADMIN, 2007, "ML-11-001", fields(10, 700, 0, 0, [700, 0, 0, 0, 0, 0]))
+        submit(session, ADMIN, 2007, "ML-11-002", fields(5, 300, 0, 1, [300, 0, 0, 0, 0, 0]))
+        submit(session, ADMIN, 2007, "PAIO-24-001", fields(9, 9000, 0, 0, [9000, 0, 0, 0, 0, 0]))
+        decide(session, ADMIN, 2007, "ML-11-001", "validated")
+        decide(session, ADMIN, 2007, "ML-11-002", "validated")
+        decide(session, ADMIN, 2007, "PAIO-24-001", "rejected", "faux")
+    apply_all(sessions)
+    consolidate(engine_for(database_url), 2007)
+    document = report_of(sessions, 2007)
+    figures = document["figures"]
+    assert figures["youths_interviewed"] == 4  # A, C, D, E nationally
+    assert figures["funding_total"] == 1001
+    assert figures["cost_per_youth"] == 501  # 1001 / 2 (A and C) = 500.5, half up
+    assert document["completeness"] == {"structures": 3, "declarations_validated": 2}
+
+
+def test_cost_per_youth_is_null_without_a_validated_declaration_or_youth(
+    sessions: sessionmaker[Session], registry: Any, database_url: str
+) -> None:
+    engine = engine_for(database_url)
+    with sessions.begin() as session:
+        record(session, [event("a1", youth="A"), event("b1", youth="B", structure="ML-11-002")])
+        submit(session, ADMIN, 2007, "ML-11-001", fields(10, 700, 0, 0, [700, 0, 0, 0, 0, 0]))
+        submit(session, ADMIN, 2007, "PAIO-24-001", fields(3, 200, 0, 0, [200, 0, 0, 0, 0, 0]))
+    apply_all(sessions)
+    consolidate(engine, 2007)
+    first = report_of(sessions, 2007)  # submitted, none validated
+    assert first["figures"]["cost_per_youth"] is None
+    assert first["figures"]["funding_total"] == 0
+    assert first["completeness"] == {"structures": 3, "declarations_validated": 0}
+    with sessions.begin() as session:
+        decide(session, ADMIN, 2007, "PAIO-24-001", "validated")  # interviewed nobody
+    consolidate(engine, 2007)
+    second = report_of(sessions, 2007)
+    assert second["figures"]["funding_total"] == 200
+    assert second["figures"]["cost_per_youth"] is None
+    assert "cost_per_youth" not in second["previous_version_diff"]  # null both times
+
+
+def test_a_declaration_of_a_structure_no_longer_active_in_the_year_is_out_of_the_field(
+    sessions: sessionmaker[Session], registry: Any, database_url: str
+) -> None:
+    with sessions.begin() as session:
+        record(session, [event("a1", youth="A"), event("b1", youth="B", structure="ML-11-002")])
+        submit(session, ADMIN, 2007, "ML-11-001", fields(10, 700, 0, 0, [700, 0, 0, 0, 0, 0]))
+        submit(session, ADMIN, 2007, "ML-11-002", fields(5, 300, 0, 0, [300, 0, 0, 0, 0, 0]))
+        decide(session, ADMIN, 2007, "ML-11-001", "validated")
+        decide(session, ADMIN, 2007, "ML-11-002", "validated")
+        # The registry now says ML-11-002 opened in 2008.
+        session.execute(
+            update(Structure)
+            .where(Structure.structure_id == "ML-11-002")
+            .values(opened_on=dt.date(2008, 1, 1))
+        )
+    apply_all(sessions)
+    consolidate(engine_for(database_url), 2007)
+    document = report_of(sessions, 2007)
+    assert document["completeness"] == {"structures": 2, "declarations_validated": 1}
+    assert (document["figures"]["professionals"], document["figures"]["cost_per_youth"]) == (
+        10,
+        700,
+    )
+
+
+def test_cost_per_youth_rounds_half_up_and_null_when_undefined() -> None:
     sums = {
         "professionals": 0,
         "funding_main": 5,
@@ -250,7 +334,7 @@ def test_cost_per_youth_rounds_half_up_and_zero_when_undefined() -> None:
         for k in ("state", "region", "department", "municipalities", "esf", "other")
     }
     assert merge_declarations(sums, 2)["cost_per_youth"] == 3  # 2.5 rounds up
-    assert merge_declarations(sums, 0)["cost_per_youth"] == 0
+    assert merge_declarations(sums, 0)["cost_per_youth"] is None
     assert merge_declarations(sums, 2)["funder_share_state"] == 0.0
 
 

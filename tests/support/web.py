@@ -29,6 +29,18 @@ def bearer(token: str) -> dict[str, str]:
 NNBSP = "\u202f"  # the narrow no-break space of French numbers
 
 
+def consolidate_now(client: FlaskClient, token: str, database_url: str, year: int = 2007) -> int:
+    """Queue a consolidation through the API and run it here, as a worker would; its version."""
+    from shared.consolidation.jobs import run_job
+    from shared.db import engine_for
+
+    job = client.post("/v1/consolidations", json={"year": year}, headers=bearer(token))
+    assert job.status_code == 202, job.get_data(as_text=True)
+    version = run_job(engine_for(database_url), job.get_json()["id"])
+    assert version is not None
+    return version
+
+
 def json_of(client: FlaskClient, url: str, status: int = 200) -> dict[str, Any]:
     """The JSON answer of ``url``, checked to have ``status``."""
     response = client.get(url)

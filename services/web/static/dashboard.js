@@ -345,6 +345,15 @@
 
   var delay = Number(root.dataset.refreshMs) || 5000;
   makeCharts(view);
+  // Chart.js keeps the widths of the axis' labels it first measured, by the font's name: drawn
+  // before Marianne is loaded (its fallback is narrower), the structures' names are cut on the
+  // left. Once the fonts are in, the charts are drawn anew (static/rapport.js does the same).
+  if (window.Chart && document.fonts && document.fonts.status !== "loaded") {
+    document.fonts.ready.then(function () {
+      Object.keys(charts).forEach(function (name) { charts[name].destroy(); });
+      makeCharts(view);
+    });
+  }
   if (window.fetch) {
     auto.hidden = false;
     setTimeout(refresh, delay);

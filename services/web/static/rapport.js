@@ -42,7 +42,7 @@
     return lines;
   }
 
-  var drawn = [];
+  var canvases = [];
   document.querySelectorAll("figure.chart[data-chart]").forEach(function (figure) {
     var chart = charts[Number(figure.dataset.chart)];
     if (!chart) return;
@@ -56,8 +56,13 @@
     box.appendChild(canvas);
     figure.insertBefore(box, figure.querySelector("table"));
     figure.classList.add("drawn");
+    canvases.push([canvas, chart]);
+  });
+
+  var drawn = [];
+  function draw(canvas, chart) {
     var over = chart.percents.some(function (value) { return value > 100; });
-    drawn.push(new Chart(canvas, {
+    return new Chart(canvas, {
       type: "bar",
       data: {
         labels: chart.labels.map(wrap),
@@ -91,8 +96,17 @@
           }
         }
       }
-    }));
-  });
+    });
+  }
+  function drawAll() {
+    drawn.forEach(function (c) { c.destroy(); });
+    drawn = canvases.map(function (pair) { return draw(pair[0], pair[1]); });
+  }
+  drawAll();
+  // Chart.js measures the axis' labels once and keeps their widths by the font's name: drawn
+  // before the page's font (Marianne, wider than its fallback) is loaded, the labels are then
+  // cut on the left, on screen and on paper. Once the fonts are in, the charts are drawn anew.
+  if (document.fonts && document.fonts.status !== "loaded") document.fonts.ready.then(drawAll);
 
   // Chart.js does not follow the print layout by itself: an explicit size before printing,
   // the automatic one again afterwards.

@@ -1,6 +1,11 @@
 """The admin page ``/admin``, in French: the campaign in each region, consolidations and
 their history, the declarations waiting.
 
+Only the years that have ended are offered for consolidation (and the others refused). A
+year whose declarations are not complete — every active structure with a validated one —
+may still be consolidated, into a provisional report, once the admin has read what is
+missing and confirmed it (a second form, so that it works without JavaScript).
+
 ``/admin`` asks for an admin token once (services/web/signin: the session is a database
 row, the cookie holds its random id) and every form carries the session's CSRF token.
 Without a session the page is the 401 sign-in page; signed in with another role, a 403.
@@ -29,10 +34,14 @@ from services.web.signin.identity import Identity, check_csrf, current_identity,
 from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
 from services.web.yearend.consolidations import queue_consolidation, recent_jobs
 from services.web.yearend.declaration_rights import refusal
+from services.web.yearend.report_field import ReportField
 from services.web.yearend.schemas import consolidation_entry
 from services.web.yearend.wording import page_year
+from shared.consolidation.jobs import ConsolidationRefused, year_has_ended
+from shared.consolidation.reports import reports_by_year
 from shared.declarations.campaign import region_progress, total_of
 from shared.declarations.fields import DeclarationError
+from shared.declarations.figures import completeness
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, decide
 from shared.live import years_with_data
 from shared.models import Declaration, Structure
@@ -84,14 +93,24 @@ def admin() -> str | Page:
         ).all()
         progress = region_progress(db, year, regions)
         with_data = years_with_data(db)
+        frozen = {
+            (number, v.version): ReportField.of_version(v.completeness)
+            for number, versions in reports_by_year(db)
+            for v in versions
+        }
     first, last = year_range()
+    years = year_choices(year, with_data)
+    ended = [y for y in years if year_has_ended(y)]
     return render_template(
         "admin.html",
         year=year,
-        years=year_choices(year, with_data),
+        years=years,
+        ended_years=ended,
+        consolidate_year=year if year in ended else (ended[0] if ended else None),
         first_year=first,
         last_year=last,
         history=history,
+        frozen=frozen,
         waiting=[(row, name) for row, name in waiting],
         progress=progress,
         total=total_of(progress),
@@ -122,14 +141,31 @@ def _require_admin() -> Identity:
     return identity
 
 
-def admin_consolidate() -> WerkzeugResponse:
+def admin_consolidate() -> WerkzeugResponse | str:
+    """Queue a consolidation; first, when the year's declarations are not complete, a page
+    that says what is missing and asks to confirm (a form: no JavaScript needed)."""
     _require_admin()
     first, last = year_range()
     year = integer_or_none(request.form.get("year", ""), first, last)
     if year is None:
         flash(f"L'année doit être comprise entre {first} et {last}.", "error")
         return redirect(url_for("yearend.admin"))
-    job, created = queue_consolidation(year)
+    if not year_has_ended(year):
+        flash(
+            f"L'année {year} n'est pas terminée : elle ne peut être consolidée qu'à partir du "
+            f"1er janvier {year + 1} (heure de Paris).",
+            "error",
+        )
+        return redirect(url_for("yearend.admin", year=year))
+    with read_session() as db:
+        counts = completeness(db, year)
+    if not counts.complete and request.form.get("confirm") != "1":
+        return render_template("admin_confirm.html", year=year, counts=counts)
+    try:
+        job, created = queue_consolidation(year)
+    except ConsolidationRefused as exc:  # the year's end moved under us: never in practice
+        flash(exc.message, "error")
+        return redirect(url_for("yearend.admin", year=year))
     if not created:
         flash(f"Une consolidation de {job.year} est déjà en cours : suivi ci-dessous.", "info")
     return redirect(url_for("yearend.admin", year=job.year, job=job.id))

@@ -5,7 +5,8 @@
   to the declaration's page, those waiting for a decision first;
 - an admin: the same for one region or the whole country;
 - a structure: its declarations year by year, and the one to fill in.
-Filters are query parameters (a GET form): a view is a link, and works without JavaScript.
+Filters are query parameters (a GET form): a view is a link, and works without JavaScript;
+the list is cut in pages of PAGE_SIZE rows, whose links keep the filters.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.live.view import alphabetical
+from services.web.pagination import paginate
 from services.web.parameters import optional, year_choices
 from services.web.signin.identity import Identity, require_identity
 from services.web.yearend.wording import KINDS, STATES, campaign_year, page_year
@@ -36,6 +38,8 @@ from shared.web_sessions import PAGE_ROLES
 
 # Waiting for a decision first, then rejected (waiting for the structure), missing, validated.
 PRIORITY = {SUBMITTED: 0, REJECTED: 1, "none": 2, VALIDATED: 3}
+# Rows a page of the list shows: the national list (486 structures) in ten pages.
+PAGE_SIZE = 50
 
 
 def _bad(what: str) -> ApiError:
@@ -80,6 +84,15 @@ def _regional(identity: Identity) -> tuple[str, int]:
         statuses = structure_statuses(db, year, region)
         with_data = years_with_data(db)
     rows = _filtered(statuses, state, kind, text)
+    # The filters stay in the links of the other pages (a validator's region is its own).
+    filters = {
+        "year": year,
+        "region": region if identity.role == "admin" else None,
+        "status": state,
+        "kind": kind,
+        "q": text,
+    }
+    page = paginate(len(rows), PAGE_SIZE, "yearend.campaign", filters)
     scope = REGIONS[region] if region else "France entière"
     return render_template(
         "campaign.html",
@@ -90,7 +103,8 @@ def _regional(identity: Identity) -> tuple[str, int]:
         regions=sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
         regions_by_code=REGIONS,
         progress=progress_of(region or "", statuses),
-        rows=rows,
+        rows=page.rows(rows),
+        page=page,
         shown=len(rows),
         state=state,
         kind=kind,

@@ -30,7 +30,7 @@ from services.web.yearend.schemas import (
     consolidation_document,
     consolidation_entry,
 )
-from shared.consolidation.jobs import start_job
+from shared.consolidation.jobs import ConsolidationRefused, start_job
 from shared.models import Consolidation
 from shared.queue import send_consolidation
 
@@ -39,7 +39,8 @@ HISTORY = 50
 
 
 def queue_consolidation(year: int) -> tuple[Consolidation, bool]:
-    """Create (or find) the year's active job and wake a worker; True when created."""
+    """Create (or find) the year's active job and wake a worker; True when created.
+    A year that has not ended: ``ConsolidationRefused``."""
     # start_job settles a race of two first requests on the one-active-job-per-year index.
     with transaction() as session:
         job, created = start_job(session, year)
@@ -63,7 +64,10 @@ def post_consolidation() -> Response:
     first, last = year_range()
     if not first <= body.year <= last:
         raise ApiError(422, "invalid", f"year must be from {first} to {last} - at `$.year`")
-    job, _ = queue_consolidation(body.year)
+    try:
+        job, _ = queue_consolidation(body.year)
+    except ConsolidationRefused as exc:
+        raise ApiError(409, exc.code, exc.message) from None
     started = ConsolidationStarted(id=job.id, year=job.year, status=cast(JobStatus, job.status))
     response = json_response(started, 202)
     response.headers["Location"] = f"/v1/consolidations/{job.id}"

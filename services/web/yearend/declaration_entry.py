@@ -24,6 +24,8 @@ from services.web.yearend.declaration_form import (
     FUNDING,
     MISMATCH,
     STAFF,
+    errors_title,
+    field_names,
     read_form,
     read_number,
     values_of,
@@ -93,6 +95,9 @@ def _render(
         "funding": FUNDING,
         "funders": FUNDERS,
         "funders_key": FUNDERS_KEY,
+        "field_names": field_names(),
+        # The list's title as static/declaration.js rewrites it when errors are corrected.
+        "errors_titles": {"one": errors_title(1), "many": errors_title(2).replace("2", "{n}")},
         "mismatch": MISMATCH,
         "sums": _sums(values),
     }
@@ -109,12 +114,7 @@ def declaration_submit(year: str, structure_id: str) -> WerkzeugResponse | tuple
     number = page_year(year)
     reading = read_form(request.form)
     if reading.fields is None:
-        count = len(reading.errors)
-        general = (
-            "Le formulaire contient une erreur : elle est indiquée sous le champ concerné."
-            if count == 1
-            else f"Le formulaire contient {count} erreurs : elles sont indiquées sous les champs."
-        )
+        general = errors_title(len(reading.errors))
         return _render(number, structure_id, reading.values, reading.errors, general, 422)
     with read_session() as db:
         structure = structure_or_404(db, structure_id)

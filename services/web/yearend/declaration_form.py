@@ -85,6 +85,23 @@ MISMATCH = (
     "activités spécifiques réunies ({covered}) : écart de {gap}."
 )
 FUNDERS_KEY = "funders"  # the errors' key of the funders' group
+FUNDERS_LEGEND = "Financeurs"
+
+
+def field_names() -> dict[str, str]:
+    """Each error's key and the name of its field, as the list of errors above the form names
+    them: ``Professionnels``, ``Financeurs — État``, ``Financeurs`` (the group's sum)."""
+    names = {field.name: field.label for field in (STAFF, *FUNDING)}
+    names |= {field.name: f"{FUNDERS_LEGEND} — {field.label}" for field in FUNDERS}
+    return names | {FUNDERS_KEY: FUNDERS_LEGEND}
+
+
+def errors_title(count: int) -> str:
+    """The title of the list of errors above the form."""
+    if count == 1:
+        return "Le formulaire contient une erreur : la voici, aussi sous son champ."
+    return f"Le formulaire contient {count} erreurs : les voici, aussi sous leurs champs."
+
 
 _SEPARATORS = re.compile(r"[ \u00a0\u202f]")
 _DIGITS = re.compile(r"[0-9]+")

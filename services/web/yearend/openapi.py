@@ -178,6 +178,10 @@ def paths(p: Parameters) -> dict[str, Any]:
                         **answer("Queued, or the year's job already running", ConsolidationStarted),
                         "links": JOB_LINKS,
                     },
+                    "409": fail(
+                        "The year has not ended (error year_not_ended): today, in "
+                        "Europe/Paris, is its 31 December or earlier"
+                    ),
                     "422": fail("Invalid year"),
                 },
                 body=json_body(ConsolidationRequest, {"year": 2007}),

@@ -5,21 +5,24 @@ The report's page shows the stored document of a version (the latest by default)
 key figures laid out like the 2007 "Chiffres clés" page (report_layout.py), each with its
 change from the previous year's frozen report (its latest version), a few bar charts, the
 completeness of the declarations, what changed since the previous version and the
-reconciliation with the live counters.
+reconciliation with the live counters. The staff and funding figures say what they cover,
+and a provisional report says it is one (report_field.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 from flask import render_template
 
 from services.web.db import read_session
-from services.web.formatting import format_value
+from services.web.formatting import NOT_AVAILABLE, format_value
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
+from services.web.yearend.report_field import ReportField
 from services.web.yearend.report_layout import charts_data, charts_of, key_blocks, year_changes
 from shared.consolidation.reports import read_report, report_versions, reports_by_year
 from shared.labels import LABELS, Format
@@ -31,10 +34,26 @@ def _format_of(key: str) -> Format:
     return LABELS[key].format if key in LABELS else "number"
 
 
+def _shown(value: Any, key: str) -> str:
+    """A figure of a version's changes as the page prints it ("n.d." for a null one)."""
+    return NOT_AVAILABLE if value is None else format_value(value, _format_of(key))
+
+
 def report_list() -> str:
-    """Every year with a frozen report, newest first, with its versions and their dates."""
+    """Every year with a frozen report, newest first, with its versions, their dates and
+    completeness (a provisional one says so)."""
     with read_session() as db:
-        years = reports_by_year(db)
+        found = reports_by_year(db)
+    years = [
+        (
+            year,
+            [
+                (v.version, v.consolidated_at, ReportField.of_version(v.completeness))
+                for v in versions
+            ],
+        )
+        for year, versions in found
+    ]
     return render_template("rapports.html", years=years)
 
 
@@ -61,23 +80,30 @@ def report_page(year: str) -> tuple[str, int]:
     changes = [
         {
             "label": LABELS[key].label if key in LABELS else key,
-            "previous": format_value(change["previous"], _format_of(key)),
-            "current": format_value(change["current"], _format_of(key)),
+            "previous": _shown(change["previous"], key),
+            "current": _shown(change["current"], key),
         }
         for key, change in (diff or {}).items()
     ]
-    charts = charts_of(figures)
+    field = ReportField.of(document)
+    charts = charts_of(figures, field)
     before = None if previous is None else msgspec.json.decode(previous.document)
     return render_template(
         "rapport.html",
         year=number,
         document=document,
+        field=field,
         consolidated_at=dt.datetime.fromisoformat(document["consolidated_at"]),
-        blocks=key_blocks(number, figures),
+        blocks=key_blocks(number, figures, field),
         charts=charts,
         charts_json=json_script(charts_data(charts)),
         changes=changes,
-        year_changes=year_changes(figures, None if before is None else before["figures"]),
+        year_changes=year_changes(
+            figures,
+            None if before is None else before["figures"],
+            field,
+            None if before is None else ReportField.of(before),
+        ),
         previous_report=before,
         previous_at=None
         if before is None

@@ -12,6 +12,7 @@ from flask import Response
 from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.parameters import INT32_MAX, given, parse_year, query_integer
+from services.web.yearend.report_field import ReportField
 from shared.consolidation.reports import read_report
 from shared.models import Report
 from shared.report import report_csv
@@ -52,8 +53,12 @@ def get_report_csv(year: str) -> Response:
     report = requested_report(year)
     # For people (a spreadsheet): French, with the byte-order mark Excel needs; the JSON
     # above stays the machines' (and the frozen bytes).
-    body = BOM + report_csv(msgspec.json.decode(report.document))
+    document = msgspec.json.decode(report.document)
+    field = ReportField.of(document)
+    body = BOM + report_csv(document, field.summary)
     response = _frozen(report, body, "text/csv")
-    filename = f"bilan-{report.year}-v{report.version}.csv"
+    # A provisional report says so in its file's name too.
+    status = "-provisoire" if field.provisional else ""
+    filename = f"bilan-{report.year}-v{report.version}{status}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

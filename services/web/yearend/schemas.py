@@ -183,9 +183,15 @@ def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
 
 
 # The frozen report's shape, for /openapi.json (the report itself is served as stored).
+def _report_figure_type(key: str) -> Any:
+    if key == "cost_per_youth":
+        # null when no declaration is validated or their structures interviewed nobody.
+        return int | None
+    return float if key == "access_rate" or "share" in key else int
+
+
 ReportFigures = msgspec.defstruct(
-    "ReportFigures",
-    [(key, float if key == "access_rate" or "share" in key else int) for key in REPORT_KEYS],
+    "ReportFigures", [(key, _report_figure_type(key)) for key in REPORT_KEYS]
 )
 
 

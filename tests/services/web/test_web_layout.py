@@ -123,6 +123,7 @@ def test_french_formatting() -> None:
 
 def test_one_rule_for_plurals_and_not_available_rates() -> None:
     from services.web.formatting import format_change, format_day, format_figure
+    from services.web.yearend.report_field import ReportField
     from services.web.yearend.report_layout import key_blocks
     from shared.figures import with_derived
     from shared.labels import LABELS, plural_form
@@ -151,7 +152,7 @@ def test_one_rule_for_plurals_and_not_available_rates() -> None:
     assert format_figure(with_derived({"youths_interviewed": 2}), "access_rate") == f"0{NNBSP}%"
     # The report page: the same rule.
     figures = dict.fromkeys(REPORT_KEYS, 0) | {"youths_in_contact": 1, "structures": 1}
-    blocks = key_blocks(2007, figures)
+    blocks = key_blocks(2007, figures, ReportField(structures=1, validated=0))
     items = {item["key"]: item for block in blocks for item in block["items"]}
     assert blocks[0]["headline"][2] == "structure"
     assert blocks[1]["headline"][2] == "jeune accompagné, reçu en entretien individuel"

@@ -155,8 +155,10 @@ def test_the_report_csv_is_inert_and_keeps_negative_numbers(monkeypatch: Any) ->
         "figures": {key: 0 for key in REPORT_KEYS} | {"missions_locales": -3},
         "completeness": {"structures": 1, "declarations_validated": 0},
     }
-    rows = list(csv.reader(io.StringIO(report.report_csv(document)), delimiter=";"))
-    by_key = {row[5]: row for row in rows[1:]}
+    text = report.report_csv(document, "-1 déclaration")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    by_key = {row[6]: row for row in rows[1:]}
     assert by_key["paio"][3] == "'=1+2"
+    assert by_key["funding_total"][5] == "'-1 déclaration"  # the field is text: inert too
     assert by_key["missions_locales"][4] == "-3"  # a number, not text: it stays as it is
     assert inert(-3) == -3 and inert("-3") == "'-3"

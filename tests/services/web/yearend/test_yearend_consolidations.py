@@ -22,7 +22,7 @@ from shared.tokens import Caller, create_token
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, csrf_of, sign_in
+from tests.support.web import bearer, consolidate_now, csrf_of, sign_in
 
 
 def start(client: FlaskClient, token: str, year: int = 2007) -> Any:
@@ -80,11 +80,6 @@ def test_one_job_per_year_then_done(
     assert client.get("/v1/consolidations/999").status_code == 404
 
 
-def consolidate_now(client: FlaskClient, token: str, database_url: str) -> int:
-    job = start(client, token).get_json()
-    return run_job(engine_for(database_url), job["id"])
-
-
 def test_report_json_csv_and_versions(
     client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
 ) -> None:
@@ -125,13 +120,17 @@ def test_report_json_csv_and_versions(
 
     answer = client.get("/v1/reports/2007.csv?version=1")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
-    assert answer.headers["Content-Disposition"] == 'attachment; filename="bilan-2007-v1.csv"'
+    # No validated declaration: a provisional report, and its file says so.
+    assert (
+        answer.headers["Content-Disposition"]
+        == 'attachment; filename="bilan-2007-v1-provisoire.csv"'
+    )
     # For French spreadsheets, as the dashboard's export: BOM, ";", decimal comma, French.
     body = answer.get_data()
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Année", "Version", "Rubrique", "Chiffre", "Valeur", "Code"]
-    by_code = {row[5]: row for row in rows[1:]}
+    assert rows[0] == ["Année", "Version", "Rubrique", "Chiffre", "Valeur", "Champ", "Code"]
+    by_code = {row[6]: row for row in rows[1:]}
     assert set(REPORT_KEYS) <= set(by_code)
     assert by_code["youths_interviewed"] == [
         "2007",
@@ -139,15 +138,22 @@ def test_report_json_csv_and_versions(
         "Les jeunes",
         "Jeunes reçus en entretien individuel",
         "1",
+        "ensemble du réseau",
         "youths_interviewed",
     ]
     assert by_code["access_rate"][3:5] == ["Taux d'accès à l'emploi ou à la formation (%)", "100,0"]
-    assert by_code["funding_total"][3] == "Financement total (€)"
+    assert by_code["funding_total"][3:6] == [
+        "Financement total (€)",
+        "n.d.",
+        "aucune déclaration validée sur 3 structures actives",
+    ]
+    assert by_code["cost_per_youth"][4] == "n.d."
     assert by_code["declarations_validated"][2:5] == [
         "Complétude des déclarations",
         "Déclarations annuelles validées",
         "0",
     ]
+    assert by_code["report_status"][4] == "provisoire"
     frozen = by_code["consolidated_at"]
     assert frozen[3] == "Figée le (heure de Paris)"
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", frozen[4])
@@ -233,7 +239,14 @@ def test_admin_page_login_trigger_and_validate(
     assert "Lancer la consolidation" in page
     assert "Mission locale de Paris" in page  # awaiting validation
     csrf = csrf_of(page)
-    response = client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf})
+    # Incomplete declarations: first what is missing, and a confirmation.
+    asked = client.post("/admin/consolidations", data={"year": "2007", "csrf": csrf})
+    assert asked.status_code == 200
+    assert "Consolider quand même : rapport provisoire" in asked.get_data(as_text=True)
+    assert client.get("/v1/consolidations").get_json()["consolidations"] == []
+    response = client.post(
+        "/admin/consolidations", data={"year": "2007", "csrf": csrf, "confirm": "1"}
+    )
     assert response.status_code == 302
     job_id = int(re.search(r"job=(\d+)", response.headers["Location"]).group(1))
     watched = client.get(response.headers["Location"]).get_data(as_text=True)

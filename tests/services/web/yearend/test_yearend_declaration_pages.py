@@ -153,7 +153,7 @@ def test_a_validator_rejects_with_a_reason_then_validates(
     assert "PAIO-24-001" not in region  # another region's
     filtered = page_text(client, "/declarations?year=2007&status=none&q=creteil")
     assert "ML-11-002" in filtered and "ML-11-001" not in filtered
-    assert "1 structure affichée (filtrée)" in filtered
+    assert "1 structure correspond aux filtres" in filtered
     assert page_text(client, "/declarations?year=2007&status=bogus", 400)
 
     detail = page_text(client, PAGE)
@@ -288,3 +288,52 @@ def test_a_form_posted_without_a_session_is_the_401_page(client: FlaskClient, ur
     response = client.post(url, data=GOOD)
     assert response.status_code == 401
     assert 'name="token"' in response.get_data(as_text=True)
+
+
+def test_the_list_of_errors_names_each_field_and_links_to_it(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    csrf = connect(client, tokens["paris"])
+    wrong = {**GOOD, "professionals": "abc", "funder_esf": ""}
+    text = page_text_of(client.post(FORM, data={**wrong, "csrf": csrf}))
+    summary = text.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    items = re.findall(
+        r'<li><a href="#([^"]+)"><strong>([^<]+)</strong> : ([^<]+)</a></li>', summary
+    )
+    assert items == [
+        (
+            "professionals",
+            "Professionnels",
+            "Indiquez un nombre en chiffres, par exemple 1 250 000.",
+        ),
+        (
+            "funder_esf",
+            "Financeurs — Fonds social européen (FSE)",
+            "Indiquez une valeur (0 s'il n'y en a pas).",
+        ),
+    ]
+    assert "Le formulaire contient 2 erreurs : les voici, aussi sous leurs champs." in summary, (
+        summary[:600]
+    )
+    # Every link leads to its field.
+    for target, _, _ in items:
+        assert f'id="{target}"' in text
+    # The funders' sum is the group's error, named after it.
+    text = page_text_of(client.post(FORM, data={**GOOD, "funder_other": "0", "csrf": csrf}))
+    summary = text.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert (
+        '<li><a href="#funders-group"><strong>Financeurs</strong> : La somme des financeurs'
+        in summary
+    )
+    assert "Le formulaire contient une erreur : la voici, aussi sous son champ." in summary
+
+
+def test_a_new_submission_shows_its_own_errors_only(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    csrf = connect(client, tokens["paris"])
+    first = page_text_of(client.post(FORM, data={**GOOD, "professionals": "x", "csrf": csrf}))
+    assert 'id="professionals-error"' in first
+    second = page_text_of(client.post(FORM, data={**GOOD, "funding_main": "-1", "csrf": csrf}))
+    assert 'id="professionals-error"' not in second and 'value="23"' in second
+    assert 'id="funding_main-error"' in second

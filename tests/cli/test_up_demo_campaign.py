@@ -1,0 +1,59 @@
+"""`bilan up --demo` seeds the previous year's declarations in every state, once, so that a
+newcomer can consolidate a year that has ended and read a provisional report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cli.up import _seed_demo_campaign
+from shared.consolidation.jobs import consolidate
+from shared.consolidation.reports import read_report
+from shared.db import engine_for
+from shared.declarations.campaign import structure_statuses
+from shared.models import Declaration, DeclarationAudit
+from shared.registry import import_structures
+from simulator.declarations import CAMPAIGN_SHARES, simulate_campaign
+from simulator.registry import demo_structures
+
+
+def test_the_demo_campaign_has_every_state_and_is_seeded_once(
+    sessions: sessionmaker[Session], database_url: str, capsys: Any
+) -> None:
+    with sessions.begin() as session:
+        import_structures(session, demo_structures())
+    _seed_demo_campaign(sessions, today=dt.date(2026, 3, 1))
+    with sessions() as session:
+        states = Counter(s.status for s in structure_statuses(session, 2025))
+        audits = session.scalar(select(func.count()).select_from(DeclarationAudit))
+    assert sum(states.values()) == 486
+    assert states["validated"] == round(CAMPAIGN_SHARES["validated"] * 486)
+    assert states["submitted"] > 0 and states["rejected"] > 0 and states["none"] > 0
+    assert states["validated"] > states["submitted"] + states["rejected"] + states["none"]
+    # Written through the workflow: a submission, then a decision, each audited.
+    assert audits == 486 - states["none"] + states["validated"] + states["rejected"]
+    said = capsys.readouterr().out
+    assert f"demo: the declarations of 2025 ({states['validated']} validated" in said
+
+    # A second `bilan up --demo` on the same database leaves them as they are.
+    _seed_demo_campaign(sessions, today=dt.date(2026, 3, 1))
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Declaration)) == 486 - states["none"]
+    assert capsys.readouterr().out == ""
+
+    # The year has ended: it consolidates into a provisional report.
+    version = consolidate(engine_for(database_url), 2025)
+    with sessions() as session:
+        report = read_report(session, 2025, version)
+        assert report is not None
+    assert f'"declarations_validated":{states["validated"]}' in report.document
+
+
+def test_the_campaign_is_the_same_on_every_run() -> None:
+    first = simulate_campaign(2025, 0.02, 1, demo_structures())
+    second = simulate_campaign(2025, 0.02, 1, demo_structures())
+    assert first.states == second.states and first.missing == second.missing
