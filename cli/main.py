@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from cli.consolidate import consolidate
 from cli.simulate import simulate
 from cli.up import up
 from cli.verify import verify
-from shared.config import load_settings
+from shared.config import SettingError, load_settings
 from shared.db import engine_for, session_factory
 
 
@@ -31,6 +32,12 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    # Every command checks every setting first: a bad value stops it with one line naming
+    # the variable, before anything starts.
+    try:
+        load_settings()
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.group()
@@ -151,20 +158,32 @@ def token_revoke(token_id: int) -> None:
 
 
 def _serve(name: str, app: Any, port: int, threads: int) -> None:
-    """Serve a Flask app with waitress, in the foreground; bodies over its limit refused
-    before they are read (cli/serve.py)."""
-    from cli.serve import serve
+    """Serve a Flask app with waitress, in the foreground, until SIGINT or SIGTERM (either
+    stops it cleanly, exit 0); bodies over its limit refused before they are read, many
+    idle clients held (cli/serve.py)."""
+    from cli.serve import ListenError, check_can_listen, serve
 
     settings = load_settings()
-    click.echo(f"{name} listening on http://{settings.host}:{port}")
-    serve(
-        app,
-        host=settings.host,
-        port=port,
-        threads=threads,
-        ident=f"bilan-{name}",
-        max_body=app.config["MAX_CONTENT_LENGTH"],
-    )
+    signal.signal(signal.SIGTERM, _interrupted)
+    port_setting = f"BILAN_{name.upper()}_PORT"
+    try:
+        check_can_listen(settings.host, port, port_setting)
+        click.echo(f"{name} listening on http://{settings.host}:{port}")
+        serve(
+            app,
+            host=settings.host,
+            port=port,
+            port_setting=port_setting,
+            threads=threads,
+            ident=f"bilan-{name}",
+            max_body=app.config["MAX_CONTENT_LENGTH"],
+        )
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @main.command()
