@@ -74,6 +74,28 @@ def structures_import(path: Path) -> None:
     click.echo(f"{count} structures imported")
 
 
+_ONE_LINE = str.maketrans("\t\r\n", "   ")
+
+
+@structures.command("list")
+@click.option("--region", default=None, help="Only the structures of this region (INSEE code).")
+def structures_list(region: str | None) -> None:
+    """List the registry: id, kind, region, name, opening and closing days (tab-separated)."""
+    from shared.registry import registry_structures
+
+    with sessions()() as session:
+        rows = registry_structures(session, region)
+    if region is not None and not rows:
+        raise click.ClickException(f"region {region!r} not in the registry: no structure of it")
+    click.echo("id\tkind\tregion\tname\topened_on\tclosed_on")
+    for row in rows:
+        dates = (row.opened_on, row.closed_on)
+        days = ["-" if day is None else day.isoformat() for day in dates]
+        name = row.name.translate(_ONE_LINE)  # a tab or a newline would shift the columns
+        click.echo("\t".join([row.structure_id, row.kind, row.region, name, *days]))
+    click.echo(f"{len(rows)} structure(s)", err=True)
+
+
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from shared.models import Token, WebSession, utcnow
+from shared.models import Structure, Token, WebSession, utcnow
 from shared.times import as_utc
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def create_token(
         raise ValueError("a structure token needs exactly one --structure")
     if expires_in is not None and expires_in <= dt.timedelta(0):
         raise ValueError("a token's lifetime must be positive")
+    _check_scope(session, structures or [], region)
     secret = "bilan_" + secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -111,6 +112,21 @@ def create_token(
     )
     session.flush()
     return secret
+
+
+def _check_scope(session: Session, structures: list[str], region: str | None) -> None:
+    """ValueError unless every structure, and the region, is in the registry (a region is,
+    when a structure of the registry is in it)."""
+    known = select(Structure.structure_id).where(Structure.structure_id.in_(structures))
+    missing = sorted(set(structures) - set(session.scalars(known)))
+    if missing:
+        listed = ", ".join(repr(s) for s in missing)
+        raise ValueError(f"structure {listed} not in the registry (bilan structures list)")
+    in_region = select(Structure.structure_id).where(Structure.region == region).limit(1)
+    if region is not None and session.scalar(in_region) is None:
+        raise ValueError(
+            f"region {region!r} not in the registry: no structure of it (bilan structures list)"
+        )
 
 
 def authenticate(session: Session, authorization: str | None) -> Caller | None:
