@@ -200,6 +200,22 @@ def list_tokens(session: Session) -> list[TokenInfo]:
     ]
 
 
+def token_id_of(session: Session, secret: str) -> int | None:
+    """The id of the token whose secret this is, if any."""
+    return session.scalar(select(Token.id).where(Token.token_hash == token_digest(secret)))
+
+
+def extend_token(session: Session, token_id: int, lifetime: dt.timedelta) -> bool:
+    """Make the token expire ``lifetime`` from now (a token that lives only while a process
+    uses it: ``bilan up --demo``); False if it is revoked, expired or missing."""
+    token = session.get(Token, token_id)
+    if token is None or not usable(token):
+        return False
+    token.expires_at = utcnow() + lifetime
+    session.flush()
+    return True
+
+
 def revoke_token(session: Session, token_id: int) -> bool:
     """Refuse the token from now on and end its page sessions; False if there is no
     such token. Revoking twice keeps the first date."""

@@ -1,5 +1,5 @@
-"""`bilan token create --expires-in` (a scope in the registry only), `bilan token list` and `bilan token revoke ID`, and a
-revoked token refused at once by both services."""
+"""`bilan token create --expires-in` (a scope in the registry only), `bilan token list` and
+`bilan token revoke ID`, and a revoked token refused at once by both services."""
 
 from __future__ import annotations
 

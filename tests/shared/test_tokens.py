@@ -16,9 +16,11 @@ from shared.models import Token
 from shared.tokens import (
     authenticate,
     create_token,
+    extend_token,
     list_tokens,
     revoke_token,
     token_digest,
+    token_id_of,
 )
 
 
@@ -110,3 +112,20 @@ def test_a_scope_outside_the_registry_is_refused(
     with sessions.begin() as session, pytest.raises(ValueError, match="not in the registry"):
         create_token(session, role, structures, region)
     assert list_tokens(sessions()) == []
+
+
+def test_an_expiring_token_is_extended_until_revoked(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        secret = create_token(session, "source", expires_in=dt.timedelta(minutes=1))
+        token_id = token_id_of(session, secret)
+        assert token_id is not None
+        assert extend_token(session, token_id, dt.timedelta(hours=1))
+    with sessions() as session:
+        (info,) = list_tokens(session)
+    assert info.expires_at is not None
+    assert info.expires_at - dt.datetime.now(dt.UTC) > dt.timedelta(minutes=59)
+    with sessions.begin() as session:
+        revoke_token(session, token_id)
+        assert not extend_token(session, token_id, dt.timedelta(hours=1))
+        assert not extend_token(session, token_id + 1, dt.timedelta(hours=1))
+        assert token_id_of(session, "bilan_unknown") is None
