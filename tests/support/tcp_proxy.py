@@ -23,6 +23,7 @@ class TcpProxy:
         self.cut = threading.Event()  # set once a connection was cut
         self._lock = threading.Lock()
         self._closed = False
+        self._links: list[_Link] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut_when_sent(self, marker: bytes, *, after_server_got_it: bool) -> None:
@@ -32,9 +33,17 @@ class TcpProxy:
             self._cut_on, self._cut_after = marker, after_server_got_it
             self.cut.clear()
 
+    def drop_connections(self) -> None:
+        """Close every connection open through the proxy (a server gone, for its clients)."""
+        with self._lock:
+            links, self._links = self._links, []
+        for link in links:
+            link.close()
+
     def close(self) -> None:
         self._closed = True
         self.listener.close()
+        self.drop_connections()
 
     def _accept(self) -> None:
         while not self._closed:
@@ -50,7 +59,10 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
-            _Link(self, client, server).start()
+            link = _Link(self, client, server)
+            with self._lock:
+                self._links.append(link)
+            link.start()
 
     def _take_cut(self, data: bytes) -> bool | None:
         """If ``data`` holds the armed marker: disarm and say whether to forward it first."""
@@ -85,7 +97,7 @@ class _Link:
                 return
             self._cut()
             return
-        self._close()
+        self.close()
 
     def _downstream(self) -> None:
         for data in _chunks(self.server):
@@ -94,13 +106,13 @@ class _Link:
                 return
             if not _send(self.client, data):
                 break
-        self._close()
+        self.close()
 
     def _cut(self) -> None:
-        self._close()
+        self.close()
         self.proxy.cut.set()
 
-    def _close(self) -> None:
+    def close(self) -> None:
         for conn in (self.client, self.server):
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
