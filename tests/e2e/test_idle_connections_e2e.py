@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.processes import wait_http
+from tests.support.processes import start_services
 
 pytestmark = pytest.mark.e2e
 IDLE = 1000
@@ -62,16 +62,8 @@ def services(processes, tmp_path: Path) -> tuple[str, int, int]:
     processes.env.update(
         BILAN_DATABASE_URL=f"sqlite:///{tmp_path / 'bilan.db'}", BILAN_BROKER_URL="memory://"
     )
-    processes.run("db", "upgrade")
-    registry = tmp_path / "registry.csv"
-    registry.write_text("structure_id,name,kind,region\nML-11-001,Paris,mission_locale,11\n")
-    processes.run("structures", "import", str(registry))
-    token = processes.run("token", "create", "--role", "source").strip().splitlines()[-1]
-    ingest = processes.start("ingest", "ingest")
-    web = processes.start("web", "web")
-    for name in ("INGEST", "WEB"):
-        wait_http(f"http://127.0.0.1:{processes.env[f'BILAN_{name}_PORT']}/healthz")
-    return token, ingest.pid, web.pid
+    token = start_services(processes, tmp_path)
+    return token, processes.running["ingest"].pid, processes.running["web"].pid
 
 
 def test_a_crowd_of_idle_and_slow_connections_does_not_starve_ingest(processes, services) -> None:

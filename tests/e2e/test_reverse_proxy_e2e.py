@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from shared.events import MAX_REQUEST_BYTES
-from tests.support.processes import Processes, free_port, wait_http
+from tests.support.processes import Processes, free_port, start_services
 from tests.support.services import missing_service
 
 pytestmark = pytest.mark.e2e
@@ -108,17 +108,9 @@ def services(processes: Processes, tmp_path: Path) -> tuple[str, str]:
         BILAN_DATABASE_URL=f"sqlite:///{tmp_path / 'bilan.db'}", BILAN_BROKER_URL="memory://",
         BILAN_PROXY_HOPS="1", BILAN_AUTH_FAILURE_LIMIT="3/minute",
     )  # fmt: skip
-    processes.run("db", "upgrade")
-    registry = tmp_path / "registry.csv"
-    registry.write_text("structure_id,name,kind,region\nML-11-001,Paris,mission_locale,11\n")
-    processes.run("structures", "import", str(registry))
-    token = processes.run("token", "create", "--role", "source").strip().splitlines()[-1]
-    processes.start("ingest", "ingest")
-    processes.start("web", "web")
+    token = start_services(processes, tmp_path)
     ingest = f"127.0.0.1:{processes.env['BILAN_INGEST_PORT']}"
     web = f"127.0.0.1:{processes.env['BILAN_WEB_PORT']}"
-    for address in (ingest, web):
-        wait_http(f"http://{address}/healthz")
     return token, ingest, web
 
 
