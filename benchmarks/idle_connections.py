@@ -37,7 +37,6 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -58,21 +57,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.processes import ROOT, free_port, peak_memory_mib
+from cli.serve import raise_open_files_limit
 from cli.supervision import stop_all, wait_until_up
 
 TIMEOUT = 10.0
 GIVE_UP_AFTER = 1  # failure of a route: it is down, more timeouts would say nothing more
 SERVERS = ("waitress", "gunicorn-gthread", "gunicorn-gevent")
 APPS = {"ingest": "services.ingest:create_app()", "web": "services.web:create_app()"}
-
-
-def raise_open_files_limit() -> int:
-    """This process's soft limit on open files raised to its hard limit; the new limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 16
-    if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-    return wanted
 
 
 class Crowd:
