@@ -203,8 +203,9 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
     except KeyboardInterrupt:
         click.echo("stopping…")
     finally:
-        # A second Ctrl-C must not leave services behind: stop_all kills what lingers.
-        for signum in (signal.SIGINT, signal.SIGHUP):
+        # A second Ctrl-C or SIGTERM must not leave services behind: stop_all kills what
+        # lingers after 10 s.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
         stop_all(processes.values())
         if demo_token is not None and sessions is not None:
