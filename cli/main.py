@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from cli.consolidate import consolidate
 from cli.simulate import simulate
 from cli.up import up
 from cli.verify import verify
-from shared.config import load_settings
+from shared.config import SettingError, load_settings
 from shared.db import engine_for, session_factory
 
 
@@ -31,6 +32,12 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    # Every command checks every setting first: a bad value stops it with one line naming
+    # the variable, before anything starts.
+    try:
+        load_settings()
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.group()
@@ -65,6 +72,28 @@ def structures_import(path: Path) -> None:
     with sessions().begin() as session:
         count = import_structures(session, rows)
     click.echo(f"{count} structures imported")
+
+
+_ONE_LINE = str.maketrans("\t\r\n", "   ")
+
+
+@structures.command("list")
+@click.option("--region", default=None, help="Only the structures of this region (INSEE code).")
+def structures_list(region: str | None) -> None:
+    """List the registry: id, kind, region, name, opening and closing days (tab-separated)."""
+    from shared.registry import registry_structures
+
+    with sessions()() as session:
+        rows = registry_structures(session, region)
+    if region is not None and not rows:
+        raise click.ClickException(f"region {region!r} not in the registry: no structure of it")
+    click.echo("id\tkind\tregion\tname\topened_on\tclosed_on")
+    for row in rows:
+        dates = (row.opened_on, row.closed_on)
+        days = ["-" if day is None else day.isoformat() for day in dates]
+        name = row.name.translate(_ONE_LINE)  # a tab or a newline would shift the columns
+        click.echo("\t".join([row.structure_id, row.kind, row.region, name, *days]))
+    click.echo(f"{len(rows)} structure(s)", err=True)
 
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -151,20 +180,32 @@ def token_revoke(token_id: int) -> None:
 
 
 def _serve(name: str, app: Any, port: int, threads: int) -> None:
-    """Serve a Flask app with waitress, in the foreground; bodies over its limit refused
-    before they are read (cli/serve.py)."""
-    from cli.serve import serve
+    """Serve a Flask app with waitress, in the foreground, until SIGINT or SIGTERM (either
+    stops it cleanly, exit 0); bodies over its limit refused before they are read, many
+    idle clients held (cli/serve.py)."""
+    from cli.serve import ListenError, check_can_listen, serve
 
     settings = load_settings()
-    click.echo(f"{name} listening on http://{settings.host}:{port}")
-    serve(
-        app,
-        host=settings.host,
-        port=port,
-        threads=threads,
-        ident=f"bilan-{name}",
-        max_body=app.config["MAX_CONTENT_LENGTH"],
-    )
+    signal.signal(signal.SIGTERM, _interrupted)
+    port_setting = f"BILAN_{name.upper()}_PORT"
+    try:
+        check_can_listen(settings.host, port, port_setting)
+        click.echo(f"{name} listening on http://{settings.host}:{port}")
+        serve(
+            app,
+            host=settings.host,
+            port=port,
+            port_setting=port_setting,
+            threads=threads,
+            ident=f"bilan-{name}",
+            max_body=app.config["MAX_CONTENT_LENGTH"],
+        )
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @main.command()

@@ -1,11 +1,14 @@
 """Configuration read from the environment, in one place.
 
 Every process (ingest, worker, web, CLI) reads the same variables, so that the
-embedded defaults and a production deployment run the very same code.
+embedded defaults and a production deployment run the very same code. A value that
+cannot be used is refused (``SettingError``, one line naming the variable), never
+replaced by a default: a port of 70000 or a negative count is a mistake to fix.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ SWEEP_SECONDS = 5.0  # how often every worker re-sends what waits
 STALE_SECONDS = 20.0  # a running consolidation whose heartbeat is older lost its worker
 SESSION_HOURS = 8.0
 AUTH_FAILURE_LIMIT = "10/minute"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,6 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / 'bilan.db'}"
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def rate_limit_storage(broker_url: str, given: str | None) -> str:
     """Where failed authentications are counted: given, else the broker's Redis (shared by
     every replica), else this process's memory."""
@@ -77,26 +77,169 @@ def rate_limit_storage(broker_url: str, given: str | None) -> str:
     return "memory://"
 
 
+class SettingError(ValueError):
+    """A ``BILAN_*`` variable whose value cannot be used; the message, one line, names it."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(f"{name}={value!r} is refused: {expected}")
+        self.name = name
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    """The variable's value without surrounding blanks; None when unset or empty."""
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int,
+             what: str) -> int:  # fmt: skip
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    # ASCII digits only: int() would also take "1_000", "+5" and other scripts' digits.
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or not low <= int(raw) <= high:
+        raise SettingError(name, env[name], what)
+    return int(raw)
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    return _integer(env, name, default, 1, 65_535, "a TCP port is an integer from 1 to 65535")
+
+
+def _count(env: Mapping[str, str], name: str, default: int, low: int = 0) -> int:
+    return _integer(env, name, default, low, 10**9, f"expected an integer from {low} to 10^9")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, zero: bool = False) -> float:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and (value >= 0 if zero else value > 0)):
+        expected = "a number of seconds" if "SECONDS" in name else "a number of hours"
+        bound = "0 or more" if zero else "above 0"
+        raise SettingError(name, env[name], f"expected {expected}, {bound}")
+    return value
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (_text(env, name) or "0").lower()
+    if raw not in _TRUE + _FALSE:
+        raise SettingError(name, env[name], f"expected one of {', '.join(_TRUE + _FALSE)}")
+    return raw in _TRUE
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    raw = _text(env, "BILAN_DATABASE_URL")
+    if raw is None:
+        return default_database_url()
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(raw).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise SettingError(
+            "BILAN_DATABASE_URL", env["BILAN_DATABASE_URL"], f"not a database URL ({exc})"
+        ) from None
+    return raw
+
+
+def _broker_url(env: Mapping[str, str]) -> str:
+    raw = _text(env, "BILAN_BROKER_URL")
+    if raw is None or raw == EMBEDDED:
+        return EMBEDDED
+    from kombu.transport import TRANSPORT_ALIASES
+
+    scheme, separator, _ = raw.partition("://")
+    if not separator or scheme.partition("+")[0] not in TRANSPORT_ALIASES:
+        raise SettingError(
+            "BILAN_BROKER_URL",
+            env["BILAN_BROKER_URL"],
+            f"expected {EMBEDDED!r} or a broker URL such as redis://host:6379/0",
+        )
+    return raw
+
+
+def _rate_limit(env: Mapping[str, str]) -> str:
+    raw = _text(env, "BILAN_AUTH_FAILURE_LIMIT")
+    if raw is None:
+        return AUTH_FAILURE_LIMIT
+    from limits import parse
+
+    try:
+        if parse(raw).amount < 1:
+            raise ValueError("at least one failure")
+    except ValueError:
+        raise SettingError(
+            "BILAN_AUTH_FAILURE_LIMIT", env["BILAN_AUTH_FAILURE_LIMIT"],
+            "expected failures per period, such as 10/minute",
+        ) from None  # fmt: skip
+    return raw
+
+
+def _rate_limit_store(env: Mapping[str, str], broker_url: str) -> str:
+    raw = _text(env, "BILAN_RATE_LIMIT_STORAGE")
+    if raw is not None:
+        from limits.errors import ConfigurationError
+        from limits.storage import storage_from_string
+
+        try:
+            # Builds the client only: nothing is reached before the first count.
+            storage_from_string(raw)
+        except (ConfigurationError, ValueError):
+            raise SettingError(
+                "BILAN_RATE_LIMIT_STORAGE", env["BILAN_RATE_LIMIT_STORAGE"],
+                "expected memory:// or a store URL such as redis://host:6379/1",
+            ) from None  # fmt: skip
+    return rate_limit_storage(broker_url, raw)
+
+
+def _secret_key(env: Mapping[str, str]) -> str | None:
+    raw = env.get("BILAN_SECRET_KEY") or None
+    if raw is not None and len(raw) < MIN_SECRET_KEY_LENGTH:
+        raise SettingError(
+            "BILAN_SECRET_KEY", "…", f"at least {MIN_SECRET_KEY_LENGTH} characters, or unset "
+            "(a random key is then kept in the database)",
+        )  # fmt: skip
+    return raw
+
+
+def _host(env: Mapping[str, str]) -> str:
+    raw = env.get("BILAN_HOST", "")
+    if raw and (not raw.strip() or any(c.isspace() for c in raw)):
+        raise SettingError("BILAN_HOST", raw, "expected a host name or an IP address")
+    return raw or "127.0.0.1"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """The settings of this process, from ``environ`` (default: the environment)."""
+    """The settings of this process, from ``environ`` (default: the environment); a
+    ``SettingError`` names the first variable whose value cannot be used."""
     env = os.environ if environ is None else environ
-    broker_url = env.get("BILAN_BROKER_URL") or EMBEDDED
+    broker_url = _broker_url(env)
     return Settings(
-        database_url=env.get("BILAN_DATABASE_URL") or default_database_url(),
+        database_url=_database_url(env),
         broker_url=broker_url,
-        ingest_port=int(env.get("BILAN_INGEST_PORT") or 8081),
-        web_port=int(env.get("BILAN_WEB_PORT") or 8080),
-        secret_key=env.get("BILAN_SECRET_KEY") or None,
-        host=env.get("BILAN_HOST") or "127.0.0.1",
-        task_seconds=float(env.get("BILAN_TASK_SECONDS") or TASK_SECONDS),
-        sweep_seconds=float(env.get("BILAN_SWEEP_SECONDS") or SWEEP_SECONDS),
-        stale_seconds=float(env.get("BILAN_STALE_SECONDS") or STALE_SECONDS),
-        events_per_claim=int(env.get("BILAN_EVENTS_PER_CLAIM") or 20_000),
-        claim_pause_seconds=float(env.get("BILAN_CLAIM_PAUSE_SECONDS") or 0.25),
-        https=_flag(env.get("BILAN_HTTPS")),
-        session_hours=float(env.get("BILAN_SESSION_HOURS") or SESSION_HOURS),
-        auth_failure_limit=env.get("BILAN_AUTH_FAILURE_LIMIT") or AUTH_FAILURE_LIMIT,
-        rate_limit_storage=rate_limit_storage(broker_url, env.get("BILAN_RATE_LIMIT_STORAGE")),
-        proxy_hops=int(env.get("BILAN_PROXY_HOPS") or 0),
-        public_min_count=int(env.get("BILAN_PUBLIC_MIN_COUNT") or 0),
+        ingest_port=_port(env, "BILAN_INGEST_PORT", 8081),
+        web_port=_port(env, "BILAN_WEB_PORT", 8080),
+        secret_key=_secret_key(env),
+        host=_host(env),
+        task_seconds=_seconds(env, "BILAN_TASK_SECONDS", TASK_SECONDS, zero=True),
+        sweep_seconds=_seconds(env, "BILAN_SWEEP_SECONDS", SWEEP_SECONDS),
+        stale_seconds=_seconds(env, "BILAN_STALE_SECONDS", STALE_SECONDS),
+        events_per_claim=_count(env, "BILAN_EVENTS_PER_CLAIM", 20_000, low=1),
+        claim_pause_seconds=_seconds(env, "BILAN_CLAIM_PAUSE_SECONDS", 0.25, zero=True),
+        https=_flag(env, "BILAN_HTTPS"),
+        session_hours=_seconds(env, "BILAN_SESSION_HOURS", SESSION_HOURS),
+        auth_failure_limit=_rate_limit(env),
+        rate_limit_storage=_rate_limit_store(env, broker_url),
+        proxy_hops=_count(env, "BILAN_PROXY_HOPS", 0),
+        public_min_count=_count(env, "BILAN_PUBLIC_MIN_COUNT", 0),
     )

@@ -2,7 +2,10 @@
 
 All or nothing: every event is checked (schema, registry, token scope,
 duplicates and conflicts, retraction rules) before anything is written, and the
-caller commits the whole batch in one transaction.
+whole batch is committed in one transaction (``record_batch``). When that COMMIT fails,
+whether it took effect is asked again (shared/commit_outcome.py): the batch is recorded,
+or certainly not, or that could not be told in time — three different answers to the
+client (SPEC §5).
 
 Nothing here is a check-then-act across transactions that a lock must protect:
 an id recorded meanwhile by another request is caught by the primary key (the
@@ -20,10 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bulk import bulk_upsert, copy_new_rows, is_postgres, member_of
 from shared.checkpoints import reached
+from shared.commit_outcome import CHECK_SECONDS, Outcome, commit_outcome, pending_commit
 from shared.events import CONTENT_FIELDS, Event, InvalidEvent, event_row, same_content
 from shared.models import Batch, EventRow, RetractionRow, table_of
 from shared.registry import structure_regions
@@ -50,11 +55,49 @@ class Rejected(Exception):
         self.errors = errors
 
 
+class NotRecorded(Exception):
+    """The storage failed: nothing of the batch was recorded (a resend is needed)."""
+
+
+class OutcomeUnknown(Exception):
+    """The COMMIT failed, and whether it took effect could not be told in time: the batch
+    may be recorded (a resend is safe: its events come back as duplicates)."""
+
+
 @dataclass(frozen=True)
 class Recorded:
     batch_id: str
     accepted: int
     duplicates: int
+
+
+def record_batch(
+    sessions: sessionmaker[Session],
+    items: Sequence[Event | InvalidEvent],
+    caller: Caller | None,
+    check_seconds: float = CHECK_SECONDS,
+) -> Recorded:
+    """Validate, record and commit one batch; Recorded once it is durably recorded — also
+    when the COMMIT's acknowledgement was lost but the COMMIT took effect. Raise Rejected
+    (invalid events), NotRecorded, or OutcomeUnknown when a failed COMMIT's effect could
+    not be told within ``check_seconds``."""
+    with sessions() as session:
+        try:
+            recorded = record_events(session, items, caller)
+            pending = pending_commit(session, recorded.batch_id)
+        except DBAPIError as exc:
+            raise NotRecorded(str(exc)) from exc
+        reached("ingest:commit")
+        try:
+            session.commit()
+        except DBAPIError as exc:
+            outcome = commit_outcome(pending, check_seconds)
+            if outcome is Outcome.COMMITTED:
+                return recorded  # only the acknowledgement was lost
+            if outcome is Outcome.NOT_COMMITTED:
+                raise NotRecorded(str(exc)) from exc
+            raise OutcomeUnknown(str(exc)) from exc
+    return recorded
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:

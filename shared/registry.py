@@ -104,6 +104,14 @@ def import_structures(session: Session, rows: Iterable[tuple[str, StructureField
     return count
 
 
+def registry_structures(session: Session, region: str | None = None) -> list[Structure]:
+    """The structures of the registry (of ``region`` only, if given), by id."""
+    statement = select(Structure).order_by(Structure.structure_id)
+    if region is not None:
+        statement = statement.where(Structure.region == region)
+    return list(session.scalars(statement))
+
+
 def structure_regions(session: Session, structure_ids: Iterable[str]) -> dict[str, str]:
     """The region of each of these structures that exists."""
     ids = list(set(structure_ids))

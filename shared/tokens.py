@@ -24,7 +24,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from shared.models import Token, WebSession, utcnow
+from shared.models import Structure, Token, WebSession, utcnow
 from shared.times import as_utc
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def create_token(
         raise ValueError("a structure token needs exactly one --structure")
     if expires_in is not None and expires_in <= dt.timedelta(0):
         raise ValueError("a token's lifetime must be positive")
+    _check_scope(session, structures or [], region)
     secret = "bilan_" + secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -111,6 +112,21 @@ def create_token(
     )
     session.flush()
     return secret
+
+
+def _check_scope(session: Session, structures: list[str], region: str | None) -> None:
+    """ValueError unless every structure, and the region, is in the registry (a region is,
+    when a structure of the registry is in it)."""
+    known = select(Structure.structure_id).where(Structure.structure_id.in_(structures))
+    missing = sorted(set(structures) - set(session.scalars(known)))
+    if missing:
+        listed = ", ".join(repr(s) for s in missing)
+        raise ValueError(f"structure {listed} not in the registry (bilan structures list)")
+    in_region = select(Structure.structure_id).where(Structure.region == region).limit(1)
+    if region is not None and session.scalar(in_region) is None:
+        raise ValueError(
+            f"region {region!r} not in the registry: no structure of it (bilan structures list)"
+        )
 
 
 def authenticate(session: Session, authorization: str | None) -> Caller | None:
@@ -182,6 +198,22 @@ def list_tokens(session: Session) -> list[TokenInfo]:
         )
         for token in session.scalars(select(Token).order_by(Token.id))
     ]
+
+
+def token_id_of(session: Session, secret: str) -> int | None:
+    """The id of the token whose secret this is, if any."""
+    return session.scalar(select(Token.id).where(Token.token_hash == token_digest(secret)))
+
+
+def extend_token(session: Session, token_id: int, lifetime: dt.timedelta) -> bool:
+    """Make the token expire ``lifetime`` from now (a token that lives only while a process
+    uses it: ``bilan up --demo``); False if it is revoked, expired or missing."""
+    token = session.get(Token, token_id)
+    if token is None or not usable(token):
+        return False
+    token.expires_at = utcnow() + lifetime
+    session.flush()
+    return True
 
 
 def revoke_token(session: Session, token_id: int) -> bool:

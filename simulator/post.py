@@ -111,7 +111,8 @@ class _LineProgress:
     """Progress as a plain line every ``interval`` seconds, for logs that are not a terminal.
 
     A tqdm bar redraws one line with carriage returns, which a log collector (or
-    ``bilan up`` relaying this process) would only see at the very end.
+    ``bilan up`` relaying this process) would only see at the very end. The total is an
+    estimate (``~``): once the count passes it, it grows with the count.
     """
 
     def __init__(self, total: int | None, desc: str, interval: float = 10.0) -> None:
@@ -122,6 +123,8 @@ class _LineProgress:
 
     def update(self, n: int) -> None:
         self.count += n
+        if self.total is not None:
+            self.total = max(self.total, self.count)
         now = time.monotonic()
         if now - self.last >= self.interval:
             self.last = now
@@ -136,7 +139,7 @@ class _LineProgress:
 
     def _print(self, now: float) -> None:
         speed = self.count / max(now - self.started, 1e-9)
-        of = f"/{self.total}" if self.total else ""
+        of = f"/~{self.total}" if self.total else ""
         extra = f" ({self.postfix})" if self.postfix else ""
         print(
             f"{self.desc}: {self.count}{of} events, {speed:,.0f} ev/s{extra}",
@@ -146,10 +149,20 @@ class _LineProgress:
         self.postfix = ""
 
 
+class EstimatedBar(tqdm):  # type: ignore[type-arg]
+    """A tqdm bar whose total, an estimate, grows with the count once passed: it never shows
+    more done than its total."""
+
+    def update(self, n: float | None = 1) -> bool | None:
+        if self.total is not None and n and self.n + n > self.total:
+            self.total = self.n + n
+        return super().update(n)
+
+
 def _progress_bar(total: int | None, progress: bool, desc: str) -> tqdm[Any] | _LineProgress:
     if progress and not sys.stderr.isatty():
         return _LineProgress(total, desc)
-    return tqdm(
+    return EstimatedBar(
         total=total,
         unit="ev",
         unit_scale=True,

@@ -52,6 +52,7 @@ def _limit_failed_authentications(app: Flask) -> None:
     failures = FailedAuthentications(
         app.config["SETTINGS"].rate_limit_storage, app.config["SETTINGS"].auth_failure_limit
     )
+    app.extensions["auth_failures"] = failures  # /readyz says where they are counted
 
     @app.after_request
     def _limit(response: Response) -> Response:

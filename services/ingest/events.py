@@ -6,13 +6,14 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from services.ingest.body import BadBody, TooManyEvents, decode_body
 from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, count_rejected
+from shared.commit_outcome import CHECK_SECONDS
 from shared.events import MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES
-from shared.ingestion import Rejected, record_events
+from shared.ingestion import NotRecorded, OutcomeUnknown, Rejected, record_batch
 from shared.queue import notify_pending
 from shared.tokens import authenticate
 
@@ -31,7 +32,6 @@ def error(status: int, code: str, message: str, **extra: Any) -> Any:
 
 @bp.post("/v1/events")
 def post_events() -> Any:
-    sessions = current_app.extensions["sessions"]
     try:
         with current_app.extensions["read_sessions"]() as session:
             caller = authenticate(session, request.headers.get("Authorization"))
@@ -61,8 +61,12 @@ def post_events() -> Any:
         )
 
     try:
-        with sessions.begin() as session:
-            recorded = record_events(session, items, caller)
+        recorded = record_batch(
+            current_app.extensions["sessions"],
+            items,
+            caller,
+            current_app.config.get("COMMIT_CHECK_SECONDS", CHECK_SECONDS),
+        )
     except Rejected as rejected:
         count_rejected(e.code for e in rejected.errors)
         return error(
@@ -74,9 +78,19 @@ def post_events() -> Any:
                 for e in rejected.errors
             ],
         )
-    except DBAPIError as exc:
-        log.warning("recording failed: %s", exc)
+    except NotRecorded as exc:
+        log.warning("recording failed, nothing recorded: %s", exc)
         return error(503, "unavailable", "storage is unavailable; nothing was recorded")
+    except OutcomeUnknown as exc:
+        log.warning("recording failed during the commit, outcome unknown: %s", exc)
+        return error(
+            503,
+            "unavailable",
+            "the database failed during the commit and could not be asked in time whether "
+            "the batch was recorded; it may have been: resend it (its recorded events come "
+            "back as duplicates)",
+            outcome="unknown",
+        )
 
     if recorded.accepted and current_app.config["NOTIFY"]:
         notify_pending(current_app.config["SETTINGS"])

@@ -1,14 +1,13 @@
-"""Liveness, readiness and Prometheus metrics."""
+"""Liveness, readiness (shared/readiness.py) and Prometheus metrics."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
-from sqlalchemy import text
 
 from services.ingest.metrics import metrics_text
-from shared.queue import broker_reachable
+from shared.readiness import readiness
 
 bp = Blueprint("health", __name__)
 
@@ -20,18 +19,12 @@ def healthz() -> Any:
 
 @bp.get("/readyz")
 def readyz() -> Any:
-    checks = {"database": False, "broker": False}
-    try:
-        with current_app.extensions["read_sessions"]() as session:
-            session.execute(text("SELECT 1"))
-        checks["database"] = True
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
-        pass
-    checks["broker"] = broker_reachable(current_app.config["SETTINGS"])
-    ready = all(checks.values())
-    return jsonify(
-        {"status": "ready" if ready else "unavailable", "checks": checks}
-    ), 200 if ready else 503
+    state = readiness(
+        current_app.extensions["read_sessions"],
+        current_app.config["SETTINGS"],
+        current_app.extensions["auth_failures"],
+    )
+    return jsonify(state.document()), 200 if state.ready else 503
 
 
 @bp.get("/metrics")

@@ -2,7 +2,8 @@
 
 Every answer an operation can give is documented, with its headers: 429 and 503 carry
 ``Retry-After``, 405 ``Allow``; 413 is answered from ``Content-Length`` before the body
-is read (cli/serve.py).
+is read (cli/serve.py); a 503 says ``"outcome": "unknown"`` when the batch may have been
+recorded (shared/commit_outcome.py).
 """
 
 from __future__ import annotations
@@ -22,12 +23,18 @@ _STATUS = {
 }
 _READY = {
     "type": "object",
-    "required": ["status", "checks"],
+    "required": ["status", "checks", "degraded"],
     "properties": {
         "status": {"enum": ["ready", "unavailable"]},
         "checks": {
             "type": "object",
             "properties": {"database": {"type": "boolean"}, "broker": {"type": "boolean"}},
+        },
+        "degraded": {
+            "type": "object",
+            "description": "The parts working in a lesser way, and why (auth_failure_limit: "
+            "failed authentications counted per process, their shared store unreachable)",
+            "additionalProperties": {"type": "string"},
         },
     },
 }
@@ -35,6 +42,18 @@ _ERROR = {
     "type": "object",
     "required": ["error", "message"],
     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+}
+_UNAVAILABLE = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"const": "unavailable"},
+        "message": {"type": "string"},
+        "outcome": {
+            "const": "unknown",
+            "description": "Present only when the batch may have been recorded (SPEC §5)",
+        },
+    },
 }
 
 
@@ -166,7 +185,12 @@ def openapi_document() -> dict[str, Any]:
                             Retry_After=retry_after,
                         ),
                         "503": answer(
-                            "Storage unavailable; nothing recorded", _ERROR, Retry_After=retry_after
+                            "Storage unavailable: nothing recorded — unless `outcome` is "
+                            "`unknown`: the database failed during the commit and could not be "
+                            "asked within 10 s whether the batch was recorded; it may have "
+                            "been (a resend is safe: recorded events come back as duplicates)",
+                            _UNAVAILABLE,
+                            Retry_After=retry_after,
                         ),
                     },
                 }

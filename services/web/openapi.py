@@ -11,8 +11,8 @@ from typing import Any
 import msgspec
 from flask import Blueprint, Response
 
-from services.web.apidoc import REF, answer, operation, parameters
-from services.web.health import Health
+from services.web.apidoc import REF, RETRY_AFTER, answer, operation, parameters, with_headers
+from services.web.health import Health, Readiness
 from services.web.http import ErrorBody, json_response
 from services.web.live import openapi as live_openapi
 from services.web.live.schemas import STRUCTS as LIVE_STRUCTS
@@ -28,7 +28,7 @@ bp = Blueprint("openapi", __name__)
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the web service, as of today (the valid years move)."""
-    structs = (*LIVE_STRUCTS, *REGISTRY_STRUCTS, Health, ErrorBody, *YEAREND_STRUCTS)
+    structs = (*LIVE_STRUCTS, *REGISTRY_STRUCTS, Health, Readiness, ErrorBody, *YEAREND_STRUCTS)
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
     # What the structs check in code, because it moves with today or lives in a table.
     first, last = year_range()
@@ -57,6 +57,18 @@ def openapi_document() -> dict[str, Any]:
             "/healthz": {
                 "get": operation(
                     "healthz", "service", "Process up", {"200": answer("Up", Health)}, reads=False
+                )
+            },
+            "/readyz": {
+                "get": operation(
+                    "readyz",
+                    "service",
+                    "Database and broker reachable; the parts running degraded",
+                    {
+                        "200": answer("Ready", Readiness),
+                        "503": with_headers(answer("Not ready", Readiness), RETRY_AFTER),
+                    },
+                    reads=False,
                 )
             },
             "/openapi.json": {

@@ -32,11 +32,11 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from services.web.db import transaction
 from shared.app_secrets import SESSION_KEY, shared_secret
+from shared.config import MIN_SECRET_KEY_LENGTH
 
 log = logging.getLogger(__name__)
 
 COOKIE_PATHS: tuple[str, ...] = ("/admin", "/connexion", "/declarations", "/chiffres-exacts")
-MIN_KEY_LENGTH = 32
 
 
 class _KeyUnavailable(NullSession):
@@ -108,9 +108,9 @@ def init_app(app: Flask) -> None:
     """The session's key and cookie, from the settings."""
     settings = app.config["SETTINGS"]
     key = app.config.get("SECRET_KEY") or settings.secret_key
-    if key is not None and len(key) < MIN_KEY_LENGTH:
+    if key is not None and len(key) < MIN_SECRET_KEY_LENGTH:
         raise RuntimeError(
-            f"BILAN_SECRET_KEY must be at least {MIN_KEY_LENGTH} characters "
+            f"BILAN_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
             "(or unset: a random key is then kept in the database)"
         )
     app.secret_key = key

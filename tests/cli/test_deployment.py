@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -44,3 +45,31 @@ def test_the_demo_token_goes_in_the_environment() -> None:
     assert "--token" not in command
     assert env["BILAN_TOKEN"] == "bilan_secret"
     assert env["PATH"] == "/bin"
+
+
+def test_the_proxy_is_the_only_way_in() -> None:
+    found = services()
+    for name in ("ingest", "web"):
+        assert "ports" not in found[name], name
+        environment = found[name]["environment"]
+        assert isinstance(environment, dict)
+        assert str(environment["BILAN_PROXY_HOPS"]) == "${BILAN_PROXY_HOPS:-1}", name
+    proxy = found["proxy"]
+    assert proxy["ports"] == ["8081:8081", "8080:8080"]
+    assert str(proxy["image"]).startswith("nginx:")
+
+
+def test_the_proxy_is_given_every_variable_of_its_template() -> None:
+    proxy = services()["proxy"]
+    root = COMPOSE.parent
+    mounts = {target: root / source for source, target, _ in
+              (str(volume).split(":") for volume in proxy["volumes"])}  # type: ignore[attr-defined]  # fmt: skip
+    assert mounts["/etc/nginx/nginx.conf"].is_file()
+    (template,) = mounts["/etc/nginx/templates"].glob("*.conf.template")
+    # The image renders templates/NAME.conf.template into conf.d/NAME.conf, which the
+    # mounted nginx.conf includes.
+    assert f"include /etc/nginx/conf.d/{template.name.removesuffix('.template')};" in (
+        mounts["/etc/nginx/nginx.conf"].read_text()
+    )
+    variables = set(re.findall(r"\$\{(\w+)\}", template.read_text()))
+    assert variables == set(proxy["environment"])  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
-"""`bilan token create --expires-in`, `bilan token list` and `bilan token revoke ID`, and a
-revoked token refused at once by both services."""
+"""`bilan token create --expires-in` (a scope in the registry only), `bilan token list` and
+`bilan token revoke ID`, and a revoked token refused at once by both services."""
 
 from __future__ import annotations
 
@@ -48,3 +48,14 @@ def test_bad_arguments(env: dict[str, str], registry: Any) -> None:
     for lifetime in ("0d", "12", "1w", "-1h", "\u0661h"):
         done = runner.invoke(main, ["token", "create", "--role", "admin", "--expires-in", lifetime])
         assert done.exit_code == 2, lifetime
+
+
+def test_a_scope_outside_the_registry_is_refused(env: dict[str, str], registry: Any) -> None:
+    runner = CliRunner()
+    for scope in (["--role", "structure", "--structure", "ML-99-001"],
+                  ["--role", "source", "--structure", "ML-11-001", "--structure", "X"],
+                  ["--role", "validator", "--region", "99"]):  # fmt: skip
+        done = runner.invoke(main, ["token", "create", *scope])
+        assert done.exit_code == 1, done.output
+        assert done.output.count("\n") == 1 and "not in the registry" in done.output
+    assert run("token", "list").splitlines()[1:] == []

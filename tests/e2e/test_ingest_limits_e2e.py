@@ -1,5 +1,6 @@
-"""The real ingest process: oversized bodies refused before they are sent, and hostile
-bodies cost memory of the order of their size (SPEC §5)."""
+"""The real ingest process: oversized bodies refused before they are sent, hostile bodies
+cost memory of the order of their size (SPEC §5), and a request framed two ways closes its
+connection (RFC 9112 §6.1)."""
 
 from __future__ import annotations
 
@@ -100,3 +101,40 @@ def test_four_hostile_bodies_at_once_cost_less_than_200_mib(processes, ingest) -
     assert statuses == [413] * 4
     grown = peak_memory_mib(pid) - before
     assert grown < 200, f"ingest's peak memory grew by {grown:.0f} MiB"
+
+
+def test_content_length_with_transfer_encoding_closes_the_connection(processes, ingest) -> None:
+    """RFC 9112 §6.1: a request with both framings is answered and its connection closed,
+    so that a request pipelined behind it (smuggled, for a proxy that read the other
+    framing) is never served."""
+    token, _ = ingest
+    port = int(processes.env["BILAN_INGEST_PORT"])
+    ambiguous = (
+        "POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\n"
+        "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "2\r\n[]\r\n0\r\n\r\n"
+    )
+    behind = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall((ambiguous + behind).encode())
+        answer = b""
+        while chunk := conn.recv(65536):  # a timeout here: the connection was kept open
+            answer += chunk
+    assert answer.count(b"HTTP/1.1 ") == 1, answer
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert b"connection: close" in head
+    assert b'"status"' not in answer  # /healthz was not answered
+
+
+def test_a_pipelined_request_behind_a_plain_one_is_served(processes, ingest) -> None:
+    """The same pipeline with one framing: both answered on the connection (the test above
+    is about the ambiguity, not pipelining)."""
+    port = int(processes.env["BILAN_INGEST_PORT"])
+    one = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall((one + one.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")).encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.count(b"HTTP/1.1 200") == 2, answer

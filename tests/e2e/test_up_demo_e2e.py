@@ -1,6 +1,8 @@
 """`bilan up --demo` on the embedded defaults, as a newcomer runs it: the two previous years
 load, the live figures move, a SIGTERM stops every service it started, and a second run on
-the same database carries on at once instead of replaying what is recorded."""
+the same database carries on at once instead of replaying what is recorded. The demo's
+token expires unless renewed and is revoked when the run stops: no run leaves a usable
+token behind."""
 
 from __future__ import annotations
 
@@ -49,6 +51,19 @@ def contacts_by_year(web_port: int, year: int) -> list[int]:
     return [row["figures"]["youths_in_contact"] for row in series["rows"]]
 
 
+def usable_tokens(tmp_path: Path, env: dict[str, str]) -> list[list[str]]:
+    """The rows of `bilan token list` neither revoked nor expired, on the demo's database."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "cli.main", "token", "list"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()[1:]  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    rows = [line.split("\t") for line in listed]
+    return [
+        r for r in rows if r[6] == "-" and (r[5] == "-" or dt.datetime.fromisoformat(r[5]) > now)
+    ]
+
+
 def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
     web_port, ingest_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILAN_")}
@@ -75,11 +90,14 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         assert f"demo: the declarations of {year - 1} (" in (tmp_path / "up.log").read_text()
         services = children_of(up.pid)
         assert len(services) >= 4  # ingest, web, worker, demo
+        (demo_token,) = usable_tokens(tmp_path, env)
+        assert demo_token[1:3] == ["source", "all"] and demo_token[5] != "-"  # it expires
     finally:
         up.send_signal(signal.SIGTERM)
-        up.wait(30)
+        assert up.wait(30) == 0
     time.sleep(1)
     assert [pid for pid in services if Path(f"/proc/{pid}").exists()] == []
+    assert usable_tokens(tmp_path, env) == []  # revoked as the run stopped
 
     # A second run on the same database carries on: nothing replayed, the page moves at once.
     again = start_up(tmp_path, env, "up-again.log")
@@ -93,6 +111,8 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         now = contacts_by_year(web_port, year)
         assert now[2] > first[2], f"the live year did not move within 30 s: {first} {now}"
         assert now[:2] == history
+        assert len(usable_tokens(tmp_path, env)) == 1  # this run's only
     finally:
         again.send_signal(signal.SIGTERM)
-        again.wait(30)
+        assert again.wait(30) == 0
+    assert usable_tokens(tmp_path, env) == []

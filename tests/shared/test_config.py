@@ -1,8 +1,15 @@
-"""Settings come from the environment only, timing knobs included."""
+"""Settings come from the environment only, timing knobs included; a value that cannot be
+used is refused with the setting named, never replaced by a default."""
 
 from __future__ import annotations
 
-from shared.config import SWEEP_SECONDS, load_settings
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.config import SWEEP_SECONDS, SettingError, load_settings
+from tests.support.settings import REFUSED
 
 
 def test_timing_settings_are_read_from_the_environment() -> None:
@@ -21,3 +28,39 @@ def test_timing_defaults_are_the_production_ones() -> None:
 def test_statistical_confidentiality_is_off_unless_set() -> None:
     assert load_settings({}).public_min_count == 0
     assert load_settings({"BILAN_PUBLIC_MIN_COUNT": "5"}).public_min_count == 5
+
+
+def test_every_setting_has_refused_values() -> None:
+    source = (Path(__file__).resolve().parents[2] / "shared" / "config.py").read_text()
+    assert set(re.findall(r'"(BILAN_[A-Z_]+)"', source)) == set(REFUSED)
+
+
+@pytest.mark.parametrize(
+    "name, value", [(name, value) for name, values in REFUSED.items() for value in values]
+)
+def test_a_bad_value_is_refused_with_the_setting_named(name: str, value: str) -> None:
+    with pytest.raises(SettingError) as refused:
+        load_settings({name: value})
+    assert refused.value.name == name
+    message = str(refused.value)
+    assert message.startswith(f"{name}=") and "\n" not in message
+    if name == "BILAN_SECRET_KEY":
+        assert value not in message  # a secret is never printed
+
+
+@pytest.mark.parametrize(
+    "name, value, attribute, expected",
+    [
+        ("BILAN_WEB_PORT", "65535", "web_port", 65535),
+        ("BILAN_INGEST_PORT", " 1 ", "ingest_port", 1),
+        ("BILAN_HTTPS", "Yes", "https", True),
+        ("BILAN_HTTPS", "off", "https", False),
+        ("BILAN_CLAIM_PAUSE_SECONDS", "0", "claim_pause_seconds", 0),
+        ("BILAN_PROXY_HOPS", "2", "proxy_hops", 2),
+        ("BILAN_BROKER_URL", "embedded", "broker_url", "embedded"),
+        ("BILAN_BROKER_URL", "redis://127.0.0.1:6379/3", "broker_url", "redis://127.0.0.1:6379/3"),
+        ("BILAN_AUTH_FAILURE_LIMIT", "5/second", "auth_failure_limit", "5/second"),
+    ],
+)
+def test_good_values_are_read(name: str, value: str, attribute: str, expected: object) -> None:
+    assert getattr(load_settings({name: value}), attribute) == expected

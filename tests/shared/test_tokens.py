@@ -16,9 +16,11 @@ from shared.models import Token
 from shared.tokens import (
     authenticate,
     create_token,
+    extend_token,
     list_tokens,
     revoke_token,
     token_digest,
+    token_id_of,
 )
 
 
@@ -79,7 +81,7 @@ def test_last_used_is_written_at_most_once_a_minute(
     assert dt.datetime.now(dt.UTC) - info.last_used_at < dt.timedelta(minutes=1)
 
 
-def test_the_list_never_shows_a_secret(sessions: sessionmaker[Session]) -> None:
+def test_the_list_never_shows_a_secret(sessions: sessionmaker[Session], registry: Any) -> None:
     with sessions.begin() as session:
         secret = create_token(session, "structure", ["ML-11-001"], expires_in=dt.timedelta(days=1))
     (info,) = list_tokens(sessions())
@@ -92,3 +94,38 @@ def test_the_list_never_shows_a_secret(sessions: sessionmaker[Session]) -> None:
     assert info.expires_at is not None
     shown = repr(info)
     assert secret not in shown and token_digest(secret) not in shown
+
+
+@pytest.mark.parametrize(
+    "role, structures, region",
+    [
+        ("structure", ["ML-99-001"], None),
+        ("source", ["ML-11-001", "ML-99-001"], None),
+        ("validator", [], "99"),
+        ("validator", [], "93"),  # a region of 2007, but no structure of the registry is in it
+    ],
+)
+def test_a_scope_outside_the_registry_is_refused(
+    sessions: sessionmaker[Session], registry: Any, role: str, structures: list[str],
+    region: str | None,
+) -> None:  # fmt: skip
+    with sessions.begin() as session, pytest.raises(ValueError, match="not in the registry"):
+        create_token(session, role, structures, region)
+    assert list_tokens(sessions()) == []
+
+
+def test_an_expiring_token_is_extended_until_revoked(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        secret = create_token(session, "source", expires_in=dt.timedelta(minutes=1))
+        token_id = token_id_of(session, secret)
+        assert token_id is not None
+        assert extend_token(session, token_id, dt.timedelta(hours=1))
+    with sessions() as session:
+        (info,) = list_tokens(session)
+    assert info.expires_at is not None
+    assert info.expires_at - dt.datetime.now(dt.UTC) > dt.timedelta(minutes=59)
+    with sessions.begin() as session:
+        revoke_token(session, token_id)
+        assert not extend_token(session, token_id, dt.timedelta(hours=1))
+        assert not extend_token(session, token_id + 1, dt.timedelta(hours=1))
+        assert token_id_of(session, "bilan_unknown") is None

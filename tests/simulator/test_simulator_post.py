@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -14,7 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-from simulator.post import PostError, events_url, post_events, shuffled, write_ndjson
+from simulator.post import (
+    EstimatedBar,
+    PostError,
+    events_url,
+    post_events,
+    shuffled,
+    write_ndjson,
+)
 
 
 def make_events(n: int) -> list[dict[str, Any]]:
@@ -248,3 +256,26 @@ def test_write_ndjson(tmp_path: Path) -> None:
     assert write_ndjson(iter(events), path, progress=False) == 25_001
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == events
+
+
+def test_progress_never_shows_more_than_its_total(capsys: pytest.CaptureFixture[str]) -> None:
+    # The total is an estimate: 120 events where 100 were expected (a resumed demo).
+    ingest = FakeIngest()
+    post_events(
+        iter(make_events(120)), "http://ingest.test", "t", batch_size=10, clients=1,
+        total=100, progress=True, transport=httpx.MockTransport(ingest),
+    )  # fmt: skip
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("posting")]
+    assert lines and lines[-1].startswith("posting: 120/~120 events"), lines
+    for line in lines:
+        done, total = line.split()[1].split("/~")
+        assert int(done) <= int(total), line
+
+
+def test_the_terminal_bar_grows_its_estimated_total() -> None:
+    bar = EstimatedBar(total=100, file=io.StringIO())
+    for _ in range(12):
+        bar.update(10)
+        assert bar.n <= bar.total
+    assert (bar.n, bar.total) == (120, 120)
+    bar.close()

@@ -61,3 +61,21 @@ class Processes:
 def wait_http(url: str, seconds: float = 60) -> None:
     """Wait until ``url`` answers 200, or fail the test."""
     assert wait_until_up(url, seconds), f"{url} did not come up in {seconds} s"
+
+
+ONE_STRUCTURE = "structure_id,name,kind,region\nML-11-001,Paris,mission_locale,11\n"
+
+
+def start_services(processes: Processes, directory: Path, registry: str = ONE_STRUCTURE) -> str:
+    """The schema, ``registry`` (CSV) imported, `bilan ingest` and `bilan web` started and
+    answering; a new source token."""
+    processes.run("db", "upgrade")
+    csv = directory / "registry.csv"
+    csv.write_text(registry)
+    processes.run("structures", "import", str(csv))
+    token = processes.run("token", "create", "--role", "source").strip().splitlines()[-1]
+    processes.start("ingest", "ingest")
+    processes.start("web", "web")
+    for name in ("INGEST", "WEB"):
+        wait_http(f"http://127.0.0.1:{processes.env[f'BILAN_{name}_PORT']}/healthz")
+    return token

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 from flask import Response
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.web.db import read_session, transaction
@@ -17,18 +16,20 @@ from services.web.http import (
 from services.web.parameters import given_region
 from services.web.registry.schemas import StructureList, document_of
 from shared.models import Structure
-from shared.registry import InvalidStructure, StructureFields, upsert_structure
+from shared.registry import (
+    InvalidStructure,
+    StructureFields,
+    registry_structures,
+    upsert_structure,
+)
 
 _fields_decoder = msgspec.json.Decoder(StructureFields)
 
 
 def list_structures() -> Response:
     region = given_region()
-    statement = select(Structure).order_by(Structure.structure_id)
-    if region:
-        statement = statement.where(Structure.region == region)
     with read_session() as session:
-        rows = session.scalars(statement).all()
+        rows = registry_structures(session, region or None)
         documents = [document_of(row) for row in rows]
     return json_response(StructureList(structures=documents))
 

@@ -184,12 +184,12 @@ def test_more_than_10_mib_413(client, source_token, sessions) -> None:
 def test_storage_unavailable_503_with_retry_after(
     client, source_token, sessions, monkeypatch
 ) -> None:
-    import services.ingest.events as events_module
+    import shared.ingestion as ingestion
 
     def broken(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))
 
-    monkeypatch.setattr(events_module, "record_events", broken)
+    monkeypatch.setattr(ingestion, "record_events", broken)
     response = client.post("/v1/events", json=[event("a")], headers=auth(source_token))
     assert response.status_code == 503
     assert response.headers["Retry-After"]

@@ -1,5 +1,6 @@
 """Ingest: failed authentications limited per address (429 with Retry-After past the
-limit); a source with a valid token keeps posting from that same address."""
+limit); a source with a valid token keeps posting from that same address; while the shared
+store is unreachable they are counted in the process, and /readyz says so."""
 
 from __future__ import annotations
 
@@ -33,3 +34,18 @@ def test_failures_then_429_but_valid_tokens_pass(env: dict[str, str], source_tok
         assert post(source_token, f"ok-{n}").status_code == 202
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'bilan_ingest_requests_total{method="POST",route="/v1/events",status="429"}' in metrics
+
+
+def test_an_unreachable_store_counts_in_the_process(env: dict[str, str], source_token: str) -> None:
+    settings = replace(
+        load_settings(), auth_failure_limit="2/minute", rate_limit_storage="redis://127.0.0.1:1/0"
+    )
+    client = create_app({"NOTIFY": False, "SETTINGS": settings}).test_client()
+    headers = {"Authorization": "Bearer bilan_guess"}
+    statuses = [client.post("/v1/events", json=[], headers=headers).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    ok = {"Authorization": f"Bearer {source_token}"}
+    assert client.post("/v1/events", json=[event("e")], headers=ok).status_code == 202
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert "per process" in ready.get_json()["degraded"]["auth_failure_limit"]

@@ -1,5 +1,6 @@
 """Failed authentications limited per client address, on the web API and the /admin
-sign-in: 429 with Retry-After past the limit; a valid token is never held back."""
+sign-in: 429 with Retry-After past the limit; a valid token is never held back; counted
+in the process (and said by /readyz) while the shared store is unreachable."""
 
 from __future__ import annotations
 
@@ -93,7 +94,25 @@ def test_replicas_share_the_count_in_redis(
     assert consolidate(second, token).status_code == 202
 
 
-def test_an_unreachable_store_limits_nothing(database_url: str, registry: Any) -> None:
+def test_an_unreachable_store_counts_in_the_process_and_readyz_says_so(
+    database_url: str, registry: Any, sessions: sessionmaker[Session]
+) -> None:
     client = limited_app(database_url, "redis://127.0.0.1:1/0").test_client()
-    for _ in range(LIMIT + 2):
-        assert consolidate(client, "bilan_guess").status_code == 401
+    statuses = [consolidate(client, "bilan_guess").status_code for _ in range(LIMIT + 1)]
+    assert statuses == [401] * LIMIT + [429]
+    with sessions.begin() as session:
+        token = create_token(session, "admin")
+    assert consolidate(client, token).status_code == 202  # a valid token is never held back
+    ready = client.get("/readyz")
+    assert ready.status_code == 200  # ready all the same: database and broker answer
+    body = ready.get_json()
+    assert body["checks"] == {"database": True, "broker": True}
+    assert "per process" in body["degraded"]["auth_failure_limit"]
+
+
+def test_readyz_names_nothing_degraded_when_all_is_well(database_url: str) -> None:
+    ready = limited_app(database_url).test_client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json() == {
+        "status": "ready", "checks": {"database": True, "broker": True}, "degraded": {},
+    }  # fmt: skip

@@ -39,6 +39,7 @@ def test_document_has_the_paths(document: dict[str, Any]) -> None:
         "/v1/structures",
         "/v1/structures/{structure_id}",
         "/healthz",
+        "/readyz",
         "/openapi.json",
         "/v1/declarations/{year}",
         "/v1/declarations/{year}/{structure_id}",
@@ -58,8 +59,8 @@ def test_document_has_the_paths(document: dict[str, Any]) -> None:
     }  # fmt: skip
 
 
-# The API: SPEC §5's /v1/ routes and the service's own two.
-SERVICE_PATHS = ("/healthz", "/openapi.json")
+# The API: SPEC §5's /v1/ routes and the service's own three.
+SERVICE_PATHS = ("/healthz", "/readyz", "/openapi.json")
 
 
 def test_every_api_route_is_documented(app: Flask, document: dict[str, Any]) -> None:
