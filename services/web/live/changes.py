@@ -10,8 +10,8 @@ its cell of the year before — both *as this reader sees them* (``public.View.s
   whether that year had any data is then not the reader's to know.
 
 Each change comes with its text in French (``+1 234 (+3,2 %) par rapport à 2006``, as the
-report page prints it: ``formatting.format_change``), the same on the page, in
-``/donnees.json`` and after a refresh.
+report page prints it: ``formatting.format_change``; a withheld one the page's mark,
+``s par rapport à 2006``), the same on the page, in ``/donnees.json`` and after a refresh.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from services.web.formatting import format_change
+from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_change
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
 from shared.series import Change, change_from_previous, has_data
@@ -28,12 +28,14 @@ State = Literal["change", "not_available", "withheld"]
 Values = Mapping[str, int | float | None]
 
 
-def _text(key: str, state: State, change: Change, previous_year: int) -> str:
+def _text(key: str, state: State, change: Change, previous_year: int) -> tuple[str, str]:
+    """The change's value as the page shows it, and the words after it."""
+    after = f"par rapport à {previous_year}"
     if state == "withheld":
-        return f"évolution par rapport à {previous_year} non publiée (secret statistique)"
+        return WITHHELD, after
     if state == "not_available" or change.absolute is None:
-        return f"n.d. par rapport à {previous_year} (pas de données pour {previous_year})"
-    return f"{format_change(change, LABELS[key].format)} par rapport à {previous_year}"
+        return NOT_AVAILABLE, f"{after} (pas de données pour {previous_year})"
+    return format_change(change, LABELS[key].format), after
 
 
 def _trend(absolute: int | float | None) -> str | None:
@@ -46,7 +48,8 @@ def year_changes(
     current: Values, previous: Values, previous_year: int
 ) -> dict[str, dict[str, Any]]:
     """Every figure key's change from ``previous_year``: ``absolute`` and ``relative`` (None
-    when not given), its ``state``, its ``trend`` (``up``, ``down``, ``flat``) and its text."""
+    when not given), its ``state``, its ``trend`` (``up``, ``down``, ``flat``), its value's
+    text and the whole text."""
     unknown = previous["youths_in_contact"] is None
     changes = change_from_previous(current, None if unknown else previous)
     result = {}
@@ -59,11 +62,14 @@ def year_changes(
         else:
             state = "change"
         change = changes[key] if state == "change" else Change(None, None)
+        value, after = _text(key, state, change, previous_year)
         result[key] = {
             "absolute": change.absolute,
             "relative": change.relative,
             "state": state,
             "trend": _trend(change.absolute),
-            "display": _text(key, state, change, previous_year),
+            # The value's text apart (the page wraps a mark in its <abbr>), and the whole.
+            "value": value,
+            "display": f"{value} {after}",
         }
     return result

@@ -7,7 +7,7 @@
   per breakdown row (or per month with ``view=month``). French headers, ``;`` as
   separator, decimal comma and a UTF-8 byte-order mark: what French Excel opens
   correctly with a double click. A withheld value (statistical confidentiality) is the
-  page's mark as text (``< 5``), and a last line says what it means.
+  page's mark as text (``s``, secret statistique), and a last line says what it means.
 
 Both are built for an edition of the dashboard (view.py): the public one here, the exact
 one under ``/chiffres-exacts`` (exact.py).
@@ -43,7 +43,7 @@ def view_json(edition: Edition = PUBLIC) -> Response:
 
 def _csv_value(key: str, value: int | float | None, mark: str) -> str:
     if value is None:
-        return mark  # text: "< 5" is no number, and no formula either
+        return mark  # text: "s" is no number, and no formula either
     return spreadsheet_number(value, percent=key == "access_rate")
 
 

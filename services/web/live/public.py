@@ -5,7 +5,7 @@ With ``BILAN_PUBLIC_MIN_COUNT`` at 0 (the default), or for a caller with a token
 role, figures are exact and answers unchanged. Otherwise a figures object may hold nulls,
 and ``suppressed`` beside it lists their keys (present — empty if nothing is withheld —
 exactly when the rule applies). A header that names no valid token is a 401, as anywhere.
-The pages show every withheld value with one mark (``formatting.format_withheld``) and say
+The pages show every withheld value with one mark (``formatting.WITHHELD``, "s") and say
 what it means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at
 ``/chiffres-exacts`` (``exact.py``).
 
@@ -39,17 +39,14 @@ _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
 _REGION_SCOPES = tuple(scope_key("region", code) for code in REGIONS)
 
 # What the mark means, on the pages and in the CSV exports: one wording for every withheld
-# value, whichever the reason (shared/confidentiality.py: readers must not tell them apart).
-MARK_TITLE = (
-    "Non publié (secret statistique) : moins de {k} jeunes, ou chiffre masqué pour qu'un "
-    "tel effectif ne puisse pas être retrouvé par différence"
-)
+# value, whichever the reason (shared/confidentiality.py: readers must not tell them apart),
+# and no bound claimed ("< 5" would be false of a value withheld to protect another).
+MARK_TITLE = "Secret statistique : valeur non publiée"
 MARK_NOTE = (
-    "« {mark} » : chiffre non publié au titre du secret statistique. Il compte moins de {k} "
-    "jeunes, ou il est masqué pour qu'un tel effectif ne puisse pas être retrouvé par "
-    "différence avec les chiffres publiés ; les taux et les évolutions qui en dépendent ne "
-    "sont pas publiés non plus. Les chiffres de l'année pour la France entière et pour "
-    "chaque région sont toujours exacts."
+    "« {mark} » : secret statistique — valeur non publiée parce qu'elle porte sur moins de "
+    "{k} jeunes ou permettrait d'en retrouver une par différence. Les taux, les parts et les "
+    "évolutions calculés à partir d'une telle valeur portent la même marque. Les chiffres de "
+    "l'année pour la France entière et pour chaque région sont toujours publiés."
 )
 
 

@@ -6,7 +6,7 @@ The years come from ``shared.series.year_series`` (the year cells, as ``GET
 between them without data is "n.d." and a gap in the chart, not a zero. What a reader
 may see of a structure's years is decided as the series API decides it
 (``public.view_for`` on the same cells): a withheld value is a gap in the chart and the
-mark "< k" in the table. ``exact=True`` is the signed-in exact view's: every value shown.
+mark "s" in the table. ``exact=True`` is the signed-in exact view's: every value shown.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.web.formatting import NOT_AVAILABLE, format_value, format_withheld
+from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_value, marks_in
 from services.web.live import public
 from services.web.parameters import year_range
 from shared.labels import LABELS
@@ -70,8 +70,8 @@ def trends_context(
     return {
         "rows": rows,
         "columns": [(key, LABELS[key].short) for key in TREND_KEYS],
-        # Whether the table shows the mark (then it links to the page's note on it).
-        "any_withheld": any(row["withheld"] for row in rows),
+        # The marks the table uses, for its legend.
+        "marks": marks_in(text for row in rows for text in row["display"].values()),
         "chart": {
             "years": [row["year"] for row in rows],
             "counts": [_line(key, rows) for key in COUNTS],
@@ -82,7 +82,7 @@ def trends_context(
 
 def _text(key: str, value: int | float | None, hidden: bool, recorded: bool) -> str:
     if hidden:
-        return format_withheld(public.min_count())
+        return WITHHELD
     return format_value(value, LABELS[key].format) if recorded else NOT_AVAILABLE
 
 

@@ -28,10 +28,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.web.formatting import (
+    NOT_AVAILABLE,
+    WITHHELD,
     format_percent,
     format_time,
     format_value,
-    format_withheld,
+    marks_in,
     pending_label,
 )
 from services.web.http import ApiError
@@ -265,13 +267,28 @@ def _confidentiality(view: public.View) -> dict[str, Any] | None:
     if view.withheld is None:
         return None
     k = public.min_count()
-    mark = format_withheld(k)
     return {
         "min_count": k,
-        "mark": mark,
-        "title": public.MARK_TITLE.format(k=k),
-        "note": public.MARK_NOTE.format(k=k, mark=mark),
+        "mark": WITHHELD,
+        "title": public.MARK_TITLE,
+        "note": public.MARK_NOTE.format(k=k, mark=WITHHELD),
     }
+
+
+def _table_marks(rows: list[dict[str, Any]]) -> list[str]:
+    """The marks a table's cells use (its legend says what they mean)."""
+    return marks_in(text for row in rows for text in row["display"].values())
+
+
+def _block_marks(
+    display: dict[str, str], shares: dict[str, str], changes: dict[str, Any]
+) -> list[str]:
+    """The marks the key figures use: in their values and shares, and a change withheld
+    or not available."""
+    states = {"withheld": WITHHELD, "not_available": NOT_AVAILABLE}
+    texts = [*display.values(), *shares.values()]
+    texts += [states[change["state"]] for change in changes.values() if change["state"] in states]
+    return marks_in(texts)
 
 
 def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) -> dict[str, Any]:
@@ -363,13 +380,18 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
         for i, month in enumerate(months)
     ]
     within = REGIONS[region] if region else "France entière"
+    display_figures = display(figures, mark)
+    civis_shares = share_of_exits(figures, mark)
+    changes = year_changes(figures, shown(previous), previous_year)
+    breakdown_total = row("", f"Ensemble — {within}", (period, month_scope))
     document: dict[str, Any] = {
         "year": filters.year,
         # ``region``: the selected region, or the selected structure's (the Région select's).
         "scope": {"level": level, "id": scope_id, "label": label, "region": region},
         "figures": figures,
-        "display": display(figures, mark),
-        "civis_shares": share_of_exits(figures, mark),
+        "display": display_figures,
+        "civis_shares": civis_shares,
+        "marks": _block_marks(display_figures, civis_shares, changes),
         "pending_events": pending,
         "freshness": pending_label(pending),
         "as_of": as_of.isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -380,11 +402,12 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
             "sort": filters.sort,
             "order": filters.order,
             "rows": _sorted(breakdown_rows, filters.sort, filters.order),
-            "total": row("", f"Ensemble — {within}", (period, month_scope)),
+            "total": breakdown_total,
+            "marks": _table_marks([*breakdown_rows, breakdown_total]),
         },
-        "months": {"within": within, "rows": month_rows},
+        "months": {"within": within, "rows": month_rows, "marks": _table_marks(month_rows)},
         "previous_year": previous_year,
-        "changes": year_changes(figures, shown(previous), previous_year),
+        "changes": changes,
         "confidentiality": confidentiality,
     }
     suppressed = view.suppressed((period, scope))

@@ -8,8 +8,9 @@
  *   filters) and the figures, tables, charts and freshness line are updated in place.
  * Values arrive already formatted the French way by the server, so nothing is reformatted here:
  * a value withheld from the public (statistical confidentiality) arrives as null with its mark
- * ("< 5") in display and its key in the row's "suppressed": shown as the page shows it, in an
- * <abbr> saying what it means, and left out of the charts (a gap, never a zero).
+ * ("s", secret statistique) in display and its key in the row's "suppressed": shown as the page
+ * shows it, in an <abbr> saying what it means, and left out of the charts (a gap, never a zero,
+ * and no number in a legend). The legend under each table lists the marks it uses.
  */
 (function () {
   "use strict";
@@ -255,12 +256,27 @@
       var hidden = withheld(v.suppressed, key) || withheld(v.suppressed, "civis_exits");
       setValue(node, v.civis_shares[key], hidden);
     });
-    // The change from the previous year: its text, and the trend its arrow shows.
+    // The change from the previous year: its text (a withheld one's mark in its <abbr>), and
+    // the trend its arrow shows.
     root.querySelectorAll("[data-change]").forEach(function (node) {
       var change = v.changes[node.dataset.change];
       node.dataset.trend = change.trend || "none";
       var text = node.querySelector(".change-text");
-      if (text.textContent !== change.display) text.textContent = change.display;
+      if (text.textContent === change.display) return;
+      var value = cell("span", "");
+      value.className = "change-value";
+      setValue(value, change.value, change.state === "withheld");
+      text.replaceChildren(value, change.display.slice(change.value.length));
+    });
+    // Each legend shows the marks its table now uses.
+    var marks = { figures: v.marks, breakdown: v.breakdown.marks, months: v.months.marks };
+    root.querySelectorAll("[data-marks]").forEach(function (legend) {
+      var used = marks[legend.dataset.marks];
+      if (!used) return;  // a table the refresh leaves as it is (the trends)
+      legend.hidden = used.length === 0;
+      legend.querySelectorAll("[data-mark]").forEach(function (item) {
+        item.hidden = used.indexOf(item.dataset.mark) === -1;
+      });
     });
     var breakdown = root.querySelector('[data-rows="breakdown"]');
     var total = root.querySelector('[data-rows="breakdown-total"]');
