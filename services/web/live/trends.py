@@ -50,20 +50,21 @@ def trends_context(
         if exact
         else public.view_for(session, [(year_period(y), scope) for y, _ in years])
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
+    texts: list[str] = []
     for y, values in years:
         cell = (year_period(y), scope)
         shown = view.shown(cell, values)
         hidden = [key for key in view.suppressed(cell) or () if key in TREND_KEYS]
         recorded = has_data(values)
+        display = {key: _text(key, shown[key], key in hidden, recorded) for key in TREND_KEYS}
+        texts += display.values()
         rows.append(
             {
                 "year": y,
                 "current": y == year,
                 "values": {key: shown[key] if recorded else None for key in TREND_KEYS},
-                "display": {
-                    key: _text(key, shown[key], key in hidden, recorded) for key in TREND_KEYS
-                },
+                "display": display,
                 "withheld": hidden,
             }
         )
@@ -71,7 +72,7 @@ def trends_context(
         "rows": rows,
         "columns": [(key, LABELS[key].short) for key in TREND_KEYS],
         # The marks the table uses, for its legend.
-        "marks": marks_in(text for row in rows for text in row["display"].values()),
+        "marks": marks_in(texts),
         "chart": {
             "years": [row["year"] for row in rows],
             "counts": [_line(key, rows) for key in COUNTS],
