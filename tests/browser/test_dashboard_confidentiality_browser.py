@@ -1,9 +1,10 @@
 """Statistical confidentiality on the dashboard in real headless Chromium: with
 ``BILAN_PUBLIC_MIN_COUNT=5``, a visitor sees a structure's small counts as the mark "s"
 (secret statistique, explained in its title, a note and each table's legend; gaps in the
-charts, no number in their legends), and keeps seeing them so after dashboard.js refreshes the figures; a
-signed-in admin reads them exact at /chiffres-exacts. axe-core finds no serious violation on
-either page. Screenshots: dashboard-secret-statistique-visiteur, -admin-chiffres-exacts."""
+charts, no number in their legends), and keeps seeing them so after dashboard.js refreshes
+the figures; a signed-in admin reads them exact at /chiffres-exacts. axe-core finds no
+serious violation on either page. Screenshots: dashboard-secret-statistique-visiteur,
+-admin-chiffres-exacts."""
 
 from __future__ import annotations
 
