@@ -17,6 +17,7 @@ EMBEDDED = "embedded"
 TASK_SECONDS = 30.0  # an apply task hands over to a new one after this long
 SWEEP_SECONDS = 5.0  # how often every worker re-sends what waits
 STALE_SECONDS = 20.0  # a running consolidation whose heartbeat is older lost its worker
+PUBLISH_SECONDS = 5.0  # the public edition's pace (statistical confidentiality on)
 SESSION_HOURS = 8.0
 AUTH_FAILURE_LIMIT = "10/minute"
 
@@ -52,6 +53,8 @@ class Settings:
     # Statistical confidentiality (shared/confidentiality.py): counts of fewer youths than
     # this in a structure or a month are not shown to readers without a token; 0: off.
     public_min_count: int = 0
+    # The workers publish what those readers see at most this often (shared/publication.py).
+    publish_seconds: float = PUBLISH_SECONDS
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -99,4 +102,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         rate_limit_storage=rate_limit_storage(broker_url, env.get("BILAN_RATE_LIMIT_STORAGE")),
         proxy_hops=int(env.get("BILAN_PROXY_HOPS") or 0),
         public_min_count=int(env.get("BILAN_PUBLIC_MIN_COUNT") or 0),
+        publish_seconds=float(env.get("BILAN_PUBLISH_SECONDS") or PUBLISH_SECONDS),
     )

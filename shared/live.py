@@ -3,14 +3,14 @@ many recorded events the counters do not hold yet (shared/counters.py keeps them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.bulk import member_of
 from shared.figures import COUNTED, with_derived
-from shared.models import Batch, FigureCounts
+from shared.models import Batch, FigureCounts, table_of
 
 Cell = tuple[str, str]  # (period, scope)
 CHUNK = 5000
@@ -56,6 +56,31 @@ def read_cells(
                 {key: getattr(row, key) for key in COUNTED}
             )
     return result
+
+
+def cells_where(table: Table, cells: Iterable[Cell]) -> ColumnElement[bool]:
+    """``(period, scope) IN cells`` for a table keyed so, grouped by period (a view asks for a
+    few periods, each with its scopes): primary-key lookups in one statement."""
+    by_period: dict[str, set[str]] = {}
+    for period, scope in cells:
+        by_period.setdefault(period, set()).add(scope)
+    return or_(
+        false(),
+        *(
+            and_(table.c.period == period, table.c.scope.in_(sorted(scopes)))
+            for period, scopes in sorted(by_period.items())
+        ),
+    )
+
+
+def read_live(session: Session, cells: Iterable[Cell]) -> dict[Cell, dict[str, int | float]]:
+    """The figures of those of ``cells`` that exist (a missing one is all zeros)."""
+    table = table_of(FigureCounts)
+    statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED))
+    return {
+        (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
+        for row in session.execute(statement.where(cells_where(table, cells)))
+    }
 
 
 def zero_figures() -> dict[str, int | float]:

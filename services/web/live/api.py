@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import cast
 
 from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.web.db import read_session
+from services.web.db import snapshot_session
 from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.schemas import (
@@ -27,7 +26,7 @@ from services.web.parameters import (
     given_structure,
     parse_year,
 )
-from shared.live import Cell, pending_events, read_cells, read_figures, zero_figures
+from shared.live import Cell
 from shared.models import Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key, year_period
@@ -49,22 +48,18 @@ def resolve_scope(session: Session, region: str | None, structure: str | None) -
 
 
 def live_figures(session: Session, year: int, scope: Scope) -> FiguresResponse:
-    """The figures of a year and scope, with how many recorded events they lack."""
-    # Pending first: if it reads 0, every event recorded before then is already in
-    # the counters read next, even when each statement sees its own snapshot.
-    as_of = dt.datetime.now(dt.UTC)
-    pending = pending_events(session)
+    """The figures of a year and scope, with how many recorded events they lack, as this
+    reader sees them (public.py: for a reader without a token, the edition's)."""
     cell = (year_period(year), scope_key(scope.level, scope.id))
-    figures, suppressed = public.view_for(session, [cell]).published(
-        cell, read_figures(session, *cell)
-    )
-    return FiguresResponse(year, scope, figures, pending, as_of, suppressed)
+    view = public.view_for(session, [cell])
+    figures, suppressed = view.published(cell)
+    return FiguresResponse(year, scope, figures, view.pending_events, view.as_of, suppressed)
 
 
 def get_figures() -> Response:
     year = parse_year(given("year"))
     region, structure = given("region"), given_structure()
-    with read_session() as session:
+    with snapshot_session() as session:
         scope = resolve_scope(session, region, structure)
         document = live_figures(session, year, scope)
     return json_response(document)
@@ -97,12 +92,8 @@ def get_breakdown() -> Response:
     if given("structure") is not None:
         raise ApiError(400, "invalid_parameter", "a breakdown is national or within a region")
     region = given_region()
-    with read_session() as session:
+    with snapshot_session() as session:
         keys = breakdown_keys(session, year, by, region)
-        cells = read_cells(
-            session, sorted({c[0] for _, c in keys}), sorted({c[1] for _, c in keys})
-        )
         view = public.view_for(session, [cell for _, cell in keys])
-    zero = zero_figures()
-    rows = [BreakdownRow(key, *view.published(cell, cells.get(cell, zero))) for key, cell in keys]
+    rows = [BreakdownRow(key, *view.published(cell)) for key, cell in keys]
     return json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows))

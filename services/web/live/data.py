@@ -22,8 +22,7 @@ from typing import Any
 import msgspec
 from flask import Response
 
-from services.web.db import read_session
-from services.web.http import no_store
+from services.web.db import snapshot_session
 from services.web.live.view import PUBLIC, Edition, build_view, page_error, read_filters
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS
@@ -33,7 +32,7 @@ from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 
 def current_view(edition: Edition = PUBLIC) -> dict[str, Any]:
     filters = read_filters()
-    with read_session() as session:
+    with snapshot_session() as session:
         return build_view(session, filters, edition)
 
 
@@ -114,4 +113,4 @@ def export_csv(edition: Edition = PUBLIC) -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export_name(view, by_month)}"'
     )
-    return no_store(response)
+    return response

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.web.db import read_session
+from services.web.db import snapshot_session
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live import public
@@ -106,7 +106,9 @@ def map_and_trends(
     """What templates/_map.html and _trends.html show beside a view: the map of the
     regions (its region highlighted — a structure's own; its links to the edition's page)
     and the scope's years (exact in the exact edition, else what the public may see)."""
-    regions_map = map_context(session, filters, view["scope"]["region"], edition.page)
+    regions_map = map_context(
+        session, filters, view["scope"]["region"], edition.page, exact=edition.exact
+    )
     scope = view["scope"]
     trends = trends_context(session, scope["level"], scope["id"], filters.year, exact=edition.exact)
     return {
@@ -137,7 +139,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
         "refresh_ms": REFRESH_MS,
     }
     status = 200
-    with read_session() as session:
+    with snapshot_session() as session:
         try:
             filters = read_filters()
             view = build_view(session, filters, edition)

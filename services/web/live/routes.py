@@ -15,7 +15,7 @@ bp.add_url_rule("/v1/figures/breakdown", view_func=conditional(keep=True)(api.ge
 bp.add_url_rule("/v1/figures/series", view_func=conditional(keep=True)(series.get_series))
 bp.add_url_rule("/", view_func=conditional(keep=False)(page.index))
 bp.add_url_rule("/donnees.json", view_func=conditional(keep=True)(data.view_json))
-bp.add_url_rule("/export.csv", view_func=data.export_csv)
+bp.add_url_rule("/export.csv", view_func=conditional(keep=False)(data.export_csv))
 bp.add_url_rule("/carte/regions.svg", view_func=regions_map.regions_svg)
 bp.add_url_rule("/chiffres-exacts", view_func=exact.exact_index)
 bp.add_url_rule("/chiffres-exacts/donnees.json", view_func=exact.exact_view_json)

@@ -1,12 +1,11 @@
 """The dashboard's trends: the headline figures of the current scope year by year, over the
 years present in the log, for a line chart (``static/trends.js``) and its table.
 
-The years come from ``shared.series.year_series`` (the year cells, as ``GET
-/v1/figures/series`` reads them), from the first year with data to the last; a year
-between them without data is "n.d." and a gap in the chart, not a zero. What a reader
-may see of a structure's years is decided as the series API decides it
-(``public.view_for`` on the same cells): a withheld value is a gap in the chart and the
-mark "s" in the table. ``exact=True`` is the signed-in exact view's: every value shown.
+The years are the scope's year cells as ``GET /v1/figures/series`` reads them
+(``public.view_for``: the live counters, or the public edition), from the first year with
+data to the last; a year between them without data is "n.d." and a gap in the chart, not a
+zero. A withheld value is a gap in the chart and the mark "s" in the table. ``exact=True``
+is the signed-in exact view's: every value shown.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from services.web.live import public
 from services.web.parameters import year_range
 from shared.labels import LABELS
 from shared.scopes import Level, scope_key, year_period
-from shared.series import has_data, year_series
+from shared.series import has_data
 
 # The counts on the main chart, and the rate on a chart of its own (another unit).
 COUNTS: tuple[str, ...] = (
@@ -41,20 +40,18 @@ def trends_context(
     chart's data; and whether any value is withheld (to explain the mark)."""
     scope = scope_key(level, scope_id)
     first, last = year_range()
-    series = year_series(session, first, last, scope)
+    view = public.view_for(
+        session, [(year_period(y), scope) for y in range(first, last + 1)], exact=exact
+    )
+    series = [(y, view.values_of((year_period(y), scope))) for y in range(first, last + 1)]
     # Whether a year holds data is read from the exact cells: a zero is published anyway.
     present = [y for y, values in series if has_data(values)]
     years = [(y, values) for y, values in series if present and present[0] <= y <= present[-1]]
-    view = (
-        public.EXACT
-        if exact
-        else public.view_for(session, [(year_period(y), scope) for y, _ in years])
-    )
     rows: list[dict[str, Any]] = []
     texts: list[str] = []
     for y, values in years:
         cell = (year_period(y), scope)
-        shown = view.shown(cell, values)
+        shown = view.shown(cell)
         hidden = [key for key in view.suppressed(cell) or () if key in TREND_KEYS]
         recorded = has_data(values)
         display = {key: _text(key, shown[key], key in hidden, recorded) for key in TREND_KEYS}

@@ -16,7 +16,6 @@ signed-in (``/chiffres-exacts``, exact.py).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import unicodedata
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
 
 from flask import url_for
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.web.formatting import (
@@ -40,10 +39,10 @@ from services.web.http import ApiError
 from services.web.live import public
 from services.web.live.changes import year_changes
 from services.web.parameters import is_structure_id, optional, parse_year
-from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
+from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.labels import LABELS
-from shared.live import Cell, pending_events
-from shared.models import FigureCounts, Structure
+from shared.live import Cell
+from shared.models import Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Level, scope_key, year_period
 
@@ -234,34 +233,6 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[st
     return sorted(rows, key=sort_key, reverse=order == "desc")
 
 
-def read_view_cells(
-    session: Session,
-    period: str,
-    scopes: list[str],
-    months: list[str],
-    month_scope: str,
-    previous: Cell,
-) -> dict[Cell, dict[str, int | float]]:
-    """The year's cells of ``scopes``, the months' cells of ``month_scope`` and the cell
-    ``previous`` (the scope's year before): one query.
-
-    Core rows rather than ORM objects, and only the cells shown: a view is about forty
-    primary-key lookups in ``figure_counts``, never a scan of the event log.
-    """
-    table = FigureCounts.__table__
-    statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED)).where(
-        or_(
-            and_(table.c.period == period, table.c.scope.in_(scopes)),
-            and_(table.c.period.in_(months), table.c.scope == month_scope),
-            and_(table.c.period == previous[0], table.c.scope == previous[1]),
-        )
-    )
-    return {
-        (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
-        for row in session.execute(statement)
-    }
-
-
 def _confidentiality(view: public.View) -> dict[str, Any] | None:
     """The mark of this reader's withheld values and what it means; None: figures exact."""
     if view.withheld is None:
@@ -326,21 +297,10 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
         names = REGIONS
         rows_of = [(code, scope_key("region", code)) for code in REGIONS]
 
-    # Pending first: if it reads 0, every event recorded before is in the counters read next.
-    as_of = dt.datetime.now(dt.UTC)
-    pending = pending_events(session)
     # The breakdown's total is its region's (or the nation's) own cell, read with the rest;
-    # the scope's previous year for the changes.
+    # the scope's previous year for the changes: about forty primary-key lookups, one query.
     previous_year = filters.year - 1
     previous = (year_period(previous_year), scope)
-    cells = read_view_cells(
-        session,
-        period,
-        [scope, month_scope, *(cell for _, cell in rows_of)],
-        months,
-        month_scope,
-        previous,
-    )
     shown_cells = [
         (period, scope),
         previous,
@@ -348,13 +308,13 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
         *((period, cell) for _, cell in rows_of),
         *((month, month_scope) for month in months),
     ]
-    view = public.EXACT if edition.exact else public.view_for(session, shown_cells)
+    view = public.view_for(session, shown_cells, exact=edition.exact)
+    as_of, pending = view.as_of, view.pending_events
     confidentiality = _confidentiality(view)
     mark = "—" if confidentiality is None else confidentiality["mark"]
-    zero = with_derived({})
 
     def shown(cell: Cell) -> Shown:
-        return view.shown(cell, cells.get(cell, zero))
+        return view.shown(cell)
 
     def row(key: str, label: str, cell: Cell, **extra: Any) -> dict[str, Any]:
         return _row(key, label, shown(cell), view.suppressed(cell), mark, **extra)

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live import api, data, page
+from services.web.live import api, data, page, public
 from tests.support.events import apply_all, event, record
 
 ROUTES = [
@@ -50,7 +50,7 @@ def test_a_304_builds_nothing(
 
     for module, name in ((data, "build_view"), (page, "build_view"), (api, "live_figures")):
         monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setattr(api, "read_cells", refuse)
+    monkeypatch.setattr(public, "view_for", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
