@@ -52,6 +52,7 @@ from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.bulk import SQLITE_CHUNK, is_postgres
+from shared.checkpoints import reached
 from shared.confidentiality import Cell, Component, months, structures, withhold
 from shared.db import upsert
 from shared.figures import COUNTED, FIGURE_KEYS
@@ -216,10 +217,13 @@ def publish(
     if whole:
         month_years, structure_components = _every_component(session, members)
     else:
-        month_years, structure_components = _components_of(changed, members, restructured)
+        month_years, structure_components = _components_of(changed, members)
+        if restructured:  # the regions' structures changed: every year's are protected anew
+            structure_components |= _every_component(session, members)[1]
     years = sorted(month_years | {year for year, _ in structure_components})
     periods = [*years, *(f"{year}-{month:02d}" for year in month_years for month in range(1, 13))]
     values = _read(session, periods)
+    reached("publish:read")
     components = [
         months(year, [f"{year}-{m:02d}" for m in range(1, 13)], REGION_SCOPES, values)
         for year in sorted(month_years)
@@ -313,10 +317,10 @@ def _every_component(
 
 
 def _components_of(
-    changed: Iterable[Cell], members: Mapping[str, list[str]], restructured: bool
+    changed: Iterable[Cell], members: Mapping[str, list[str]]
 ) -> tuple[set[str], set[tuple[str, str]]]:
-    """The components the changed cells are in (every region's structures of their years when
-    the registry changed)."""
+    """The components the changed cells are in: years whose months, (year, region) pairs whose
+    structures are protected anew."""
     region_of = {sid: region for region, ids in members.items() for sid in ids}
     month_years: set[str] = set()
     structure_components: set[tuple[str, str]] = set()
@@ -329,9 +333,6 @@ def _components_of(
             structure_components.add((year, key))
         elif kind == "structure" and key in region_of:
             structure_components.add((year, region_of[key]))
-    if restructured:
-        years = month_years | {year for year, _ in structure_components}
-        structure_components |= {(year, region) for year in years for region in members}
     return month_years, structure_components
 
 
