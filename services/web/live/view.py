@@ -355,6 +355,8 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
         "pending_events": pending,
         "freshness": pending_label(pending),
         "as_of": as_of.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        # The public edition the figures are (their time is as_of); None: the live counters.
+        "edition": view.edition,
         "clock": format_time(as_of),
         "breakdown": {
             "by": "structure" if region else "region",

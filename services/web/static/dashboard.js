@@ -292,11 +292,18 @@
     updateCharts(v);
   }
 
-  // The freshness line says when the figures were last checked: a 304 confirms them too.
+  // The freshness line says when the live figures were last checked (a 304 confirms them
+  // too), or the time of the published edition they are (view.edition: the public page with
+  // statistical confidentiality on), which a 304 leaves as it is.
   var clock = new Intl.DateTimeFormat("fr-FR", {
     timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit", second: "2-digit"
   });
   function checked() {
+    if (view.edition !== null && view.edition !== undefined) {
+      stamp.textContent = view.clock;
+      stamp.setAttribute("datetime", view.as_of);
+      return;
+    }
     var now = new Date();
     stamp.textContent = clock.format(now);
     stamp.setAttribute("datetime", now.toISOString().replace(/\.\d+Z$/, "Z"));
