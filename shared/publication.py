@@ -106,9 +106,15 @@ class EditionState:
     registry: str
 
     @property
+    def edition_token(self) -> str:
+        """The edition as text, for a validator: what an answer without its pending count
+        depends on (the edition, its threshold, the registry)."""
+        return f"edition {self.edition}|{self.min_count}|{self.registry}"
+
+    @property
     def token(self) -> str:
-        """The state as text, for a validator."""
-        return f"edition {self.edition}|{self.min_count}|{self.pending_events}|{self.registry}"
+        """The state as text, for the validator of an answer that shows its pending count."""
+        return f"{self.edition_token}|{self.pending_events}"
 
 
 def _registry_token(count: int, updated: dt.datetime | None) -> str:

@@ -30,6 +30,7 @@ from shared.publication import Published, publish, snapshot
 from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 
 log = logging.getLogger(__name__)
+PACE_TOLERANCE = 0.9
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -117,16 +118,22 @@ def sweep_forever() -> None:
 def publish_once(sessions: sessionmaker[Session], settings: Settings) -> Published | None:
     """Publish the public edition if it is due and anything changed (one transaction, one
     snapshot); None if not."""
+    # Editions a pace apart, give or take the loops' drift: with several workers, the one
+    # whose turn comes first publishes, the others find the edition too young.
+    pace = settings.publish_seconds * PACE_TOLERANCE
     with sessions.begin() as session:
         snapshot(session)
-        return publish(session, settings.public_min_count, pace=settings.publish_seconds)
+        return publish(session, settings.public_min_count, pace=pace)
 
 
 def publish_forever() -> None:
     sessions = _sessions()
+    started = time.monotonic()
     while True:
         settings = load_settings()
-        time.sleep(settings.publish_seconds)
+        # A fixed pace: a publication's own time is part of its period, not added to it.
+        time.sleep(max(0.0, started + settings.publish_seconds - time.monotonic()))
+        started = time.monotonic()
         try:
             published = publish_once(sessions, settings)
         except DBAPIError as exc:

@@ -95,18 +95,19 @@ def init_app(app: Flask) -> None:
     app.extensions["kept_answers"] = _Kept(KEPT)
 
 
-def _validators() -> tuple[str, dt.datetime | None]:
+def _validators(pending: bool) -> tuple[str, dt.datetime | None]:
     """This request's validators: from the data version for an exact reader, from the latest
-    public edition (and the events it lacks) for a reader without a token."""
+    public edition (and, if the answer shows it, the events it lacks) for a reader without a
+    token."""
     if public.exact_reader():
         with read_connection() as connection:
             version = data_version(connection)
         return _etag(version.token), _whole_second(version.last_modified)
-    return _edition_validators(public.current_edition())
+    return _edition_validators(public.current_edition(), pending)
 
 
-def _edition_validators(state: EditionState) -> tuple[str, dt.datetime | None]:
-    return _etag(state.token), _whole_second(state.published_at)
+def _edition_validators(state: EditionState, pending: bool) -> tuple[str, dt.datetime | None]:
+    return _etag(state.token if pending else state.edition_token), _whole_second(state.published_at)
 
 
 def _whole_second(moment: dt.datetime | None) -> dt.datetime | None:
@@ -146,13 +147,17 @@ def _headed(response: Response, etag: str, modified: dt.datetime | None) -> Resp
     return public.keep_views_apart(response)
 
 
-def conditional(keep: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view answering conditional requests; ``keep``: its 200s are kept by validator."""
+def conditional(
+    keep: bool, pending: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view answering conditional requests; ``keep``: its 200s are kept by validator;
+    ``pending``: its answer shows the pending count (else, for a reader without a token, it
+    changes only with the edition, however many events arrive meanwhile)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def answer(*args: Any, **kwargs: Any) -> Any:
-            etag, modified = _validators()
+            etag, modified = _validators(pending)
             if _not_modified(etag, modified):
                 return _headed(Response(status=304), etag, modified)
             kept: _Kept = current_app.extensions["kept_answers"]
@@ -168,7 +173,7 @@ def conditional(keep: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]
             if served is not None:
                 # The answer's own snapshot may hold a newer edition than the check above:
                 # its validators are that edition's.
-                etag, modified = _edition_validators(served)
+                etag, modified = _edition_validators(served, pending)
             kept.put(etag, response.get_data() if keep else None, response.headers["Content-Type"])
             return _headed(response, etag, modified)
 

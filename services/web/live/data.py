@@ -23,7 +23,7 @@ import msgspec
 from flask import Response
 
 from services.web.db import snapshot_session
-from services.web.live.view import PUBLIC, Edition, build_view, page_error, read_filters
+from services.web.live.view import PUBLIC, Edition, edition_view, page_error, read_filters
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS
 from shared.labels import LABELS
@@ -33,7 +33,7 @@ from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 def current_view(edition: Edition = PUBLIC) -> dict[str, Any]:
     filters = read_filters()
     with snapshot_session() as session:
-        return build_view(session, filters, edition)
+        return edition_view(session, filters, edition)
 
 
 def view_json(edition: Edition = PUBLIC) -> Response:

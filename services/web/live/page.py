@@ -33,7 +33,7 @@ from services.web.live.view import (
     Edition,
     Filters,
     alphabetical,
-    build_view,
+    edition_view,
     read_filters,
 )
 from services.web.parameters import optional, year_choices
@@ -142,7 +142,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
     with snapshot_session() as session:
         try:
             filters = read_filters()
-            view = build_view(session, filters, edition)
+            view = edition_view(session, filters, edition)
         except ApiError as exc:
             status = exc.status
             context["error"] = exc.message
@@ -166,7 +166,12 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 exact_url=url_for("live.exact_index", **args),
                 public_url=url_for("live.index", **args),
                 sorts=sort_links(filters, edition),
-                **map_and_trends(session, filters, view, edition),
+                **public.for_edition(
+                    session,
+                    ("map and trends", filters, edition.page),
+                    lambda: map_and_trends(session, filters, view, edition),
+                    exact=edition.exact,
+                ),
             )
         context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status

@@ -21,11 +21,14 @@ the web publishes one itself (``first_edition``), once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import msgspec
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 from services.web.db import read_connection, transaction
@@ -43,6 +46,9 @@ from shared.publication import (
 )
 
 _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
+# Parts of answers kept per edition, in each web process: a few per view browsed at once.
+KEPT_PARTS = 256
+T = TypeVar("T")
 
 # What the mark means, on the pages and in the CSV exports: one wording for every withheld
 # value, whichever the reason (shared/confidentiality.py: readers must not tell them apart),
@@ -141,12 +147,7 @@ def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> Vi
         as_of = dt.datetime.now(dt.UTC)
         pending = pending_events(session)
         return View(None, read_live(session, cells), as_of, pending)
-    state = edition_state(session)
-    if state is None or state.min_count != min_count():
-        # Only between the first public request's publication and a worker's with another
-        # threshold: the processes disagree on BILAN_PUBLIC_MIN_COUNT.
-        raise ApiError(503, "edition_unavailable", "the public edition is being published")
-    g.public_edition = state
+    state = _edition_in(session)
     found = read_published(session, cells)
     values: dict[Cell, Values] = {}
     withheld: dict[Cell, frozenset[str]] = {}
@@ -164,6 +165,67 @@ def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> Vi
 def edition_served() -> EditionState | None:
     """The edition this request's answer was built from (None: an exact answer)."""
     state: EditionState | None = g.get("public_edition")
+    return state
+
+
+def for_edition(session: Session, key: Hashable, build: Callable[[], T], exact: bool) -> T:
+    """``build()`` — a part of an answer, read in ``session`` — kept while the public edition
+    stays the same, for the readers without a token (the ``key``s of one edition share one
+    build, whatever events arrive meanwhile); for an exact reader (or ``exact``), built
+    each time. What is kept must not be changed by its users."""
+    if exact or exact_reader():
+        return build()
+    state = _edition_in(session)
+    kept: _PerEdition = current_app.extensions["public_answers"]
+    full_key = (state.edition_token, dt.date.today(), key)
+    found = kept.get(full_key)
+    if found is None:
+        found = build()
+        kept.put(full_key, found)
+    return cast(T, found)
+
+
+class _PerEdition:
+    """Parts of answers kept per edition (least recently used out first)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._parts: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            found = self._parts.get(key)
+            if found is not None:
+                self._parts.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, part: object) -> None:
+        with self._lock:
+            self._parts[key] = part
+            self._parts.move_to_end(key)
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+
+
+def init_app(app: Flask) -> None:
+    """The app's parts of answers kept per edition: a few per view browsed at once."""
+    app.extensions["public_answers"] = _PerEdition(KEPT_PARTS)
+
+
+def _edition_in(session: Session) -> EditionState:
+    """The latest edition as ``session``'s snapshot holds it (read once per session), noted as
+    the one this request's answer is built from."""
+    known: EditionState | None = session.info.get("public_edition")
+    if known is not None:
+        return known
+    state = edition_state(session)
+    if state is None or state.min_count != min_count():
+        # Only between the first public request's publication and a worker's with another
+        # threshold: the processes disagree on BILAN_PUBLIC_MIN_COUNT.
+        raise ApiError(503, "edition_unavailable", "the public edition is being published")
+    session.info["public_edition"] = state
+    g.public_edition = state
     return state
 
 

@@ -376,3 +376,19 @@ def build_view(session: Session, filters: Filters, edition: Edition = PUBLIC) ->
     if suppressed is not None:
         document["suppressed"] = suppressed
     return document
+
+
+def edition_view(session: Session, filters: Filters, edition: Edition = PUBLIC) -> dict[str, Any]:
+    """``build_view``, kept per public edition for the readers without a token (the pollers of
+    one edition share one build), with this request's count of the events not in it."""
+    document = public.for_edition(
+        session,
+        ("view", filters, edition.page),
+        lambda: build_view(session, filters, edition),
+        exact=edition.exact,
+    )
+    state = public.edition_served()
+    if edition.exact or state is None:
+        return document
+    pending = state.pending_events
+    return {**document, "pending_events": pending, "freshness": pending_label(pending)}

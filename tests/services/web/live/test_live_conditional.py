@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live import api, data, page, public
+from services.web.live import api, public, view
 from tests.support.events import apply_all, event, record
 
 ROUTES = [
@@ -48,7 +48,7 @@ def test_a_304_builds_nothing(
     def refuse(*_: Any, **__: Any) -> Any:
         raise AssertionError("the view was built for a 304")
 
-    for module, name in ((data, "build_view"), (page, "build_view"), (api, "live_figures")):
+    for module, name in ((view, "build_view"), (api, "live_figures")):
         monkeypatch.setattr(module, name, refuse)
     monkeypatch.setattr(public, "view_for", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304

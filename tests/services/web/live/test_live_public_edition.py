@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.db import read_session
 from services.web.live import public
+from services.web.live import view as view_module
 from shared.models import PublicEdition
 from shared.publication import edition_state, publish
 from tests.services.web.live.conftest import MIN_COUNT
@@ -155,9 +156,24 @@ def test_as_of_is_the_editions_time_and_pending_the_events_not_in_it(
     assert json_of(public, JSON_ROUTES[3])["as_of"] == latest["as_of"][:19] + "Z"
 
 
-@pytest.mark.parametrize("url", [*JSON_ROUTES, f"/?year=2007&{PARIS}", "/export.csv?year=2007"])
+# Each route, and whether its answer shows the pending count.
+ETAG_ROUTES = [
+    (JSON_ROUTES[0], True),
+    (JSON_ROUTES[1], False),
+    (JSON_ROUTES[2], True),
+    (JSON_ROUTES[3], True),
+    (f"/?year=2007&{PARIS}", True),
+    ("/export.csv?year=2007", False),
+]
+
+
+@pytest.mark.parametrize(("url", "shows_pending"), ETAG_ROUTES)
 def test_the_etag_is_the_editions(
-    public: FlaskClient, sessions: sessionmaker[Session], registry: Any, url: str
+    public: FlaskClient,
+    sessions: sessionmaker[Session],
+    registry: Any,
+    url: str,
+    shows_pending: bool,
 ) -> None:
     recorded(sessions, FIRST)
     apply_all(sessions)
@@ -170,13 +186,14 @@ def test_the_etag_is_the_editions(
     modified = parsedate_to_datetime(first.headers["Last-Modified"])
     assert modified == state.published_at.replace(microsecond=0)
     assert public.get(url, headers={"If-None-Match": etag}).status_code == 304
-    # Applied, not published, nothing pending: the same edition, the same events missing
-    # from it once counted — the answer is the same but for its pending count.
+    # Events recorded and applied, not published: the same edition. An answer that shows the
+    # events not in it changes with their count; another one does not change at all.
     recorded(sessions, LATER)
     apply_all(sessions)
     missing = public.get(url, headers={"If-None-Match": etag})
-    assert missing.status_code == 200
+    assert missing.status_code == (200 if shows_pending else 304)
     again = missing.headers["ETag"]
+    assert (again != etag) == shows_pending
     assert public.get(url, headers={"If-None-Match": again}).status_code == 304
     published_now(sessions)
     assert public.get(url, headers={"If-None-Match": again}).status_code == 200
@@ -219,3 +236,36 @@ def test_a_cell_the_edition_does_not_hold_is_withheld_whole(
             ]
             == 6
         )
+
+
+def test_the_readers_of_one_edition_share_one_build(
+    public: FlaskClient,
+    sessions: sessionmaker[Session],
+    registry: Any,
+    admin_token: str,
+    monkeypatch: Any,
+) -> None:
+    recorded(sessions, FIRST)
+    apply_all(sessions)
+    builds: list[Any] = []
+    build = view_module.build_view
+
+    def counted(*args: Any) -> Any:
+        builds.append(args[1])
+        return build(*args)
+
+    monkeypatch.setattr(view_module, "build_view", counted)
+    url = f"/donnees.json?year=2007&{PARIS}"
+    assert json_of(public, url)["pending_events"] == 0
+    recorded(sessions, LATER)  # two events pending: a new answer, not a new build
+    assert json_of(public, url)["pending_events"] == 2
+    page = public.get(f"/?year=2007&{PARIS}").get_data(as_text=True)
+    assert "2 événements en cours d'intégration" in page
+    assert len(builds) == 1
+    # A token's reader builds from the live counters each time.
+    response = public.get(url, headers=bearer(admin_token))
+    assert response.get_json()["pending_events"] == 2 and len(builds) == 2
+    apply_all(sessions)
+    published_now(sessions)  # a new edition: a new build
+    assert json_of(public, url)["figures"]["youths_interviewed"] == 8
+    assert len(builds) == 3
