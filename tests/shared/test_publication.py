@@ -55,6 +55,13 @@ def spread_events(
     return events
 
 
+def applied(sessions: sessionmaker[Session], events: list[dict[str, Any]]) -> None:
+    """Record ``events`` and apply them, as ingest and the workers do."""
+    with sessions.begin() as session:
+        record(session, events)
+    apply_all(sessions)
+
+
 def publish_now(sessions: sessionmaker[Session], k: int = K, **options: Any) -> Published | None:
     with sessions.begin() as session:
         return publish(session, k, **options)
@@ -110,9 +117,7 @@ def components_of(values: dict[Cell, dict[str, int]]) -> list[Any]:
 def test_nothing_is_published_with_the_rule_off(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, [event("a", "interview")])
-    apply_all(sessions)
+    applied(sessions, [event("a", "interview")])
     assert publish_now(sessions, 0) is None
     assert published(sessions) == {} and state(sessions) is None
 
@@ -120,9 +125,7 @@ def test_nothing_is_published_with_the_rule_off(
 def test_the_first_edition_holds_every_live_cell_it_publishes(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, spread_events(random.Random(1), 150, "a"))
-    apply_all(sessions)
+    applied(sessions, spread_events(random.Random(1), 150, "a"))
     edition = publish_now(sessions)
     assert edition is not None and edition.edition == 1
     assert nonzero_values(published(sessions)) == live_published_kinds(sessions)
@@ -134,14 +137,10 @@ def test_the_first_edition_holds_every_live_cell_it_publishes(
 def test_an_edition_changes_only_at_its_publication(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, [event(f"a{n}", "interview", youth=f"A{n}") for n in range(6)])
-    apply_all(sessions)
+    applied(sessions, [event(f"a{n}", "interview", youth=f"A{n}") for n in range(6)])
     publish_now(sessions)
     first = published(sessions)
-    with sessions.begin() as session:
-        record(session, [event(f"b{n}", "interview", youth=f"B{n}") for n in range(3)])
-    apply_all(sessions)
+    applied(sessions, [event(f"b{n}", "interview", youth=f"B{n}") for n in range(3)])
     assert published(sessions) == first  # the live counters moved, the edition did not
     assert live_published_kinds(sessions) != nonzero_values(first)
     publish_now(sessions)
@@ -171,14 +170,10 @@ def test_pending_events_are_the_events_not_in_the_edition(
 def test_nothing_changed_nothing_published_and_the_pace_is_kept(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, [event("a", "interview")])
-    apply_all(sessions)
+    applied(sessions, [event("a", "interview")])
     assert publish_now(sessions) is not None
     assert publish_now(sessions) is None  # the same cells, no batch applied since
-    with sessions.begin() as session:
-        record(session, [event("b", "interview", youth="B")])
-    apply_all(sessions)
+    applied(sessions, [event("b", "interview", youth="B")])
     assert publish_now(sessions, pace=3600) is None  # due in an hour
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     assert publish_now(sessions, pace=3600, now=later) is not None
@@ -187,9 +182,7 @@ def test_nothing_changed_nothing_published_and_the_pace_is_kept(
 def test_a_batch_that_changes_no_cell_still_enters_the_next_edition(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, [event("a", "contact", youth="A", channel="phone")])
-    apply_all(sessions)
+    applied(sessions, [event("a", "contact", youth="A", channel="phone")])
     publish_now(sessions)
     with sessions.begin() as session:  # the same youth, the same day: no figure moves
         record(session, [event("a2", "contact", youth="A", channel="visit")])
@@ -203,16 +196,12 @@ def test_a_batch_that_changes_no_cell_still_enters_the_next_edition(
 def test_only_the_components_of_the_changed_cells_are_protected_anew(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, spread_events(random.Random(2), 150, "a"))
-    apply_all(sessions)
+    applied(sessions, spread_events(random.Random(2), 150, "a"))
     first = publish_now(sessions)
     assert first is not None
     # 2006 and 2007: their months, and the structures of regions 11 and 24 each year.
     assert first.components == 2 * 3
-    with sessions.begin() as session:
-        record(session, [event("late", "interview", on="2007-09-03", structure="PAIO-24-001")])
-    apply_all(sessions)
+    applied(sessions, [event("late", "interview", on="2007-09-03", structure="PAIO-24-001")])
     second = publish_now(sessions)
     assert second is not None
     assert second.components == 2  # 2007's months, and Centre's structures in 2007
@@ -230,9 +219,7 @@ def published_rows_editions(sessions: sessionmaker[Session]) -> dict[Cell, int]:
 def test_a_new_threshold_or_registry_protects_everything_anew(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, spread_events(random.Random(3), 150, "a"))
-    apply_all(sessions)
+    applied(sessions, spread_events(random.Random(3), 150, "a"))
     publish_now(sessions)
     again = publish_now(sessions, 3)
     assert again is not None and again.components == 6  # every component, at 3
@@ -277,15 +264,11 @@ def test_an_edition_withholds_the_suppression_of_its_own_values(
     sessions: sessionmaker[Session], registry: Any, seed: int
 ) -> None:
     events = spread_events(random.Random(seed), 90, "s", years=(2007,))
-    with sessions.begin() as session:
-        record(session, events[:60])
-    apply_all(sessions)
+    applied(sessions, events[:60])
     k = 2 + seed % 4
     publish_now(sessions, k)
     # Newer values in the live counters: the edition is still its own snapshot's.
-    with sessions.begin() as session:
-        record(session, events[60:])
-    apply_all(sessions)
+    applied(sessions, events[60:])
     assert live_published_kinds(sessions) != nonzero_values(published(sessions))
     before = check_edition(sessions, k)
     publish_now(sessions, k)
@@ -298,9 +281,7 @@ def test_an_edition_withholds_the_suppression_of_its_own_values(
 def test_the_national_months_are_in_the_edition(
     sessions: sessionmaker[Session], registry: Any
 ) -> None:
-    with sessions.begin() as session:
-        record(session, [event("a", "interview", on="2007-03-15")])
-    apply_all(sessions)
+    applied(sessions, [event("a", "interview", on="2007-03-15")])
     publish_now(sessions)
     rows = published(sessions)
     values, keys = rows[("2007-03", NATIONAL)]
