@@ -81,7 +81,3 @@ def read_live(session: Session, cells: Iterable[Cell]) -> dict[Cell, dict[str, i
         (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
         for row in session.execute(statement.where(cells_where(table, cells)))
     }
-
-
-def zero_figures() -> dict[str, int | float]:
-    return with_derived({})
