@@ -1,6 +1,6 @@
 """The dashboard's trends: the scope's headline figures over the years present in the log,
 in a table and as the line charts' data; a year without data and a withheld value are
-gaps, shown "n.d." and "< k"; the exact view (signed in) sees every value."""
+gaps, shown "n.d." and the mark "s"; the exact view (signed in) sees every value."""
 
 from __future__ import annotations
 
