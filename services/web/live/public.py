@@ -117,7 +117,9 @@ def exact_reader() -> bool:
         return True
     if request.headers.get("Authorization") is None:
         return False
-    authenticated()  # any role reads exactly; an invalid token is refused, not downgraded
+    if not g.get("token_checked"):  # once per request: validators, views and parts ask
+        authenticated()  # any role reads exactly; an invalid token is refused, not downgraded
+        g.token_checked = True
     return True
 
 
