@@ -21,6 +21,7 @@ the web publishes one itself (``first_edition``), once.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -45,6 +46,7 @@ from shared.publication import (
     snapshot,
 )
 
+log = logging.getLogger(__name__)
 _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
 # Parts of answers kept per edition, in each web process: a few per view browsed at once.
 KEPT_PARTS = 256
@@ -238,6 +240,14 @@ def current_edition() -> EditionState:
         state = edition_state(connection)
     if state is not None and state.min_count == min_count():
         return state
+    if state is not None:
+        log.warning(
+            "the latest public edition has BILAN_PUBLIC_MIN_COUNT=%d, this web %d: every "
+            "process must have the same (publishing one at %d)",
+            state.min_count,
+            min_count(),
+            min_count(),
+        )
     with transaction() as session:
         snapshot(session)
         publish(session, min_count())
