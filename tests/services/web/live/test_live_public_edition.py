@@ -269,3 +269,19 @@ def test_the_readers_of_one_edition_share_one_build(
     published_now(sessions)  # a new edition: a new build
     assert json_of(public, url)["figures"]["youths_interviewed"] == 8
     assert len(builds) == 3
+
+
+def test_an_edition_of_another_threshold_is_never_served(
+    public: FlaskClient, sessions: sessionmaker[Session], registry: Any, caplog: Any
+) -> None:
+    recorded(sessions, FIRST)
+    apply_all(sessions)
+    with sessions.begin() as session:  # a worker started with another threshold
+        assert publish(session, 1) is not None
+    # At 1 nothing is withheld; this web's answer is an edition at 5: Paris's one job withheld.
+    answer = json_of(public, JSON_ROUTES[0])
+    assert answer["figures"]["youths_employment"] is None
+    with sessions() as session:
+        state = edition_state(session)
+    assert state is not None and (state.edition, state.min_count) == (2, MIN_COUNT)
+    assert "every process must have the same" in caplog.text
