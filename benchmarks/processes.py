@@ -48,11 +48,20 @@ def postgres_cpu_seconds() -> float:
 
 
 class Services:
-    """ingest, N workers and web on the given database and broker; logs under ``logs``."""
+    """ingest, N workers and web on the given database and broker, with ``settings`` in their
+    environment (``{"BILAN_PUBLIC_MIN_COUNT": "5"}``); logs under ``logs``."""
 
-    def __init__(self, database_url: str, broker_url: str, logs: Path, workers: int = 2) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        broker_url: str,
+        logs: Path,
+        workers: int = 2,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.env = {
             **os.environ,
+            **(settings or {}),
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
             "BILAN_DATABASE_URL": database_url,

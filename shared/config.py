@@ -20,6 +20,7 @@ EMBEDDED = "embedded"
 TASK_SECONDS = 30.0  # an apply task hands over to a new one after this long
 SWEEP_SECONDS = 5.0  # how often every worker re-sends what waits
 STALE_SECONDS = 20.0  # a running consolidation whose heartbeat is older lost its worker
+PUBLISH_SECONDS = 5.0  # the public edition's pace (statistical confidentiality on)
 SESSION_HOURS = 8.0
 AUTH_FAILURE_LIMIT = "10/minute"
 MIN_SECRET_KEY_LENGTH = 32
@@ -56,6 +57,8 @@ class Settings:
     # Statistical confidentiality (shared/confidentiality.py): counts of fewer youths than
     # this in a structure or a month are not shown to readers without a token; 0: off.
     public_min_count: int = 0
+    # The workers publish what those readers see at most this often (shared/publication.py).
+    publish_seconds: float = PUBLISH_SECONDS
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -242,4 +245,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         rate_limit_storage=_rate_limit_store(env, broker_url),
         proxy_hops=_count(env, "BILAN_PROXY_HOPS", 0),
         public_min_count=_count(env, "BILAN_PUBLIC_MIN_COUNT", 0),
+        publish_seconds=_seconds(env, "BILAN_PUBLISH_SECONDS", PUBLISH_SECONDS, zero=True),
     )

@@ -4,14 +4,14 @@ them)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.bulk import member_of
 from shared.figures import COUNTED, with_derived
-from shared.models import Batch, FigureCounts
+from shared.models import Batch, FigureCounts, table_of
 from shared.scopes import NATIONAL, increment_period, period_kind, to_date_period, to_date_through
 
 Cell = tuple[str, str]  # (period, scope)
@@ -72,10 +72,6 @@ def read_cells(
     return result
 
 
-def zero_figures() -> dict[str, int | float]:
-    return with_derived({})
-
-
 def read_to_date(
     session: Session, through: Sequence[tuple[int, int]], scopes: Sequence[str]
 ) -> dict[Cell, dict[str, int | float]]:
@@ -102,18 +98,37 @@ def read_to_date(
     return result
 
 
-def read_any_cells(session: Session, cells: Sequence[Cell]) -> dict[Cell, dict[str, int | float]]:
-    """The figures of each of these cells, whatever its period — a year, a month, or a year
-    to date (summed from its increments, ``read_to_date``) — zeros for a cell without data."""
-    stored = [cell for cell in cells if period_kind(cell[0]) != "to_date"]
-    found = read_cells(
-        session, sorted({period for period, _ in stored}), sorted({scope for _, scope in stored})
+def cells_where(table: Table, cells: Iterable[Cell]) -> ColumnElement[bool]:
+    """``(period, scope) IN cells`` for a table keyed so, grouped by period (a view asks for a
+    few periods, each with its scopes): primary-key lookups in one statement."""
+    by_period: dict[str, set[str]] = {}
+    for period, scope in cells:
+        by_period.setdefault(period, set()).add(scope)
+    return or_(
+        false(),
+        *(
+            and_(table.c.period == period, table.c.scope.in_(sorted(scopes)))
+            for period, scopes in sorted(by_period.items())
+        ),
     )
-    result = {cell: found.get(cell) or zero_figures() for cell in stored}
-    to_date = [cell for cell in cells if period_kind(cell[0]) == "to_date"]
+
+
+def read_live(session: Session, cells: Iterable[Cell]) -> dict[Cell, dict[str, int | float]]:
+    """The figures of those of ``cells`` that exist (a missing one is all zeros), whatever
+    their period: a year, a month, or a year to date (summed from its increments,
+    ``read_to_date``)."""
+    cells = list(cells)
+    table = table_of(FigureCounts)
+    statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED))
+    stored = [cell for cell in cells if period_kind(cell[0]) != "to_date"]
+    result = {
+        (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
+        for row in session.execute(statement.where(cells_where(table, stored)))
+    }
     by_through: dict[tuple[int, int], set[str]] = {}
-    for period, scope in to_date:
-        by_through.setdefault(to_date_through(period), set()).add(scope)
+    for period, scope in cells:
+        if period_kind(period) == "to_date":
+            by_through.setdefault(to_date_through(period), set()).add(scope)
     for through, scopes in sorted(by_through.items()):
         result.update(read_to_date(session, [through], sorted(scopes)))
-    return {cell: result[cell] for cell in cells}
+    return result

@@ -138,6 +138,8 @@ class Batch(Base):
     event_count: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The first public edition its events are in (shared/publication.py); None: in none yet.
+    published_in: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index(
@@ -149,6 +151,14 @@ class Batch(Base):
         # The live figures' data version (services/web/freshness.py): max(applied_at), read
         # from this index's end.
         Index("ix_batches_applied_at", "applied_at"),
+        # The batches applied since the latest public edition: the events a public answer
+        # does not hold yet besides the pending ones (shared/publication.py).
+        Index(
+            "ix_batches_unpublished",
+            "applied_at",
+            postgresql_where=text("applied_at IS NOT NULL AND published_in IS NULL"),
+            sqlite_where=text("applied_at IS NOT NULL AND published_in IS NULL"),
+        ),
     )
 
 
@@ -245,13 +255,9 @@ class YouthState(Base):
     __table_args__ = ({"postgresql_with": {"fillfactor": 80}},)
 
 
-class FigureCounts(Base):
-    """The live COUNTED figures of one (period, scope)."""
+class Counted:
+    """The COUNTED figures of one cell (the columns of figure_counts and published_cells)."""
 
-    __tablename__ = "figure_counts"
-
-    period: Mapped[str] = mapped_column(String(7), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
     youths_first_reception: Mapped[int] = mapped_column(BigInteger, default=0)
     youths_in_contact: Mapped[int] = mapped_column(BigInteger, default=0)
     youths_received: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -269,8 +275,51 @@ class FigureCounts(Base):
     civis_exits_other: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class FigureCounts(Counted, Base):
+    """The live COUNTED figures of one (period, scope)."""
+
+    __tablename__ = "figure_counts"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+
+
+class PublicEdition(Base):
+    """One edition of the figures published for readers without a token (statistical
+    confidentiality on: shared/publication.py)."""
+
+    __tablename__ = "public_editions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The figures are those of a snapshot taken just after this moment: every batch
+    # applied before it is in the edition.
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    min_count: Mapped[int] = mapped_column(Integer)
+    # The registry's version the components were made with (shared/publication.py).
+    registry_version: Mapped[str] = mapped_column(String(80))
+    # What the publication did: cells written, components protected anew, its duration.
+    cells: Mapped[int] = mapped_column(Integer)
+    components: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+
+
+class PublishedCell(Counted, Base):
+    """A cell of the latest public edition: its COUNTED figures as that edition took them,
+    and which keys readers without a token do not see."""
+
+    __tablename__ = "published_cells"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    # The withheld keys, one bit each in FIGURE_KEYS order (shared/publication.py).
+    withheld: Mapped[int] = mapped_column(Integer, default=0)
+    # The edition that last wrote the row (the row is unchanged since).
+    edition: Mapped[int] = mapped_column(Integer)
+
+
 # The columns above are spelled out for readability; they must follow the definitions.
 assert tuple(FigureCounts.__table__.c.keys())[2:] == COUNTED
+assert tuple(PublishedCell.__table__.c.keys())[4:] == COUNTED
 
 
 class Declaration(Base):

@@ -3,6 +3,10 @@
 ``apply_pending`` carries no argument: it claims unapplied batches from the
 database (SKIP LOCKED), so redelivered or duplicate notifications are harmless
 and any number of workers share the work.
+
+Besides the tasks, each worker runs two loops in threads: the sweep (what waits is sent
+again) and, with statistical confidentiality on, the publisher of the public edition
+(shared/publication.py) at its fixed pace; the workers' publishers exclude each other.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from shared.consolidation.jobs import LostJob, run_job, stale_jobs
 from shared.counters import Applied, apply_batches, claim_pending_batches
 from shared.db import engine_for, session_factory
 from shared.live import pending_events
+from shared.publication import Published, publish, snapshot
 from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 
 log = logging.getLogger(__name__)
+PACE_TOLERANCE = 0.9
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -109,6 +115,47 @@ def sweep_forever() -> None:
             log.exception("sweep failed")
 
 
+def publish_once(sessions: sessionmaker[Session], settings: Settings) -> Published | None:
+    """Publish the public edition if it is due and anything changed (one transaction, one
+    snapshot); None if not."""
+    # Editions a pace apart, give or take the loops' drift: with several workers, the one
+    # whose turn comes first publishes, the others find the edition too young.
+    pace = settings.publish_seconds * PACE_TOLERANCE
+    with sessions.begin() as session:
+        snapshot(session)
+        return publish(session, settings.public_min_count, pace=pace)
+
+
+def publish_forever() -> None:
+    sessions = _sessions()
+    started = time.monotonic()
+    while True:
+        settings = load_settings()
+        # A fixed pace: a publication's own time is part of its period, not added to it.
+        time.sleep(max(0.0, started + settings.publish_seconds - time.monotonic()))
+        started = time.monotonic()
+        try:
+            published = publish_once(sessions, settings)
+        except DBAPIError as exc:
+            # Another publisher's edition committed meanwhile (a serialization failure), or
+            # the database is away: nothing was written, the next pace tries again.
+            log.warning("public edition not published: %s", exc.orig)
+            continue
+        except Exception:
+            log.exception("public edition not published")
+            continue
+        if published is not None:
+            log.info(
+                "public edition %d: %d cells written, %d components, %.3f s",
+                published.edition,
+                published.cells,
+                published.components,
+                published.seconds,
+            )
+
+
 @worker_ready.connect
 def _start_sweep(**_: object) -> None:
     threading.Thread(target=sweep_forever, name="bilan-sweep", daemon=True).start()
+    if load_settings().public_min_count > 0:
+        threading.Thread(target=publish_forever, name="bilan-publish", daemon=True).start()

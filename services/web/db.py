@@ -1,7 +1,8 @@
 """The database sessions of a request, from the app's session factories.
 
 ``read_session`` does not take SQLite's write lock (its transaction is read-only), nor
-does ``read_connection``;
+does ``read_connection``; ``snapshot_session`` is a read session whose statements all see one
+snapshot (an answer built from several reads: shared/publication.py);
 ``write_session`` opens a session without a transaction yet, ``transaction``
 one that commits on success.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from shared.db import read_session_factory, session_factory
+from shared.publication import snapshot
 
 
 def init_app(app: Flask, engine: Engine) -> None:
@@ -34,6 +36,14 @@ def read_connection() -> Connection:
 def read_session() -> Session:
     """A session that only reads (use as ``with read_session() as session``)."""
     session: Session = current_app.extensions["read_sessions"]()
+    return session
+
+
+def snapshot_session() -> Session:
+    """A session that only reads, all of it from one snapshot (REPEATABLE READ on PostgreSQL;
+    SQLite's read transaction already is one): use as ``with snapshot_session() as session``."""
+    session = read_session()
+    snapshot(session)
     return session
 
 

@@ -4,13 +4,14 @@ Everything shown is formatted here, on the server — the pages and the dashboar
 refresh data (``/donnees.json``) alike: a narrow no-break space between groups of
 thousands and before ``%``, halves rounded up, so that a refresh never changes how
 an unchanged figure looks. A change from the previous year reads ``+1 200 (+3,2 %)``,
-a rate's in percentage points, and ``n.d.`` when it cannot be told.
+a rate's in percentage points, and ``n.d.`` when it cannot be told; a value withheld from
+the public is ``s`` (``WITHHELD``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -154,7 +155,17 @@ def format_change(change: Change, kind: Format) -> str:
     return f"{absolute} ({relative})"
 
 
-def format_withheld(threshold: int) -> str:
-    """The one mark of a value not published (statistical confidentiality): ``< 5``. Every
-    withheld value reads alike, whether below the threshold or withheld to protect one."""
-    return f"< {threshold}"
+# The one mark of a value not published (statistical confidentiality): INSEE's "s", secret
+# statistique. It claims no bound ("< 5" is false of a value withheld to protect another, and
+# would tell the two apart), so it is true of every withheld value and of every rate, share
+# or change computed from one.
+WITHHELD = "s"
+# What each mark means, for the legend under a table that uses it.
+MARKS = {WITHHELD: "secret statistique", NOT_AVAILABLE: "non disponible"}
+
+
+def marks_in(texts: Iterable[str]) -> list[str]:
+    """The marks among these cell texts, in the order of ``MARKS``: what a table's legend
+    must explain."""
+    found = set(texts)
+    return [mark for mark in MARKS if mark in found]

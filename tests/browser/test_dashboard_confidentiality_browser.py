@@ -1,8 +1,10 @@
 """Statistical confidentiality on the dashboard in real headless Chromium: with
-``BILAN_PUBLIC_MIN_COUNT=5``, a visitor sees a structure's small counts as "< 5" (explained,
-gaps in the charts), and keeps seeing them so after dashboard.js refreshes the figures; a
-signed-in admin reads them exact at /chiffres-exacts. axe-core finds no serious violation on
-either page. Screenshots: dashboard-secret-statistique-visiteur, -admin-chiffres-exacts."""
+``BILAN_PUBLIC_MIN_COUNT=5``, a visitor sees a structure's small counts as the mark "s"
+(secret statistique, explained in its title, a note and each table's legend; gaps in the
+charts, no number in their legends), and keeps seeing them so after dashboard.js refreshes
+the figures; a signed-in admin reads them exact at /chiffres-exacts. axe-core finds no
+serious violation on either page. Screenshots: dashboard-secret-statistique-visiteur,
+-admin-chiffres-exacts."""
 
 from __future__ import annotations
 
@@ -82,20 +84,42 @@ def no_null_shown(page: Any) -> None:
     assert legends and not [t for t in legends if "null" in t or "NaN" in t or "undefined" in t]
 
 
+def civis_legend(page: Any) -> dict[str, str]:
+    """The CIVIS donut's legend items, by their reason's short name."""
+    texts = page.evaluate(
+        "Chart.getChart('chart-civis').legend.legendItems.map(i => String(i.text))"
+    )
+    return {text.split(" : ")[0]: text for text in texts}
+
+
 def test_a_visitor_sees_the_mark_and_keeps_it_after_a_refresh(page: Any, small: Stack) -> None:
     page.goto(f"{small.web}{PARIS}")
     interviewed = figure(page, "youths_interviewed")
-    expect(interviewed).to_have_text("< 5")
+    expect(interviewed).to_have_text("s")
     mark = interviewed.locator("abbr.withheld")
-    assert "secret statistique" in mark.get_attribute("title")
+    assert mark.get_attribute("title") == "Secret statistique : valeur non publiée"
     assert figure(page, "youths_in_contact").inner_text() == "9"
     expect(page.locator("#secret-statistique")).to_be_visible()
-    assert "moins de 5 jeunes" in page.locator("#secret-statistique").inner_text()
+    note = page.locator("#secret-statistique").inner_text()
+    assert note.startswith("« s » : secret statistique — valeur non publiée parce qu'elle porte")
+    assert "moins de 5 jeunes" in note and "< 5" not in page.locator("body").inner_text()
+    # The CIVIS exit (a training) is withheld, so are the exits and every share of them.
+    assert figure(page, "civis_exits").inner_text() == "s"
+    share = page.locator('[data-share="civis_exits_training"]')
+    assert share.inner_text() == "s" and share.locator("abbr.withheld").count() == 1
+    legend = page.locator('[data-marks="figures"]')
+    expect(legend).to_be_visible()
+    expect(legend.locator('[data-mark="s"]')).to_contain_text("s : secret statistique")
+    # The donut's legend gives no number for a withheld value: the mark, or a true zero.
+    items = civis_legend(page)
+    assert items["Formation"] == "Formation : s (s)", items
+    assert all(text.endswith(": 0 (s)") for key, text in items.items() if key != "Formation")
     link = page.get_by_role("link", name="Connectez-vous pour voir les chiffres exacts")
     assert link.get_attribute("href") == "/chiffres-exacts?year=2007&structure=ML-11-001"
     # Paris's and Créteil's rows: the marks in the table, gaps (null) in the chart.
     paris = page.locator('[data-rows="breakdown"] tr', has_text="Mission locale de Paris")
-    assert paris.locator("td").nth(2).inner_text() == "< 5"
+    assert paris.locator("td").nth(2).inner_text() == "s"
+    expect(page.locator('[data-marks="breakdown"] [data-mark="s"]')).to_be_visible()
     breakdown = page.evaluate("Chart.getChart('chart-breakdown').data.datasets[0].data")
     assert breakdown == [None, None]
     no_null_shown(page)
@@ -105,13 +129,15 @@ def test_a_visitor_sees_the_mark_and_keeps_it_after_a_refresh(page: Any, small: 
     # A new contact at Paris: the next poll brings the figures, the marks stay marks.
     small.post([event("s-k-late", "contact", on="2007-04-03", youth="K-late", channel="phone")])
     expect(figure(page, "youths_in_contact")).to_have_text("10", timeout=30_000)
-    expect(interviewed.locator("abbr.withheld")).to_have_text("< 5")
+    expect(interviewed.locator("abbr.withheld")).to_have_text("s")
     expect(paris.locator("td").nth(0)).to_have_text("10")
-    assert paris.locator("td").nth(2).locator("abbr.withheld").inner_text() == "< 5"
+    assert paris.locator("td").nth(2).locator("abbr.withheld").inner_text() == "s"
+    assert civis_legend(page)["Formation"] == "Formation : s (s)"
     # A withheld figure's change is withheld too; a published one's shows (10 against 8).
     changes = page.locator("[data-change] .change-text")
     withheld = page.locator('[data-change="youths_interviewed"] .change-text')
-    assert withheld.inner_text() == "évolution par rapport à 2006 non publiée (secret statistique)"
+    assert withheld.inner_text() == "s par rapport à 2006"
+    assert withheld.locator("abbr.withheld").inner_text() == "s"
     contact = page.locator('[data-change="youths_in_contact"] .change-text')
     assert contact.inner_text() == f"+2 (+25,0{NNBSP}%) par rapport à 2006"
     assert changes.count() == 16
@@ -128,13 +154,14 @@ def test_a_signed_in_admin_reads_the_exact_figures(page: Any, small: Stack) -> N
     entry = page.locator(".fr-nav__item", has_text="Chiffres exacts")
     expect(entry).to_be_visible()  # shown by nav.js on the public page
     # The public page is the same for him: the mark, and the way to the exact figures.
-    expect(figure(page, "youths_interviewed")).to_have_text("< 5")
+    expect(figure(page, "youths_interviewed")).to_have_text("s")
     page.get_by_role("link", name="Connectez-vous pour voir les chiffres exacts").click()
     page.wait_for_url("**/chiffres-exacts?year=2007&structure=ML-11-001")
     expect(figure(page, "youths_interviewed")).to_have_text("3")
     assert page.locator("#figures abbr.withheld").count() == 0
     assert figure(page, "civis_exits_training").inner_text() == "1"
-    expect(page.locator(".exact-notice")).to_contain_text("ne doivent pas être republiés")
+    expect(page.locator(".exact-notice")).to_contain_text("ne doivent pas être republiées")
+    assert not page.locator('[data-marks="figures"] [data-mark="s"]').count()
     breakdown = page.evaluate("Chart.getChart('chart-breakdown').data.datasets[0].data")
     assert sorted(breakdown) == [1, 3]
     no_null_shown(page)

@@ -116,3 +116,36 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         again.send_signal(signal.SIGTERM)
         assert again.wait(30) == 0
     assert usable_tokens(tmp_path, env) == []
+
+
+def test_up_demo_with_confidentiality_publishes_the_public_edition(tmp_path: Path) -> None:
+    """With the rule on (as docker-compose.yml has it), the embedded worker publishes the
+    public edition at its pace: the anonymous figures move, one edition at a time."""
+    web_port, ingest_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BILAN_")}
+    env.update(
+        BILAN_WEB_PORT=str(web_port),
+        BILAN_INGEST_PORT=str(ingest_port),
+        BILAN_PUBLIC_MIN_COUNT="5",
+        BILAN_PUBLISH_SECONDS="2",
+        PYTHONPATH=str(ROOT),
+    )
+    up = start_up(tmp_path, env, "up.log")
+    try:
+        wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
+        editions: dict[str, int] = {}  # as_of (the edition's time) -> youths in contact
+        deadline = time.monotonic() + 120
+        # The two previous years load first; then the current year moves, edition by edition.
+        while time.monotonic() < deadline and len(set(editions.values()) - {0}) < 3:
+            answer = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures").json()
+            contacts = answer["figures"]["youths_in_contact"]
+            # One edition, one set of figures, whatever arrives meanwhile.
+            assert editions.setdefault(answer["as_of"], contacts) == contacts
+            time.sleep(0.5)
+        values = [editions[moment] for moment in sorted(editions)]
+        assert len(set(values) - {0}) >= 3, f"the public edition did not move: {editions}"
+        breakdown = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures/breakdown?by=structure")
+        assert all("suppressed" in row for row in breakdown.json()["rows"])
+    finally:
+        up.send_signal(signal.SIGTERM)
+        up.wait(30)

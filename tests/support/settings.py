@@ -21,4 +21,5 @@ REFUSED: dict[str, list[str]] = {
     "BILAN_RATE_LIMIT_STORAGE": ["nosuchstore://x", "redis"],
     "BILAN_PROXY_HOPS": ["-1", "one"],
     "BILAN_PUBLIC_MIN_COUNT": ["-5", "5.0"],
+    "BILAN_PUBLISH_SECONDS": ["-1", "often", "inf"],
 }

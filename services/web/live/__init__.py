@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.web.layout import NavEntry, add_nav
-from services.web.live import conditional
+from services.web.live import conditional, public
 from services.web.live.routes import bp
 from shared.web_sessions import PAGE_ROLES
 
@@ -15,5 +15,6 @@ def init_app(app: Flask) -> None:
     """Add the live figures' routes to the app, what their conditional reads need, and the
     exact figures to the menu of the signed-in (every role that has pages)."""
     conditional.init_app(app)
+    public.init_app(app)
     app.register_blueprint(bp)
     add_nav(app, NavEntry("live.exact_index", "Chiffres exacts", PAGE_ROLES))

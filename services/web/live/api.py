@@ -16,7 +16,7 @@ from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.web.db import read_session
+from services.web.db import snapshot_session
 from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.schemas import (
@@ -35,7 +35,7 @@ from services.web.parameters import (
     parse_through,
     parse_year,
 )
-from shared.live import Cell, pending_events, read_any_cells
+from shared.live import Cell
 from shared.models import Structure
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, last_day, scope_key, to_date_period, year_period
@@ -75,18 +75,20 @@ def _through_day(year: int, through: int | None) -> dt.date | msgspec.UnsetType:
 def live_figures(
     session: Session, year: int, scope: Scope, through: int | None = None
 ) -> FiguresResponse:
-    """The figures of a year (or of the year to the end of month ``through``) and scope,
-    with how many recorded events they lack."""
-    # Pending first: if it reads 0, every event recorded before then is already in
-    # the counters read next, even when each statement sees its own snapshot.
-    as_of = dt.datetime.now(dt.UTC)
-    pending = pending_events(session)
+    """The figures of a year (or of the year to the end of month ``through``) and scope, with
+    how many recorded events they lack, as this reader sees them (public.py: for a reader
+    without a token, the edition's)."""
     cell = (figures_period(year, through), scope_key(scope.level, scope.id))
-    figures, suppressed = public.view_for(session, [cell]).published(
-        cell, read_any_cells(session, [cell])[cell]
-    )
+    view = public.view_for(session, [cell])
+    figures, suppressed = view.published(cell)
     return FiguresResponse(
-        year, scope, figures, pending, as_of, suppressed, through=_through_day(year, through)
+        year,
+        scope,
+        figures,
+        view.pending_events,
+        view.as_of,
+        suppressed,
+        through=_through_day(year, through),
     )
 
 
@@ -94,7 +96,7 @@ def get_figures() -> Response:
     year = parse_year(given("year"))
     through = given_through(year)
     region, structure = given("region"), given_structure()
-    with read_session() as session:
+    with snapshot_session() as session:
         scope = resolve_scope(session, region, structure)
         document = live_figures(session, year, scope, through)
     return json_response(document)
@@ -140,13 +142,12 @@ def get_breakdown() -> Response:
         raise ApiError(400, "invalid_parameter", message)
     if structure is not None and region is not None:
         raise ApiError(400, "invalid_parameter", "give region or structure, not both")
-    with read_session() as session:
+    with snapshot_session() as session:
         if structure is not None:
             resolve_scope(session, None, structure)  # a 404 unless in the registry
         keys = breakdown_keys(session, year, by, region, structure, through)
-        cells = read_any_cells(session, [cell for _, cell in keys])
         view = public.view_for(session, [cell for _, cell in keys])
-    rows = [BreakdownRow(key, *view.published(cell, cells[cell])) for key, cell in keys]
+    rows = [BreakdownRow(key, *view.published(cell)) for key, cell in keys]
     document = BreakdownResponse(
         year=year, by=cast(Breakdown, by), rows=rows, through=_through_day(year, through)
     )

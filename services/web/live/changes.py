@@ -14,8 +14,8 @@ complete month (comparison.py) — *as this reader sees them* (``public.View.sho
 
 Each change comes with its text in French (``+1 234 (+3,2 %) par rapport à 2006``, as the
 report page prints it: ``formatting.format_change``; ``… de janvier à novembre 2026, par
-rapport à janvier–novembre 2025`` for the current year), the same on the page, in
-``/donnees.json`` and after a refresh.
+rapport à janvier–novembre 2025`` for the current year; a withheld one the page's mark,
+``s par rapport à 2006``), the same on the page, in ``/donnees.json`` and after a refresh.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from services.web.formatting import NOT_AVAILABLE, format_change
+from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_change
 from services.web.live.comparison import Comparison
 from shared.figures import FIGURE_KEYS, RATES, rate_undefined
 from shared.labels import LABELS
@@ -33,21 +33,21 @@ State = Literal["change", "not_available", "withheld"]
 Values = Mapping[str, int | float | None]
 
 
-def _text(key: str, state: State, change: Change, compared: Comparison, undefined: bool) -> str:
+def _text(
+    key: str, state: State, change: Change, compared: Comparison, undefined: bool
+) -> tuple[str, str]:
+    """The change's value as the page shows it, and the words after it."""
     if state == "withheld":
-        against = compared.against
-        return (
-            f"évolution {against}{',' if ',' in against else ''} non publiée (secret statistique)"
-        )
+        return WITHHELD, compared.against
     if not compared.possible:
-        return compared.not_possible
+        return NOT_AVAILABLE, compared.not_possible
     if state == "not_available" and undefined:
         denominator = LABELS[RATES[key]].agreeing(0)
-        return f"{NOT_AVAILABLE} {compared.against} (taux non défini : 0 {denominator})"
+        return NOT_AVAILABLE, f"{compared.against} (taux non défini : 0 {denominator})"
     if state == "not_available":
         previous = compared.previous
-        return f"{NOT_AVAILABLE} par rapport à {previous} (pas de données pour {previous})"
-    return f"{format_change(change, LABELS[key].format)} {compared.against}"
+        return NOT_AVAILABLE, f"par rapport à {previous} (pas de données pour {previous})"
+    return format_change(change, LABELS[key].format), compared.against
 
 
 def _trend(absolute: int | float | None) -> str | None:
@@ -61,7 +61,7 @@ def year_changes(
 ) -> dict[str, dict[str, Any]]:
     """Every figure key's change from the year before, as ``compared`` says which periods:
     ``absolute`` and ``relative`` (None when not given), its ``state``, its ``trend`` (``up``,
-    ``down``, ``flat``) and its text."""
+    ``down``, ``flat``), its value's text and the whole text."""
     unknown = previous["youths_in_contact"] is None
     changes = change_from_previous(current, None if unknown else previous)
     result = {}
@@ -79,11 +79,14 @@ def year_changes(
         undefined = has_data(previous) and (
             rate_undefined(current, key) or rate_undefined(previous, key)
         )
+        value, after = _text(key, state, change, compared, undefined)
         result[key] = {
             "absolute": change.absolute,
             "relative": change.relative,
             "state": state,
             "trend": _trend(change.absolute),
-            "display": _text(key, state, change, compared, undefined),
+            # The value's text apart (the page wraps a mark in its <abbr>), and the whole.
+            "value": value,
+            "display": f"{value} {after}",
         }
     return result

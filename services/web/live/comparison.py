@@ -75,8 +75,8 @@ class Comparison:
 
     @property
     def not_possible(self) -> str:
-        """Why there is no change to show yet."""
-        return f"n.d. : aucun mois de {self.year} n'est encore complet"
+        """Why there is no change to show yet (after "n.d.")."""
+        return f": aucun mois de {self.year} n'est encore complet"
 
     @property
     def sentence(self) -> str | None:

@@ -1,13 +1,16 @@
 """Conditional reads of the live figures: ``ETag``, ``Last-Modified``, ``304``, and a
 ``Cache-Control`` a reverse proxy may follow.
 
-``/v1/figures``, ``/v1/figures/breakdown``, ``/donnees.json`` and ``/`` are the same for
-every reader (no cookie: services/web/sessions.py keeps the cookie on /admin) — of one
-view: with statistical confidentiality on, a reader without a token gets another
-(services/web/live/public.py), which the validator includes — and change only with the
-data version (shared/data_version.py). Their validator is that
-version with the route, the query string, the day (the default year and the years
-offered move with it) and the version of the app's own templates and static files.
+``/v1/figures``, ``/v1/figures/breakdown``, ``/v1/figures/series``, ``/donnees.json``,
+``/export.csv`` and ``/`` are the same for every reader (no cookie: services/web/sessions.py
+keeps the cookie on the signed-in paths) — of one view: with statistical confidentiality on, a
+reader without a token gets another (services/web/live/public.py), which the validator
+includes. For an exact reader they change only with the data version
+(shared/data_version.py); for a reader without a token, with the public edition and the
+events it lacks (shared/publication.py ``edition_state``): its ETag is the edition's, and its
+``Last-Modified`` the edition's time. Their validator is that version with the route, the
+query string, the day (the default year and the years offered move with it) and the version
+of the app's own templates and static files.
 Checking it is one cheap query: a ``304`` builds nothing. A ``200`` of a JSON route is
 kept in memory under its validator, so that the many pollers of one moment share one
 build (``as_of`` is then the time of that build, still true for the unchanged figures).
@@ -36,6 +39,7 @@ from flask import Flask, Response, current_app, request
 from services.web.db import read_connection
 from services.web.live import public
 from shared.data_version import data_version
+from shared.publication import EditionState
 from shared.times import paris_today
 
 MAX_AGE = 2
@@ -92,9 +96,27 @@ def init_app(app: Flask) -> None:
     app.extensions["kept_answers"] = _Kept(KEPT)
 
 
-def _validators() -> tuple[str, dt.datetime | None]:
-    with read_connection() as connection:
-        version = data_version(connection)
+def _validators(pending: bool) -> tuple[str, dt.datetime | None]:
+    """This request's validators: from the data version for an exact reader, from the latest
+    public edition (and, if the answer shows it, the events it lacks) for a reader without a
+    token."""
+    if public.exact_reader():
+        with read_connection() as connection:
+            version = data_version(connection)
+        return _etag(version.token), _whole_second(version.last_modified)
+    return _edition_validators(public.current_edition(), pending)
+
+
+def _edition_validators(state: EditionState, pending: bool) -> tuple[str, dt.datetime | None]:
+    return _etag(state.token if pending else state.edition_token), _whole_second(state.published_at)
+
+
+def _whole_second(moment: dt.datetime | None) -> dt.datetime | None:
+    # HTTP dates have no fraction: If-Modified-Since compares with the date sent.
+    return None if moment is None else moment.replace(microsecond=0)
+
+
+def _etag(version: str) -> str:
     seed = "\n".join(
         (
             request.path,
@@ -102,13 +124,11 @@ def _validators() -> tuple[str, dt.datetime | None]:
             # The day in Paris: it decides the default year and the months compared.
             paris_today().isoformat(),
             current_app.extensions["asset_version"],
-            version.token,
+            version,
             public.reader_view(),  # statistical confidentiality: one answer per view
         )
     )
-    etag = 'W/"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
-    modified = version.last_modified
-    return etag, None if modified is None else modified.replace(microsecond=0)
+    return 'W/"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
 def _not_modified(etag: str, modified: dt.datetime | None) -> bool:
@@ -129,13 +149,17 @@ def _headed(response: Response, etag: str, modified: dt.datetime | None) -> Resp
     return public.keep_views_apart(response)
 
 
-def conditional(keep: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view answering conditional requests; ``keep``: its 200s are kept by validator."""
+def conditional(
+    keep: bool, pending: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view answering conditional requests; ``keep``: its 200s are kept by validator;
+    ``pending``: its answer shows the pending count (else, for a reader without a token, it
+    changes only with the edition, however many events arrive meanwhile)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def answer(*args: Any, **kwargs: Any) -> Any:
-            etag, modified = _validators()
+            etag, modified = _validators(pending)
             if _not_modified(etag, modified):
                 return _headed(Response(status=304), etag, modified)
             kept: _Kept = current_app.extensions["kept_answers"]
@@ -147,6 +171,11 @@ def conditional(keep: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
+            served = public.edition_served()
+            if served is not None:
+                # The answer's own snapshot may hold a newer edition than the check above:
+                # its validators are that edition's.
+                etag, modified = _edition_validators(served, pending)
             kept.put(etag, response.get_data() if keep else None, response.headers["Content-Type"])
             return _headed(response, etag, modified)
 

@@ -9,7 +9,8 @@
   correctly with a double click. The table's scope is in the file's name and in a column
   of every line (the header stays on the first), so that a file or a line read alone says
   what it covers. A withheld value (statistical confidentiality) is the page's mark as
-  text (``< 5``), and a last line says what it means; a rate without denominator "n.d.".
+  text (``s``, secret statistique), and a last line says what it means; a rate without
+  denominator "n.d.".
 
 Both are built for an edition of the dashboard (view.py): the public one here, the exact
 one under ``/chiffres-exacts`` (exact.py).
@@ -24,10 +25,9 @@ from typing import Any
 import msgspec
 from flask import Response
 
-from services.web.db import read_session
+from services.web.db import snapshot_session
 from services.web.formatting import NOT_AVAILABLE
-from services.web.http import no_store
-from services.web.live.view import PUBLIC, Edition, build_view, page_error, read_filters
+from services.web.live.view import PUBLIC, Edition, edition_view, page_error, read_filters
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS, rate_undefined
 from shared.labels import LABELS
@@ -37,8 +37,8 @@ from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 
 def current_view(edition: Edition = PUBLIC) -> dict[str, Any]:
     filters = read_filters()
-    with read_session() as session:
-        return build_view(session, filters, edition)
+    with snapshot_session() as session:
+        return edition_view(session, filters, edition)
 
 
 def view_json(edition: Edition = PUBLIC) -> Response:
@@ -48,7 +48,7 @@ def view_json(edition: Edition = PUBLIC) -> Response:
 def _csv_value(key: str, values: dict[str, Any], mark: str) -> str:
     value = values[key]
     if value is None:
-        return mark  # text: "< 5" is no number, and no formula either
+        return mark  # text: "s" is no number, and no formula either
     if rate_undefined(values, key):
         return NOT_AVAILABLE
     return spreadsheet_number(value, percent=key == "access_rate")
@@ -122,4 +122,4 @@ def export_csv(edition: Edition = PUBLIC) -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export_name(view, by_month)}"'
     )
-    return no_store(response)
+    return response

@@ -1,10 +1,10 @@
 """The dashboard's map of the regions: a choropleth of one figure of the year, by region.
 
-The values are the year cells of the 26 regions of 2007 in the live counters — always
-exact, for every reader (statistical confidentiality never withholds a region's year,
-``shared/confidentiality.py``) — so the map is the same whoever reads it. For each figure
-a reader may choose, the regions fall into at most ``CLASSES`` classes of about as many
-regions each (quantiles), their bounds rounded so that a legend reads at a glance. The
+The values are the year cells of the 26 regions of 2007 — never withheld (statistical
+confidentiality never withholds a region's year, ``shared/confidentiality.py``), read as the
+rest of the page: the live counters, or for a reader without a token the public edition. For
+each figure a reader may choose, the regions fall into at most ``CLASSES`` classes of about as
+many regions each (quantiles), their bounds rounded so that a legend reads at a glance. The
 page (``templates/_map.html``) renders the legends and the table of the same values;
 ``static/map.js`` fetches ``/carte/regions.svg``, colours each region by its class's shade and
 makes it a link to the region's view.
@@ -21,10 +21,10 @@ from flask import url_for
 from sqlalchemy.orm import Session
 
 from services.web.formatting import format_figure, format_value
+from services.web.live import public
 from services.web.live.view import Filters, alphabetical
-from shared.figures import rate_undefined, with_derived
+from shared.figures import rate_undefined
 from shared.labels import LABELS
-from shared.live import read_cells
 from shared.regions import REGIONS
 from shared.scopes import scope_key, year_period
 
@@ -120,21 +120,24 @@ def shades(count: int) -> list[int]:
 
 
 def map_context(
-    session: Session, filters: Filters, current_region: str | None, page: str = "live.index"
+    session: Session,
+    filters: Filters,
+    current_region: str | None,
+    page: str = "live.index",
+    exact: bool = False,
 ) -> dict[str, Any]:
     """The map of ``filters.year``: per region its values, their texts, classes and link (the
     URL the Région select gives, on the endpoint ``page``: the public dashboard or the exact
     one), the legend of each figure, the current region marked.
 
-    No ``exact`` parameter: the regions' year cells are published exactly to everyone.
+    The regions' year cells are never withheld; a reader without a token reads them, as the
+    rest of his page, from the public edition (``exact``: the live counters).
     """
     period = year_period(filters.year)
-    scopes = [scope_key("region", code) for code in REGIONS]
-    cells = read_cells(session, [period], scopes)
-    zero = with_derived({})
-    values = {
-        code: cells.get((period, scope), zero) for code, scope in zip(REGIONS, scopes, strict=True)
-    }
+    view = public.view_for(
+        session, [(period, scope_key("region", code)) for code in REGIONS], exact=exact
+    )
+    values = {code: view.values_of((period, scope_key("region", code))) for code in REGIONS}
     index_url = url_for(page)
     legends, bounds_of = {}, {}
     for key in MAP_FIGURES:

@@ -22,8 +22,9 @@ TAG = "live figures"
 # Reading needs no token; one may be given, and then is checked (statistical confidentiality).
 WITHHELD = (
     " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, the counts of fewer youths in a "
-    "structure or a month, and what would give them back, are null (listed in `suppressed`); "
-    "a token of any role reads exact figures, and an unknown one is a 401."
+    "structure or a month, and what would give them back, are null (listed in `suppressed`), "
+    "and the answer is the published anonymous edition: `as_of` its time, `pending_events` "
+    "the events not in it; a token of any role reads exact figures, and an unknown one is a 401."
 )
 
 

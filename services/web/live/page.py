@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.web.db import read_session
+from services.web.db import snapshot_session
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live import public
@@ -31,7 +31,7 @@ from services.web.live.view import (
     Edition,
     Filters,
     alphabetical,
-    build_view,
+    edition_view,
     read_filters,
 )
 from services.web.parameters import optional, year_choices
@@ -107,7 +107,9 @@ def map_and_trends(
     regions (its region highlighted — a structure's own; its links to the edition's page)
     and the scope's years (the view's: exact in the exact edition, else what the public may
     see)."""
-    regions_map = map_context(session, filters, view["scope"]["region"], edition.page)
+    regions_map = map_context(
+        session, filters, view["scope"]["region"], edition.page, exact=edition.exact
+    )
     trends = view["trends"]
     return {
         "regions_map": regions_map,
@@ -137,12 +139,12 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
         "refresh_ms": REFRESH_MS,
     }
     status = 200
-    with read_session() as session:
+    with snapshot_session() as session:
         with_data = years_with_data(session)
         context["years"] = year_choices(paris_today().year, with_data)
         try:
             filters = read_filters()
-            view = build_view(session, filters, edition)
+            view = edition_view(session, filters, edition)
         except ApiError as exc:
             status = exc.status
             context["error"] = exc.message
@@ -166,7 +168,12 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 exact_url=url_for("live.exact_index", **args),
                 public_url=url_for("live.index", **args),
                 sorts=sort_links(filters, edition),
-                **map_and_trends(session, filters, view, edition),
+                **public.for_edition(
+                    session,
+                    ("map and trends", filters, edition.page),
+                    lambda: map_and_trends(session, filters, view, edition),
+                    exact=edition.exact,
+                ),
             )
         context["structure_options"] = structure_options(session, selected)
     return render_template("index.html", **context), status

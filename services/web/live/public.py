@@ -1,63 +1,91 @@
-"""What a reader without a token sees of the live figures: statistical confidentiality
-(``shared/confidentiality.py``) applied to the answers.
+"""What a reader sees of the live figures: exact for a token's holder or with the rule off,
+else the published anonymous edition (statistical confidentiality, ``shared/publication.py``).
 
 With ``BILAN_PUBLIC_MIN_COUNT`` at 0 (the default), or for a caller with a token of any
-role, figures are exact and answers unchanged. Otherwise a figures object may hold nulls,
-and ``suppressed`` beside it lists their keys (present — empty if nothing is withheld —
-exactly when the rule applies). A header that names no valid token is a 401, as anywhere.
-The pages show every withheld value with one mark (``formatting.format_withheld``) and say
-what it means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at
-``/chiffres-exacts`` (``exact.py``).
+role, figures are the live counters, exact, and answers unchanged. Otherwise they are those of
+the latest edition the workers published — its values, the keys it withholds (a figures object
+may hold nulls, and ``suppressed`` beside it lists their keys, present exactly when the rule
+applies), its time as ``as_of`` and the events it lacks as ``pending_events`` — read by primary
+key: nothing is withheld per request. A header that names no valid token is a 401, as anywhere.
+The pages show every withheld value with one mark (``formatting.WITHHELD``, "s") and say what it
+means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at ``/chiffres-exacts``
+(``exact.py``).
 
-Which values a cell withholds is decided over its whole component — its region's
-structures, or its year's months, read here from ``figure_counts`` — never by the answer
-that shows it, so that two answers showing one cell show it alike. ``view_for`` is what
-every answer, page and CSV export asks.
+``view_for`` is what every answer, page and CSV export asks, for the cells it shows: a ``View``
+with their values, what is withheld and how fresh it is, all from one snapshot (the answer's
+session, ``services/web/db.snapshot_session``). A cell of a kind the edition does not hold is
+withheld whole from readers without a token. Before the first edition (workers not started yet)
+the web publishes one itself (``first_edition``), once.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Mapping
+import datetime as dt
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import msgspec
-from flask import Response, current_app, request
-from sqlalchemy import select
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
-from services.web.http import authenticated
+from services.web.db import read_connection, transaction
+from services.web.http import ApiError, authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
-from shared.confidentiality import Cell, Component, months, structures, withhold
-from shared.figures import COUNTED, FIGURE_KEYS
-from shared.live import read_cells
-from shared.models import Structure
-from shared.regions import REGIONS
-from shared.scopes import NATIONAL, period_kind, scope_key, to_date_through
+from shared.figures import FIGURE_KEYS, with_derived
+from shared.live import Cell, pending_events, read_live
+from shared.publication import (
+    EditionState,
+    edition_state,
+    publish,
+    published_kind,
+    read_published,
+    snapshot,
+)
+from shared.scopes import period_kind, to_date_through
+from shared.times import paris_today
 
+log = logging.getLogger(__name__)
 _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
-_REGION_SCOPES = tuple(scope_key("region", code) for code in REGIONS)
+# Parts of answers kept per edition, in each web process: a few per view browsed at once.
+KEPT_PARTS = 256
+T = TypeVar("T")
 
 # What the mark means, on the pages and in the CSV exports: one wording for every withheld
-# value, whichever the reason (shared/confidentiality.py: readers must not tell them apart).
-MARK_TITLE = (
-    "Non publié (secret statistique) : moins de {k} jeunes, ou chiffre masqué pour qu'un "
-    "tel effectif ne puisse pas être retrouvé par différence"
-)
+# value, whichever the reason (shared/confidentiality.py: readers must not tell them apart),
+# and no bound claimed ("< 5" would be false of a value withheld to protect another).
+MARK_TITLE = "Secret statistique : valeur non publiée"
 MARK_NOTE = (
-    "« {mark} » : chiffre non publié au titre du secret statistique. Il compte moins de {k} "
-    "jeunes, ou il est masqué pour qu'un tel effectif ne puisse pas être retrouvé par "
-    "différence avec les chiffres publiés ; les taux et les évolutions qui en dépendent ne "
-    "sont pas publiés non plus. Les chiffres de l'année pour la France entière et pour "
-    "chaque région sont toujours exacts."
+    "« {mark} » : secret statistique — valeur non publiée parce qu'elle porte sur moins de "
+    "{k} jeunes ou permettrait d'en retrouver une par différence. Les taux, les parts et les "
+    "évolutions calculés à partir d'une telle valeur portent la même marque. Les chiffres de "
+    "l'année pour la France entière et pour chaque région sont toujours publiés."
 )
+
+
+Values = Mapping[str, int | float]
+_ZERO: Values = with_derived({})
+_EVERY_KEY = frozenset(FIGURE_KEYS)
 
 
 @dataclass(frozen=True)
 class View:
-    """The keys withheld per cell for this reader; ``withheld`` None: everything exact."""
+    """What one answer shows of the cells it was built for: their values (``values``), the keys
+    withheld from its reader (``withheld``; None: everything exact), and how fresh they are —
+    the edition's time and the events it lacks, or the live counters' read."""
 
     withheld: Mapping[Cell, frozenset[str]] | None
+    values: Mapping[Cell, Values]
+    as_of: dt.datetime
+    pending_events: int
+    edition: int | None = None  # the public edition the answer comes from; None: live
+
+    def values_of(self, cell: Cell) -> Values:
+        """A cell's figures (every key of FIGURE_KEYS), exact: zeros for a cell without any."""
+        return self.values.get(cell, _ZERO)
 
     def suppressed(self, cell: Cell) -> list[str] | None:
         """The keys of ``cell`` withheld from this reader, in FIGURE_KEYS order; None: exact."""
@@ -65,21 +93,21 @@ class View:
             return None
         return sorted(self.withheld.get(cell, frozenset()), key=_ORDER.__getitem__)
 
-    def shown(self, cell: Cell, values: Mapping[str, int | float]) -> dict[str, int | float | None]:
-        """A cell's figures (every key of FIGURE_KEYS) as this reader may see them: None where
-        withheld."""
+    def shown(self, cell: Cell, values: Values | None = None) -> dict[str, int | float | None]:
+        """A cell's figures as this reader may see them: None where withheld. ``values``, a
+        caller's own reading of a live cell, serve an exact view only: an edition's answer
+        shows the edition's values."""
+        if values is None or self.edition is not None:
+            values = self.values_of(cell)
         hidden = self.suppressed(cell) or ()
         return {key: None if key in hidden else values[key] for key in FIGURE_KEYS}
 
     def published(
-        self, cell: Cell, values: Mapping[str, int | float]
+        self, cell: Cell, values: Values | None = None
     ) -> tuple[PublishedFigures, list[str] | msgspec.UnsetType]:  # type: ignore[valid-type]
         """A cell's figures as this reader may see them, and what is withheld."""
         hidden = self.suppressed(cell)
         return figures_of(self.shown(cell, values)), msgspec.UNSET if hidden is None else hidden
-
-
-EXACT = View(None)
 
 
 def min_count() -> int:
@@ -93,7 +121,9 @@ def exact_reader() -> bool:
         return True
     if request.headers.get("Authorization") is None:
         return False
-    authenticated()  # any role reads exactly; an invalid token is refused, not downgraded
+    if not g.get("token_checked"):  # once per request: validators, views and parts ask
+        authenticated()  # any role reads exactly; an invalid token is refused, not downgraded
+        g.token_checked = True
     return True
 
 
@@ -114,13 +144,18 @@ def keep_views_apart(response: Response) -> Response:
     return response
 
 
-def view_for(session: Session, cells: Iterable[Cell]) -> View:
-    """What this request may see of ``cells`` ((period, scope) pairs of figure_counts, or
-    years to date: shared.scopes.to_date_period)."""
-    if exact_reader():
-        return EXACT
-    threshold = min_count()
+def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> View:
+    """What this request may see of ``cells`` ((period, scope) pairs of figure_counts, or years
+    to date: shared.scopes.to_date_period): the live counters for an exact reader (or
+    ``exact``: the signed-in pages), else the published edition."""
     cells = list(cells)
+    if exact or exact_reader():
+        # Pending first: if it reads 0, every event recorded before is in the cells read next.
+        as_of = dt.datetime.now(dt.UTC)
+        pending = pending_events(session)
+        return View(None, read_live(session, cells), as_of, pending)
+    state = _edition_in(session)
+    values: dict[Cell, Values] = {}
     withheld: dict[Cell, frozenset[str]] = {}
     # A year to 31 December is the year: it is shown as the year cell is.
     as_year = {
@@ -128,92 +163,109 @@ def view_for(session: Session, cells: Iterable[Cell]) -> View:
         for cell in cells
         if period_kind(cell[0]) == "to_date" and to_date_through(cell[0])[1] == 12
     }
-    # Safe, if coarse: a structure's months and every other year to date are not yet among
-    # the components that shared/confidentiality.py protects value by value (a year to
-    # date beside its year gives the later months by difference; a structure's months
-    # beside its year, each other), so they are withheld whole — every figure — until they
-    # are.
-    whole = {
-        cell
-        for cell in cells
-        if cell not in as_year
-        and (
-            period_kind(cell[0]) == "to_date"
-            or (period_kind(cell[0]) == "month" and cell[1].startswith("structure:"))
+    found = read_published(session, [as_year.get(cell, cell) for cell in cells])
+    for cell in cells:
+        read = as_year.get(cell, cell)
+        if read in found:
+            counted, keys = found[read]
+            values[cell] = with_derived(counted)
+            if keys:
+                withheld[cell] = keys
+        elif not published_kind(read):
+            # Not in the edition (a structure's months, a year to date before December):
+            # nothing of it is published.
+            withheld[cell] = _EVERY_KEY
+    return View(withheld, values, state.published_at, state.pending_events, state.edition)
+
+
+def edition_served() -> EditionState | None:
+    """The edition this request's answer was built from (None: an exact answer)."""
+    state: EditionState | None = g.get("public_edition")
+    return state
+
+
+def for_edition(session: Session, key: Hashable, build: Callable[[], T], exact: bool) -> T:
+    """``build()`` — a part of an answer, read in ``session`` — kept while the public edition
+    stays the same, for the readers without a token (the ``key``s of one edition share one
+    build, whatever events arrive meanwhile); for an exact reader (or ``exact``), built
+    each time. What is kept must not be changed by its users."""
+    if exact or exact_reader():
+        return build()
+    state = _edition_in(session)
+    kept: _PerEdition = current_app.extensions["public_answers"]
+    # The day in Paris: it decides the default year and the months compared.
+    full_key = (state.edition_token, paris_today(), key)
+    found = kept.get(full_key)
+    if found is None:
+        found = build()
+        kept.put(full_key, found)
+    return cast(T, found)
+
+
+class _PerEdition:
+    """Parts of answers kept per edition (least recently used out first)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._parts: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            found = self._parts.get(key)
+            if found is not None:
+                self._parts.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, part: object) -> None:
+        with self._lock:
+            self._parts[key] = part
+            self._parts.move_to_end(key)
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+
+
+def init_app(app: Flask) -> None:
+    """The app's parts of answers kept per edition: a few per view browsed at once."""
+    app.extensions["public_answers"] = _PerEdition(KEPT_PARTS)
+
+
+def _edition_in(session: Session) -> EditionState:
+    """The latest edition as ``session``'s snapshot holds it (read once per session), noted as
+    the one this request's answer is built from."""
+    known: EditionState | None = session.info.get("public_edition")
+    if known is not None:
+        return known
+    state = edition_state(session)
+    if state is None or state.min_count != min_count():
+        # Only between the first public request's publication and a worker's with another
+        # threshold: the processes disagree on BILAN_PUBLIC_MIN_COUNT.
+        raise ApiError(503, "edition_unavailable", "the public edition is being published")
+    session.info["public_edition"] = state
+    g.public_edition = state
+    return state
+
+
+def current_edition() -> EditionState:
+    """The latest edition, as a validator reads it: published first if there is none of this
+    threshold yet (the workers publish the next ones)."""
+    with read_connection() as connection:
+        state = edition_state(connection)
+    if state is not None and state.min_count == min_count():
+        return state
+    if state is not None:
+        log.warning(
+            "the latest public edition has BILAN_PUBLIC_MIN_COUNT=%d, this web %d: every "
+            "process must have the same (publishing one at %d)",
+            state.min_count,
+            min_count(),
+            min_count(),
         )
-    }
-    withheld.update(dict.fromkeys(whole, frozenset(FIGURE_KEYS)))
-    cells = [cell for cell in cells if cell not in whole and cell not in as_year]
-    cells.extend(as_year.values())
-    # Months: each year's months together (the year cells are public).
-    for year in sorted({period[:4] for period, _ in cells if period_kind(period) == "month"}):
-        periods = [f"{year}-{month:02d}" for month in range(1, 13)]
-        values = read_cells(session, [year, *periods], [NATIONAL, *_REGION_SCOPES])
-        withheld.update(_months_withheld(year, _frozen(values), threshold))
-    # Structures: each (year, region) together (the region's year cell is public).
-    ids = {scope.partition(":")[2] for _, scope in cells if scope.startswith("structure:")}
-    regions = _regions_of(session, ids) if ids else {}
-    wanted = {
-        (period, regions[scope.partition(":")[2]])
-        for period, scope in cells
-        if scope.startswith("structure:") and scope.partition(":")[2] in regions
-    }
-    for period, region in sorted(wanted):
-        members = session.scalars(
-            select(Structure.structure_id)
-            .where(Structure.region == region)
-            .order_by(Structure.structure_id)
-        ).all()
-        total = scope_key("region", region)
-        scopes = tuple(scope_key("structure", sid) for sid in members)
-        values = read_cells(session, [period], [total, *scopes])
-        withheld.update(_structures_withheld(period, total, scopes, _frozen(values), threshold))
-    for cell, year_cell in as_year.items():
-        withheld[cell] = withheld.get(year_cell, frozenset())
-    return View(withheld)
-
-
-def _regions_of(session: Session, structure_ids: Iterable[str]) -> dict[str, str]:
-    rows = session.execute(
-        select(Structure.structure_id, Structure.region).where(
-            Structure.structure_id.in_(list(structure_ids))
-        )
-    )
-    return {structure_id: region for structure_id, region in rows}
-
-
-# The cells' COUNTED values, hashable: a component is withheld once for the same values (a
-# dashboard polls the same figures every few seconds).
-Frozen = tuple[tuple[Cell, tuple[int, ...]], ...]
-
-
-def _frozen(values: Mapping[Cell, Mapping[str, int | float]]) -> Frozen:
-    return tuple(
-        sorted(
-            (cell, tuple(int(figures[key]) for key in COUNTED)) for cell, figures in values.items()
-        )
-    )
-
-
-def _thawed(frozen: Frozen) -> dict[Cell, dict[str, int]]:
-    return {cell: dict(zip(COUNTED, figures, strict=True)) for cell, figures in frozen}
-
-
-def _keys(component: Component, threshold: int) -> dict[Cell, frozenset[str]]:
-    result = withhold(component, threshold)
-    return {cell: result.keys(cell) for cell in component.protected if result.keys(cell)}
-
-
-@functools.lru_cache(maxsize=64)
-def _months_withheld(year: str, frozen: Frozen, threshold: int) -> dict[Cell, frozenset[str]]:
-    periods = [f"{year}-{month:02d}" for month in range(1, 13)]
-    return _keys(months(year, periods, _REGION_SCOPES, _thawed(frozen)), threshold)
-
-
-@functools.lru_cache(maxsize=512)
-def _structures_withheld(
-    period: str, total: str, scopes: tuple[str, ...], frozen: Frozen, threshold: int
-) -> dict[Cell, frozenset[str]]:
-    members = [(period, scope) for scope in scopes]
-    component = structures((period, total), members, _thawed(frozen))
-    return _keys(component, threshold)
+    with transaction() as session:
+        snapshot(session)
+        publish(session, min_count())
+    with read_connection() as connection:
+        state = edition_state(connection)
+    if state is None or state.min_count != min_count():
+        raise ApiError(503, "edition_unavailable", "the public edition is being published")
+    return state

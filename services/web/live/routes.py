@@ -11,11 +11,13 @@ from services.web.live.conditional import conditional
 bp = Blueprint("live", __name__, template_folder="templates")
 # Conditional reads (ETag, 304, Cache-Control public): see conditional.py.
 bp.add_url_rule("/v1/figures", view_func=conditional(keep=True)(api.get_figures))
-bp.add_url_rule("/v1/figures/breakdown", view_func=conditional(keep=True)(api.get_breakdown))
+bp.add_url_rule(
+    "/v1/figures/breakdown", view_func=conditional(keep=True, pending=False)(api.get_breakdown)
+)
 bp.add_url_rule("/v1/figures/series", view_func=conditional(keep=True)(series.get_series))
 bp.add_url_rule("/", view_func=conditional(keep=False)(page.index))
 bp.add_url_rule("/donnees.json", view_func=conditional(keep=True)(data.view_json))
-bp.add_url_rule("/export.csv", view_func=data.export_csv)
+bp.add_url_rule("/export.csv", view_func=conditional(keep=False, pending=False)(data.export_csv))
 bp.add_url_rule("/carte/regions.svg", view_func=regions_map.regions_svg)
 bp.add_url_rule("/chiffres-exacts", view_func=exact.exact_index)
 bp.add_url_rule("/chiffres-exacts/donnees.json", view_func=exact.exact_view_json)

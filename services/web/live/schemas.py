@@ -74,9 +74,20 @@ class Scope(msgspec.Struct):
 
 
 Pending = Annotated[
-    int, Meta(ge=0, description="Recorded events not yet counted (all years); 0: exact")
+    int,
+    Meta(
+        ge=0,
+        description="Recorded events not yet in the figures (all years); 0: exact. For the "
+        "published anonymous edition, the events not in it",
+    ),
 ]
-AsOf = Annotated[dt.datetime, Meta(tz=True, description="When the figures were read (UTC)")]
+AsOf = Annotated[
+    dt.datetime,
+    Meta(
+        tz=True,
+        description="When the figures were read (UTC); the published anonymous edition's time",
+    ),
+]
 Through = Annotated[
     dt.date,
     Meta(

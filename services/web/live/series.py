@@ -9,19 +9,16 @@ most ``shared.series.MAX_YEARS`` years long, ``from`` not after ``to``.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response
 
-from services.web.db import read_session
+from services.web.db import snapshot_session
 from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.api import resolve_scope
 from services.web.live.schemas import SeriesResponse, SeriesRow
 from services.web.parameters import given, given_structure, parse_year, year_range
-from shared.live import pending_events
 from shared.scopes import scope_key, year_period
-from shared.series import InvalidRange, check_range, year_series
+from shared.series import InvalidRange, check_range
 
 DEFAULT_YEARS = 5
 
@@ -43,18 +40,18 @@ def get_series() -> Response:
         check_range(first, last)
     except InvalidRange as exc:
         raise ApiError(400, "invalid_parameter", str(exc)) from None
-    with read_session() as session:
+    with snapshot_session() as session:
         scope = resolve_scope(session, given("region"), given_structure())
         key = scope_key(scope.level, scope.id)
-        # Pending first: if it reads 0, every event recorded before is in the cells read next.
-        as_of = dt.datetime.now(dt.UTC)
-        pending = pending_events(session)
-        years = year_series(session, first, last, key)
-        view = public.view_for(session, [(year_period(year), key) for year, _ in years])
-    rows = [
-        SeriesRow(year, *view.published((year_period(year), key), values)) for year, values in years
-    ]
+        years = range(first, last + 1)
+        view = public.view_for(session, [(year_period(year), key) for year in years])
+    rows = [SeriesRow(year, *view.published((year_period(year), key))) for year in years]
     document = SeriesResponse(
-        first=first, last=last, scope=scope, rows=rows, pending_events=pending, as_of=as_of
+        first=first,
+        last=last,
+        scope=scope,
+        rows=rows,
+        pending_events=view.pending_events,
+        as_of=view.as_of,
     )
     return json_response(document)

@@ -6,12 +6,11 @@ The current year has not ended: its point is "à date" (provisional, 1 January t
 labelled so in the table and the chart, its segment dashed and a note under both — never
 read as a drop against whole years. A rate whose denominator is zero is "n.d.", a gap.
 
-The years come from ``shared.series.year_series`` (the year cells, as ``GET
-/v1/figures/series`` reads them), from the first year with data to the last; a year
-between them without data is "n.d." and a gap in the chart, not a zero. What a reader
-may see of a structure's years is decided as the series API decides it
-(``public.view_for`` on the same cells): a withheld value is a gap in the chart and the
-mark "< k" in the table. ``exact=True`` is the signed-in exact view's: every value shown.
+The years are the scope's year cells as ``GET /v1/figures/series`` reads them
+(``public.view_for``: the live counters, or the public edition), from the first year with
+data to the last; a year between them without data is "n.d." and a gap in the chart, not a
+zero. A withheld value is a gap in the chart and the mark "s" in the table. ``exact=True``
+is the signed-in exact view's: every value shown.
 """
 
 from __future__ import annotations
@@ -21,13 +20,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.web.formatting import NOT_AVAILABLE, format_day, format_figure, format_withheld
+from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_day, format_figure, marks_in
 from services.web.live import public
 from services.web.parameters import year_range
 from shared.figures import rate_undefined
 from shared.labels import LABELS
 from shared.scopes import Level, scope_key, year_period
-from shared.series import has_data, year_series
+from shared.series import has_data
+from shared.times import paris_today
 
 # The counts on the main chart, and the rate on a chart of its own (another unit).
 COUNTS: tuple[str, ...] = (
@@ -50,27 +50,28 @@ def trends_context(
 ) -> dict[str, Any]:
     """The scope's years with data: per year its values (None when not published, without
     data or undefined), their texts, the keys withheld, whether it is the page's ``year`` and
-    whether it has not ended as of ``today`` (Paris); the chart's data; whether any value is
-    withheld (to explain the mark); the note on the year in progress, if shown."""
-    today = today or dt.date.today()
+    whether it has not ended as of ``today`` (Paris); the chart's data; the marks the table
+    uses (for its legend); the note on the year in progress, if shown."""
+    today = today or paris_today()
     scope = scope_key(level, scope_id)
     first, last = year_range()
-    series = year_series(session, first, last, scope)
+    view = public.view_for(
+        session, [(year_period(y), scope) for y in range(first, last + 1)], exact=exact
+    )
+    series = [(y, view.values_of((year_period(y), scope))) for y in range(first, last + 1)]
     # Whether a year holds data is read from the exact cells: a zero is published anyway.
     present = [y for y, values in series if has_data(values)]
     years = [(y, values) for y, values in series if present and present[0] <= y <= present[-1]]
-    view = (
-        public.EXACT
-        if exact
-        else public.view_for(session, [(year_period(y), scope) for y, _ in years])
-    )
-    rows = []
+    rows: list[dict[str, Any]] = []
+    texts: list[str] = []
     for y, values in years:
         cell = (year_period(y), scope)
-        shown = view.shown(cell, values)
+        shown = view.shown(cell)
         hidden = [key for key in view.suppressed(cell) or () if key in TREND_KEYS]
         recorded = has_data(values)
         in_progress = y >= today.year
+        display = {key: _text(key, shown, key in hidden, recorded) for key in TREND_KEYS}
+        texts += display.values()
         rows.append(
             {
                 "year": y,
@@ -81,7 +82,7 @@ def trends_context(
                     key: shown[key] if recorded and not rate_undefined(shown, key) else None
                     for key in TREND_KEYS
                 },
-                "display": {key: _text(key, shown, key in hidden, recorded) for key in TREND_KEYS},
+                "display": display,
                 "withheld": hidden,
             }
         )
@@ -95,8 +96,8 @@ def trends_context(
     return {
         "rows": rows,
         "columns": [(key, LABELS[key].short) for key in TREND_KEYS],
-        # Whether the table shows the mark (then it links to the page's note on it).
-        "any_withheld": any(row["withheld"] for row in rows),
+        # The marks the table uses, for its legend.
+        "marks": marks_in(texts),
         "in_progress_note": note,
         "chart": {
             "years": [row["year"] for row in rows],
@@ -110,7 +111,7 @@ def trends_context(
 
 def _text(key: str, shown: dict[str, int | float | None], hidden: bool, recorded: bool) -> str:
     if hidden:
-        return format_withheld(public.min_count())
+        return WITHHELD
     return format_figure(shown, key) if recorded else NOT_AVAILABLE
 
 

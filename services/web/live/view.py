@@ -27,16 +27,17 @@ from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
 
 from flask import url_for
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.web.formatting import (
     MONTHS,
     NOT_AVAILABLE,
+    WITHHELD,
     format_figure,
     format_percent,
     format_time,
-    format_withheld,
+    marks_in,
     pending_label,
 )
 from services.web.http import ApiError
@@ -45,12 +46,12 @@ from services.web.live.changes import year_changes
 from services.web.live.comparison import comparison
 from services.web.live.trends import trends_context
 from services.web.parameters import is_structure_id, optional, parse_year
-from shared.figures import ACCESS_KEYS, CIVIS_KEYS, COUNTED, YOUTH_KEYS, with_derived
+from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.labels import LABELS
-from shared.live import Cell, pending_events, read_to_date
-from shared.models import FigureCounts, Structure
+from shared.live import Cell
+from shared.models import Structure
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, Level, period_kind, scope_key, to_date_through, year_period
+from shared.scopes import NATIONAL, Level, scope_key, year_period
 from shared.times import paris_today
 
 Order = Literal["asc", "desc"]
@@ -232,53 +233,33 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[st
     return sorted(rows, key=sort_key, reverse=order == "desc")
 
 
-def read_view_cells(
-    session: Session,
-    period: str,
-    scopes: list[str],
-    months: list[str],
-    month_scope: str,
-    compared: tuple[Cell, Cell],
-) -> dict[Cell, dict[str, int | float]]:
-    """The year's cells of ``scopes``, the months' cells of ``month_scope`` and the two cells
-    ``compared`` (the scope's year and the one before, or both years to date): one query, and
-    one more for years to date.
-
-    Core rows rather than ORM objects, and only the cells shown: a view is about forty
-    primary-key lookups in ``figure_counts``, never a scan of the event log.
-    """
-    table = FigureCounts.__table__
-    stored = [cell for cell in compared if period_kind(cell[0]) == "year"]
-    statement = select(table.c.period, table.c.scope, *(table.c[key] for key in COUNTED)).where(
-        or_(
-            and_(table.c.period == period, table.c.scope.in_(scopes)),
-            and_(table.c.period.in_(months), table.c.scope == month_scope),
-            *(and_(table.c.period == p, table.c.scope == s) for p, s in stored),
-        )
-    )
-    cells = {
-        (row[0], row[1]): with_derived(dict(zip(COUNTED, row[2:], strict=True)))
-        for row in session.execute(statement)
-    }
-    to_date = [cell for cell in compared if period_kind(cell[0]) == "to_date"]
-    if to_date:
-        scope = to_date[0][1]
-        cells.update(read_to_date(session, [to_date_through(p) for p, _ in to_date], [scope]))
-    return cells
-
-
 def _confidentiality(view: public.View) -> dict[str, Any] | None:
     """The mark of this reader's withheld values and what it means; None: figures exact."""
     if view.withheld is None:
         return None
     k = public.min_count()
-    mark = format_withheld(k)
     return {
         "min_count": k,
-        "mark": mark,
-        "title": public.MARK_TITLE.format(k=k),
-        "note": public.MARK_NOTE.format(k=k, mark=mark),
+        "mark": WITHHELD,
+        "title": public.MARK_TITLE,
+        "note": public.MARK_NOTE.format(k=k, mark=WITHHELD),
     }
+
+
+def _table_marks(rows: list[dict[str, Any]]) -> list[str]:
+    """The marks a table's cells use (its legend says what they mean)."""
+    return marks_in(text for row in rows for text in row["display"].values())
+
+
+def _block_marks(
+    display: dict[str, str], shares: dict[str, str], changes: dict[str, Any]
+) -> list[str]:
+    """The marks the key figures use: in their values and shares, and a change withheld
+    or not available."""
+    states = {"withheld": WITHHELD, "not_available": NOT_AVAILABLE}
+    texts = [*display.values(), *shares.values()]
+    texts += [states[change["state"]] for change in changes.values() if change["state"] in states]
+    return marks_in(texts)
 
 
 def build_view(
@@ -317,22 +298,12 @@ def build_view(
         names = REGIONS
         rows_of = [(code, scope_key("region", code)) for code in REGIONS]
 
-    # Pending first: if it reads 0, every event recorded before is in the counters read next.
-    as_of = dt.datetime.now(dt.UTC)
-    pending = pending_events(session)
     # The breakdown's total is its region's (or the nation's) own cell, read with the rest;
-    # the scope's previous year (or both years to date) for the changes.
+    # the scope's previous year (or both years to date) for the changes: about forty
+    # primary-key lookups.
     compared = comparison(filters.year, today or paris_today())
     now_period, before_period = compared.periods()
     now_cell, before_cell = (now_period, scope), (before_period, scope)
-    cells = read_view_cells(
-        session,
-        period,
-        [scope, breakdown_scope, *(cell for _, cell in rows_of)],
-        months,
-        scope,
-        (now_cell, before_cell),
-    )
     shown_cells = [
         (period, scope),
         now_cell,
@@ -341,13 +312,13 @@ def build_view(
         *((period, cell) for _, cell in rows_of),
         *((month, scope) for month in months),
     ]
-    view = public.EXACT if edition.exact else public.view_for(session, shown_cells)
+    view = public.view_for(session, shown_cells, exact=edition.exact)
+    as_of, pending = view.as_of, view.pending_events
     confidentiality = _confidentiality(view)
     mark = "—" if confidentiality is None else confidentiality["mark"]
-    zero = with_derived({})
 
     def shown(cell: Cell) -> Shown:
-        return view.shown(cell, cells.get(cell, zero))
+        return view.shown(cell)
 
     def row(key: str, label: str, cell: Cell, **extra: Any) -> dict[str, Any]:
         return _row(key, label, shown(cell), view.suppressed(cell), mark, **extra)
@@ -372,17 +343,24 @@ def build_view(
         row(month, f"{MONTHS[i]} {filters.year}", (month, scope)) for i, month in enumerate(months)
     ]
     within = REGIONS[region] if region else "France entière"
+    display_figures = display(figures, mark)
+    civis_shares = share_of_exits(figures, mark)
+    changes = year_changes(shown(now_cell), shown(before_cell), compared)
+    breakdown_total = row("", f"Ensemble — {within}", (period, breakdown_scope))
     document: dict[str, Any] = {
         "year": filters.year,
         # ``region``: the selected region, or the selected structure's (the Région select's).
         "scope": {"level": level, "id": scope_id, "label": label, "region": region},
         "figures": figures,
-        "display": display(figures, mark),
+        "display": display_figures,
         "labels": agreeing_labels(figures),
-        "civis_shares": share_of_exits(figures, mark),
+        "civis_shares": civis_shares,
+        "marks": _block_marks(display_figures, civis_shares, changes),
         "pending_events": pending,
         "freshness": pending_label(pending),
         "as_of": as_of.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        # The public edition the figures are (their time is as_of); None: the live counters.
+        "edition": view.edition,
         "clock": format_time(as_of),
         "breakdown": {
             "by": "structure" if region else "region",
@@ -390,9 +368,10 @@ def build_view(
             "sort": filters.sort,
             "order": filters.order,
             "rows": _sorted(breakdown_rows, filters.sort, filters.order),
-            "total": row("", f"Ensemble — {within}", (period, breakdown_scope)),
+            "total": breakdown_total,
+            "marks": _table_marks([*breakdown_rows, breakdown_total]),
         },
-        "months": {"within": label, "rows": month_rows},
+        "months": {"within": label, "rows": month_rows, "marks": _table_marks(month_rows)},
         "previous_year": filters.year - 1,
         # The current year, not ended: provisional ("à date"), compared on complete months.
         "comparison": {
@@ -400,7 +379,7 @@ def build_view(
             "through": compared.through,
             "sentence": compared.sentence,
         },
-        "changes": year_changes(shown(now_cell), shown(before_cell), compared),
+        "changes": changes,
         "trends": trends_context(
             session, level, scope_id, filters.year, exact=edition.exact, today=compared.today
         ),
@@ -410,3 +389,19 @@ def build_view(
     if suppressed is not None:
         document["suppressed"] = suppressed
     return document
+
+
+def edition_view(session: Session, filters: Filters, edition: Edition = PUBLIC) -> dict[str, Any]:
+    """``build_view``, kept per public edition for the readers without a token (the pollers of
+    one edition share one build), with this request's count of the events not in it."""
+    document = public.for_edition(
+        session,
+        ("view", filters, edition.page),
+        lambda: build_view(session, filters, edition),
+        exact=edition.exact,
+    )
+    state = public.edition_served()
+    if edition.exact or state is None:
+        return document
+    pending = state.pending_events
+    return {**document, "pending_events": pending, "freshness": pending_label(pending)}

@@ -11,8 +11,9 @@
  *   redraws the trend charts.
  * Values arrive already formatted the French way by the server, so nothing is reformatted here:
  * a value withheld from the public (statistical confidentiality) arrives as null with its mark
- * ("< 5") in display and its key in the row's "suppressed": shown as the page shows it, in an
- * <abbr> saying what it means, and left out of the charts (a gap, never a zero).
+ * ("s", secret statistique) in display and its key in the row's "suppressed": shown as the page
+ * shows it, in an <abbr> saying what it means, and left out of the charts (a gap, never a zero,
+ * and no number in a legend). The legend under each table lists the marks it uses.
  */
 (function () {
   "use strict";
@@ -268,12 +269,30 @@
       var hidden = withheld(v.suppressed, key) || withheld(v.suppressed, "civis_exits");
       setValue(node, v.civis_shares[key], hidden);
     });
-    // The change from the previous year: its text, and the trend its arrow shows.
+    // The change from the previous year: its text (a withheld one's mark in its <abbr>), and
+    // the trend its arrow shows.
     root.querySelectorAll("[data-change]").forEach(function (node) {
       var change = v.changes[node.dataset.change];
       node.dataset.trend = change.trend || "none";
       var text = node.querySelector(".change-text");
-      if (text.textContent !== change.display) text.textContent = change.display;
+      if (text.textContent === change.display) return;
+      var value = cell("span", "");
+      value.className = "change-value";
+      setValue(value, change.value, change.state === "withheld");
+      text.replaceChildren(value, change.display.slice(change.value.length));
+    });
+    // Each legend shows the marks its table now uses.
+    var marks = {
+      figures: v.marks, breakdown: v.breakdown.marks, months: v.months.marks,
+      trends: v.trends.marks
+    };
+    root.querySelectorAll("[data-marks]").forEach(function (legend) {
+      var used = marks[legend.dataset.marks];
+      if (!used) return;
+      legend.hidden = used.length === 0;
+      legend.querySelectorAll("[data-mark]").forEach(function (item) {
+        item.hidden = used.indexOf(item.dataset.mark) === -1;
+      });
     });
     var breakdown = root.querySelector('[data-rows="breakdown"]');
     var total = root.querySelector('[data-rows="breakdown-total"]');
@@ -302,11 +321,18 @@
     document.dispatchEvent(new CustomEvent("bilan:view", { detail: v }));
   }
 
-  // The freshness line says when the figures were last checked: a 304 confirms them too.
+  // The freshness line says when the live figures were last checked (a 304 confirms them
+  // too), or the time of the published edition they are (view.edition: the public page with
+  // statistical confidentiality on), which a 304 leaves as it is.
   var clock = new Intl.DateTimeFormat("fr-FR", {
     timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit", second: "2-digit"
   });
   function checked() {
+    if (view.edition !== null && view.edition !== undefined) {
+      stamp.textContent = view.clock;
+      stamp.setAttribute("datetime", view.as_of);
+      return;
+    }
     var now = new Date();
     stamp.textContent = clock.format(now);
     stamp.setAttribute("datetime", now.toISOString().replace(/\.\d+Z$/, "Z"));

@@ -49,3 +49,21 @@ def test_sweep_notifies_only_while_batches_wait(env, sessions, registry, notifie
         record(session, [event("a"), event("b")])
     assert tasks.sweep_once(sessions, settings) == (2, [])
     assert len(notified) == 1
+
+
+def test_the_publisher_publishes_at_its_pace_and_only_with_the_rule_on(
+    env, sessions, registry, notified
+) -> None:
+    with sessions.begin() as session:
+        record(session, [event("a"), event("b", youth="Y2")])
+    assert tasks.apply_pending.apply().get() == 1
+    assert tasks.publish_once(sessions, load_settings()) is None  # the rule is off
+    settings = replace(load_settings(), public_min_count=5, publish_seconds=3600)
+    first = tasks.publish_once(sessions, settings)
+    assert first is not None and first.edition == 1
+    with sessions.begin() as session:
+        record(session, [event("c", youth="Y3")])
+    tasks.apply_pending.apply()
+    assert tasks.publish_once(sessions, settings) is None  # the next is due in an hour
+    second = tasks.publish_once(sessions, replace(settings, publish_seconds=0))
+    assert second is not None and second.edition == 2

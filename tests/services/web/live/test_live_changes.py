@@ -151,16 +151,21 @@ def test_a_change_is_withheld_when_the_year_before_is(public: FlaskClient, small
         None,
         "withheld",
     )
-    assert interviewed["display"] == (
-        "évolution par rapport à 2006 non publiée (secret statistique)"
-    )
+    # The page's one mark, which claims nothing about the value.
+    assert (interviewed["value"], interviewed["display"]) == ("s", "s par rapport à 2006")
     assert "+4" not in str(view["changes"]) and "57,1" not in str(view["changes"])
     # The access rate of 2006 hides with the count it is the quotient of.
     assert view["changes"]["access_rate"]["state"] == "withheld"
     contact = view["changes"]["youths_in_contact"]
     assert contact["display"] == f"+1 (+16,7{NNBSP}%) par rapport à 2006"
-    page = read_dashboard(public.get("/?year=2007&structure=ML-11-001").get_data(as_text=True))
+    html = public.get("/?year=2007&structure=ML-11-001").get_data(as_text=True)
+    page = read_dashboard(html)
     assert page.changes["youths_interviewed"] == interviewed["display"]
+    # The mark in its <abbr>, as every withheld value.
+    assert (
+        '<span class="change-text"><span class="change-value"><abbr class="withheld" '
+        'title="Secret statistique : valeur non publiée">s</abbr></span> par rapport à 2006'
+    ) in html
 
 
 def test_the_exact_reader_gets_every_change(

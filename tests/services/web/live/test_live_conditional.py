@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live import api, conditional, data, page
+from services.web.live import api, conditional, public, view
 from tests.support.events import apply_all, event, record
 
 ROUTES = [
@@ -49,9 +49,9 @@ def test_a_304_builds_nothing(
     def refuse(*_: Any, **__: Any) -> Any:
         raise AssertionError("the view was built for a 304")
 
-    for module, name in ((data, "build_view"), (page, "build_view"), (api, "live_figures")):
+    for module, name in ((view, "build_view"), (api, "live_figures")):
         monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setattr(api, "read_any_cells", refuse)
+    monkeypatch.setattr(public, "view_for", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 

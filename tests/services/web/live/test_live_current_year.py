@@ -118,9 +118,9 @@ def test_the_public_does_not_see_the_years_to_date_while_confidentiality_is_on(
     assert view["figures"]["youths_interviewed"] == 6
     change = view["changes"]["youths_interviewed"]
     assert change["state"] == "withheld"
+    assert change["value"] == "s"
     assert change["display"] == (
-        "évolution de janvier à novembre 2026, par rapport à janvier–novembre 2025, non "
-        "publiée (secret statistique)"
+        "s de janvier à novembre 2026, par rapport à janvier–novembre 2025"
     )
 
 

@@ -67,7 +67,8 @@ def test_every_role_signed_in_reads_exact_figures(
     assert all(not cell.withheld for cell in paris) and paris[2].text == "3"
     text = page_text(public, f"/chiffres-exacts?{QUERY}")
     assert "chiffres exacts, réservés aux membres du réseau connectés" in text
-    assert "ne doivent pas être republiés" in text
+    assert "la page publique marque « s » (secret statistique)" in text
+    assert "ne doivent pas être republiées" in text
     assert "Connectez-vous pour voir les chiffres exacts" not in text
     # Its filters, sort links, data call and exports stay in the exact edition.
     assert 'action="/chiffres-exacts"' in text

@@ -1,6 +1,6 @@
 """The dashboard's trends: the scope's headline figures over the years present in the log,
 in a table and as the line charts' data; a year without data and a withheld value are
-gaps, shown "n.d." and "< k"; the exact view (signed in) sees every value."""
+gaps, shown "n.d." and the mark "s"; the exact view (signed in) sees every value."""
 
 from __future__ import annotations
 
@@ -117,13 +117,16 @@ def test_with_the_rule_on_a_small_count_is_a_gap_and_the_mark(
     rows = trend_rows(text)
     assert list(rows) == [2004, 2005, 2006, 2007]
     # One youth in 2004, two in 2006: withheld, with what would give them back.
-    assert rows[2004][:2] == ["< 5", "< 5"] and rows[2004][4] == "< 5"
-    assert rows[2006][:2] == ["< 5", "< 5"]
-    assert re.search(
-        r'<td class="num"><abbr class="withheld" title="Non publié[^"]*">&lt; 5</abbr>', text
-    )
-    # The mark links to the page's one note on it.
-    assert '<a class="fr-link fr-text--xs" href="#secret-statistique">« &lt; 5 » : chiffre' in text
+    assert rows[2004][:2] == ["s", "s"] and rows[2004][4] == "s"
+    assert rows[2006][:2] == ["s", "s"]
+    assert (
+        '<td class="num"><abbr class="withheld" title="Secret statistique : valeur non publiée">'
+        "s</abbr></td>"
+    ) in text
+    # The table's legend names its marks, and links to the page's one note on "s".
+    legend = text.split('data-marks="trends"', 1)[1].split("</p>", 1)[0]
+    assert 'href="#secret-statistique">voir la note</a>' in legend
+    assert "n.d.</abbr> : aucune donnée enregistrée cette année-là" in legend
     assert 'id="secret-statistique"' in text
     # Exactly what the series API publishes: a null there is the mark here and a gap in
     # the chart, a value there is the same value here.
@@ -137,7 +140,7 @@ def test_with_the_rule_on_a_small_count_is_a_gap_and_the_mark(
             if row["year"] == 2005:
                 assert (rows[2005][i], chart) == ("n.d.", None)
             elif published is None:
-                assert (rows[row["year"]][i], chart) == ("< 5", None), (row["year"], key)
+                assert (rows[row["year"]][i], chart) == ("s", None), (row["year"], key)
             else:
                 assert (rows[row["year"]][i], chart) == (str(published), published)
     assert any(row["suppressed"] for row in api["rows"])
@@ -154,14 +157,16 @@ def test_with_a_token_or_the_exact_view_every_value_shows(
     assert rows[2007][:2] == ["7", "7"]
     with public_app.test_request_context("/"):
         from services.web.db import read_session
+        from services.web.live.public import current_edition
 
+        current_edition()  # published by the first public request, as a validator does
         with read_session() as session:
             exact = trends_context(session, "structure", "ML-11-001", 2007, exact=True)
             public = trends_context(session, "structure", "ML-11-001", 2007)
     assert exact["chart"]["counts"][1]["values"] == [1, None, 2, 7]
-    assert not exact["any_withheld"]
+    assert exact["marks"] == ["n.d."]  # 2005, without data
     assert public["chart"]["counts"][1]["values"][:3] == [None, None, None]
-    assert public["any_withheld"]
+    assert public["marks"] == ["s", "n.d."]
 
 
 def test_region_and_national_years_are_exact_with_the_rule_on(

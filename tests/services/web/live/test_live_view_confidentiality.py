@@ -1,7 +1,8 @@
 """Statistical confidentiality on the dashboard: ``/``, ``/donnees.json`` and ``/export.csv``
 show a visitor none of the values the JSON API withholds from him, nor the rates, shares
-and changes that would give them back — each is the one mark ``< 5``, explained — and the
-rest exactly.
+and changes that would give them back — each is the one mark ``s`` (secret statistique),
+which claims no bound, explained in a note and in a legend under each table — and the rest
+exactly.
 
 What is withheld is taken from the API (``/v1/figures`` and its breakdowns without a token,
 tested on their own), the exact values from the same API with a token: every place of the
@@ -29,7 +30,8 @@ from tests.support.dashboard import Shown, csv_table, read_dashboard
 from tests.support.events import STRUCTURES, apply_all, event, random_events, record
 from tests.support.web import bearer, json_of, page_text
 
-MARK = f"< {MIN_COUNT}"
+MARK = "s"
+TITLE = "Secret statistique : valeur non publiée"
 REASONS = [key for key in FIGURE_KEYS if key.startswith("civis_exits_")]
 SCOPES = ["", "&region=11", "&region=24", *(f"&structure={sid}" for sid in STRUCTURES)]
 YEARS = [2007, 2008]  # the random events fall on 2006-12-31 … 2008-01-01
@@ -126,7 +128,10 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
                 None,
                 None,
             ), key
-            assert "non publiée (secret statistique)" in change["display"]
+            assert (change["value"], change["display"]) == (
+                MARK,
+                f"{MARK} par rapport à {view['previous_year']}",
+            ), key
         elif change["state"] == "change":
             now, before = scope.exact[key], expected.previous.exact[key]
             assert change["absolute"] == pytest.approx(now - before), key
@@ -147,6 +152,16 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
             assert row["display"] == {key: truth.text(key) for key, _ in COLUMNS}
     total = view["breakdown"]["total"]
     assert total["figures"] == expected.total.exact and total["suppressed"] == []
+    # Each table's legend names the marks its cells use.
+    tables = (
+        ("breakdown", [*expected.breakdown.values(), expected.total]),
+        ("months", list(expected.months.values())),
+    )
+    for table, truths in tables:
+        texts = {truth.text(key) for truth in truths for key, _ in COLUMNS}
+        assert view[table]["marks"] == [m for m in (MARK, NOT_AVAILABLE) if m in texts], table
+    blocks = bool(scope.withheld) or any(c["state"] == "withheld" for c in view["changes"].values())
+    assert ("s" in view["marks"]) == blocks
 
 
 def check_page(html: str, view: dict[str, Any], expected: Expected) -> None:
@@ -166,6 +181,12 @@ def check_page(html: str, view: dict[str, Any], expected: Expected) -> None:
             assert cells == [truths[row["key"]].shown(key) for key, _ in COLUMNS], row["key"]
     [(_, total)] = page.rows["breakdown-total"]
     assert total == [expected.total.shown(key) for key, _ in COLUMNS]
+    for name, marks in (
+        ("figures", view["marks"]),
+        ("breakdown", view["breakdown"]["marks"]),
+        ("months", view["months"]["marks"]),
+    ):
+        assert legend_marks(html, name) == marks, name
     # The view embedded for the charts is the data call's: nulls where withheld.
     embedded = re.search(r'<script type="application/json" id="view-data">(.*?)</script>', html)
     assert embedded
@@ -173,6 +194,15 @@ def check_page(html: str, view: dict[str, Any], expected: Expected) -> None:
     for moment in ("as_of", "clock"):
         kept.pop(moment), view.pop(moment)
     assert kept == view
+
+
+def legend_marks(html: str, name: str) -> list[str]:
+    """The marks a table's legend shows (none when the legend is hidden)."""
+    found = re.search(rf'<p class="[^"]*table-marks" data-marks="{name}"( hidden)?>(.*?)</p>', html)
+    assert found, name
+    if found.group(1):
+        return []
+    return re.findall(r'<span data-mark="([^"]+)">', found.group(2))
 
 
 def check_csv(rows: list[list[str]], truths: dict[str, Truth], total: Truth | None) -> None:
@@ -199,11 +229,11 @@ def check_csv(rows: list[list[str]], truths: dict[str, Truth], total: Truth | No
 
 def expected_note() -> str:
     return (
-        f"« {MARK} » : chiffre non publié au titre du secret statistique. Il compte moins de "
-        f"{MIN_COUNT} jeunes, ou il est masqué pour qu'un tel effectif ne puisse pas être "
-        "retrouvé par différence avec les chiffres publiés ; les taux et les évolutions qui "
-        "en dépendent ne sont pas publiés non plus. Les chiffres de l'année pour la France "
-        "entière et pour chaque région sont toujours exacts."
+        f"« s » : secret statistique — valeur non publiée parce qu'elle porte sur moins de "
+        f"{MIN_COUNT} jeunes ou permettrait d'en retrouver une par différence. Les taux, les "
+        "parts et les évolutions calculés à partir d'une telle valeur portent la même marque. "
+        "Les chiffres de l'année pour la France entière et pour chaque région sont toujours "
+        "publiés."
     )
 
 
@@ -259,16 +289,17 @@ def small(sessions: sessionmaker[Session], registry: Any) -> None:
 
 def test_the_mark_is_explained_beside_the_tables(public: FlaskClient, small: None) -> None:
     html = page_text(public, "/?year=2007&structure=ML-11-001")
-    title = (
-        f"Non publié (secret statistique) : moins de {MIN_COUNT} jeunes, ou chiffre masqué "
-        "pour qu'un tel effectif ne puisse pas être retrouvé par différence"
-    )
-    assert f'<abbr class="withheld" title="{title}">{MARK}</abbr>' in html
+    assert f'<abbr class="withheld" title="{TITLE}">s</abbr>' in html
     note = html.split('id="secret-statistique">', 1)[1].split("</p>", 1)[0]
     assert note == expected_note()
-    # The note comes before the tables it explains, and the key figures link to it.
+    # The note comes before the tables it explains, and each legend links to it.
     assert html.index('id="secret-statistique"') < html.index('id="table-repartition"')
-    assert 'href="#secret-statistique"' in html
+    assert legend_marks(html, "figures") == ["s", "n.d."]  # no 2006: changes n.d.
+    assert legend_marks(html, "breakdown") == ["s"]
+    assert (
+        html.count('(<a class="fr-link fr-text--xs" href="#secret-statistique">voir la note</a>)')
+        == 4
+    )
     # Members of the network are told where the exact figures are, for the same view.
     assert "Vous êtes membre du réseau ?" in html
     assert (
@@ -279,9 +310,45 @@ def test_the_mark_is_explained_beside_the_tables(public: FlaskClient, small: Non
     assert view["confidentiality"] == {
         "min_count": MIN_COUNT,
         "mark": MARK,
-        "title": title,
+        "title": TITLE,
         "note": expected_note(),
     }
+
+
+def test_a_value_withheld_to_protect_another_claims_no_bound(
+    public: FlaskClient, sessions: sessionmaker[Session], registry: Any
+) -> None:
+    # Île-de-France: one youth interviewed at Paris, six at Créteil. Paris's 1 is withheld,
+    # and Créteil's 6 with it (the region's 7 minus 6 would give it back): "< 5" would be
+    # false of Créteil's 6, and would tell the reader which of the two is the small one.
+    with sessions.begin() as session:
+        record(
+            session,
+            [
+                event("p0", "interview", on="2007-03-05", youth="P0"),
+                *(
+                    event(
+                        f"c{n}", "interview", on="2007-03-06", structure="ML-11-002", youth=f"C{n}"
+                    )
+                    for n in range(6)
+                ),
+            ],
+        )
+    apply_all(sessions)
+    view = json_of(public, "/donnees.json?year=2007&region=11")
+    rows = {row["key"]: row for row in view["breakdown"]["rows"]}
+    for key in ("ML-11-001", "ML-11-002"):
+        assert rows[key]["figures"]["youths_interviewed"] is None
+        assert rows[key]["display"]["youths_interviewed"] == "s"
+    html = page_text(public, "/?year=2007&structure=ML-11-002")
+    page = read_dashboard(html)
+    assert page.figures["youths_interviewed"] == Shown("s", True)
+    assert page.changes["youths_interviewed"] == "s par rapport à 2006"
+    assert "< 5" not in html and "&lt; 5" not in html
+    rows_csv = csv_table(public, "/export.csv?year=2007&region=11")
+    assert "< 5" not in str(rows_csv)
+    paris = next(line for line in rows_csv if line[3] == "ML-11-002")
+    assert paris[4 + FIGURE_KEYS.index("youths_interviewed")] == "s"
 
 
 def test_sorting_by_a_withheld_figure_keeps_the_names_order(
