@@ -62,7 +62,7 @@ def structures() -> None:
 @structures.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def structures_import(path: Path) -> None:
-    """Load FILE.csv (structure_id,name,kind,region[,opened_on,closed_on])."""
+    """Load FILE.csv (structure_id,name,kind,region[,opened_on,closed_on,email])."""
     from shared.registry import InvalidStructure, import_structures, read_structures_csv
 
     try:

@@ -110,7 +110,9 @@ def test_schemas_come_from_the_response_structs(document: dict[str, Any]) -> Non
     body = schemas["StructureFields"]
     assert body["additionalProperties"] is False
     assert set(body["required"]) == {"name", "kind", "region"}
-    assert set(body["properties"]) == {"name", "kind", "region", "opened_on", "closed_on"}
+    assert set(body["properties"]) == {
+        "name", "kind", "region", "opened_on", "closed_on", "email",
+    }  # fmt: skip
 
 
 def test_references_resolve(document: dict[str, Any]) -> None:
