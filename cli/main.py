@@ -12,6 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from cli.campaign import campaign
 from cli.consolidate import consolidate
 from cli.simulate import simulate
 from cli.up import up
@@ -269,6 +270,7 @@ main.add_command(up)
 main.add_command(simulate)
 main.add_command(consolidate)
 main.add_command(verify)
+main.add_command(campaign)
 
 if __name__ == "__main__":
     sys.exit(main())

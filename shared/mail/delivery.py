@@ -16,6 +16,7 @@ whenever a mail is due, is the clock of the retries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,8 +59,10 @@ def send_due_mails(
     settings: Settings,
     scope: Scope = EVERY_MAIL,
     transport: Transport | None = None,
+    on_mail: Callable[[Delivery], None] | None = None,
 ) -> Delivery:
-    """Send the due mails of ``scope``, until none is due or the way out fails."""
+    """Send the due mails of ``scope``, until none is due or the way out fails; ``on_mail``
+    is told after each mail."""
     done = Delivery()
     with sessions() as session:
         if not due_mail_exists(session, scope):
@@ -80,29 +83,46 @@ def send_due_mails(
                 if mail is None:
                     return done
                 outgoing = Outgoing.of(mail)
-            try:
-                transport.send(outgoing)
-            except Refused as exc:
-                with sessions.begin() as session:
-                    record_refused(session, outgoing.id, str(exc))
-                done.refused += 1
-                continue
-            except Deferred as exc:
-                with sessions.begin() as session:
-                    record_deferred(session, outgoing.id, outgoing.attempts, str(exc), base)
-                done.deferred += 1
-                continue
-            except Unreachable as exc:
-                done.unreachable = str(exc)
-                with sessions.begin() as session:
-                    record_deferred(session, outgoing.id, outgoing.attempts, str(exc), base)
-                    done.deferred += 1 + defer_due(session, str(exc), base, scope)
+            if not _send_one(sessions, transport, outgoing, base, scope, done):
                 return done
-            # Accepted: a sender that dies from here to the commit below is the one case of a
-            # second send (same Message-ID), once its lease is over.
-            reached("mail.accepted")
-            with sessions.begin() as session:
-                record_sent(session, outgoing.id)
-            done.sent += 1
+            if on_mail:
+                on_mail(done)
     finally:
         transport.close()
+
+
+def _send_one(
+    sessions: sessionmaker[Session],
+    transport: Transport,
+    outgoing: Outgoing,
+    base: float,
+    scope: Scope,
+    done: Delivery,
+) -> bool:
+    """Send one claimed mail and record what came of it in ``done``; False when the way out
+    failed (every due mail of ``scope`` then put off)."""
+    try:
+        transport.send(outgoing)
+    except Refused as exc:
+        with sessions.begin() as session:
+            record_refused(session, outgoing.id, str(exc))
+        done.refused += 1
+        return True
+    except Deferred as exc:
+        with sessions.begin() as session:
+            record_deferred(session, outgoing.id, outgoing.attempts, str(exc), base)
+        done.deferred += 1
+        return True
+    except Unreachable as exc:
+        done.unreachable = str(exc)
+        with sessions.begin() as session:
+            record_deferred(session, outgoing.id, outgoing.attempts, str(exc), base)
+            done.deferred += 1 + defer_due(session, str(exc), base, scope)
+        return False
+    # Accepted: a sender that dies from here to the commit below is the one case of a second
+    # send (same Message-ID), once its lease is over.
+    reached("mail.accepted")
+    with sessions.begin() as session:
+        record_sent(session, outgoing.id)
+    done.sent += 1
+    return True

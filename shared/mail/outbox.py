@@ -38,6 +38,7 @@ KINDS: tuple[str, ...] = (VALIDATED, REJECTED, REMINDER)
 # The longest wait between two attempts of a mail the relay did not take.
 MAX_RETRY_SECONDS = 900.0
 ERROR_LENGTH = 500
+SUBJECT_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def enqueue(
             reminder_day=reminder_day,
             recipient=recipient,
             message_id=message_id(config.sender),
-            subject=letter.subject,
+            # One line (a header): a name with a line break cannot break the message.
+            subject=" ".join(letter.subject.split())[:SUBJECT_LENGTH],
             body=letter.body,
             status=PENDING,
             attempts=0,
@@ -145,6 +147,14 @@ def due_mail_exists(session: Session, scope: Scope = EVERY_MAIL) -> bool:
         select(Mail.id).where(_due(utcnow()), scope.condition()).order_by(Mail.id).limit(1)
     )
     return found is not None
+
+
+def due_count(session: Session, scope: Scope = EVERY_MAIL) -> int:
+    """How many mails of ``scope`` wait to be sent now."""
+    count = session.scalar(
+        select(func.count()).select_from(Mail).where(_due(utcnow()), scope.condition())
+    )
+    return int(count or 0)
 
 
 def claim_next(session: Session, lease_seconds: float, scope: Scope = EVERY_MAIL) -> Mail | None:

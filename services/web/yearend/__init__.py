@@ -26,6 +26,7 @@ STATUS_OF: dict[str, int] = {
     "not_found": 404,
     "already_validated": 409,
     "invalid_transition": 409,
+    "campaign_closed": 409,
 }
 
 

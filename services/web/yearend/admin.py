@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from services.web.db import read_session, transaction
+from services.web.db import read_session
 from services.web.live.view import alphabetical
 from services.web.parameters import (
     integer_or_none,
@@ -33,6 +33,7 @@ from services.web.parameters import (
 from services.web.signin.identity import Identity, check_csrf, current_identity, require_identity
 from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
 from services.web.yearend.consolidations import queue_consolidation, recent_jobs
+from services.web.yearend.decisions import decide_and_mail
 from services.web.yearend.declaration_rights import refusal
 from services.web.yearend.report_field import ReportField
 from services.web.yearend.schemas import consolidation_entry
@@ -42,7 +43,7 @@ from shared.consolidation.reports import reports_by_year
 from shared.declarations.campaign import region_progress, total_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.figures import completeness
-from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, decide
+from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.live import years_with_data
 from shared.models import Declaration, Structure
 from shared.regions import REGIONS
@@ -178,9 +179,8 @@ def admin_decide(year: str, structure_id: str, verdict: str) -> WerkzeugResponse
     number = page_year(year)
     reason = request.form.get("reason", "").strip() or None
     try:
-        with transaction() as db:
-            decision = VALIDATED if verdict == "validate" else REJECTED
-            decide(db, identity.caller, number, structure_id, decision, reason)
+        decision = VALIDATED if verdict == "validate" else REJECTED
+        decide_and_mail(identity.caller, number, structure_id, decision, reason)
     except DeclarationError as exc:
         flash(f"{structure_id} : {refusal(exc)}", "error")
     else:

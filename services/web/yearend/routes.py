@@ -7,6 +7,7 @@ from flask import Blueprint
 from services.web.yearend import (
     admin,
     campaign,
+    campaigns,
     consolidations,
     declaration_entry,
     declaration_pages,
@@ -28,6 +29,9 @@ bp.add_url_rule(
 bp.add_url_rule(
     f"{_DECLARATION}/reject", view_func=declarations.reject_declaration, methods=["POST"]
 )
+
+bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.get_campaign)
+bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, methods=["PUT"])
 
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"])
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
