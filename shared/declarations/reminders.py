@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from shared.checkpoints import reached
 from shared.declarations.campaign_window import Window, window_of
 from shared.declarations.mails import reminder_letter
 from shared.declarations.workflow import REJECTED
@@ -119,7 +120,10 @@ def write_reminders(
     if found.reached is None:
         return found
     day = found.reached.day
-    for structure, declaration in due_structures(session, year, day):
+    due = due_structures(session, year, day)
+    # Another run may have read the same structures: the unique key writes each reminder once.
+    reached("reminders.read")
+    for structure, declaration in due:
         assert structure.email is not None
         rejection = None
         if declaration is not None and declaration.decided_at is not None:

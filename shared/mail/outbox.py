@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from shared.checkpoints import reached
 from shared.db import upsert
 from shared.models import Mail, utcnow
 from shared.times import as_utc
@@ -127,9 +128,9 @@ def enqueue(
             next_attempt_at=now,
         )
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Mail.id)
     )
-    written: int = session.execute(statement).rowcount  # type: ignore[attr-defined]
-    return written == 1
+    return session.execute(statement).scalar() is not None
 
 
 def _due(now: dt.datetime) -> ColumnElement[bool]:
@@ -174,6 +175,7 @@ def claim_next(session: Session, lease_seconds: float, scope: Scope = EVERY_MAIL
     mail.claimed_until = now + dt.timedelta(seconds=lease_seconds)
     mail.attempts += 1
     session.flush()
+    reached("mail.claimed")  # the row stays locked until the caller commits
     return mail
 
 
