@@ -53,7 +53,9 @@ class Outgoing:
 def message_of(mail: Outgoing, sender: str, *, readable: bool, eight_bit: bool) -> EmailMessage:
     """The mail as a message: ``readable``, its headers in UTF-8 (for a folder; else RFC 2047
     words, for SMTP); ``eight_bit``, its text as is (else quoted-printable)."""
-    message = EmailMessage(policy=policy.SMTPUTF8 if readable else policy.SMTP)
+    # A person reads the folder's files: headers whole on their line (RFC 5322's 998 at most).
+    readable_policy = policy.SMTPUTF8.clone(max_line_length=998)
+    message = EmailMessage(policy=readable_policy if readable else policy.SMTP)
     message["From"] = formataddr((SENDER_NAME, sender))
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
