@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 EMBEDDED = "embedded"
 
@@ -92,8 +93,6 @@ class Settings:
         """The mails' From address."""
         if self.mail_from:
             return self.mail_from
-        from urllib.parse import urlsplit
-
         return f"noreply@{urlsplit(self.links_base).hostname or 'localhost'}"
 
 
@@ -254,34 +253,43 @@ def _host(env: Mapping[str, str]) -> str:
     return raw or "127.0.0.1"
 
 
-def _smtp_url(env: Mapping[str, str]) -> str | None:
-    raw = _text(env, "BILAN_SMTP_URL")
+def _url(
+    env: Mapping[str, str], name: str, schemes: tuple[str, ...], expected: str
+) -> SplitResult | None:
+    """The variable as a URL of one of ``schemes``, with a host and a port that is one (None
+    when unset); refused otherwise, as ``expected`` says."""
+    raw = _text(env, name)
     if raw is None:
         return None
-    from urllib.parse import urlsplit
-
-    expected = "expected smtp://host or smtp://host:port, the SMTP relay that sends the mails"
     try:
         parts = urlsplit(raw)
         port = parts.port
     except ValueError:
-        raise SettingError("BILAN_SMTP_URL", env["BILAN_SMTP_URL"], expected) from None
-    if parts.scheme != "smtp" or not parts.hostname or port == 0:
-        raise SettingError("BILAN_SMTP_URL", env["BILAN_SMTP_URL"], expected)
+        raise SettingError(name, env[name], expected) from None
+    if parts.scheme not in schemes or not parts.hostname or port == 0 or parts.query:
+        raise SettingError(name, env[name], expected)
+    if parts.fragment or any(c.isspace() for c in raw):
+        raise SettingError(name, env[name], expected)
+    return parts
+
+
+def _smtp_url(env: Mapping[str, str]) -> str | None:
+    expected = "expected smtp://host or smtp://host:port, the SMTP relay that sends the mails"
+    parts = _url(env, "BILAN_SMTP_URL", ("smtp",), expected)
+    if parts is None:
+        return None
     if parts.username or parts.password:
         raise SettingError(
             "BILAN_SMTP_URL", "…", "no credentials: give a relay that accepts bilan's host "
-            "without them (README, \"Mail\")",
+            "without them (README, \"The campaign and its mails\")",
         )  # fmt: skip
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
+    if parts.path not in ("", "/"):
         raise SettingError("BILAN_SMTP_URL", env["BILAN_SMTP_URL"], expected)
-    return raw
+    return parts.geturl()
 
 
 def smtp_host_port(smtp_url: str) -> tuple[str, int]:
     """The relay's host and port of a ``BILAN_SMTP_URL`` (checked by load_settings)."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(smtp_url)
     assert parts.hostname is not None
     return parts.hostname, parts.port or SMTP_PORT
@@ -314,22 +322,9 @@ def _mail_from(env: Mapping[str, str]) -> str | None:
 
 
 def _public_url(env: Mapping[str, str]) -> str | None:
-    raw = _text(env, "BILAN_PUBLIC_URL")
-    if raw is None:
-        return None
-    from urllib.parse import urlsplit
-
     expected = "expected the pages' public address, such as https://bilan.example.gouv.fr"
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018 - raises on a port that is not one
-    except ValueError:
-        raise SettingError("BILAN_PUBLIC_URL", env["BILAN_PUBLIC_URL"], expected) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise SettingError("BILAN_PUBLIC_URL", env["BILAN_PUBLIC_URL"], expected)
-    if any(c.isspace() for c in raw):
-        raise SettingError("BILAN_PUBLIC_URL", env["BILAN_PUBLIC_URL"], expected)
-    return raw.rstrip("/")
+    parts = _url(env, "BILAN_PUBLIC_URL", ("http", "https"), expected)
+    return None if parts is None else parts.geturl().rstrip("/")
 
 
 def _reminder_days(env: Mapping[str, str]) -> tuple[int, ...]:
