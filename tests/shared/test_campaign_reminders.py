@@ -170,3 +170,14 @@ def test_the_window_of_a_year_without_one_is_open(sessions: sessionmaker[Session
     with sessions() as session:
         window = window_of(session, 2025, J3)
     assert (window.phase, window.open, window.days_left) == ("unset", True, None)
+
+
+def test_a_window_moved_earlier_does_not_remind_again_the_same_day(campaign: Any) -> None:
+    """Reminded on 27 June (3 days before 30 June); the window now closes on 28 June, whose
+    3-day reminder day, 25 June, is before that reminder: nothing more to send."""
+    sessions = campaign
+    assert run(sessions, J3) == ["NONE", "REJECTED"]
+    with sessions.begin() as session:
+        save_window(session, ADMIN, 2025, OPENS, dt.date(2026, 6, 28))
+    assert run(sessions, J3) == []
+    assert run(sessions, dt.date(2026, 6, 28)) == []

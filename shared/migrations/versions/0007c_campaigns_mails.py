@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007c"
-# Chained after 0006p on main (the lead re-chains it when merging).
+# On main this follows 0006p; this branch had 0006l as its head (re-chained when merged).
 down_revision: str | None = "0006l"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

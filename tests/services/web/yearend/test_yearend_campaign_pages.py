@@ -208,6 +208,20 @@ def test_a_structure_sees_its_window_its_address_and_its_mails(
     assert "Adresse de contact retirée" in page_text(client, "/declarations")
 
 
+def test_the_contact_form_needs_its_csrf_token_and_a_structure(
+    client: FlaskClient, sessions: sessionmaker[Session], tokens: dict[str, str]
+) -> None:
+    connect(client, tokens["paris"])
+    response = client.post("/declarations/contact", data={"email": "a@ml-paris.example.org"})
+    assert response.status_code == 400
+    validator = make_app(client.application.config["SETTINGS"].database_url).test_client()
+    csrf = connect(validator, tokens["idf"])
+    posted = validator.post("/declarations/contact", data={"csrf": csrf, "email": "a@b.fr"})
+    assert posted.status_code == 403
+    with sessions() as session:
+        assert session.get_one(Structure, "ML-11-001").email is None
+
+
 def test_another_structures_address_is_never_shown(
     client: FlaskClient, sessions: sessionmaker[Session], tokens: dict[str, str]
 ) -> None:
