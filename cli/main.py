@@ -12,6 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from cli.campaign import campaign
 from cli.consolidate import consolidate
 from cli.simulate import simulate
 from cli.up import up
@@ -62,7 +63,7 @@ def structures() -> None:
 @structures.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def structures_import(path: Path) -> None:
-    """Load FILE.csv (structure_id,name,kind,region[,opened_on,closed_on])."""
+    """Load FILE.csv (structure_id,name,kind,region[,opened_on,closed_on,email])."""
     from shared.registry import InvalidStructure, import_structures, read_structures_csv
 
     try:
@@ -269,6 +270,7 @@ main.add_command(up)
 main.add_command(simulate)
 main.add_command(consolidate)
 main.add_command(verify)
+main.add_command(campaign)
 
 if __name__ == "__main__":
     sys.exit(main())

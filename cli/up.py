@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import IO
 
 import click
@@ -35,10 +36,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cli.serve import ListenError, check_can_listen
 from cli.supervision import stop_all, wait_until_up
-from shared.config import load_settings
+from shared.config import Settings, load_settings
 from shared.db import engine_for, session_factory
 from shared.models import EventRow, Structure
 from shared.schema import upgrade_database
+from shared.times import paris_today
 from shared.tokens import create_token, extend_token, revoke_token, token_id_of
 from simulator.cohort import event_prefix
 
@@ -90,6 +92,37 @@ def _seed_demo_campaign(sessions: sessionmaker[Session], today: dt.date | None =
         counts = ", ".join(f"{len(ids)} {state}" for state, ids in campaign.states.items())
         missing = len(campaign.missing)
         click.echo(f"demo: the declarations of {year} ({counts}, {missing} missing)")
+
+
+# Where the demo writes its mails when no SMTP relay is set (README, "Mail").
+DEMO_MAIL_FOLDER = "bilan-mails"
+
+
+def _seed_demo_mail(sessions: sessionmaker[Session], today: dt.date | None = None) -> None:
+    """The previous year's campaign running: its window open around today (the 14-day
+    reminders due at once), the structures' contact addresses (once)."""
+    from simulator.declarations import give_demo_addresses, open_demo_window
+    from simulator.registry import demo_structures
+
+    today = today or paris_today()
+    year = today.year - 1
+    with sessions.begin() as session:
+        given = give_demo_addresses(session, demo_structures())
+        window = open_demo_window(session, year, today)
+    if given:
+        click.echo(f"demo: contact addresses given to {given} structures")
+    if window is not None:
+        opens, closes = window
+        click.echo(f"demo: the campaign of {year} is open from {opens} to {closes}")
+
+
+def demo_mail_env(env: dict[str, str], settings: Settings) -> tuple[dict[str, str], str | None]:
+    """The services' environment with the demo's mail folder, unless a way out is set; the
+    folder, if it is the demo's."""
+    if settings.mail_on:
+        return env, None
+    folder = str(Path.cwd() / DEMO_MAIL_FOLDER)
+    return {**env, "BILAN_MAIL_DIR": folder}, folder
 
 
 def _load_demo(sessions: sessionmaker[Session]) -> tuple[int, str]:
@@ -205,6 +238,13 @@ def up(demo: bool, workers: int, demo_rate: int) -> None:
         if demo:
             demo_token, secret = _load_demo(sessions)
             _seed_demo_campaign(sessions)
+            _seed_demo_mail(sessions)
+            env, folder = demo_mail_env(env, settings)
+            if folder is not None:
+                click.echo(
+                    f"demo: mails are written to {folder}/ (no BILAN_SMTP_URL): open the .eml "
+                    "files with a mail client or a text editor"
+                )
             # A second run carries on where the first stopped: what it recorded is a prefix
             # of the same stream (one client, in order), left out rather than posted again.
             recorded = _recorded(sessions, demo_prefix())

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 EMBEDDED = "embedded"
 
@@ -24,6 +25,9 @@ PUBLISH_SECONDS = 5.0  # the public edition's pace (statistical confidentiality 
 SESSION_HOURS = 8.0
 AUTH_FAILURE_LIMIT = "10/minute"
 MIN_SECRET_KEY_LENGTH = 32
+REMINDER_DAYS = (14, 3)  # days before a campaign closes when the late are reminded
+SMTP_TIMEOUT_SECONDS = 10.0
+SMTP_PORT = 25
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,40 @@ class Settings:
     public_min_count: int = 0
     # The workers publish what those readers see at most this often (shared/publication.py).
     publish_seconds: float = PUBLISH_SECONDS
+    # Mail (shared/mail/): an SMTP relay ``smtp://host:port``, or a folder each mail is written
+    # to (the demo's); neither: bilan sends no mail. At most one of them.
+    smtp_url: str | None = None
+    mail_dir: str | None = None
+    # The sender of the mails (``None``: noreply@ the public address's host), and the address
+    # of the pages their links lead to (``None``: http://localhost:<web port>).
+    mail_from: str | None = None
+    public_url: str | None = None
+    # Days before a campaign closes when structures that have not declared are reminded.
+    reminder_days: tuple[int, ...] = REMINDER_DAYS
+    # How long one exchange with the SMTP relay may take (a mail being sent is someone
+    # else's to retry only 8 times this long after it was claimed: shared/mail/delivery.py).
+    smtp_timeout_seconds: float = SMTP_TIMEOUT_SECONDS
 
     @property
     def broker_is_embedded(self) -> bool:
         return self.broker_url == EMBEDDED
+
+    @property
+    def mail_on(self) -> bool:
+        """Whether bilan sends mails (an SMTP relay or a folder is set)."""
+        return self.smtp_url is not None or self.mail_dir is not None
+
+    @property
+    def links_base(self) -> str:
+        """The address the mails' links start with, without a trailing slash."""
+        return self.public_url or f"http://localhost:{self.web_port}"
+
+    @property
+    def sender(self) -> str:
+        """The mails' From address."""
+        if self.mail_from:
+            return self.mail_from
+        return f"noreply@{urlsplit(self.links_base).hostname or 'localhost'}"
 
 
 def default_database_url() -> str:
@@ -222,11 +256,99 @@ def _host(env: Mapping[str, str]) -> str:
     return raw or "127.0.0.1"
 
 
+def _url(
+    env: Mapping[str, str], name: str, schemes: tuple[str, ...], expected: str
+) -> SplitResult | None:
+    """The variable as a URL of one of ``schemes``, with a host and a port that is one (None
+    when unset); refused otherwise, as ``expected`` says."""
+    raw = _text(env, name)
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise SettingError(name, env[name], expected) from None
+    if parts.scheme not in schemes or not parts.hostname or port == 0 or parts.query:
+        raise SettingError(name, env[name], expected)
+    if parts.fragment or any(c.isspace() for c in raw):
+        raise SettingError(name, env[name], expected)
+    return parts
+
+
+def _smtp_url(env: Mapping[str, str]) -> str | None:
+    expected = "expected smtp://host or smtp://host:port, the SMTP relay that sends the mails"
+    parts = _url(env, "BILAN_SMTP_URL", ("smtp",), expected)
+    if parts is None:
+        return None
+    if parts.username or parts.password:
+        raise SettingError(
+            "BILAN_SMTP_URL", "…", "no credentials: give a relay that accepts bilan's host "
+            "without them (README, \"The campaign and its mails\")",
+        )  # fmt: skip
+    if parts.path not in ("", "/"):
+        raise SettingError("BILAN_SMTP_URL", env["BILAN_SMTP_URL"], expected)
+    return parts.geturl()
+
+
+def smtp_host_port(smtp_url: str) -> tuple[str, int]:
+    """The relay's host and port of a ``BILAN_SMTP_URL`` (checked by load_settings)."""
+    parts = urlsplit(smtp_url)
+    assert parts.hostname is not None
+    return parts.hostname, parts.port or SMTP_PORT
+
+
+def _mail_dir(env: Mapping[str, str], smtp_url: str | None) -> str | None:
+    raw = _text(env, "BILAN_MAIL_DIR")
+    if raw is None:
+        return None
+    if smtp_url is not None:
+        raise SettingError(
+            "BILAN_MAIL_DIR", env["BILAN_MAIL_DIR"], "BILAN_SMTP_URL is set too: give one of them"
+        )
+    path = Path(raw).expanduser()
+    if "\x00" in raw or (path.exists() and not path.is_dir()):
+        raise SettingError("BILAN_MAIL_DIR", env["BILAN_MAIL_DIR"], "expected a folder")
+    return str(path.absolute())
+
+
+def _mail_from(env: Mapping[str, str]) -> str | None:
+    raw = _text(env, "BILAN_MAIL_FROM")
+    if raw is None:
+        return None
+    from shared.mail.addresses import AddressError, check_address
+
+    try:
+        return check_address(raw)
+    except AddressError as exc:
+        raise SettingError("BILAN_MAIL_FROM", env["BILAN_MAIL_FROM"], str(exc)) from None
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    expected = "expected the pages' public address, such as https://bilan.example.gouv.fr"
+    parts = _url(env, "BILAN_PUBLIC_URL", ("http", "https"), expected)
+    return None if parts is None else parts.geturl().rstrip("/")
+
+
+def _reminder_days(env: Mapping[str, str]) -> tuple[int, ...]:
+    raw = _text(env, "BILAN_REMINDER_DAYS")
+    if raw is None:
+        return REMINDER_DAYS
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(part.isascii() and part.isdigit() and int(part) <= 366 for part in parts):
+        raise SettingError(
+            "BILAN_REMINDER_DAYS", env["BILAN_REMINDER_DAYS"],
+            "expected days before closing from 0 to 366, separated by commas, such as 14,3",
+        )  # fmt: skip
+    return tuple(sorted({int(part) for part in parts}, reverse=True))
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings of this process, from ``environ`` (default: the environment); a
     ``SettingError`` names the first variable whose value cannot be used."""
     env = os.environ if environ is None else environ
     broker_url = _broker_url(env)
+    smtp_url = _smtp_url(env)
     return Settings(
         database_url=_database_url(env),
         broker_url=broker_url,
@@ -246,4 +368,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         proxy_hops=_count(env, "BILAN_PROXY_HOPS", 0),
         public_min_count=_count(env, "BILAN_PUBLIC_MIN_COUNT", 0),
         publish_seconds=_seconds(env, "BILAN_PUBLISH_SECONDS", PUBLISH_SECONDS, zero=True),
+        smtp_url=smtp_url,
+        mail_dir=_mail_dir(env, smtp_url),
+        mail_from=_mail_from(env),
+        public_url=_public_url(env),
+        reminder_days=_reminder_days(env),
+        smtp_timeout_seconds=_seconds(env, "BILAN_SMTP_TIMEOUT_SECONDS", SMTP_TIMEOUT_SECONDS),
     )

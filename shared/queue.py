@@ -18,6 +18,7 @@ from shared.config import Settings
 
 APPLY_PENDING = "bilan.apply_pending"
 CONSOLIDATE = "bilan.consolidate"
+SEND_MAILS = "bilan.send_mails"
 log = logging.getLogger(__name__)
 
 
@@ -100,6 +101,19 @@ def send_consolidation(settings: Settings, job_id: int) -> bool:
         _client(settings).send_task(CONSOLIDATE, args=[job_id], retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
         log.warning("could not send consolidation %s (%s); the sweep will re-send it", job_id, exc)
+        return False
+    return True
+
+
+def notify_mails(settings: Settings) -> bool:
+    """Tell the workers that mails wait in the outbox; False (and logged) if the broker fails.
+
+    Never fatal: the mails are rows, and the workers' sweep sends what is due.
+    """
+    try:
+        _client(settings).send_task(SEND_MAILS, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+        log.warning("could not wake the mail sender (%s); the sweep will send the mails", exc)
         return False
     return True
 

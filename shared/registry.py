@@ -9,17 +9,29 @@ from pathlib import Path
 from typing import Annotated, Literal, Protocol, get_args
 
 import msgspec
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from shared.bulk import member_of
 from shared.events import StructureId
+from shared.mail.addresses import ADDRESS_PATTERN, MAX_LENGTH, AddressError, check_address
 from shared.models import Structure, StructureNumber, utcnow
 from shared.regions import REGIONS
 
 Kind = Literal["mission_locale", "paio"]
 KINDS: tuple[str, ...] = get_args(Kind)
+
+
+# A contact address (shared/mail/addresses.py says why each one is refused).
+Email = Annotated[
+    str,
+    Meta(
+        max_length=MAX_LENGTH,
+        pattern=ADDRESS_PATTERN,
+        description="The structure's contact for the campaign's mails (name@domain.tld)",
+    ),
+]
 
 
 class StructureFields(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,6 +43,8 @@ class StructureFields(msgspec.Struct, forbid_unknown_fields=True):
     region: str
     opened_on: dt.date | None = None
     closed_on: dt.date | None = None
+    # Absent: the address stays as it is; null: the structure has none any more.
+    email: Email | UnsetType | None = UNSET
 
 
 class InvalidStructure(ValueError):
@@ -46,6 +60,11 @@ def check_structure(structure_id: str, fields: StructureFields) -> None:
         raise InvalidStructure(f"unknown region {fields.region!r} (expected an INSEE code of §4.1)")
     if fields.opened_on and fields.closed_on and fields.closed_on < fields.opened_on:
         raise InvalidStructure("closed_on is before opened_on")
+    if isinstance(fields.email, str):
+        try:
+            check_address(fields.email)
+        except AddressError as exc:
+            raise InvalidStructure(f"email: {exc}") from None
 
 
 def upsert_structure(session: Session, structure_id: str, fields: StructureFields) -> bool:
@@ -63,12 +82,33 @@ def upsert_structure(session: Session, structure_id: str, fields: StructureField
     row.region = fields.region
     row.opened_on = fields.opened_on
     row.closed_on = fields.closed_on
+    if fields.email is not UNSET:
+        row.email = fields.email
     row.updated_at = utcnow()
     return created
 
 
+def set_contact(session: Session, structure_id: str, email: str | None) -> Structure:
+    """A structure's contact address changed (its own page); an ``InvalidStructure`` if the
+    address cannot be one, a ``LookupError`` if there is no such structure."""
+    if email is not None:
+        try:
+            check_address(email)
+        except AddressError as exc:
+            raise InvalidStructure(f"email: {exc}") from None
+    row = session.get(Structure, structure_id, with_for_update=True)
+    if row is None:
+        raise LookupError(structure_id)
+    row.email = email
+    row.updated_at = utcnow()
+    return row
+
+
 def read_structures_csv(path: Path) -> list[tuple[str, StructureFields]]:
-    """Parse a registry CSV (``structure_id,name,kind,region[,opened_on,closed_on]``)."""
+    """Parse a registry CSV (``structure_id,name,kind,region[,opened_on,closed_on,email]``).
+
+    Without an ``email`` column the addresses already known stay; with it, an empty cell
+    means the structure has none."""
     rows: list[tuple[str, StructureFields]] = []
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
@@ -85,6 +125,7 @@ def read_structures_csv(path: Path) -> list[tuple[str, StructureFields]]:
                         "region": values["region"],
                         "opened_on": values.get("opened_on") or None,
                         "closed_on": values.get("closed_on") or None,
+                        **({"email": values["email"] or None} if "email" in values else {}),
                     },
                     StructureFields,
                     strict=False,
@@ -140,14 +181,17 @@ def registry_fields(session: Session) -> list[tuple[str, StructureFields]]:
                 region=row.region,
                 opened_on=row.opened_on,
                 closed_on=row.closed_on,
+                email=row.email,
             ),
         )
         for row in rows
     ]
 
 
-def structure_document(row: Structure) -> dict[str, str | None]:
-    return {
+def structure_document(row: Structure, with_email: bool = False) -> dict[str, str | None]:
+    """A registry row as builtins; its contact address only ``with_email`` (admins and the
+    structure itself read it)."""
+    document = {
         "structure_id": row.structure_id,
         "name": row.name,
         "kind": row.kind,
@@ -155,6 +199,9 @@ def structure_document(row: Structure) -> dict[str, str | None]:
         "opened_on": row.opened_on.isoformat() if row.opened_on else None,
         "closed_on": row.closed_on.isoformat() if row.closed_on else None,
     }
+    if with_email:
+        document["email"] = row.email
+    return document
 
 
 class Dated(Protocol):

@@ -11,10 +11,13 @@ about three PAIO), and its funders always sum to its main + specific funding.
 ``simulate_campaign`` puts a year's declarations in every state an admin meets at the
 year's end (most validated, some waiting, some rejected, some never sent), and
 ``record_campaign`` writes them through the declarations' own rules: the demo's past year.
+``open_demo_window`` and ``give_demo_addresses`` make that campaign run: a window open now,
+and contact addresses for its mails.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,10 +28,11 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.declarations.campaign_window import save_window, window_of
 from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS, DeclarationFields
 from shared.declarations.figures import merge_declarations
 from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
-from shared.models import Declaration
+from shared.models import Declaration, Structure
 from shared.registry import StructureFields, active_in, registry_fields
 from shared.tokens import Caller
 
@@ -237,3 +241,34 @@ def seed_campaign(session: Session, year: int, scale: float, seed: int) -> Campa
     campaign = simulate_campaign(year, scale, seed, registry_fields(session))
     record_campaign(session, campaign)
     return campaign
+
+
+# The demo's campaign runs: its window opened a month ago and closes in two weeks, so that
+# the 14-day reminders are due as soon as the demo starts (README, "Mail").
+DEMO_WINDOW_OPENED_DAYS_AGO = 30
+DEMO_WINDOW_CLOSES_IN_DAYS = 14
+
+
+def open_demo_window(session: Session, year: int, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Open the demo's campaign of ``year`` around ``today``, unless a window is saved; its
+    dates, or None when one was there."""
+    if window_of(session, year, today).phase != "unset":
+        return None
+    opens = max(today - dt.timedelta(days=DEMO_WINDOW_OPENED_DAYS_AGO), dt.date(year, 1, 1))
+    closes = today + dt.timedelta(days=DEMO_WINDOW_CLOSES_IN_DAYS)
+    save_window(session, DEMO_ADMIN, year, opens, closes)
+    return opens, closes
+
+
+def give_demo_addresses(session: Session, structures: list[tuple[str, StructureFields]]) -> int:
+    """The demo registry's contact addresses, when no structure has one (a database of a
+    demo run before addresses existed); how many were given."""
+    if session.scalar(select(Structure.structure_id).where(Structure.email.is_not(None)).limit(1)):
+        return 0
+    given = 0
+    for structure_id, fields in structures:
+        row = session.get(Structure, structure_id)
+        if row is not None and isinstance(fields.email, str):
+            row.email = fields.email
+            given += 1
+    return given

@@ -19,7 +19,13 @@ from shared.registry import Kind, StructureFields
 
 MISSIONS_LOCALES = 420
 PAIO = 66
-CSV_COLUMNS: tuple[str, ...] = ("structure_id", "name", "kind", "region", "opened_on", "closed_on")
+CSV_COLUMNS: tuple[str, ...] = (
+    "structure_id", "name", "kind", "region", "opened_on", "closed_on", "email",
+)  # fmt: skip
+# The demo's contact addresses, in a domain reserved for examples (RFC 2606): the demo writes
+# its mails to a folder (README). One structure in NO_ADDRESS_EVERY has none, as in life.
+DEMO_MAIL_DOMAIN = "missions-locales.example"
+NO_ADDRESS_EVERY = 20
 
 # INSEE population estimates at 1 January 2007, in thousands.
 POPULATION_2007: dict[str, int] = {
@@ -274,6 +280,9 @@ def demo_structures() -> list[tuple[str, StructureFields]]:
                 kind=kind,
                 region=code,
                 opened_on=_opened_on(structure_id, kind),
+                email=None
+                if (len(structures) + 1) % NO_ADDRESS_EVERY == 0
+                else f"contact@{structure_id.lower()}.{DEMO_MAIL_DOMAIN}",
             )
             structures.append((structure_id, fields))
     return structures
@@ -294,6 +303,7 @@ def write_registry_csv(path: Path, structures: Iterable[tuple[str, StructureFiel
                     fields.region,
                     fields.opened_on.isoformat() if fields.opened_on else "",
                     fields.closed_on.isoformat() if fields.closed_on else "",
+                    fields.email if isinstance(fields.email, str) else "",
                 )
             )
             count += 1

@@ -9,7 +9,7 @@ from shared.queue import configure_celery
 
 
 def create_celery() -> Celery:
-    app = Celery("bilan", include=["services.aggregate.tasks"])
+    app = Celery("bilan", include=["services.aggregate.tasks", "services.aggregate.mail_tasks"])
     return configure_celery(app, load_settings())
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
+from services.aggregate.mail_tasks import ReminderClock, mail_sweep
 from shared.config import Settings, load_settings
 from shared.consolidation.jobs import LostJob, run_job, stale_jobs
 from shared.counters import Applied, apply_batches, claim_pending_batches
@@ -107,12 +108,17 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> tuple[int
 
 def sweep_forever() -> None:
     sessions = _sessions()
+    reminders = ReminderClock()
     while True:
         time.sleep(load_settings().sweep_seconds)
         try:
             sweep_once(sessions, load_settings())
         except Exception:
             log.exception("sweep failed")
+        try:
+            mail_sweep(sessions, load_settings(), reminders)
+        except Exception:
+            log.exception("mail sweep failed")
 
 
 def publish_once(sessions: sessionmaker[Session], settings: Settings) -> Published | None:

@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.figures import rate_undefined
+from shared.french_dates import MONTHS as MONTHS  # services/web/live/comparison.py's too
+from shared.french_dates import day_in_words
 from shared.labels import LABELS, Format, plural_form
 from shared.series import Change
 from shared.times import ZONE_NAME, in_paris, paris_datetime
@@ -66,26 +68,9 @@ def format_count(value: int, singular: str, plural: str) -> str:
     return f"{format_number(value)} {plural_form(value, singular, plural)}"
 
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
 def format_day(day: dt.date) -> str:
     """A day in words: ``7 décembre 2026``, ``1er mars 2026``."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    return day_in_words(day)
 
 
 def pending_label(pending: int) -> str:

@@ -4,7 +4,9 @@ A submitted declaration may be replaced by another PUT (it stays ``submitted``);
 a validated one is locked: it must be rejected before it can be changed, so that
 the figures of a consolidation never rest on a declaration nobody validated.
 Every action writes a row of the audit trail (who, what, when, and the content
-submitted), in the same transaction as the change.
+submitted), in the same transaction as the change; and so does the mail of a decision to
+the structure (shared/mail/outbox.py). A structure submits within its year's window only
+(shared/declarations/campaign_window.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.declarations.campaign_window import check_may_declare, window_of
 from shared.declarations.fields import (
     FUNDER_KEYS,
     FUNDING_KEYS,
@@ -23,8 +26,11 @@ from shared.declarations.fields import (
     check_fields,
     content_of,
 )
+from shared.declarations.mails import rejected_letter, validated_letter
+from shared.mail.outbox import MailConfig, enqueue
 from shared.models import Declaration, DeclarationAudit, Structure, utcnow
 from shared.registry import active_in
+from shared.times import in_paris
 from shared.tokens import Caller
 
 SUBMITTED = "submitted"
@@ -130,20 +136,20 @@ def _audit(
     caller: Caller,
     reason: str | None = None,
     content: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        DeclarationAudit(
-            year=row.year,
-            structure_id=row.structure_id,
-            action=action,
-            status=row.status,
-            token_id=caller.token_id,
-            role=caller.role,
-            at=utcnow(),
-            reason=reason,
-            content=content,
-        )
+) -> DeclarationAudit:
+    entry = DeclarationAudit(
+        year=row.year,
+        structure_id=row.structure_id,
+        action=action,
+        status=row.status,
+        token_id=caller.token_id,
+        role=caller.role,
+        at=utcnow(),
+        reason=reason,
+        content=content,
     )
+    session.add(entry)
+    return entry
 
 
 def _locked(session: Session, year: int, structure_id: str) -> Declaration | None:
@@ -173,6 +179,7 @@ def submit(
     authorize_submit(caller, structure_id)
     check_fields(fields)
     structure = _structure(session, year, structure_id)
+    check_may_declare(session, caller, year)
     row = _locked(session, year, structure_id)
     created = row is None
     if row is None:
@@ -208,8 +215,11 @@ def decide(
     structure_id: str,
     verdict: str,
     reason: str | None = None,
+    mail: MailConfig | None = None,
 ) -> Declaration:
-    """Validate or reject a declaration (``verdict``: ``validated`` / ``rejected``)."""
+    """Validate or reject a declaration (``verdict``: ``validated`` / ``rejected``); with
+    ``mail``, its structure's contact is mailed the decision (the mail written in this
+    transaction: shared/mail/outbox.py)."""
     authorize_decide(caller)
     row = _locked(session, year, structure_id)
     if row is None:
@@ -233,9 +243,38 @@ def decide(
     row.status = verdict
     row.decided_at = utcnow()
     row.reason = reason
-    _audit(session, row, verdict, caller, reason=reason)
+    entry = _audit(session, row, verdict, caller, reason=reason)
     session.flush()
+    if mail is not None:
+        _mail_decision(session, mail, row, entry)
     return row
+
+
+def _mail_decision(
+    session: Session, mail: MailConfig, row: Declaration, entry: DeclarationAudit
+) -> None:
+    """The decision's mail to the structure's contact, if it has one: once per decision (the
+    audit line is its key)."""
+    structure = session.get_one(Structure, row.structure_id)
+    if structure.email is None:
+        return
+    day = in_paris(entry.at).date()
+    if row.status == VALIDATED:
+        letter = validated_letter(mail, structure, row.year, entry.role, day, row.reason)
+    else:
+        assert row.reason is not None
+        window = window_of(session, row.year)
+        letter = rejected_letter(mail, structure, row.year, entry.role, day, row.reason, window)
+    enqueue(
+        session,
+        mail,
+        key=f"decision:{entry.id}",
+        kind=row.status,
+        year=row.year,
+        structure_id=row.structure_id,
+        recipient=structure.email,
+        letter=letter,
+    )
 
 
 def declaration_document(row: Declaration) -> dict[str, Any]:

@@ -73,3 +73,20 @@ def test_the_proxy_is_given_every_variable_of_its_template() -> None:
     )
     variables = set(re.findall(r"\$\{(\w+)\}", template.read_text()))
     assert variables == set(proxy["environment"])  # type: ignore[arg-type]
+
+
+def test_the_mails_go_through_a_relay_the_operator_names() -> None:
+    for name in ("worker", "web", "migrate"):
+        environment = services()[name]["environment"]
+        assert isinstance(environment, dict)
+        # ${VAR:?message}: compose refuses to start without them.
+        assert str(environment["BILAN_SMTP_URL"]).startswith("${BILAN_SMTP_URL:?"), name
+        assert str(environment["BILAN_PUBLIC_URL"]).startswith("${BILAN_PUBLIC_URL:?"), name
+    # What compose passes when they are given is what bilan reads.
+    from shared.config import load_settings
+
+    settings = load_settings(
+        {"BILAN_SMTP_URL": "smtp://relay-host:25", "BILAN_MAIL_FROM": "",
+         "BILAN_PUBLIC_URL": "https://bilan.example.gouv.fr"}
+    )  # fmt: skip
+    assert settings.mail_on and settings.sender == "noreply@bilan.example.gouv.fr"

@@ -45,3 +45,51 @@ def test_a_region_outside_the_registry_is_refused(env: dict[str, str], registry:
         done = CliRunner().invoke(main, ["structures", "list", "--region", region])
         assert done.exit_code == 1
         assert done.output == f"Error: region '{region}' not in the registry: no structure of it\n"
+
+
+def _emails(sessions: sessionmaker[Session]) -> dict[str, str | None]:
+    from shared.models import Structure
+
+    with sessions() as session:
+        return {s.structure_id: s.email for s in session.query(Structure)}
+
+
+def test_the_import_takes_the_contact_addresses(
+    env: dict[str, str], sessions: sessionmaker[Session], registry: Any, tmp_path: Any
+) -> None:
+    with_emails = tmp_path / "with.csv"
+    with_emails.write_text(
+        "structure_id,name,kind,region,email\n"
+        "ML-11-001,Mission locale de Paris,mission_locale,11,direction@ml-paris.example.org\n"
+        "ML-11-002,Mission locale de Créteil,mission_locale,11,\n"
+    )
+    done = CliRunner().invoke(main, ["structures", "import", str(with_emails)])
+    assert done.exit_code == 0, done.output
+    assert _emails(sessions)["ML-11-001"] == "direction@ml-paris.example.org"
+    assert _emails(sessions)["ML-11-002"] is None
+
+    # Without the column, the addresses stay; an empty cell removes one.
+    without = tmp_path / "without.csv"
+    without.write_text("structure_id,name,kind,region\nML-11-001,ML de Paris,mission_locale,11\n")
+    assert CliRunner().invoke(main, ["structures", "import", str(without)]).exit_code == 0
+    assert _emails(sessions)["ML-11-001"] == "direction@ml-paris.example.org"
+    emptied = tmp_path / "emptied.csv"
+    emptied.write_text("structure_id,name,kind,region,email\nML-11-001,Paris,mission_locale,11,\n")
+    assert CliRunner().invoke(main, ["structures", "import", str(emptied)]).exit_code == 0
+    assert _emails(sessions)["ML-11-001"] is None
+
+
+def test_a_malformed_address_stops_the_import_naming_its_line(
+    env: dict[str, str], sessions: sessionmaker[Session], registry: Any, tmp_path: Any
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "structure_id,name,kind,region,email\n"
+        "ML-11-001,Mission locale de Paris,mission_locale,11,direction@ml-paris.example.org\n"
+        "ML-11-002,Mission locale de Créteil,mission_locale,11,direction at creteil\n"
+    )
+    done = CliRunner().invoke(main, ["structures", "import", str(path)])
+    assert done.exit_code == 1
+    assert done.output.startswith(f"Error: {path}, line 3: ")
+    assert "$.email" in done.output and len(done.output.splitlines()) == 1
+    assert set(_emails(sessions).values()) == {None}  # nothing imported

@@ -57,3 +57,39 @@ def test_the_campaign_is_the_same_on_every_run() -> None:
     first = simulate_campaign(2025, 0.02, 1, demo_structures())
     second = simulate_campaign(2025, 0.02, 1, demo_structures())
     assert first.states == second.states and first.missing == second.missing
+
+
+def test_the_demo_campaign_runs_with_addresses_and_a_window_open_today(
+    sessions: sessionmaker[Session], capsys: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import msgspec
+
+    from cli.up import DEMO_MAIL_FOLDER, _seed_demo_mail, demo_mail_env
+    from shared.config import load_settings
+    from shared.declarations.campaign_window import window_of
+    from shared.declarations.reminders import latest_reached
+    from shared.models import Structure
+
+    with sessions.begin() as session:
+        rows = [(sid, msgspec.structs.replace(f, email=None)) for sid, f in demo_structures()]
+        import_structures(session, rows)  # a registry of a demo run before addresses existed
+    today = dt.date(2026, 12, 7)
+    _seed_demo_mail(sessions, today=today)
+    said = capsys.readouterr().out
+    assert "demo: contact addresses given to 462 structures" in said
+    assert "demo: the campaign of 2025 is open from 2026-11-07 to 2026-12-21" in said
+    with sessions() as session:
+        window = window_of(session, 2025, today)
+        paris = session.get_one(Structure, "ML-11-001")
+    assert paris.email == "contact@ml-11-001.missions-locales.example"
+    reached = latest_reached(window, (14, 3))
+    assert reached is not None and reached.days_before == 14  # due as the demo starts
+    # Once only: a second run leaves the addresses and the window as they are.
+    _seed_demo_mail(sessions, today=today + dt.timedelta(days=3))
+    assert capsys.readouterr().out == ""
+
+    monkeypatch.chdir(tmp_path)
+    env, folder = demo_mail_env({"PATH": "/bin"}, load_settings({}))
+    assert folder == str(tmp_path / DEMO_MAIL_FOLDER) and env["BILAN_MAIL_DIR"] == folder
+    relay = load_settings({"BILAN_SMTP_URL": "smtp://relay.example.org"})
+    assert demo_mail_env({"PATH": "/bin"}, relay) == ({"PATH": "/bin"}, None)

@@ -88,6 +88,16 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         assert (tmp_path / "bilan.db").exists()  # the embedded default database
         # The previous year's declarations, for an admin to consolidate it (README).
         assert f"demo: the declarations of {year - 1} (" in (tmp_path / "up.log").read_text()
+        # The campaign runs: its 14-day reminders are written to the demo's folder of mails.
+        mails = tmp_path / "bilan-mails"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(mails.glob("*_relance_*.eml")):
+            time.sleep(1)
+        reminders = list(mails.glob("*_relance_*.eml"))
+        assert reminders, (tmp_path / "up.log").read_text()[-3000:]
+        text = reminders[0].read_text(encoding="utf-8")
+        assert f"Subject: Rappel : déclaration ICARE {year - 1} à transmettre avant le" in text
+        assert f"http://localhost:{web_port}/declarations/{year - 1}/" in text
         services = children_of(up.pid)
         assert len(services) >= 4  # ingest, web, worker, demo
         (demo_token,) = usable_tokens(tmp_path, env)

@@ -64,3 +64,42 @@ def test_a_bad_value_is_refused_with_the_setting_named(name: str, value: str) ->
 )
 def test_good_values_are_read(name: str, value: str, attribute: str, expected: object) -> None:
     assert getattr(load_settings({name: value}), attribute) == expected
+
+
+def test_mail_is_off_unless_a_way_out_is_set(tmp_path: Path) -> None:
+    settings = load_settings({})
+    assert not settings.mail_on
+    assert (settings.reminder_days, settings.smtp_timeout_seconds) == ((14, 3), 10)
+    # The links go to the local pages, the sender is of their host, until told otherwise.
+    assert settings.links_base == "http://localhost:8080"
+    assert settings.sender == "noreply@localhost"
+    relay = load_settings(
+        {
+            "BILAN_SMTP_URL": "smtp://relay.example.org:2525",
+            "BILAN_PUBLIC_URL": "https://bilan.example.gouv.fr/",
+            "BILAN_REMINDER_DAYS": "3, 21,14,3",
+        }
+    )
+    assert relay.mail_on and relay.smtp_url == "smtp://relay.example.org:2525"
+    assert relay.links_base == "https://bilan.example.gouv.fr"
+    assert relay.sender == "noreply@bilan.example.gouv.fr"
+    assert relay.reminder_days == (21, 14, 3)
+    folder = load_settings({"BILAN_MAIL_DIR": str(tmp_path / "mails"), "BILAN_WEB_PORT": "9000"})
+    assert folder.mail_on and folder.mail_dir == str(tmp_path / "mails")
+    assert folder.links_base == "http://localhost:9000"
+    given = load_settings({"BILAN_MAIL_FROM": "icare@dgefp.example.gouv.fr"})
+    assert given.sender == "icare@dgefp.example.gouv.fr"
+
+
+def test_one_way_out_only(tmp_path: Path) -> None:
+    with pytest.raises(SettingError) as refused:
+        load_settings({"BILAN_SMTP_URL": "smtp://relay", "BILAN_MAIL_DIR": str(tmp_path)})
+    assert str(refused.value) == (
+        f"BILAN_MAIL_DIR={str(tmp_path)!r} is refused: BILAN_SMTP_URL is set too: give one of them"
+    )
+
+
+def test_a_relay_password_is_never_printed() -> None:
+    with pytest.raises(SettingError) as refused:
+        load_settings({"BILAN_SMTP_URL": "smtp://bilan:hunter2@relay"})
+    assert "hunter2" not in str(refused.value)

@@ -46,6 +46,10 @@ def test_ids_names_and_dates_are_valid_and_deterministic() -> None:
         assert fields.closed_on is None
     assert dict(structures)["ML-11-001"].name == "Mission locale de Paris Centre"
     assert dict(structures)["ML-23-002"].name == "Mission locale du Havre"
+    # Contact addresses in a domain reserved for examples, a few structures without one.
+    emails = [fields.email for _, fields in structures]
+    assert dict(structures)["ML-11-001"].email == "contact@ml-11-001.missions-locales.example"
+    assert emails.count(None) == len(structures) // 20
 
 
 def test_csv_reads_back_as_bilan_structures_import_reads_it(tmp_path: Path) -> None:
@@ -53,6 +57,6 @@ def test_csv_reads_back_as_bilan_structures_import_reads_it(tmp_path: Path) -> N
     structures = demo_structures()
     assert write_registry_csv(path, structures) == 486
     assert path.read_text(encoding="utf-8").splitlines()[0] == (
-        "structure_id,name,kind,region,opened_on,closed_on"
+        "structure_id,name,kind,region,opened_on,closed_on,email"
     )
     assert read_structures_csv(path) == structures

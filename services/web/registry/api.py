@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
-from flask import Response
+from flask import Response, request
 from sqlalchemy.exc import IntegrityError
 
 from services.web.db import read_session, transaction
 from services.web.http import (
     ApiError,
+    authenticated,
     decode_body,
     json_response,
     require_role,
@@ -26,11 +29,25 @@ from shared.registry import (
 _fields_decoder = msgspec.json.Decoder(StructureFields)
 
 
+def _reads_email() -> Callable[[str], bool]:
+    """Whose contact address this request may read: every one for an admin's token, its own
+    for a structure's, none without a token (a header naming no valid token is a 401)."""
+    if request.headers.get("Authorization") is None:
+        return lambda _: False
+    caller = authenticated()
+    if caller.role == "admin":
+        return lambda _: True
+    if caller.role == "structure":
+        return lambda structure_id: structure_id in caller.structures
+    return lambda _: False
+
+
 def list_structures() -> Response:
     region = given_region()
+    reads_email = _reads_email()
     with read_session() as session:
         rows = registry_structures(session, region or None)
-        documents = [document_of(row) for row in rows]
+        documents = [document_of(row, reads_email(row.structure_id)) for row in rows]
     return json_response(StructureList(structures=documents))
 
 
@@ -43,7 +60,7 @@ def put_structure(structure_id: str) -> Response:
             with transaction() as session:
                 created = upsert_structure(session, structure_id, fields)
                 session.flush()
-                document = document_of(session.get_one(Structure, structure_id))
+                document = document_of(session.get_one(Structure, structure_id), with_email=True)
             break
         except InvalidStructure as exc:
             raise ApiError(422, "invalid", str(exc)) from None

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import Parameters, answer, fail, json_body, operation
+from services.web.apidoc import (
+    RETRY_AFTER,
+    Parameters,
+    answer,
+    fail,
+    json_body,
+    operation,
+    with_headers,
+)
 from services.web.registry.schemas import StructureDocument, StructureList
 from shared.registry import StructureFields
 
@@ -15,6 +23,7 @@ EXAMPLE = {
     "region": "11",
     "opened_on": "1990-01-01",
     "closed_on": None,
+    "email": "direction@ml-paris.example.org",
 }
 
 
@@ -37,8 +46,15 @@ def paths(p: Parameters) -> dict[str, Any]:
                 "The structure registry",
                 {
                     "200": answer("The structures, by id", StructureList),
+                    "401": fail("A token was given that is unknown, revoked or expired"),
                     "404": fail("Unknown region"),
+                    "429": with_headers(
+                        fail("Too many failed authentications from this address"), RETRY_AFTER
+                    ),
                 },
+                description="No token needed. The contact `email` is shown to an admin's token "
+                "(every structure's) and to a structure's token (its own); without one, or to "
+                "another role, it is left out.",
                 parameters=[{**p.region, "description": "Only the structures of this region"}],
             )
         },
@@ -51,8 +67,13 @@ def paths(p: Parameters) -> dict[str, Any]:
                     "200": {**answer("Updated", StructureDocument), "links": LINKS},
                     "201": {**answer("Created", StructureDocument), "links": LINKS},
                     "403": fail("Role other than admin"),
-                    "422": fail("Invalid structure (id, name, dates: closed before opened)"),
+                    "422": fail(
+                        "Invalid structure (id, name, dates: closed before opened, an email "
+                        "that is not name@domain.tld)"
+                    ),
                 },
+                description="An absent `email` leaves the contact address as it is; `null` "
+                "removes it.",
                 parameters=[p.path_structure],
                 body=json_body(StructureFields, EXAMPLE),
                 secured=True,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
+from msgspec import UNSET, Meta, UnsetType
 
 from shared.models import Structure
 from shared.registry import Kind, StructureFields, structure_document
@@ -19,6 +21,15 @@ class StructureDocument(msgspec.Struct):
     region: str
     opened_on: dt.date | None
     closed_on: dt.date | None
+    email: (
+        Annotated[
+            str | None,
+            Meta(
+                description="Contact address: present for an admin's token and the structure's own"
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
 
 
 class StructureList(msgspec.Struct):
@@ -27,9 +38,9 @@ class StructureList(msgspec.Struct):
     structures: list[StructureDocument]
 
 
-def document_of(row: Structure) -> StructureDocument:
-    """The document of a registry row."""
-    return msgspec.convert(structure_document(row), StructureDocument)
+def document_of(row: Structure, with_email: bool = False) -> StructureDocument:
+    """The document of a registry row; its contact address only ``with_email``."""
+    return msgspec.convert(structure_document(row, with_email), StructureDocument)
 
 
 STRUCTS: tuple[type, ...] = (StructureList, StructureDocument, StructureFields)

@@ -15,6 +15,7 @@ from flask import Flask, Response
 
 from services.web.http import error_response
 from services.web.layout import NavEntry, add_nav
+from services.web.yearend.campaign_window_page import day_with_weekday
 from services.web.yearend.routes import bp
 from shared.declarations.fields import DeclarationError
 
@@ -26,6 +27,7 @@ STATUS_OF: dict[str, int] = {
     "not_found": 404,
     "already_validated": 409,
     "invalid_transition": 409,
+    "campaign_closed": 409,
 }
 
 
@@ -44,3 +46,4 @@ def init_app(app: Flask) -> None:
         NavEntry("yearend.admin", "Administration", ("admin",)),
     )
     app.register_error_handler(DeclarationError, declaration_refused)
+    app.add_template_filter(day_with_weekday, "weekday_day")

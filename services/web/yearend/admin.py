@@ -32,7 +32,15 @@ from services.web.parameters import (
 )
 from services.web.signin.identity import Identity, check_csrf, current_identity, require_identity
 from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
+from services.web.yearend.campaign_window_page import (
+    WindowForm,
+    admin_campaign,
+    day_with_weekday,
+    read_window_form,
+    refusal_of,
+)
 from services.web.yearend.consolidations import queue_consolidation, recent_jobs
+from services.web.yearend.decisions import decide_and_mail
 from services.web.yearend.declaration_rights import refusal
 from services.web.yearend.report_field import ReportField
 from services.web.yearend.schemas import consolidation_entry
@@ -40,9 +48,10 @@ from services.web.yearend.wording import page_year
 from shared.consolidation.jobs import ConsolidationRefused, year_has_ended
 from shared.consolidation.reports import reports_by_year
 from shared.declarations.campaign import region_progress, total_of
+from shared.declarations.campaign_window import WindowRefused, save_window, window_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.figures import completeness
-from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, decide
+from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.live import years_with_data
 from shared.models import Declaration, Structure
 from shared.regions import REGIONS
@@ -82,6 +91,11 @@ def admin() -> str | Page:
     year = dt.date.today().year - 1 if year_text is None else page_year(year_text)
     job_text = optional("job")
     watched = None if job_text is None else parse_id(job_text, "consolidation")
+    return admin_page(year, watched)
+
+
+def admin_page(year: int, watched: int | None = None, window_form: WindowForm | None = None) -> str:
+    """The page of a year (``window_form``: the campaign's window as posted, with its errors)."""
     history = [consolidation_entry(job) for job in recent_jobs()]
     regions = sorted(REGIONS, key=lambda code: alphabetical(REGIONS[code]))
     with read_session() as db:
@@ -98,6 +112,7 @@ def admin() -> str | Page:
             for number, versions in reports_by_year(db)
             for v in versions
         }
+        campaign = admin_campaign(db, window_of(db, year), window_form)
     first, last = year_range()
     years = year_choices(year, with_data)
     ended = [y for y in years if year_has_ended(y)]
@@ -119,6 +134,7 @@ def admin() -> str | Page:
         statuses=JOB_STATES,
         validated=VALIDATED,
         rejected=REJECTED,
+        **campaign,
     )
 
 
@@ -178,12 +194,32 @@ def admin_decide(year: str, structure_id: str, verdict: str) -> WerkzeugResponse
     number = page_year(year)
     reason = request.form.get("reason", "").strip() or None
     try:
-        with transaction() as db:
-            decision = VALIDATED if verdict == "validate" else REJECTED
-            decide(db, identity.caller, number, structure_id, decision, reason)
+        decision = VALIDATED if verdict == "validate" else REJECTED
+        decide_and_mail(identity.caller, number, structure_id, decision, reason)
     except DeclarationError as exc:
         flash(f"{structure_id} : {refusal(exc)}", "error")
     else:
         done = "validée" if verdict == "validate" else "rejetée"
         flash(f"Déclaration {number} de {structure_id} {done}.", "success")
     return redirect(url_for("yearend.admin", year=number))
+
+
+def admin_window_save(year: str) -> WerkzeugResponse | tuple[str, int]:
+    """``POST /admin/campagnes/{year}``: save the year's window, or show the form's errors."""
+    identity = _require_admin()
+    number = page_year(year)
+    form, days = read_window_form(request.form, number)
+    if not form.errors:
+        try:
+            with transaction() as db:
+                save_window(db, identity.caller, number, days["opens_on"], days["closes_on"])
+        except WindowRefused as exc:
+            form.errors[exc.field] = refusal_of(exc, number)
+    if form.errors:
+        return admin_page(number, window_form=form), 422
+    flash(
+        f"Campagne {number} : les structures déclarent du {day_with_weekday(days['opens_on'])} au "
+        f"{day_with_weekday(days['closes_on'])} inclus.",
+        "success",
+    )
+    return redirect(url_for("yearend.admin", year=number, _anchor="window-title"), 303)

@@ -4,7 +4,10 @@
   declaration, the region's completeness, filters (state, kind, name), each row leading
   to the declaration's page, those waiting for a decision first;
 - an admin: the same for one region or the whole country;
-- a structure: its declarations year by year, and the one to fill in.
+- a structure: its declarations year by year, the one to fill in and until when, its contact
+  address (which it changes itself) and the mails bilan sent it.
+The validator's and admin's list begins with the window and the days left, and who has not
+declared.
 Filters are query parameters (a GET form): a view is a link, and works without JavaScript;
 the list is cut in pages of PAGE_SIZE rows, whose links keep the filters.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -22,16 +25,21 @@ from services.web.http import ApiError
 from services.web.live.view import alphabetical
 from services.web.pagination import paginate
 from services.web.parameters import optional, year_choices
-from services.web.signin.identity import Identity, require_identity
+from services.web.signin.identity import Identity, check_csrf, require_identity
+from services.web.yearend.campaign_window_page import window_text
+from services.web.yearend.structure_contact import mails_sent_to, save_contact
 from services.web.yearend.wording import KINDS, STATES, campaign_year, page_year
 from shared.declarations.campaign import (
     CAMPAIGN_STATES,
+    NONE,
     StructureStatus,
     progress_of,
     structure_statuses,
 )
+from shared.declarations.campaign_window import window_of
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.live import years_with_data
+from shared.mail.addresses import MAX_LENGTH
 from shared.models import Declaration, Structure
 from shared.regions import REGIONS
 from shared.web_sessions import PAGE_ROLES
@@ -83,7 +91,9 @@ def _regional(identity: Identity) -> tuple[str, int]:
     with read_session() as db:
         statuses = structure_statuses(db, year, region)
         with_data = years_with_data(db)
+        window = window_of(db, year)
     rows = _filtered(statuses, state, kind, text)
+    by_name = sorted(statuses, key=lambda s: alphabetical(s.name))
     # The filters stay in the links of the other pages (a validator's region is its own).
     filters = {
         "year": year,
@@ -112,6 +122,10 @@ def _regional(identity: Identity) -> tuple[str, int]:
         states=STATES,
         kinds=KINDS,
         filtered=state is not None or kind is not None or bool(text),
+        window=window,
+        window_text=window_text(window),
+        not_sent=[s for s in by_name if s.status == NONE],
+        to_correct=[s for s in by_name if s.status == REJECTED],
     ), 200
 
 
@@ -121,6 +135,19 @@ def _structure_home(identity: Identity) -> tuple[str, int] | WerkzeugResponse:
         # "Une autre année": that year's declaration.
         year = page_year(optional("year"))
         return redirect(url_for("yearend.declaration_page", year=year, structure_id=structure_id))
+    return structure_home(identity)
+
+
+def structure_home(
+    identity: Identity,
+    contact_value: str | None = None,
+    contact_error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """A structure's page: its declarations, the campaign's window, its contact address (as
+    typed, with its error, when a change was refused) and the mails it was sent."""
+    structure_id = identity.structure_id or ""
+    current = campaign_year()
     with read_session() as db:
         structure = db.get(Structure, structure_id)
         if structure is None:
@@ -133,7 +160,8 @@ def _structure_home(identity: Identity) -> tuple[str, int] | WerkzeugResponse:
             )
         }
         with_data = years_with_data(db)
-    current = campaign_year()
+        window = window_of(db, current)
+        mails = mails_sent_to(db, structure_id)
     years = sorted({current, *declared}, reverse=True)
     rows: list[dict[str, Any]] = [
         {
@@ -153,7 +181,24 @@ def _structure_home(identity: Identity) -> tuple[str, int] | WerkzeugResponse:
         current=current,
         states=STATES,
         years=year_choices(current, with_data),
-    ), 200
+        window=window,
+        window_text=window_text(window),
+        contact_value=structure.email if contact_value is None else contact_value,
+        contact_error=contact_error,
+        mails=mails,
+        mail_on=current_app.config["SETTINGS"].mail_on,
+    ), status
+
+
+def contact_submit() -> WerkzeugResponse | tuple[str, int]:
+    """``POST /declarations/contact``: a structure changes its own contact address."""
+    identity = require_identity("structure", what="aux structures")
+    check_csrf()
+    typed = request.form.get("email", "")
+    error = save_contact(identity.structure_id or "", typed)
+    if error is not None:
+        return structure_home(identity, typed.strip()[:MAX_LENGTH], error, 422)
+    return redirect(url_for("yearend.campaign", _anchor="contact-title"), 303)
 
 
 def campaign() -> tuple[str, int] | WerkzeugResponse:

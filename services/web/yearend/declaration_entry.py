@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from services.web.db import read_session, transaction
 from services.web.formatting import format_euros
 from services.web.signin.identity import check_csrf, require_identity
+from services.web.yearend.campaign_window_page import window_text
 from services.web.yearend.declaration_form import (
     FUNDERS,
     FUNDERS_KEY,
@@ -33,6 +34,7 @@ from services.web.yearend.declaration_form import (
 from services.web.yearend.declaration_rights import refusal, rights_of, structure_or_404
 from services.web.yearend.wording import KINDS, STATES, page_year
 from shared.declarations.campaign import NONE, last_validated
+from shared.declarations.campaign_window import window_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, VALIDATED, submit
 from shared.models import Declaration
@@ -70,6 +72,7 @@ def _render(
         rights_of(db, identity, structure)
         row = db.get(Declaration, (year, structure.structure_id))
         before = last_validated(db, year, structure.structure_id)
+        window = window_of(db, year)
     state = NONE if row is None else row.status
     resumed = False
     if values is None:
@@ -100,6 +103,9 @@ def _render(
         "errors_titles": {"one": errors_title(1), "many": errors_title(2).replace("2", "{n}")},
         "mismatch": MISMATCH,
         "sums": _sums(values),
+        "window_text": window_text(window),
+        # A structure outside its year's window (an admin is not bound by it).
+        "closed": identity.role == "structure" and not window.open,
     }
     return render_template("declaration_form.html", **context), status
 

@@ -14,9 +14,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from services.web.db import read_session, transaction
+from services.web.db import read_session
 from services.web.formatting import format_euros, format_number, format_percent
 from services.web.signin.identity import check_csrf, require_identity
+from services.web.yearend.decisions import decide_and_mail
 from services.web.yearend.declaration_form import FIELDS, FUNDERS, FUNDING, STAFF
 from services.web.yearend.declaration_rights import (
     refusal,
@@ -26,7 +27,7 @@ from services.web.yearend.declaration_rights import (
 from services.web.yearend.wording import ACTIONS, KINDS, ROLES, STATES, page_year
 from shared.declarations.campaign import NONE, last_validated
 from shared.declarations.fields import DeclarationError
-from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, decide, history
+from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, history
 from shared.models import Declaration
 from shared.regions import REGIONS
 from shared.web_sessions import PAGE_ROLES
@@ -138,8 +139,7 @@ def _decide(year_text: str, structure_id: str, verdict: str) -> WerkzeugResponse
         structure = structure_or_404(db, structure_id)
         rights_of(db, identity, structure)  # a 403 page for another region's validator
     try:
-        with transaction() as db:
-            decide(db, identity.caller, year, structure.structure_id, verdict, reason)
+        decide_and_mail(identity.caller, year, structure.structure_id, verdict, reason)
     except DeclarationError as exc:
         flash(refusal(exc), "error")
     else:

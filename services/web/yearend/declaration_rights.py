@@ -36,6 +36,10 @@ REFUSALS = {
     "unknown_structure": "Cette structure n'est pas dans le répertoire.",
     "not_found": "Cette structure n'a pas transmis de déclaration pour cette année.",
     "invalid": "Indiquez le motif du rejet.",
+    "campaign_closed": (
+        "La campagne de déclaration de cette année n'est pas ouverte en ce moment : pour une "
+        "déclaration hors délai, adressez-vous à votre DRTEFP."
+    ),
 }
 
 

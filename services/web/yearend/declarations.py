@@ -25,6 +25,7 @@ from services.web.http import (
     json_response,
 )
 from services.web.parameters import given, given_region, is_structure_id, parse_year
+from services.web.yearend.decisions import decide_and_mail
 from services.web.yearend.schemas import (
     Completeness,
     DeclarationDetail,
@@ -43,7 +44,6 @@ from shared.declarations.workflow import (
     authorize_decide,
     authorize_read,
     authorize_submit,
-    decide,
     history,
     list_declarations,
     readable_scope,
@@ -91,10 +91,8 @@ def _decide(year: str, structure_id: str, verdict: str) -> Response:
             reason = decode_body(_rejection_decoder, body).reason
         else:
             reason = decode_body(_verdict_decoder, body).reason
-    with transaction() as session:
-        row = decide(session, caller, year_value, structure_id, verdict, reason)
-        document = declaration_document(row)
-    return json_response(document)
+    row = decide_and_mail(caller, year_value, structure_id, verdict, reason)
+    return json_response(declaration_document(row))
 
 
 def validate_declaration(year: str, structure_id: str) -> Response:

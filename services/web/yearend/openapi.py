@@ -6,6 +6,8 @@ from typing import Any
 
 from services.web.apidoc import Parameters, answer, fail, json_body, operation, ref, with_headers
 from services.web.yearend.schemas import (
+    CampaignDocument,
+    CampaignWindow,
     ConsolidationDocument,
     ConsolidationList,
     ConsolidationRequest,
@@ -21,6 +23,8 @@ from shared.declarations.fields import DeclarationFields
 from shared.declarations.workflow import STATUSES
 
 DECLARATIONS, CONSOLIDATIONS, REPORTS = "declarations", "consolidations", "reports"
+CAMPAIGNS = "campaigns"
+WINDOW_EXAMPLE = {"opens_on": "2008-04-01", "closes_on": "2008-06-30"}
 
 DECLARATION_EXAMPLE = {
     "professionals": 23,
@@ -145,7 +149,10 @@ def paths(p: Parameters) -> dict[str, Any]:
                         "links": DECLARATION_LINKS,
                     },
                     "201": {**answer("Created", DeclarationDocument), "links": DECLARATION_LINKS},
-                    "409": fail("Already validated"),
+                    "409": fail(
+                        "Already validated; or a structure's token outside its year's window "
+                        "(error campaign_closed)"
+                    ),
                     "422": fail(
                         "Invalid declaration (funders must sum to main + specific), "
                         "unknown or inactive structure"
@@ -168,6 +175,39 @@ def paths(p: Parameters) -> dict[str, Any]:
             "Reject a declaration, with a reason (validator of its region, or admin)",
             json_body(Rejection, {"reason": "Financement FSE absent"}),
         ),
+        "/v1/campaigns/{year}": {
+            "get": operation(
+                "getCampaign",
+                CAMPAIGNS,
+                "A year's declaration window and completeness (any token)",
+                {"200": answer("The campaign", CampaignDocument)},
+                description="Without a saved window, opens_on and closes_on are null and the "
+                "year is open.",
+                parameters=[p.path_year],
+                secured=True,
+            ),
+            "put": operation(
+                "putCampaign",
+                CAMPAIGNS,
+                "Set a year's declaration window (admin)",
+                {
+                    "200": answer("Changed", CampaignDocument),
+                    "201": answer("Set for the first time", CampaignDocument),
+                    "403": fail("Role other than admin"),
+                    "422": fail(
+                        "Invalid window: a date that is not one, closes_on before opens_on, "
+                        "opens_on before 1 January of the year, closes_on after 31 December "
+                        "two years after it (error invalid_window)"
+                    ),
+                },
+                description="Structures declare from opens_on to closes_on, both included, "
+                "in Europe/Paris; outside, their PUT of a declaration is a 409 campaign_closed "
+                "(admins are not bound). ICARE's window is April to June of the next year.",
+                parameters=[p.path_year],
+                body=json_body(CampaignWindow, WINDOW_EXAMPLE),
+                secured=True,
+            ),
+        },
         "/v1/consolidations": {
             "post": operation(
                 "startConsolidation",

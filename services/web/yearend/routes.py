@@ -7,6 +7,7 @@ from flask import Blueprint
 from services.web.yearend import (
     admin,
     campaign,
+    campaigns,
     consolidations,
     declaration_entry,
     declaration_pages,
@@ -29,6 +30,9 @@ bp.add_url_rule(
     f"{_DECLARATION}/reject", view_func=declarations.reject_declaration, methods=["POST"]
 )
 
+bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.get_campaign)
+bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, methods=["PUT"])
+
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"])
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
 bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
@@ -43,6 +47,7 @@ bp.add_url_rule("/rapports/<year>", view_func=report_page.report_page)
 # The signed-in pages of the declarations (the session cookie's path /declarations).
 _PAGE = "/declarations/<year>/<structure_id>"
 bp.add_url_rule("/declarations", view_func=campaign.campaign)
+bp.add_url_rule("/declarations/contact", view_func=campaign.contact_submit, methods=["POST"])
 bp.add_url_rule(_PAGE, view_func=declaration_pages.declaration_page)
 bp.add_url_rule(f"{_PAGE}/saisie", view_func=declaration_entry.declaration_form)
 bp.add_url_rule(f"{_PAGE}/saisie", view_func=declaration_entry.declaration_submit, methods=["POST"])
@@ -56,6 +61,7 @@ bp.add_url_rule("/admin", view_func=admin.admin)
 bp.add_url_rule("/admin/login", view_func=admin.admin_login, methods=["POST"])
 bp.add_url_rule("/admin/logout", view_func=admin.admin_logout, methods=["POST"])
 bp.add_url_rule("/admin/consolidations", view_func=admin.admin_consolidate, methods=["POST"])
+bp.add_url_rule("/admin/campagnes/<year>", view_func=admin.admin_window_save, methods=["POST"])
 bp.add_url_rule(
     "/admin/declarations/<year>/<structure_id>/<verdict>",
     view_func=admin.admin_decide,

@@ -96,6 +96,25 @@ class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     ]
 
 
+class CampaignWindow(msgspec.Struct, forbid_unknown_fields=True):
+    """Body of ``PUT /v1/campaigns/{year}``: the days structures declare, both included
+    (Europe/Paris)."""
+
+    opens_on: dt.date
+    closes_on: Annotated[dt.date, Meta(description="On or after opens_on")]
+
+
+class CampaignDocument(msgspec.Struct):
+    """``GET /v1/campaigns/{year}``: the year's window (null: none saved, the year is open),
+    whether structures may declare today, and how far the declarations are."""
+
+    year: int
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    open: Annotated[bool, Meta(description="Whether a structure may declare today (Paris)")]
+    completeness: Completeness
+
+
 class ConsolidationRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Body of ``POST /v1/consolidations``."""
 
@@ -238,6 +257,8 @@ STRUCTS: tuple[type, ...] = (
     DeclarationList,
     Verdict,
     Rejection,
+    CampaignWindow,
+    CampaignDocument,
     ConsolidationRequest,
     ConsolidationStarted,
     ConsolidationDocument,

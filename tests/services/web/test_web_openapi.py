@@ -45,6 +45,7 @@ def test_document_has_the_paths(document: dict[str, Any]) -> None:
         "/v1/declarations/{year}/{structure_id}",
         "/v1/declarations/{year}/{structure_id}/validate",
         "/v1/declarations/{year}/{structure_id}/reject",
+        "/v1/campaigns/{year}",
         "/v1/consolidations",
         "/v1/consolidations/{id}",
         "/v1/reports/{year}",
@@ -56,6 +57,14 @@ def test_document_has_the_paths(document: dict[str, Any]) -> None:
     assert put["security"] == [{"bearer": []}]
     assert set(put["responses"]) == {
         "200", "201", "400", "401", "403", "405", "413", "415", "422", "429", "503",
+    }  # fmt: skip
+    campaign = document["paths"]["/v1/campaigns/{year}"]
+    assert set(campaign) == {"get", "put"}
+    assert campaign["put"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CampaignWindow"
+    }
+    assert set(document["components"]["schemas"]["CampaignDocument"]["properties"]) == {
+        "year", "opens_on", "closes_on", "open", "completeness",
     }  # fmt: skip
 
 
@@ -110,7 +119,9 @@ def test_schemas_come_from_the_response_structs(document: dict[str, Any]) -> Non
     body = schemas["StructureFields"]
     assert body["additionalProperties"] is False
     assert set(body["required"]) == {"name", "kind", "region"}
-    assert set(body["properties"]) == {"name", "kind", "region", "opened_on", "closed_on"}
+    assert set(body["properties"]) == {
+        "name", "kind", "region", "opened_on", "closed_on", "email",
+    }  # fmt: skip
 
 
 def test_references_resolve(document: dict[str, Any]) -> None:

@@ -75,6 +75,7 @@ def test_put_creates_then_updates(client: FlaskClient, admin_token: str) -> None
         **NEW,
         "opened_on": None,
         "closed_on": None,
+        "email": None,  # an admin reads it
     }
 
     update = {
@@ -90,7 +91,8 @@ def test_put_creates_then_updates(client: FlaskClient, admin_token: str) -> None
     assert document["name"] == "Mission locale du bassin rennais"
     assert (document["opened_on"], document["closed_on"]) == ("1990-09-01", "2008-06-30")
 
-    assert listed(client, "?region=53") == [document]
+    public = {key: value for key, value in document.items() if key != "email"}
+    assert listed(client, "?region=53") == [public]
     assert len(listed(client)) == 4
 
 
@@ -219,3 +221,85 @@ def test_wrong_methods_answer_json_405(client: FlaskClient) -> None:
     assert response.status_code == 405
     assert response.get_json()["error"] == "method_not_allowed"
     assert client.delete("/v1/structures/ML-11-001").status_code == 405
+
+
+def _email_of(client: FlaskClient, token: str | None, structure: str = "ML-11-001") -> Any:
+    headers = bearer(token) if token else {}
+    response = client.get("/v1/structures", headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    (found,) = [s for s in response.get_json()["structures"] if s["structure_id"] == structure]
+    return found.get("email", "absent")
+
+
+def test_the_contact_address_is_set_kept_and_removed(
+    client: FlaskClient, sessions: sessionmaker[Session], admin_token: str
+) -> None:
+    paris = {"name": "Mission locale de Paris", "kind": "mission_locale", "region": "11"}
+    put = client.put(
+        "/v1/structures/ML-11-001",
+        json={**paris, "email": "direction@ml-paris.example.org"},
+        headers=bearer(admin_token),
+    )
+    assert (put.status_code, put.get_json()["email"]) == (200, "direction@ml-paris.example.org")
+    # Absent: unchanged (a PUT of the other fields keeps it).
+    put = client.put(
+        "/v1/structures/ML-11-001",
+        json={**paris, "name": "ML de Paris"},
+        headers=bearer(admin_token),
+    )
+    assert put.get_json()["email"] == "direction@ml-paris.example.org"
+    assert _email_of(client, admin_token) == "direction@ml-paris.example.org"
+    # null: removed.
+    put = client.put(
+        "/v1/structures/ML-11-001", json={**paris, "email": None}, headers=bearer(admin_token)
+    )
+    assert put.get_json()["email"] is None
+    assert _email_of(client, admin_token) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "says"),
+    [
+        ("direction", "Expected `str` matching regex"),
+        ("root@localhost", "Expected `str` matching regex"),
+        ("a" * 250 + "@ml.fr", "Expected `str` of length <= 254"),
+        (12, "Expected `str | null`, got `int`"),
+    ],
+)
+def test_a_malformed_address_is_refused_and_changes_nothing(
+    client: FlaskClient, sessions: sessionmaker[Session], admin_token: str, email: Any, says: str
+) -> None:
+    body = {"name": "Mission locale de Paris", "kind": "mission_locale", "region": "11"}
+    response = client.put(
+        "/v1/structures/ML-11-001", json={**body, "email": email}, headers=bearer(admin_token)
+    )
+    assert response.status_code == 422
+    answer = response.get_json()
+    assert answer["error"] == "invalid"
+    assert says in answer["message"] and "$.email" in answer["message"]
+    assert _email_of(client, admin_token) is None
+
+
+def test_the_address_is_shown_to_admins_and_to_its_structure_only(
+    client: FlaskClient, sessions: sessionmaker[Session], admin_token: str
+) -> None:
+    body = {"name": "Mission locale de Paris", "kind": "mission_locale", "region": "11"}
+    address = "direction@ml-paris.example.org"
+    assert (
+        client.put(
+            "/v1/structures/ML-11-001", json={**body, "email": address}, headers=bearer(admin_token)
+        ).status_code
+        == 200
+    )
+    with sessions.begin() as session:
+        paris = create_token(session, "structure", ["ML-11-001"])
+        creteil = create_token(session, "structure", ["ML-11-002"])
+        validator = create_token(session, "validator", region="11")
+        source = create_token(session, "source")
+    assert _email_of(client, admin_token) == address
+    assert _email_of(client, paris) == address
+    assert _email_of(client, paris, "ML-11-002") == "absent"
+    for token in (None, creteil, validator, source):
+        assert _email_of(client, token) == "absent", token
+    unknown = client.get("/v1/structures", headers=bearer("bilan_not_a_token"))
+    assert (unknown.status_code, unknown.get_json()["error"]) == (401, "unauthorized")
