@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shared.consolidation.jobs import consolidate
-from shared.db import engine_for
+from shared.storage.db import engine_for
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bilan_bench"
 
@@ -39,9 +39,9 @@ def fill(database_url: str, year: int, scale: float, seed: int) -> int:
     """A fresh database holding the simulated year's events (COPY), the registry and schema."""
     import psycopg
 
-    from shared.db import session_factory
     from shared.registry import import_structures
-    from shared.schema import upgrade_database
+    from shared.storage.db import session_factory
+    from shared.storage.schema import upgrade_database
     from simulator.generate import YearSimulation
     from simulator.registry import demo_structures
 

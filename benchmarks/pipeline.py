@@ -55,11 +55,11 @@ from benchmarks.processes import (
     peak_memory_mib,
     postgres_cpu_seconds,
 )
-from shared.db import engine_for, session_factory
+from shared.access.tokens import create_token
+from shared.pipeline.verify import verify
 from shared.registry import import_structures
-from shared.schema import upgrade_database
-from shared.tokens import create_token
-from shared.verify import verify
+from shared.storage.db import engine_for, session_factory
+from shared.storage.schema import upgrade_database
 from simulator.generate import YearSimulation
 from simulator.post import post_events
 from simulator.registry import demo_structures

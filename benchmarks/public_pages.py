@@ -45,12 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.pipeline import fresh_database
 from benchmarks.processes import Services
 from benchmarks.web_latency import percentile
-from shared.db import engine_for, session_factory
-from shared.models import Batch, PublicEdition, PublishedCell, Structure
-from shared.publication import publish, snapshot
+from shared.access.tokens import create_token
+from shared.publication.edition import publish, snapshot
 from shared.registry import import_structures
-from shared.schema import upgrade_database
-from shared.tokens import create_token
+from shared.storage.db import engine_for, session_factory
+from shared.storage.models import Batch, PublicEdition, PublishedCell, Structure
+from shared.storage.schema import upgrade_database
 from simulator.generate import YearSimulation
 from simulator.post import post_events
 from simulator.registry import demo_structures

@@ -12,13 +12,13 @@ import click
 from tqdm import tqdm
 
 from shared.config import load_settings
-from shared.db import engine_for, session_factory
 from shared.declarations.campaign_window import Window
 from shared.declarations.reminders import ReminderDay, reminder_days, write_reminders
 from shared.events import FIRST_DAY
-from shared.french_dates import day_in_words
 from shared.mail.delivery import Delivery, send_due_mails
 from shared.mail.outbox import REMINDER, MailConfig, Scope, due_count
+from shared.publication.french_dates import day_in_words
+from shared.storage.db import engine_for, session_factory
 from shared.times import paris_today
 
 

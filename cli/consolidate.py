@@ -14,8 +14,8 @@ from cli.progress import progress_bar
 from shared.config import load_settings
 from shared.consolidation.jobs import ConsolidationRefused, check_year_ended
 from shared.consolidation.jobs import consolidate as run_consolidation
-from shared.consolidation.reports import read_report
-from shared.db import engine_for, session_factory
+from shared.report.versions import read_report
+from shared.storage.db import engine_for, session_factory
 
 
 @click.command()

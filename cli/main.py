@@ -18,7 +18,7 @@ from cli.simulate import simulate
 from cli.up import up
 from cli.verify import verify
 from shared.config import SettingError, load_settings
-from shared.db import engine_for, session_factory
+from shared.storage.db import engine_for, session_factory
 
 
 def sessions() -> sessionmaker[Session]:
@@ -49,7 +49,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
-    from shared.schema import upgrade_database
+    from shared.storage.schema import upgrade_database
 
     upgrade_database(load_settings().database_url)
     click.echo("schema up to date")
@@ -139,7 +139,7 @@ def token_create(
     role: str, structure_ids: tuple[str, ...], region: str | None, expires_in: dt.timedelta | None
 ) -> None:
     """Create a token; the token alone is printed on the last line."""
-    from shared.tokens import create_token
+    from shared.access.tokens import create_token
 
     try:
         with sessions().begin() as session:
@@ -157,7 +157,7 @@ def _when(moment: dt.datetime | None) -> str:
 @token.command("list")
 def token_list() -> None:
     """List the tokens: id, role, scope and dates (never the secret)."""
-    from shared.tokens import list_tokens
+    from shared.access.tokens import list_tokens
 
     with sessions()() as session:
         tokens = list_tokens(session)
@@ -172,7 +172,7 @@ def token_list() -> None:
 @click.argument("token_id", type=click.IntRange(min=1))
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once: every service refuses it, its /admin sessions end."""
-    from shared.tokens import revoke_token
+    from shared.access.tokens import revoke_token
 
     with sessions().begin() as session:
         if not revoke_token(session, token_id):
@@ -217,7 +217,7 @@ def retractions(limit: int) -> None:
     A retraction is inert when its target, recorded, is a retraction or does not
     have the retraction's occurred_on, structure_id and youth_id; the target counts.
     """
-    from shared.retractions import inert_retractions
+    from shared.pipeline.retractions import inert_retractions
 
     with sessions()() as session:
         found = inert_retractions(session, limit)

@@ -34,8 +34,8 @@ def load_registry(source: str) -> list[tuple[str, StructureFields]]:
         return demo_structures()
     if source == "db":
         from shared.config import load_settings
-        from shared.db import engine_for, session_factory
         from shared.registry import registry_fields
+        from shared.storage.db import engine_for, session_factory
 
         with session_factory(engine_for(load_settings().database_url))() as session:
             structures = registry_fields(session)

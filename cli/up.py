@@ -36,12 +36,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cli.serve import ListenError, check_can_listen
 from cli.supervision import stop_all, wait_until_up
+from shared.access.tokens import create_token, extend_token, revoke_token, token_id_of
 from shared.config import Settings, load_settings
-from shared.db import engine_for, session_factory
-from shared.models import EventRow, Structure
-from shared.schema import upgrade_database
+from shared.storage.db import engine_for, session_factory
+from shared.storage.models import EventRow, Structure
+from shared.storage.schema import upgrade_database
 from shared.times import paris_today
-from shared.tokens import create_token, extend_token, revoke_token, token_id_of
 from simulator.cohort import event_prefix
 
 COLORS = {"ingest": "cyan", "web": "green", "worker": "yellow", "demo": "magenta"}

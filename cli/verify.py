@@ -1,5 +1,5 @@
 """``bilan verify [--year Y]``: the live counters against the log, every cell, with a
-progress bar; exit 1 on any difference (shared/verify.py)."""
+progress bar; exit 1 on any difference (shared/pipeline/verify.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import click
 
 from cli.progress import progress_bar
 from shared.config import load_settings
-from shared.db import engine_for
-from shared.verify import verify as run_verification
+from shared.pipeline.verify import verify as run_verification
+from shared.storage.db import engine_for
 
 
 @click.command()

@@ -38,7 +38,7 @@ class Settings:
     broker_url: str
     ingest_port: int
     web_port: int
-    # None: the web draws one and keeps it in the database (shared/app_secrets.py).
+    # None: the web draws one and keeps it in the database (shared/access/secrets.py).
     secret_key: str | None
     host: str
     task_seconds: float = TASK_SECONDS
@@ -58,10 +58,11 @@ class Settings:
     rate_limit_storage: str = "memory://"
     # Reverse proxies in front that set X-Forwarded-For/-Proto (0: the client is the peer).
     proxy_hops: int = 0
-    # Statistical confidentiality (shared/confidentiality.py): counts of fewer youths than
+    # Statistical confidentiality (shared/publication/confidentiality.py): counts of fewer youths
+    # than
     # this in a structure or a month are not shown to readers without a token; 0: off.
     public_min_count: int = 0
-    # The workers publish what those readers see at most this often (shared/publication.py).
+    # The workers publish what those readers see at most this often (shared/publication/edition.py).
     publish_seconds: float = PUBLISH_SECONDS
     # Mail (shared/mail/): an SMTP relay ``smtp://host:port``, or a folder each mail is written
     # to (the demo's); neither: bilan sends no mail. At most one of them.

@@ -13,11 +13,11 @@ from msgspec import UNSET, Meta, UnsetType
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from shared.bulk import member_of
 from shared.events import StructureId
 from shared.mail.addresses import ADDRESS_PATTERN, MAX_LENGTH, AddressError, check_address
-from shared.models import Structure, StructureNumber, utcnow
 from shared.regions import REGIONS
+from shared.storage.bulk import member_of
+from shared.storage.models import Structure, StructureNumber, utcnow
 
 Kind = Literal["mission_locale", "paio"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -75,7 +75,7 @@ def upsert_structure(session: Session, structure_id: str, fields: StructureField
     if row is None:
         row = Structure(structure_id=structure_id)
         session.add(row)
-        # The number that stands for it in the live counters (shared/codes.py).
+        # The number that stands for it in the live counters (shared/pipeline/codes.py).
         session.add(StructureNumber(structure_id=structure_id))
     row.name = fields.name
     row.kind = fields.kind

@@ -4,7 +4,7 @@ structure).
 Counters are keyed by strings: ``"2007"`` / ``"2007-03"`` for periods and
 ``"national"`` / ``"region:11"`` / ``"structure:ML-11-001"`` for scopes. The figures of the
 year to date (SPEC §4.3) are kept as *increment* cells, ``"2007+03"``: what March adds to
-2007's figures from 1 January (shared/codes.py says why), so that the year to the end of
+2007's figures from 1 January (shared/pipeline/codes.py says why), so that the year to the end of
 March is the sum of the increments of January to March. A to-date figure is named, where
 the pages and the confidentiality need a cell for it, by the period ``"2007-01/03"``
 (ISO 8601: January to March 2007); it is read, never stored.
@@ -72,7 +72,7 @@ def counted_cells(
     The year and the month, each nationally, for the region and for the structure (the
     monthly breakdown of SPEC §5: national, within a region, or of one structure). The
     increment cells of the year to date are not an event's but a youth's: what the event
-    changes there depends on the youth's earlier months (shared/codes.py).
+    changes there depends on the youth's earlier months (shared/pipeline/codes.py).
     """
     year = year_period(occurred_on.year)
     month = month_period(occurred_on)

@@ -28,13 +28,13 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.access.tokens import Caller
 from shared.declarations.campaign_window import save_window, window_of
 from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS, DeclarationFields
 from shared.declarations.figures import merge_declarations
 from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
-from shared.models import Declaration, Structure
 from shared.registry import StructureFields, active_in, registry_fields
-from shared.tokens import Caller
+from shared.storage.models import Declaration, Structure
 
 PROFESSIONALS_2007 = 11_049
 FUNDING_2007: dict[str, int] = {

@@ -22,14 +22,14 @@ import pytest
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import engine_for, make_engine, session_factory
-from shared.models import Base
+from shared.access.tokens import create_token
 from shared.registry import StructureFields, upsert_structure
-from shared.tokens import create_token
+from shared.storage.db import engine_for, make_engine, session_factory
+from shared.storage.models import Base
 from tests.support.events import STRUCTURES, apply_all, event, record
 from tests.support.services import POSTGRES_URL, REDIS_URL, missing_service
 
-# The tests of shared/counters and ingestion import these from here.
+# The tests of shared/pipeline/counters and ingestion import these from here.
 __all__ = ["STRUCTURES", "apply_all", "event", "record"]
 
 
@@ -87,7 +87,7 @@ def postgres_database() -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    from shared.schema import upgrade_database
+    from shared.storage.schema import upgrade_database
 
     upgrade_database(url)
     yield url

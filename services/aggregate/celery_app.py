@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from shared.config import load_settings
-from shared.queue import configure_celery
+from shared.pipeline.queue import configure_celery
 
 
 def create_celery() -> Celery:

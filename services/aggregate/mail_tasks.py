@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
 from shared.config import Settings, load_settings
-from shared.db import engine_for, session_factory
 from shared.declarations.reminders import write_due_reminders
 from shared.mail.delivery import send_due_mails
 from shared.mail.outbox import MailConfig, due_mail_exists
-from shared.queue import SEND_MAILS, notify_mails
+from shared.pipeline.queue import SEND_MAILS, notify_mails
+from shared.storage.db import engine_for, session_factory
 from shared.times import paris_today
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around shared.counters, one transaction per claim.
+"""Celery tasks: thin wrappers around shared.pipeline.counters, one transaction per claim.
 
 ``apply_pending`` carries no argument: it claims unapplied batches from the
 database (SKIP LOCKED), so redelivered or duplicate notifications are harmless
@@ -6,7 +6,7 @@ and any number of workers share the work.
 
 Besides the tasks, each worker runs two loops in threads: the sweep (what waits is sent
 again) and, with statistical confidentiality on, the publisher of the public edition
-(shared/publication.py) at its fixed pace; the workers' publishers exclude each other.
+(shared/publication/edition.py) at its fixed pace; the workers' publishers exclude each other.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from services.aggregate.celery_app import app
 from services.aggregate.mail_tasks import ReminderClock, mail_sweep
 from shared.config import Settings, load_settings
 from shared.consolidation.jobs import LostJob, run_job, stale_jobs
-from shared.counters import Applied, apply_batches, claim_pending_batches
-from shared.db import engine_for, session_factory
-from shared.live import pending_events
-from shared.publication import Published, publish, snapshot
-from shared.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
+from shared.pipeline.counters import Applied, apply_batches, claim_pending_batches
+from shared.pipeline.live import pending_events
+from shared.pipeline.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
+from shared.publication.edition import Published, publish, snapshot
+from shared.storage.db import engine_for, session_factory
 
 log = logging.getLogger(__name__)
 PACE_TOLERANCE = 0.9

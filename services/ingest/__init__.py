@@ -1,6 +1,6 @@
 """The ingest service: POST /v1/events, recording batches durably before answering 202.
 
-Failed authentications are limited per client address (shared/auth_failures.py): past
+Failed authentications are limited per client address (shared/access/auth_failures.py): past
 the limit, the 401 of a bad token becomes a 429 with Retry-After. A request with a
 valid token is never counted nor held back.
 """
@@ -12,10 +12,10 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.auth_failures import FailedAuthentications
+from shared.access.auth_failures import FailedAuthentications
 from shared.config import load_settings
-from shared.db import engine_for, read_session_factory, session_factory
 from shared.events import MAX_REQUEST_BYTES
+from shared.storage.db import engine_for, read_session_factory, session_factory
 
 
 def create_app(settings_override: dict[str, Any] | None = None) -> Flask:

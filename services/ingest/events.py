@@ -11,11 +11,11 @@ from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from services.ingest.body import BadBody, TooManyEvents, decode_body
 from services.ingest.metrics import EVENTS_ACCEPTED, EVENTS_DUPLICATE, count_rejected
-from shared.commit_outcome import CHECK_SECONDS
+from shared.access.tokens import authenticate
 from shared.events import MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES
-from shared.ingestion import NotRecorded, OutcomeUnknown, Rejected, record_batch
-from shared.queue import notify_pending
-from shared.tokens import authenticate
+from shared.pipeline.ingestion import NotRecorded, OutcomeUnknown, Rejected, record_batch
+from shared.pipeline.queue import notify_pending
+from shared.storage.commit_outcome import CHECK_SECONDS
 
 bp = Blueprint("events", __name__)
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Liveness, readiness (shared/readiness.py) and Prometheus metrics."""
+"""Liveness, readiness (shared/storage/readiness.py) and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from services.ingest.metrics import metrics_text
-from shared.readiness import readiness
+from shared.storage.readiness import readiness
 
 bp = Blueprint("health", __name__)
 

@@ -21,7 +21,7 @@ from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.orm import Session
 
-from shared.live import pending_events
+from shared.pipeline.live import pending_events
 
 EVENTS_ACCEPTED = Counter("bilan_ingest_events_accepted_total", "New events durably recorded")
 EVENTS_DUPLICATE = Counter(

@@ -3,7 +3,7 @@
 Every answer an operation can give is documented, with its headers: 429 and 503 carry
 ``Retry-After``, 405 ``Allow``; 413 is answered from ``Content-Length`` before the body
 is read (cli/serve.py); a 503 says ``"outcome": "unknown"`` when the batch may have been
-recorded (shared/commit_outcome.py).
+recorded (shared/storage/commit_outcome.py).
 """
 
 from __future__ import annotations

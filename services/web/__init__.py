@@ -37,7 +37,7 @@ from services.web import (
 )
 from services.web.http import ApiError, error_response
 from shared.config import load_settings
-from shared.db import engine_for
+from shared.storage.db import engine_for
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"

@@ -2,7 +2,7 @@
 
 ``read_session`` does not take SQLite's write lock (its transaction is read-only), nor
 does ``read_connection``; ``snapshot_session`` is a read session whose statements all see one
-snapshot (an answer built from several reads: shared/publication.py);
+snapshot (an answer built from several reads: shared/publication/edition.py);
 ``write_session`` opens a session without a transaction yet, ``transaction``
 one that commits on success.
 """
@@ -15,8 +15,8 @@ from flask import Flask, current_app
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from shared.db import read_session_factory, session_factory
-from shared.publication import snapshot
+from shared.publication.edition import snapshot
+from shared.storage.db import read_session_factory, session_factory
 
 
 def init_app(app: Flask, engine: Engine) -> None:

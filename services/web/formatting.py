@@ -16,10 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.figures import rate_undefined
-from shared.french_dates import MONTHS as MONTHS  # services/web/live/comparison.py's too
-from shared.french_dates import day_in_words
-from shared.labels import LABELS, Format, plural_form
-from shared.series import Change
+from shared.publication.french_dates import (
+    MONTHS as MONTHS,  # services/web/live/comparison.py's too
+)
+from shared.publication.french_dates import day_in_words
+from shared.publication.labels import LABELS, Format, plural_form
+from shared.publication.series import Change
 from shared.times import ZONE_NAME, in_paris, paris_datetime
 
 NARROW_NBSP = "\u202f"
@@ -64,7 +66,7 @@ def format_date(moment: dt.datetime) -> str:
 
 def format_count(value: int, singular: str, plural: str) -> str:
     """``1 déclaration validée``, ``0 déclaration validée``, ``12 déclarations validées``:
-    French puts 0 and 1 in the singular (``shared.labels.plural_form``)."""
+    French puts 0 and 1 in the singular (``shared.publication.labels.plural_form``)."""
     return f"{format_number(value)} {plural_form(value, singular, plural)}"
 
 
@@ -86,7 +88,7 @@ def format_euros(value: int | float) -> str:
 
 
 def format_value(value: Any, kind: Format) -> str:
-    """A figure as its key's format says (shared.labels); ``—`` when there is none."""
+    """A figure as its key's format says (shared.publication.labels); ``—`` when there is none."""
     if value is None:
         return "—"
     if kind == "percent":
@@ -120,7 +122,7 @@ def _signed(text: str, value: float) -> str:
 
 
 def format_change(change: Change, kind: Format) -> str:
-    """A figure's change from the previous year (shared.series): ``+1 200 (+3,2 %)``;
+    """A figure's change from the previous year (shared.publication.series): ``+1 200 (+3,2 %)``;
     for a rate or a share, in points: ``+2,1 pts (+4,5 %)``; ``n.d.`` when unknown."""
     if change.absolute is None:
         return NOT_AVAILABLE

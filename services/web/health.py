@@ -1,5 +1,6 @@
 """``GET /healthz``: the web process is up (no dependency is checked); ``GET /readyz``: the
-database and the broker are reachable, and which parts run degraded (shared/readiness.py)."""
+database and the broker are reachable, and which parts run degraded
+(shared/storage/readiness.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import msgspec
 from flask import Blueprint, Response, current_app
 
 from services.web.http import json_response
-from shared.readiness import readiness
+from shared.storage.readiness import readiness
 
 bp = Blueprint("health", __name__)
 

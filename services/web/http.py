@@ -13,8 +13,8 @@ import msgspec
 from flask import Flask, Response, current_app, request
 
 from services.web.db import read_session
-from shared.auth_failures import FailedAuthentications
-from shared.tokens import Caller, authenticate
+from shared.access.auth_failures import FailedAuthentications
+from shared.access.tokens import Caller, authenticate
 
 T = TypeVar("T")
 
@@ -80,7 +80,7 @@ def authenticated() -> Caller:
 
 def refused_authentication() -> int | None:
     """Count a failed authentication from this request's address: None while within the
-    limit, else the seconds to wait (shared/auth_failures.py)."""
+    limit, else the seconds to wait (shared/access/auth_failures.py)."""
     failures: FailedAuthentications = current_app.extensions["auth_failures"]
     return failures.refused(request.remote_addr or "")
 

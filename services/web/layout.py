@@ -27,7 +27,7 @@ from services.web.formatting import (
     format_time,
     pending_label,
 )
-from shared.labels import plural_form
+from shared.publication.labels import plural_form
 
 
 @dataclass(frozen=True)

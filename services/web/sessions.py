@@ -2,10 +2,10 @@
 
 The cookie is Flask's signed one and holds only the CSRF token of the forms, the
 flashed messages and, once signed in, a random session id whose row is in the database
-(shared/web_sessions.py): the signing key alone lets no one in.
+(shared/access/signins.py): the signing key alone lets no one in.
 
 The key is ``BILAN_SECRET_KEY`` if set (at least 32 characters), else a random key
-drawn once and kept in the database (shared/app_secrets.py), where every replica
+drawn once and kept in the database (shared/access/secrets.py), where every replica
 finds it. It is read on the first request that opens a session, not at start-up, so
 the app starts while the database is down; a request that would write a session then
 gets a 503 (the database has the key).
@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
 
 from services.web.db import transaction
-from shared.app_secrets import SESSION_KEY, shared_secret
+from shared.access.secrets import SESSION_KEY, shared_secret
 from shared.config import MIN_SECRET_KEY_LENGTH
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from shared.config import STALE_SECONDS
 from shared.consolidation.snapshot import Snapshot, encode_document, report_document, take_snapshot
-from shared.models import Consolidation, Report, utcnow
-from shared.recompute import Progress
+from shared.pipeline.recompute import Progress
+from shared.storage.models import Consolidation, Report, utcnow
 from shared.times import PARIS, as_utc
 
 log = logging.getLogger(__name__)

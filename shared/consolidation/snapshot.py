@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from shared.declarations.figures import declaration_figures, validated_structures
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
-from shared.models import FigureCounts
-from shared.recompute import Progress, group_scope, recompute_year, refresh_statistics
+from shared.pipeline.recompute import Progress, group_scope, recompute_year, refresh_statistics
 from shared.registry import registry_figures
-from shared.report_keys import REPORT_KEYS
+from shared.report.keys import REPORT_KEYS
 from shared.scopes import NATIONAL, year_period
+from shared.storage.models import FigureCounts
 
 Figures = dict[str, int | float | None]
-# The group of structures whose declaration is validated (shared/recompute.py).
+# The group of structures whose declaration is validated (shared/pipeline/recompute.py).
 DECLARING = "declaring"
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from shared.declarations.figures import Completeness
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
-from shared.models import Declaration, Structure
 from shared.registry import active_during
+from shared.storage.models import Declaration, Structure
 
 # A structure without a declaration for the year: the fourth state of the campaign's tables.
 NONE = "none"

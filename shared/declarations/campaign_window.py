@@ -17,10 +17,10 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.access.tokens import Caller
 from shared.declarations.fields import DeclarationError
-from shared.models import Campaign, utcnow
+from shared.storage.models import Campaign, utcnow
 from shared.times import paris_today
-from shared.tokens import Caller
 
 # A window of year Y lies between 1 January Y and 31 December of Y + LATEST_YEARS_AFTER:
 # a date outside is a typing mistake (2062 for 2026), never a campaign.

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
-from shared.models import Declaration, Structure
 from shared.registry import active_during
+from shared.storage.models import Declaration, Structure
 
 Figures = dict[str, int | float | None]
 
@@ -51,7 +51,7 @@ def validated_structures(session: Session, year: int) -> list[str]:
 
 def declaration_figures(session: Session, year: int, youths_interviewed: int) -> Figures:
     """Staff and funding from the year's validated declarations; ``youths_interviewed``:
-    the distinct youths interviewed at their structures (shared/recompute.py's group)."""
+    the distinct youths interviewed at their structures (shared/pipeline/recompute.py's group)."""
     columns = ["professionals"]
     columns += [f"funding_{k}" for k in FUNDING_KEYS] + [f"funder_{k}" for k in FUNDER_KEYS]
     table = Declaration.__table__

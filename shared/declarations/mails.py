@@ -13,10 +13,10 @@ import datetime as dt
 import textwrap
 
 from shared.declarations.campaign_window import Window
-from shared.french_dates import day_in_words
 from shared.mail.outbox import Letter, MailConfig
-from shared.models import Structure
+from shared.publication.french_dates import day_in_words
 from shared.regions import REGIONS
+from shared.storage.models import Structure
 
 WIDTH = 72
 SIGNATURE_TEXT = (

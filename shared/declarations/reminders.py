@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from shared.checkpoints import reached
 from shared.declarations.campaign_window import Window, window_of
 from shared.declarations.mails import reminder_letter
 from shared.declarations.workflow import REJECTED
 from shared.mail.outbox import REMINDER, MailConfig, enqueue, mails_of_year
-from shared.models import Campaign, Declaration, Mail, Structure
+from shared.pipeline.checkpoints import reached
 from shared.registry import active_during
+from shared.storage.models import Campaign, Declaration, Mail, Structure
 from shared.times import as_utc, in_paris, paris_today
 
 

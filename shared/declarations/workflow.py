@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.access.tokens import Caller
 from shared.declarations.campaign_window import check_may_declare, window_of
 from shared.declarations.fields import (
     FUNDER_KEYS,
@@ -28,10 +29,9 @@ from shared.declarations.fields import (
 )
 from shared.declarations.mails import rejected_letter, validated_letter
 from shared.mail.outbox import MailConfig, enqueue
-from shared.models import Declaration, DeclarationAudit, Structure, utcnow
 from shared.registry import active_in
+from shared.storage.models import Declaration, DeclarationAudit, Structure, utcnow
 from shared.times import in_paris
-from shared.tokens import Caller
 
 SUBMITTED = "submitted"
 VALIDATED = "validated"

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.checkpoints import reached
 from shared.config import Settings
 from shared.mail.message import Outgoing
 from shared.mail.outbox import (
@@ -35,6 +34,7 @@ from shared.mail.outbox import (
     record_sent,
 )
 from shared.mail.transport import Deferred, Refused, Transport, Unreachable, transport_for
+from shared.pipeline.checkpoints import reached
 
 LEASE_EXCHANGES = 8
 

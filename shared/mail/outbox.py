@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from shared.checkpoints import reached
-from shared.db import upsert
-from shared.models import Mail, utcnow
+from shared.pipeline.checkpoints import reached
+from shared.storage.db import upsert
+from shared.storage.models import Mail, utcnow
 from shared.times import as_utc
 
 if TYPE_CHECKING:

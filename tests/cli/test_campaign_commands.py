@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from cli.main import main
+from shared.access.tokens import Caller
 from shared.declarations.campaign_window import save_window
 from shared.declarations.workflow import submit
-from shared.french_dates import day_in_words
+from shared.publication.french_dates import day_in_words
 from shared.registry import set_contact
 from shared.times import paris_today
-from shared.tokens import Caller
 from tests.support.declarations import declaration_fields
 from tests.support.smtp import Inbox, SmtpServer, smtp_server
 

@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.db import engine_for, session_factory
-from shared.live import pending_events
-from shared.recompute import recompute_cells
+from shared.pipeline.live import pending_events
+from shared.pipeline.recompute import recompute_cells
+from shared.storage.db import engine_for, session_factory
 from tests.support.events import STRUCTURES, as_records, live_cells, nonzero
 from tests.support.processes import wait_http
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import engine_for, session_factory
 from shared.registry import upsert_structure
+from shared.storage.db import engine_for, session_factory
 from tests.integration.interleaving import stepping
 from tests.support.events import STRUCTURES
 

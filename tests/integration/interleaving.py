@@ -1,7 +1,7 @@
 """Driving concurrent transactions step by step on the real PostgreSQL.
 
 A ``Transaction`` runs some work in a session of its own, in a thread, and can be
-stopped at a named checkpoint of the protocols (shared/checkpoints.py). ``start()``
+stopped at a named checkpoint of the protocols (shared/pipeline/checkpoints.py). ``start()``
 returns once the transaction is stopped there, has finished, or is waiting for a
 lock another transaction holds (read from ``pg_stat_activity``): the test then
 knows exactly where each side stands before it takes the next step.
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import checkpoints
+from shared.pipeline import checkpoints
 
 STEP_SECONDS = 30.0
 _running: dict[int, Transaction] = {}

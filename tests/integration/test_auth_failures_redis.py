@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from shared.auth_failures import FailedAuthentications
+from shared.access.auth_failures import FailedAuthentications
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.redis

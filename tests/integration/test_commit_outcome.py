@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from services.ingest import create_app
-from shared.checkpoints import installed
-from shared.db import engine_for, session_factory
-from shared.models import Batch, EventRow
+from shared.access.tokens import create_token
+from shared.pipeline.checkpoints import installed
 from shared.registry import upsert_structure
-from shared.tokens import create_token
+from shared.storage.db import engine_for, session_factory
+from shared.storage.models import Batch, EventRow
 from tests.support.events import STRUCTURES, event
 from tests.support.tcp_proxy import TcpProxy
 

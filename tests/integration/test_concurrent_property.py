@@ -4,7 +4,7 @@ real PostgreSQL, give exactly the figures recomputed from the distinct events.
 Hypothesis draws the events (with retractions, some inert, and resends), how they
 are split into batches, and a schedule: each step records a batch, or applies two
 claims at once, the first stopped at a random checkpoint of the protocol while the
-second runs as far as it can (shared/checkpoints.py, tests/integration/interleaving.py).
+second runs as far as it can (shared/pipeline/checkpoints.py, tests/integration/interleaving.py).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.counters import apply_batches
-from shared.ingestion import Rejected
-from shared.live import pending_events
-from shared.models import Batch
-from shared.recompute import recompute_cells
+from shared.pipeline.counters import apply_batches
+from shared.pipeline.ingestion import Rejected
+from shared.pipeline.live import pending_events
+from shared.pipeline.recompute import recompute_cells
+from shared.storage.models import Batch
 from tests.integration.interleaving import Transaction
 from tests.support.events import STRUCTURES, as_records, event, live_cells, nonzero, record
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import checkpoints
+from shared.access.tokens import Caller
 from shared.declarations.workflow import decide, history, submit
-from shared.models import Declaration
-from shared.tokens import Caller
+from shared.pipeline import checkpoints
+from shared.storage.models import Declaration
 from tests.integration.interleaving import Transaction
 from tests.support.declarations import declaration_fields
 

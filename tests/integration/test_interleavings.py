@@ -2,7 +2,7 @@
 step by step on the real PostgreSQL (R retracts E; SPEC §3.2, §7.2).
 
 Each test stops one transaction at a named checkpoint of the protocol
-(shared/checkpoints.py), lets the other one run as far as it can (to its commit, or
+(shared/pipeline/checkpoints.py), lets the other one run as far as it can (to its commit, or
 until it waits for a lock), then lets both finish, and checks that E counts exactly
 when a matching retraction aims at it, at every level.
 """
@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.counters import apply_batches
-from shared.live import pending_events, read_figures
-from shared.models import Batch
-from shared.recompute import recompute_from_log
+from shared.pipeline.counters import apply_batches
+from shared.pipeline.live import pending_events, read_figures
+from shared.pipeline.recompute import recompute_from_log
+from shared.storage.models import Batch
 from tests.integration.interleaving import Transaction
 from tests.support.events import event, live_cells, nonzero, record
 

@@ -21,12 +21,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from services.web import create_app
+from shared.access.tokens import create_token
 from shared.config import load_settings
 from shared.consolidation.jobs import consolidate
-from shared.db import engine_for, session_factory
-from shared.models import Consolidation, Report
 from shared.registry import upsert_structure
-from shared.tokens import create_token
+from shared.storage.db import engine_for, session_factory
+from shared.storage.models import Consolidation, Report
 from simulator.declarations import simulate_declarations
 from simulator.generate import YearSimulation
 from simulator.registry import demo_structures

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
-from shared.counters import apply_batches, claim_pending_batches
-from shared.db import engine_for
 from shared.figures import with_derived
-from shared.ingestion import Rejected
-from shared.live import pending_events, read_to_date
-from shared.models import FigureCounts
-from shared.recompute import recompute_from_log
-from shared.verify import verify
+from shared.pipeline.counters import apply_batches, claim_pending_batches
+from shared.pipeline.ingestion import Rejected
+from shared.pipeline.live import pending_events, read_to_date
+from shared.pipeline.recompute import recompute_from_log
+from shared.pipeline.verify import verify
+from shared.storage.db import engine_for
+from shared.storage.models import FigureCounts
 from tests.support.events import STRUCTURES, event, live_cells, nonzero, record
 
 pytestmark = pytest.mark.postgres

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.access.tokens import Caller
 from shared.declarations.campaign_window import save_window
 from shared.declarations.reminders import write_reminders
 from shared.mail.outbox import Letter, MailConfig, claim_next, enqueue
-from shared.models import Mail
 from shared.registry import set_contact
-from shared.tokens import Caller
+from shared.storage.models import Mail
 from tests.integration.interleaving import Transaction
 
 pytestmark = pytest.mark.postgres

@@ -1,4 +1,4 @@
-"""The public edition on the real PostgreSQL (shared/publication.py): a publication is one
+"""The public edition on the real PostgreSQL (shared/publication/edition.py): a publication is one
 snapshot, whatever a worker commits meanwhile, and the events it lacks are counted exactly;
 two publishers at once publish one edition."""
 
@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import session_factory
-from shared.models import Batch, PublishedCell
-from shared.publication import Published, edition_state, publish, snapshot
+from shared.publication.edition import Published, edition_state, publish, snapshot
+from shared.storage.db import session_factory
+from shared.storage.models import Batch, PublishedCell
 from tests.integration.interleaving import Transaction
 from tests.support.events import apply_all, event, record
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from shared.consolidation.snapshot import read_live_year, reconcile
-from shared.recompute import recompute_from_log, recompute_year
+from shared.pipeline.recompute import recompute_from_log, recompute_year
 from shared.registry import upsert_structure
 from tests.support.events import STRUCTURES, apply_all, record, with_late_targets
 

@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from shared.db import engine_for
-from shared.models import Base
-from shared.schema import alembic_config, upgrade_database
+from shared.storage.db import engine_for
+from shared.storage.models import Base
+from shared.storage.schema import alembic_config, upgrade_database
 from tests.support.services import POSTGRES_URL
 
 pytestmark = pytest.mark.postgres

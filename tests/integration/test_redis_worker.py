@@ -8,9 +8,9 @@ import time
 import pytest
 
 from services.ingest import create_app
-from shared.db import engine_for, session_factory
-from shared.live import pending_events, read_figures
+from shared.pipeline.live import pending_events, read_figures
 from shared.registry import upsert_structure
+from shared.storage.db import engine_for, session_factory
 from tests.support.events import STRUCTURES, event, record
 from tests.support.processes import Processes
 

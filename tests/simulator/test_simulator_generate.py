@@ -13,7 +13,7 @@ import pytest
 
 from shared.events import decode_event
 from shared.figures import COUNTED, FIGURE_KEYS
-from shared.recompute import recompute_cells
+from shared.pipeline.recompute import recompute_cells
 from shared.scopes import NATIONAL, scope_key
 from simulator.generate import YearSimulation
 from simulator.quotas import KEY_FIGURES_2007, Quotas, ScaleTooSmall

@@ -12,12 +12,12 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.counters import apply_batches, claim_pending_batches
 from shared.events import decode_elements
 from shared.figures import COUNTED
-from shared.ingestion import Recorded, record_events
-from shared.models import FigureCounts
+from shared.pipeline.counters import apply_batches, claim_pending_batches
+from shared.pipeline.ingestion import Recorded, record_events
 from shared.registry import StructureFields
+from shared.storage.models import FigureCounts
 
 # A small registry: two regions, three structures.
 STRUCTURES = {
@@ -136,7 +136,7 @@ def with_late_targets(rnd: random.Random, n: int = 300) -> list[list[dict[str, A
 
 
 def as_records(events: Iterable[dict[str, Any]]) -> list[SimpleNamespace]:
-    """Events as posted, as the rows the recomputation reads (shared.recompute), with the
+    """Events as posted, as the rows the recomputation reads (shared.pipeline.recompute), with the
     region of the small registry."""
     return [
         SimpleNamespace(

@@ -32,7 +32,7 @@ NNBSP = "\u202f"  # the narrow no-break space of French numbers
 def consolidate_now(client: FlaskClient, token: str, database_url: str, year: int = 2007) -> int:
     """Queue a consolidation through the API and run it here, as a worker would; its version."""
     from shared.consolidation.jobs import run_job
-    from shared.db import engine_for
+    from shared.storage.db import engine_for
 
     job = client.post("/v1/consolidations", json={"year": year}, headers=bearer(token))
     assert job.status_code == 202, job.get_data(as_text=True)

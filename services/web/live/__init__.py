@@ -8,7 +8,7 @@ from flask import Flask
 from services.web.layout import NavEntry, add_nav
 from services.web.live import conditional, public
 from services.web.live.routes import bp
-from shared.web_sessions import PAGE_ROLES
+from shared.access.signins import PAGE_ROLES
 
 
 def init_app(app: Flask) -> None:

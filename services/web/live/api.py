@@ -35,10 +35,10 @@ from services.web.parameters import (
     parse_through,
     parse_year,
 )
-from shared.live import Cell
-from shared.models import Structure
+from shared.pipeline.live import Cell
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, last_day, scope_key, to_date_period, year_period
+from shared.storage.models import Structure
 
 
 def resolve_scope(session: Session, region: str | None, structure: str | None) -> Scope:

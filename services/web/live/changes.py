@@ -1,10 +1,10 @@
 """The change from the previous year printed beside each key figure of the dashboard.
 
-Computed by ``shared.series.change_from_previous`` from the scope's cell of the year and
+Computed by ``shared.publication.series.change_from_previous`` from the scope's cell of the year and
 its cell of the year before — for the current year, both years to date up to its last
 complete month (comparison.py) — *as this reader sees them* (``public.View.shown``):
 
-- "n.d." when the year before has no data (``shared.series.has_data``), when a rate does
+- "n.d." when the year before has no data (``shared.publication.series.has_data``), when a rate does
   not exist (its denominator is zero), and for the current year before its first month is
   complete;
 - withheld (statistical confidentiality) when the figure is withheld this year, or the
@@ -26,8 +26,8 @@ from typing import Any, Literal
 from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_change
 from services.web.live.comparison import Comparison
 from shared.figures import FIGURE_KEYS, RATES, rate_undefined
-from shared.labels import LABELS
-from shared.series import Change, change_from_previous, has_data
+from shared.publication.labels import LABELS
+from shared.publication.series import Change, change_from_previous, has_data
 
 State = Literal["change", "not_available", "withheld"]
 Values = Mapping[str, int | float | None]

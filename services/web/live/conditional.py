@@ -6,8 +6,9 @@
 keeps the cookie on the signed-in paths) — of one view: with statistical confidentiality on, a
 reader without a token gets another (services/web/live/public.py), which the validator
 includes. For an exact reader they change only with the data version
-(shared/data_version.py); for a reader without a token, with the public edition and the
-events it lacks (shared/publication.py ``edition_state``): its ETag is the edition's, and its
+(shared/storage/data_version.py); for a reader without a token, with the public edition and the
+events it lacks (shared/publication/edition.py ``edition_state``): its ETag is the edition's, and
+its
 ``Last-Modified`` the edition's time. Their validator is that version with the route, the
 query string, the day (the default year and the years offered move with it) and the version
 of the app's own templates and static files.
@@ -38,8 +39,8 @@ from flask import Flask, Response, current_app, request
 
 from services.web.db import read_connection
 from services.web.live import public
-from shared.data_version import data_version
-from shared.publication import EditionState
+from shared.publication.edition import EditionState
+from shared.storage.data_version import data_version
 from shared.times import paris_today
 
 MAX_AGE = 2

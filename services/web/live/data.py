@@ -30,9 +30,9 @@ from services.web.formatting import NOT_AVAILABLE
 from services.web.live.view import PUBLIC, Edition, edition_view, page_error, read_filters
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS, rate_undefined
-from shared.labels import LABELS
+from shared.publication.labels import LABELS
+from shared.publication.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 from shared.regions import REGIONS
-from shared.spreadsheets import BOM, SEPARATOR, inert, spreadsheet_number
 
 
 def current_view(edition: Edition = PUBLIC) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def view_csv(view: dict[str, Any], by_month: bool) -> str:
     table's scope.
 
     The names (a structure's comes from the registry) are made inert for spreadsheets
-    (shared/spreadsheets.py); the figures, formatted here from numbers, are numbers.
+    (shared/publication/spreadsheets.py); the figures, formatted here from numbers, are numbers.
     """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")

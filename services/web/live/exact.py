@@ -19,7 +19,7 @@ from flask import Response, make_response
 from services.web.live import data, page
 from services.web.live.view import EXACT
 from services.web.signin.identity import require_identity
-from shared.web_sessions import PAGE_ROLES
+from shared.access.signins import PAGE_ROLES
 
 CACHE_CONTROL = "private, no-store"
 MEMBERS = "aux membres du réseau connectés"

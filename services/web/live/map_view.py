@@ -1,7 +1,8 @@
 """The dashboard's map of the regions: a choropleth of one figure of the year, by region.
 
 The values are the year cells of the 26 regions of 2007 — never withheld (statistical
-confidentiality never withholds a region's year, ``shared/confidentiality.py``), read as the
+confidentiality never withholds a region's year, ``shared/publication/confidentiality.py``), read
+as the
 rest of the page: the live counters, or for a reader without a token the public edition. For
 each figure a reader may choose, the regions fall into at most ``CLASSES`` classes of about as
 many regions each (quantiles), their bounds rounded so that a legend reads at a glance. The
@@ -24,7 +25,7 @@ from services.web.formatting import format_figure, format_value
 from services.web.live import public
 from services.web.live.view import Filters, alphabetical
 from shared.figures import rate_undefined
-from shared.labels import LABELS
+from shared.publication.labels import LABELS
 from shared.regions import REGIONS
 from shared.scopes import scope_key, year_period
 

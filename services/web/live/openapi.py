@@ -15,7 +15,7 @@ from services.web.apidoc import (
 )
 from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse, SeriesResponse
 from services.web.parameters import THROUGH_PATTERN
-from shared.series import MAX_YEARS
+from shared.publication.series import MAX_YEARS
 
 TAG = "live figures"
 

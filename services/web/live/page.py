@@ -36,10 +36,10 @@ from services.web.live.view import (
 )
 from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
-from shared.labels import LABELS
-from shared.live import years_with_data
-from shared.models import Structure
+from shared.pipeline.live import years_with_data
+from shared.publication.labels import LABELS
 from shared.regions import REGIONS
+from shared.storage.models import Structure
 from shared.times import paris_today
 
 # Milliseconds between two refreshes of the figures.

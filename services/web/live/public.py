@@ -1,5 +1,6 @@
 """What a reader sees of the live figures: exact for a token's holder or with the rule off,
-else the published anonymous edition (statistical confidentiality, ``shared/publication.py``).
+else the published anonymous edition (statistical confidentiality,
+``shared/publication/edition.py``).
 
 With ``BILAN_PUBLIC_MIN_COUNT`` at 0 (the default), or for a caller with a token of any
 role, figures are the live counters, exact, and answers unchanged. Otherwise they are those of
@@ -36,8 +37,8 @@ from services.web.db import read_connection, transaction
 from services.web.http import ApiError, authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
 from shared.figures import FIGURE_KEYS, with_derived
-from shared.live import Cell, pending_events, read_live
-from shared.publication import (
+from shared.pipeline.live import Cell, pending_events, read_live
+from shared.publication.edition import (
     EditionState,
     edition_state,
     publish,
@@ -55,7 +56,8 @@ KEPT_PARTS = 256
 T = TypeVar("T")
 
 # What the mark means, on the pages and in the CSV exports: one wording for every withheld
-# value, whichever the reason (shared/confidentiality.py: readers must not tell them apart),
+# value, whichever the reason (shared/publication/confidentiality.py: readers must not tell them
+# apart),
 # and no bound claimed ("< 5" would be false of a value withheld to protect another).
 MARK_TITLE = "Secret statistique : valeur non publiée"
 MARK_NOTE = (

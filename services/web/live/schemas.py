@@ -46,7 +46,7 @@ assert Figures.__struct_fields__ == FIGURE_KEYS
 
 
 # The figures of an answer: exact, except the values withheld from a reader without a token
-# (statistical confidentiality, shared/confidentiality.py), which are null.
+# (statistical confidentiality, shared/publication/confidentiality.py), which are null.
 PublishedFigures = msgspec.defstruct(
     "PublishedFigures",
     [

@@ -1,10 +1,10 @@
 """``GET /v1/figures/series?from=Y1&to=Y2[&region=R | &structure=S]``: a scope's live
-figures year by year, from the year cells of the counters (``shared/series.py``).
+figures year by year, from the year cells of the counters (``shared/publication/series.py``).
 
 ``to`` defaults to the current year and ``from`` to four years before it (five years, or
 fewer when that would start before the first possible year). Years are checked as
 ``/v1/figures`` checks ``year``, scopes as it checks them (400 / 404), and a range is at
-most ``shared.series.MAX_YEARS`` years long, ``from`` not after ``to``.
+most ``shared.publication.series.MAX_YEARS`` years long, ``from`` not after ``to``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from services.web.live import public
 from services.web.live.api import resolve_scope
 from services.web.live.schemas import SeriesResponse, SeriesRow
 from services.web.parameters import given, given_structure, parse_year, year_range
+from shared.publication.series import InvalidRange, check_range
 from shared.scopes import scope_key, year_period
-from shared.series import InvalidRange, check_range
 
 DEFAULT_YEARS = 5
 

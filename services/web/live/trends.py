@@ -24,9 +24,9 @@ from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_day, format_
 from services.web.live import public
 from services.web.parameters import year_range
 from shared.figures import rate_undefined
-from shared.labels import LABELS
+from shared.publication.labels import LABELS
+from shared.publication.series import has_data
 from shared.scopes import Level, scope_key, year_period
-from shared.series import has_data
 from shared.times import paris_today
 
 # The counts on the main chart, and the rate on a chart of its own (another unit).

@@ -47,11 +47,11 @@ from services.web.live.comparison import comparison
 from services.web.live.trends import trends_context
 from services.web.parameters import is_structure_id, optional, parse_year
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
-from shared.labels import LABELS
-from shared.live import Cell
-from shared.models import Structure
+from shared.pipeline.live import Cell
+from shared.publication.labels import LABELS
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Level, scope_key, year_period
+from shared.storage.models import Structure
 from shared.times import paris_today
 
 Order = Literal["asc", "desc"]

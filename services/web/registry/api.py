@@ -18,13 +18,13 @@ from services.web.http import (
 )
 from services.web.parameters import given_region
 from services.web.registry.schemas import StructureList, document_of
-from shared.models import Structure
 from shared.registry import (
     InvalidStructure,
     StructureFields,
     registry_structures,
     upsert_structure,
 )
+from shared.storage.models import Structure
 
 _fields_decoder = msgspec.json.Decoder(StructureFields)
 

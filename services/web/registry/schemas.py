@@ -8,8 +8,8 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from shared.models import Structure
 from shared.registry import Kind, StructureFields, structure_document
+from shared.storage.models import Structure
 
 
 class StructureDocument(msgspec.Struct):

@@ -2,7 +2,7 @@
 
 A structure (its ICARE declaration), a regional validator (the DRTEFP's validation) and
 an admin (campaign, consolidation) each enter their token once on ``/connexion`` (an
-admin also on ``/admin``); the session is a database row (shared/web_sessions.py) and
+admin also on ``/admin``); the session is a database row (shared/access/signins.py) and
 the cookie (services/web/sessions.py) holds its random id. ``identity`` says who is
 signed in on a page and refuses the others, in French: a 401 page holding the sign-in
 form, a 403 page naming the role the page is for.

@@ -16,10 +16,10 @@ from wtforms import ValidationError
 
 from services.web.db import read_session
 from services.web.http import ApiError
-from shared.models import Structure
+from shared.access.signins import signed_in_as
+from shared.access.tokens import Caller
 from shared.regions import REGIONS
-from shared.tokens import Caller
-from shared.web_sessions import signed_in_as
+from shared.storage.models import Structure
 
 # How the pages name each role that signs in.
 ROLE_LABELS = {

@@ -1,7 +1,7 @@
 """``/connexion``: signing in with a token (any role that has pages), signing out, and the
 401 page that holds the same form wherever a signed-in page is asked for without a session.
 
-Failed sign-ins count towards the address's limit (shared/auth_failures.py): past it, a
+Failed sign-ins count towards the address's limit (shared/access/auth_failures.py): past it, a
 429 with ``Retry-After``. A successful one gets a new cookie (and CSRF token), so that a
 cookie planted before cannot be ridden, then goes back to the page it was asked from
 (``suite``, a path of this site only) or to the role's home page.
@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from services.web.db import read_session, transaction
 from services.web.http import refused_authentication
 from services.web.signin.identity import SignInRequired, check_csrf
-from shared.tokens import authenticate
-from shared.web_sessions import PAGE_ROLES, close_web_session, open_web_session
+from shared.access.signins import PAGE_ROLES, close_web_session, open_web_session
+from shared.access.tokens import authenticate
 
 Page = tuple[str, int, dict[str, str]]
 

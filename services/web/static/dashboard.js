@@ -68,7 +68,7 @@
   var embedded = document.getElementById("view-data");
   if (!root || !embedded) return;
   var view = JSON.parse(embedded.textContent);
-  // The wording of every figure key, from shared/labels.py.
+  // The wording of every figure key, from shared/publication/labels.py.
   var labels = JSON.parse(document.getElementById("chart-labels").textContent);
 
   function shortNames(keys) {

@@ -46,15 +46,15 @@ from services.web.yearend.report_field import ReportField
 from services.web.yearend.schemas import consolidation_entry
 from services.web.yearend.wording import page_year
 from shared.consolidation.jobs import ConsolidationRefused, year_has_ended
-from shared.consolidation.reports import reports_by_year
 from shared.declarations.campaign import region_progress, total_of
 from shared.declarations.campaign_window import WindowRefused, save_window, window_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.figures import completeness
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
-from shared.live import years_with_data
-from shared.models import Declaration, Structure
+from shared.pipeline.live import years_with_data
 from shared.regions import REGIONS
+from shared.report.versions import reports_by_year
+from shared.storage.models import Declaration, Structure
 
 ADMINS = "à l'administration nationale"
 TOKEN_LABEL = "Jeton d'administration"

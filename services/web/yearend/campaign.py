@@ -29,6 +29,7 @@ from services.web.signin.identity import Identity, check_csrf, require_identity
 from services.web.yearend.campaign_window_page import window_text
 from services.web.yearend.structure_contact import mails_sent_to, save_contact
 from services.web.yearend.wording import KINDS, STATES, campaign_year, page_year
+from shared.access.signins import PAGE_ROLES
 from shared.declarations.campaign import (
     CAMPAIGN_STATES,
     NONE,
@@ -38,11 +39,10 @@ from shared.declarations.campaign import (
 )
 from shared.declarations.campaign_window import window_of
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
-from shared.live import years_with_data
 from shared.mail.addresses import MAX_LENGTH
-from shared.models import Declaration, Structure
+from shared.pipeline.live import years_with_data
 from shared.regions import REGIONS
-from shared.web_sessions import PAGE_ROLES
+from shared.storage.models import Declaration, Structure
 
 # Waiting for a decision first, then rejected (waiting for the structure), missing, validated.
 PRIORITY = {SUBMITTED: 0, REJECTED: 1, "none": 2, VALIDATED: 3}

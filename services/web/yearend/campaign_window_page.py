@@ -26,9 +26,9 @@ from shared.declarations.campaign_window import (
     proposed_window,
 )
 from shared.declarations.reminders import reminder_days, reminders_of, without_address
-from shared.french_dates import day_in_words
 from shared.mail.outbox import PENDING, REFUSED, SENT, counts_by_status, mails_of_year
-from shared.models import Mail, Structure
+from shared.publication.french_dates import day_in_words
+from shared.storage.models import Mail, Structure
 
 FIELDS = {"opens_on": "Date d'ouverture", "closes_on": "Date de clôture"}
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")

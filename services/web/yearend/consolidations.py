@@ -31,8 +31,8 @@ from services.web.yearend.schemas import (
     consolidation_entry,
 )
 from shared.consolidation.jobs import ConsolidationRefused, start_job
-from shared.models import Consolidation
-from shared.queue import send_consolidation
+from shared.pipeline.queue import send_consolidation
+from shared.storage.models import Consolidation
 
 _request_decoder = msgspec.json.Decoder(ConsolidationRequest)
 HISTORY = 50

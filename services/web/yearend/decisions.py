@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import current_app
 
 from services.web.db import transaction
+from shared.access.tokens import Caller
 from shared.declarations.workflow import decide
 from shared.mail.outbox import MailConfig
-from shared.models import Declaration
-from shared.queue import notify_mails
-from shared.tokens import Caller
+from shared.pipeline.queue import notify_mails
+from shared.storage.models import Declaration
 
 
 def decide_and_mail(

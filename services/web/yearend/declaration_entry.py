@@ -37,9 +37,9 @@ from shared.declarations.campaign import NONE, last_validated
 from shared.declarations.campaign_window import window_of
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, VALIDATED, submit
-from shared.models import Declaration
 from shared.regions import REGIONS
 from shared.registry import active_in
+from shared.storage.models import Declaration
 
 SUBMITTERS = "aux structures (leur propre déclaration) et à l'administration nationale"
 

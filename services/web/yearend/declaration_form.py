@@ -25,7 +25,7 @@ from shared.declarations.fields import (
     DeclarationFields,
     check_fields,
 )
-from shared.models import Declaration
+from shared.storage.models import Declaration
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from services.web.yearend.declaration_rights import (
     structure_or_404,
 )
 from services.web.yearend.wording import ACTIONS, KINDS, ROLES, STATES, page_year
+from shared.access.signins import PAGE_ROLES
 from shared.declarations.campaign import NONE, last_validated
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, history
-from shared.models import Declaration
 from shared.regions import REGIONS
-from shared.web_sessions import PAGE_ROLES
+from shared.storage.models import Declaration
 
 READERS = "aux structures, aux DRTEFP et à l'administration nationale"
 DECIDERS = "aux DRTEFP et à l'administration nationale"

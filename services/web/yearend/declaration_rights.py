@@ -18,8 +18,8 @@ from services.web.parameters import is_structure_id
 from services.web.signin.identity import Identity
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import authorize_read
-from shared.models import Structure
 from shared.regions import REGIONS
+from shared.storage.models import Structure
 
 # The domain's refusals (shared.declarations), as the pages say them.
 REFUSALS = {

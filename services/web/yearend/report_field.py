@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.web.formatting import format_count, format_percent
-from shared.consolidation.reports import Completeness
 from shared.declarations.figures import is_complete
+from shared.report.versions import Completeness
 
 
 def coverage_percent(part: int, whole: int) -> str:

@@ -4,7 +4,7 @@
 The key figures are six blocks — the network, the youths, access to a job or training,
 CIVIS, funding, funders — each a big headline figure and its details, with their shares
 as the 2007 page gives them (``40 % des sorties``). Every key of the report is in one
-block (checked below); the wording is shared.labels'. The charts are computed from the
+block (checked below); the wording is shared.publication.labels'. The charts are computed from the
 figures alone: a bar per row, its length the row's share of a total. Beside each figure
 stands its change from the previous year's frozen report (``year_changes``).
 """
@@ -20,19 +20,19 @@ from services.web.formatting import (
     format_percent,
 )
 from services.web.yearend.report_field import ReportField
-from shared.labels import LABELS, plural_form
-from shared.report import FUNDER_SHARES, SECTIONS
-from shared.report import unavailable as report_unavailable
-from shared.report_keys import DECLARATION_KEYS, REPORT_KEYS
-from shared.series import Change, change_from_previous
+from shared.publication.labels import LABELS, plural_form
+from shared.publication.series import Change, change_from_previous
+from shared.report.document import FUNDER_SHARES, SECTIONS
+from shared.report.document import unavailable as report_unavailable
+from shared.report.keys import DECLARATION_KEYS, REPORT_KEYS
 
 Figures = dict[str, Any]
-# The blocks' titles are the report's sections' (shared.report), in their order.
+# The blocks' titles are the report's sections' (shared.report.document), in their order.
 TITLES = [title for title, _ in SECTIONS]
 
 
 def unavailable(figures: Figures, key: str, field: ReportField) -> bool:
-    """Whether a figure does not exist ("n.d.", shared.report)."""
+    """Whether a figure does not exist ("n.d.", shared.report.document)."""
     return report_unavailable(figures, key, field.validated)
 
 
@@ -202,7 +202,8 @@ def year_changes(
     previous_field: ReportField | None,
 ) -> dict[str, str]:
     """Each key figure's change from ``previous`` (the previous year's report; None: there
-    is none), as printed beside it: ``+1 200 (+3,2 %)``, or "n.d." (shared.series). A staff
+    is none), as printed beside it: ``+1 200 (+3,2 %)``, or "n.d." (shared.publication.series). A
+    staff
     or funding figure changes from one year to the next only between two complete reports:
     otherwise the two rest on different structures, and their gap says nothing."""
     keys = [key for key in REPORT_KEYS if key in figures and key in LABELS]
@@ -285,7 +286,7 @@ def charts_of(figures: Figures, field: ReportField) -> list[dict[str, Any]]:
 
 def charts_data(charts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What static/rapport.js draws: per chart, its bars in percent and their texts; the
-    bars named short (shared.labels), so that two charts side by side on A4 keep every
+    bars named short (shared.publication.labels), so that two charts side by side on A4 keep every
     name whole (the table under each has the full wording)."""
     return [
         {

@@ -24,9 +24,9 @@ from services.web.layout import json_script
 from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
 from services.web.yearend.report_field import ReportField
 from services.web.yearend.report_layout import charts_data, charts_of, key_blocks, year_changes
-from shared.consolidation.reports import read_report, report_versions, reports_by_year
-from shared.labels import LABELS, Format
+from shared.publication.labels import LABELS, Format
 from shared.regions import REGIONS
+from shared.report.versions import read_report, report_versions, reports_by_year
 
 
 def _format_of(key: str) -> Format:

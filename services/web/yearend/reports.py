@@ -13,10 +13,10 @@ from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.parameters import INT32_MAX, given, parse_year, query_integer
 from services.web.yearend.report_field import ReportField
-from shared.consolidation.reports import read_report
-from shared.models import Report
-from shared.report import report_csv
-from shared.spreadsheets import BOM
+from shared.publication.spreadsheets import BOM
+from shared.report.document import report_csv
+from shared.report.versions import read_report
+from shared.storage.models import Report
 
 
 def requested_report(year_text: str) -> Report:

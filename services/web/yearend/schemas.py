@@ -15,8 +15,8 @@ from msgspec import Meta
 from services.web.live.schemas import Figures
 from shared.declarations.fields import DeclarationFields, Funders, Funding
 from shared.declarations.workflow import declaration_document as declaration_values
-from shared.models import Consolidation, Declaration, DeclarationAudit
-from shared.report_keys import REPORT_KEYS
+from shared.report.keys import REPORT_KEYS
+from shared.storage.models import Consolidation, Declaration, DeclarationAudit
 from shared.times import as_utc
 
 Status = Literal["submitted", "validated", "rejected"]

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import services.aggregate.mail_tasks as mail_tasks
+from shared.access.tokens import Caller
 from shared.config import load_settings
 from shared.declarations.campaign_window import save_window
 from shared.registry import set_contact
 from shared.times import paris_today
-from shared.tokens import Caller
 from tests.support.smtp import smtp_server
 
 ADMIN = Caller(1, "admin", frozenset(), None)

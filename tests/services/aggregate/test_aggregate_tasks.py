@@ -8,7 +8,7 @@ import pytest
 
 import services.aggregate.tasks as tasks
 from shared.config import load_settings
-from shared.live import pending_events, read_figures
+from shared.pipeline.live import pending_events, read_figures
 from tests.support.events import event, record
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from services.ingest import create_app
+from shared.access.tokens import create_token
 from shared.figures import COUNTED
-from shared.models import Batch, EventRow, FigureCounts
-from shared.tokens import create_token
+from shared.storage.models import Batch, EventRow, FigureCounts
 from tests.conftest import apply_all, event
 
 
@@ -184,7 +184,7 @@ def test_more_than_10_mib_413(client, source_token, sessions) -> None:
 def test_storage_unavailable_503_with_retry_after(
     client, source_token, sessions, monkeypatch
 ) -> None:
-    import shared.ingestion as ingestion
+    import shared.pipeline.ingestion as ingestion
 
     def broken(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))

@@ -10,9 +10,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-import shared.commit_outcome
+import shared.storage.commit_outcome
 from services.ingest import create_app
-from shared.models import Batch, EventRow
+from shared.storage.models import Batch, EventRow
 from tests.support.events import event
 
 
@@ -68,7 +68,7 @@ def test_a_commit_that_cannot_be_asked_about_is_a_503_unknown(
         asked.append(1)
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(shared.commit_outcome, "_ask", unreachable)
+    monkeypatch.setattr(shared.storage.commit_outcome, "_ask", unreachable)
     answer = post(app, source_token)
     assert answer.status_code == 503
     assert answer.headers["Retry-After"]

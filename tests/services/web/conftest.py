@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.tokens import create_token
+from shared.access.tokens import create_token
 from tests.support.web import make_app
 
 

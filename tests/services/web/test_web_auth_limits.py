@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.access.tokens import create_token
 from shared.config import load_settings
-from shared.tokens import create_token
 from tests.support.web import bearer, csrf_of, make_app
 
 LIMIT = 3

@@ -50,7 +50,7 @@ def test_no_page_holds_inline_code(
 ) -> None:
     """What the CSP would block: an inline <script>, an on…= handler, a style attribute."""
     from shared.consolidation.jobs import run_job
-    from shared.db import engine_for
+    from shared.storage.db import engine_for
 
     job = client.post("/v1/consolidations", json={"year": 2007}, headers=bearer(admin_token))
     run_job(engine_for(database_url), job.get_json()["id"])

@@ -126,9 +126,9 @@ def test_one_rule_for_plurals_and_not_available_rates() -> None:
     from services.web.yearend.report_field import ReportField
     from services.web.yearend.report_layout import key_blocks
     from shared.figures import with_derived
-    from shared.labels import LABELS, plural_form
-    from shared.report_keys import REPORT_KEYS
-    from shared.series import Change
+    from shared.publication.labels import LABELS, plural_form
+    from shared.publication.series import Change
+    from shared.report.keys import REPORT_KEYS
 
     assert [plural_form(n, "jeune", "jeunes") for n in (0, 1, 1.5, 2, 10)] == [
         "jeune",

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.parameters import integer_or_none
-from shared.tokens import create_token
+from shared.access.tokens import create_token
 from tests.support.declarations import DECLARATION
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, make_app, sign_in
@@ -107,7 +107,7 @@ def test_out_of_range_numbers_on_postgresql(
 ) -> None:
     """On PostgreSQL, each of these reached the database and failed there (a 500)."""
     client = make_app(postgres_url).test_client()
-    from shared.db import engine_for, session_factory
+    from shared.storage.db import engine_for, session_factory
 
     with session_factory(engine_for(postgres_url)).begin() as session:
         token = create_token(session, "admin")

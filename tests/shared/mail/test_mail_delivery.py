@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.checkpoints import installed
 from shared.config import Settings, load_settings
 from shared.mail.delivery import lease_seconds, send_due_mails
 from shared.mail.outbox import (
@@ -26,7 +25,8 @@ from shared.mail.outbox import (
     enqueue,
     retry_delay,
 )
-from shared.models import Mail
+from shared.pipeline.checkpoints import installed
+from shared.storage.models import Mail
 from tests.support.smtp import Inbox, SmtpServer, smtp_server
 
 CONFIG = MailConfig(sender="noreply@bilan.example.org", links_base="https://bilan.example.org")

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event as sa_event
 
-from shared.db import engine_for
 from shared.regions import REGIONS
+from shared.storage.db import engine_for
 from tests.support.small_year import (
     ML_11_001,
     ML_11_002,

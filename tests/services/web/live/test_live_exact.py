@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.figures import FIGURE_KEYS
-from shared.labels import LABELS
-from shared.spreadsheets import spreadsheet_number
+from shared.publication.labels import LABELS
+from shared.publication.spreadsheets import spreadsheet_number
 from tests.support.dashboard import csv_table, read_dashboard
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, connect, page_text

@@ -142,10 +142,10 @@ def test_names_that_start_a_formula_are_exported_as_text(
 def test_the_report_csv_is_inert_and_keeps_negative_numbers(monkeypatch: Any) -> None:
     from dataclasses import replace
 
-    from shared import report
-    from shared.labels import LABELS
-    from shared.report_keys import REPORT_KEYS
-    from shared.spreadsheets import inert
+    from shared.publication.labels import LABELS
+    from shared.publication.spreadsheets import inert
+    from shared.report import document as report
+    from shared.report.keys import REPORT_KEYS
 
     monkeypatch.setitem(LABELS, "paio", replace(LABELS["paio"], csv_header="=1+2"))
     document = {

@@ -1,5 +1,5 @@
 """The public edition as readers without a token meet it (services/web/live/public.py,
-shared/publication.py): every route serves the latest published edition — its values, its
+shared/publication/edition.py): every route serves the latest published edition — its values, its
 withheld keys, its time as ``as_of``, the events it lacks as ``pending_events`` (SPEC §5) —
 under its ETag, and changes only when an edition is published; exact readers read the live
 counters; with the rule off nothing is published."""
@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.web.db import read_session
 from services.web.live import public
 from services.web.live import view as view_module
-from shared.models import PublicEdition
-from shared.publication import edition_state, publish
+from shared.publication.edition import edition_state, publish
+from shared.storage.models import PublicEdition
 from tests.services.web.live.conftest import MIN_COUNT
 from tests.support.dashboard import csv_table, read_dashboard
 from tests.support.events import apply_all, event, record

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from services.web.parameters import year_range
 from shared.figures import FIGURE_KEYS
-from shared.series import MAX_YEARS
+from shared.publication.series import MAX_YEARS
 from tests.support.small_year import ML_11_001, NATIONAL_2007, REGION_24, ZERO, figures
 from tests.support.web import json_of
 

@@ -1,6 +1,7 @@
 """The year to date (``through=``, SPEC §4.3) and a structure's months (``by=month&structure=S``,
 SPEC §5) on the JSON API: exact for the reader with a token, withheld whole from the public
-while statistical confidentiality is on (until shared/confidentiality.py covers them)."""
+while statistical confidentiality is on (until shared/publication/confidentiality.py covers
+them)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from shared.figures import with_derived
-from shared.recompute import recompute_cells
+from shared.pipeline.recompute import recompute_cells
 from shared.scopes import last_day
 from tests.support import small_year
 from tests.support.events import as_records

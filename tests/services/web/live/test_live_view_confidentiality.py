@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.web.formatting import NOT_AVAILABLE, format_figure, format_percent
 from services.web.live.view import COLUMNS
 from shared.figures import FIGURE_KEYS, rate_undefined
-from shared.labels import LABELS
-from shared.spreadsheets import spreadsheet_number
+from shared.publication.labels import LABELS
+from shared.publication.spreadsheets import spreadsheet_number
 from tests.services.web.live.conftest import MIN_COUNT
 from tests.support.dashboard import Shown, csv_table, read_dashboard
 from tests.support.events import STRUCTURES, apply_all, event, random_events, record

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.tokens import create_token
+from shared.access.tokens import create_token
 from tests.support.web import bearer
 
 NEW = {"name": "Mission locale de Rennes", "kind": "mission_locale", "region": "53"}

@@ -17,9 +17,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.access.tokens import revoke_token, token_digest
 from shared.config import load_settings
-from shared.models import AppSecret, Token, WebSession
-from shared.tokens import revoke_token, token_digest
+from shared.storage.models import AppSecret, Token, WebSession
 from tests.support.web import csrf_of, make_app, sign_in
 
 SIGNED_IN = "Lancer la consolidation"
@@ -62,8 +62,8 @@ def test_a_random_key_is_kept_in_the_database_for_every_replica(
 
 
 def test_another_database_draws_another_key(tmp_path: Any, database_url: str) -> None:
-    from shared.db import make_engine
-    from shared.models import Base
+    from shared.storage.db import make_engine
+    from shared.storage.models import Base
 
     other = f"sqlite:///{tmp_path / 'other.db'}"
     Base.metadata.create_all(make_engine(other))

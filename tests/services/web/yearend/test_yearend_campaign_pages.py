@@ -15,16 +15,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.access.tokens import Caller
 from shared.declarations.campaign_window import save_window, window_of
 from shared.declarations.reminders import write_reminders
 from shared.declarations.workflow import REJECTED, decide, submit
-from shared.french_dates import day_in_words
 from shared.mail.delivery import send_due_mails
 from shared.mail.outbox import MailConfig
-from shared.models import Declaration, Structure
+from shared.publication.french_dates import day_in_words
 from shared.registry import set_contact
+from shared.storage.models import Declaration, Structure
 from shared.times import paris_today
-from shared.tokens import Caller
 from tests.support.declarations import declaration_fields
 from tests.support.web import connect, make_app, page_text, sign_in
 

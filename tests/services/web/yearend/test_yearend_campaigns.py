@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import shared.times
-from shared.models import Mail
 from shared.registry import set_contact
+from shared.storage.models import Mail
 from shared.times import PARIS, paris_today
 from tests.support.declarations import DECLARATION
 from tests.support.web import bearer, make_app

@@ -14,11 +14,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.access.tokens import Caller, create_token
 from shared.consolidation.jobs import run_job
-from shared.db import engine_for
 from shared.declarations.workflow import submit
-from shared.report_keys import REPORT_KEYS
-from shared.tokens import Caller, create_token
+from shared.report.keys import REPORT_KEYS
+from shared.storage.db import engine_for
 from tests.support.declarations import DECLARATION as BODY
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.yearend.declaration_form import MISMATCH, mismatch
+from shared.access.tokens import Caller
 from shared.declarations.workflow import decide, submit
-from shared.models import Declaration
-from shared.tokens import Caller
+from shared.storage.models import Declaration
 from tests.support.declarations import DECLARATION, declaration_fields
 from tests.support.web import NNBSP, bearer, connect, csrf_of, page_text
 

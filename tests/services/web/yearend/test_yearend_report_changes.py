@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.consolidation.jobs import run_job
-from shared.db import engine_for
-from shared.report_keys import REPORT_KEYS
+from shared.report.keys import REPORT_KEYS
+from shared.storage.db import engine_for
 from tests.support.events import apply_all, event, record
 from tests.support.web import NNBSP, bearer
 

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.yearend.report_field import ReportField, coverage_percent
+from shared.access.tokens import Caller
 from shared.declarations.workflow import decide, submit
-from shared.tokens import Caller
 from tests.support.declarations import declaration_fields
 from tests.support.events import apply_all, event, record
 from tests.support.web import NNBSP, consolidate_now

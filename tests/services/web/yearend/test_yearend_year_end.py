@@ -23,7 +23,7 @@ from shared.consolidation.jobs import (
     start_job,
     year_has_ended,
 )
-from shared.models import Consolidation
+from shared.storage.models import Consolidation
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, consolidate_now, csrf_of, sign_in
 
@@ -124,8 +124,8 @@ def _validate(
 ) -> None:
     """Declarations of ``year``: those of ``validated`` validated, the others in the state
     given by structure id (``submitted`` or ``rejected``)."""
+    from shared.access.tokens import Caller
     from shared.declarations.workflow import decide, submit
-    from shared.tokens import Caller
     from tests.support.declarations import declaration_fields
 
     admin = Caller(1, "admin", frozenset(), None)

@@ -1,0 +1,237 @@
+"""The live counters: applying recorded batches exactly once, and reading figures.
+
+State. ``youth_state`` holds, per (year, youth), the codes of the youth's events
+of that year that count (shared/pipeline/codes.py); ``figure_counts`` holds, per (period,
+scope), the COUNTED figures, which are the sum over youths of
+``shared.figures.youth_figures`` of their facts in that cell — for an increment cell
+of the year to date, of its facts cumulated through that month minus those cumulated
+before it (shared/pipeline/codes.py). A batch is *applied* when ``batches.applied_at`` is set.
+
+Invariant, true at every commit (so in every snapshot a reader takes):
+
+    (I) a recorded event E other than a retraction is among the codes of
+        youth_state[year(E), youth(E)]  ⇔  batch(E) is applied and no retraction
+        of an applied batch retracts E (shared.pipeline.retractions.retracts);
+    (C) figure_counts = Σ over youth_state rows of each youth's figures in each cell.
+
+At every moment, then, the counters are the figures of SPEC §4 over the applied
+batches; with nothing pending, over the whole log (SPEC §7.3). ``bilan verify``
+checks exactly this statement, in one snapshot, while ingest and workers run.
+
+The protocol. A claim of batches B is applied in one transaction T:
+
+1. read B's events (immutable once recorded: no lock needed);
+2. **lock** the youth_state row of every (year, youth) of B's events —
+   retractions included — in one statement, in key order, creating missing rows,
+   and append the codes of B's events (optimistically counted);
+3. **after the lock**, look up what decides (I): the retractions that aim at B's
+   events, from B or from applied batches; the targets of B's retractions, whether
+   their batch is applied and whether an applied retraction already retracts them;
+4. take out the codes (I) says must not count (B's events retracted; targets of
+   B's retractions that counted until now), move figure_counts by the difference
+   of each touched youth's figures before and after (C), mark B applied; commit.
+
+Why every interleaving of {record E, record R, apply batch(E), apply batch(R)}
+ends right (R retracting E, in any order, in one claim or two, resent or not):
+whether E counts changes only when batch(E) or a batch holding a retraction of E
+is applied. A retraction R retracts E only if it carries E's occurred_on and
+youth_id, so R's (year, youth) is E's: both appliers lock the same youth_state
+row in step 2 and are serialized on it. Whichever takes the lock second reads, in
+step 3, a snapshot taken after the first one committed (READ COMMITTED: each
+statement sees every commit before it began), so it sees the first one's batch
+applied; the first one could not see the second's batch applied, and needed not:
+(I) held for it at its commit. In one claim, step 3 reads B's own events. A
+resend records nothing new (a duplicate), and a redelivered task finds its
+batches applied (the claim locks them with SKIP LOCKED and the mark commits with
+the counters). Nothing here depends on a lock taken under a filter or on which
+version of a row a statement sees: each decision is read after the one lock that
+orders it.
+
+No deadlock: a transaction waits only in step 2 (one statement locking rows in
+key order) and when it upserts figure_counts (one statement, in key order, after
+every youth_state lock). Claims skip locked batches instead of waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from shared.figures import fact_of
+from shared.pipeline.checkpoints import reached
+from shared.pipeline.codes import Moves, encode
+from shared.pipeline.counter_tables import (
+    Key,
+    applied_retractions,
+    claimed_events,
+    lock_and_append,
+    move_figures,
+    structure_numbers,
+    targets,
+)
+from shared.pipeline.retractions import retracts
+from shared.storage.bulk import is_postgres
+from shared.storage.models import Batch, YouthState
+
+
+@dataclass(frozen=True)
+class Applied:
+    batches: int
+    events: int
+    counted: int
+    uncounted: int
+
+
+def claim_pending_batches(session: Session, max_events: int) -> list[str]:
+    """Lock unapplied batches, oldest first, about ``max_events`` events in all (at least
+    one batch), skipping those another worker holds."""
+    claimed: list[str] = []
+    events, limit = 0, 1
+    while events < max_events:
+        statement = select(Batch.batch_id, Batch.event_count).where(Batch.applied_at.is_(None))
+        if claimed:
+            # SKIP LOCKED does not skip the rows this transaction holds itself.
+            statement = statement.where(Batch.batch_id.not_in(claimed))
+        rows = session.execute(
+            statement.order_by(Batch.received_at).limit(limit).with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            break
+        for batch_id, count in rows:
+            claimed.append(batch_id)
+            events += count
+        limit = max(1, (max_events - events) * len(claimed) // max(events, 1))
+    return claimed
+
+
+def _key(event: Any) -> Key:
+    return (event.occurred_on.year, event.youth_id)
+
+
+def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
+    """Apply these batches (locked by the caller, not yet applied) to the counters."""
+    if is_postgres(session):
+        # Safe without waiting for the WAL flush: the applied mark and the counter changes
+        # commit together, so a crash loses both and the batch is simply applied again.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+    mine = sorted(set(batch_ids))
+    events = claimed_events(session, mine)
+    reached("apply:started")
+    numbers = structure_numbers(session, {e.structure_id for e in events})
+
+    # Step 2: lock every (year, youth) of the claim, appending its events' codes.
+    added: dict[Key, list[int]] = {}
+    codes: dict[str, int] = {}
+    known: dict[tuple[Any, ...], int] = {}  # a claim holds few distinct kinds of code
+    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, _ in events:
+        key = (day.year, youth_id)
+        if kind == "retraction":
+            added.setdefault(key, [])
+            continue
+        spec = (structure_id, region, day.month, kind, outcome, exit_reason)
+        code = known.get(spec)
+        if code is None:
+            fact = fact_of(kind, outcome, exit_reason)
+            code = known[spec] = encode(numbers[structure_id], region, day.month, fact)
+        codes[event_id] = code
+        added.setdefault(key, []).append(code)
+    after = lock_and_append(session, added)
+    reached("apply:locked")
+
+    # Step 3: what must not count, read after the lock.
+    kept_out, uncounted = _decide(session, events, list(added))
+    reached("apply:looked-up")
+
+    # Step 4: take it out, move the figures, mark the batches applied.
+    taken: dict[Key, list[int]] = {}
+    for e in kept_out:
+        taken.setdefault(_key(e), []).append(codes[e.event_id])
+    numbers.update(structure_numbers(session, {t.structure_id for t in uncounted}))
+    removed: dict[Key, list[int]] = {}
+    for target in uncounted:
+        fact = fact_of(target.type, target.outcome, target.exit_reason)
+        code = encode(numbers[target.structure_id], target.region, target.occurred_on.month, fact)
+        removed.setdefault(_key(target), []).append(code)
+
+    moves = Moves()
+    rewritten: list[tuple[Key, list[int]]] = []
+    for key, appended in added.items():
+        codes_after = after[key]
+        before = codes_after[: len(codes_after) - len(appended)]
+        final = list(codes_after)
+        net = list(appended)
+        for code in taken.get(key, ()):
+            final.remove(code)
+            net.remove(code)
+        for code in removed.get(key, ()):
+            final.remove(code)  # (I): a target that counted is among the codes
+        if key in taken or key in removed:
+            rewritten.append((key, final))
+        if net or key in removed:
+            moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
+    for (year, youth_id), final in rewritten:
+        session.execute(
+            update(YouthState)
+            .where(YouthState.year == year, YouthState.youth_id == youth_id)
+            .values(codes=final)
+        )
+    structure_ids = {number: structure_id for structure_id, number in numbers.items()}
+    move_figures(session, moves.figure_deltas(structure_ids))
+    session.execute(
+        update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
+    )
+    reached("apply:done")
+    plain = len(codes)
+    return Applied(len(mine), len(events), plain - len(kept_out), len(uncounted))
+
+
+def _decide(
+    session: Session, events: Sequence[Any], keys: Sequence[Key]
+) -> tuple[list[Any], list[Any]]:
+    """(the claim's events that a retraction retracts; the events of other batches that
+    counted until now and that a retraction of the claim retracts). Call it with the
+    claim's youth_state rows locked."""
+    ours: dict[str, list[dict[str, Any]]] = {}  # target id -> the claim's retractions of it
+    for r in events:
+        if r.type == "retraction":
+            ours.setdefault(r.retracts, []).append(_fields(r))
+    theirs: dict[str, list[dict[str, Any]]] = {}  # the same, from applied batches
+    for r in applied_retractions(session, keys):
+        theirs.setdefault(r.target_id, []).append(_fields(r))
+
+    def retracted(target: Any, retractions: Iterable[dict[str, Any]]) -> bool:
+        fields = _fields(target)
+        return any(retracts(r, fields) for r in retractions)
+
+    aimed = ours.keys() | theirs.keys()
+    kept_out = [
+        e
+        for e in events
+        if e.event_id in aimed
+        and e.type != "retraction"
+        and retracted(e, (*ours.get(e.event_id, ()), *theirs.get(e.event_id, ())))
+    ]
+    here = {e.event_id for e in events}
+    uncounted = [
+        target
+        for target in targets(session, sorted(ours.keys() - here))
+        if target.applied
+        and retracted(target, ours[target.event_id])
+        and not retracted(target, theirs.get(target.event_id, ()))
+    ]
+    return kept_out, uncounted
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    """What shared.pipeline.retractions.retracts reads of an event or a retraction."""
+    return {
+        "type": row.type,
+        "occurred_on": row.occurred_on,
+        "structure_id": row.structure_id,
+        "youth_id": row.youth_id,
+    }

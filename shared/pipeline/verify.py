@@ -1,0 +1,115 @@
+"""``bilan verify``: the live counters against a recomputation from the log, every cell —
+years, months and the increments of the year to date, nationally, per region and per
+structure.
+
+The counters must equal, at every moment, the figures of the events of applied
+batches (the invariant of shared/pipeline/counters.py). One snapshot (REPEATABLE READ on
+PostgreSQL) reads both sides, so the comparison is exact while ingest and the
+workers go on; each difference is a (period, scope, figure) cell with both values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, func, select, text
+
+from shared.figures import COUNTED
+from shared.pipeline.recompute import recompute_year, refresh_statistics
+from shared.storage.models import Batch, FigureCounts
+
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Difference:
+    period: str
+    scope: str
+    figure: str
+    live: int
+    recomputed: int
+
+
+@dataclass(frozen=True)
+class Verification:
+    years: list[int]
+    cells: int
+    applied_events: int
+    pending_events: int
+    differences: list[Difference]
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """One consistent read of the whole database, without blocking writers."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Not read-only: the recomputation writes a temporary table of its own.
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            # SQLite in WAL mode: a read transaction sees one snapshot, without the write lock.
+            connection = connection.execution_options(readonly=True)
+        with connection.begin():
+            yield connection
+
+
+def logged_years(connection: Connection) -> list[int]:
+    """Every year that has an event in the log or a cell in the counters."""
+    if connection.dialect.name == "postgresql":
+        year = "CAST(EXTRACT(YEAR FROM occurred_on) AS INTEGER)"
+    else:
+        year = "CAST(strftime('%Y', occurred_on) AS INTEGER)"
+    years = {int(y) for (y,) in connection.execute(text(f"SELECT DISTINCT {year} FROM events"))}
+    periods = connection.execute(select(func.substr(FigureCounts.period, 1, 4)).distinct())
+    years.update(int(p) for (p,) in periods)
+    return sorted(years)
+
+
+def live_cells(connection: Connection, year: int) -> dict[tuple[str, str], dict[str, int]]:
+    """The counters of every cell of the year (the year, its months and its increments)."""
+    table = FigureCounts.__table__
+    rows = connection.execute(
+        select(table.c.period, table.c.scope, *(table.c[k] for k in COUNTED)).where(
+            func.substr(table.c.period, 1, 4) == f"{year:04d}"
+        )
+    )
+    return {(r[0], r[1]): dict(zip(COUNTED, map(int, r[2:]), strict=True)) for r in rows}
+
+
+def verify(
+    engine: Engine, years: Sequence[int] | None = None, progress: Progress | None = None
+) -> Verification:
+    """Compare the counters with the log's figures over the applied batches, every cell."""
+    report = progress or (lambda _: None)
+    differences: list[Difference] = []
+    cells = 0
+    refresh_statistics(engine)
+    with snapshot(engine) as connection:
+        chosen = list(years) if years is not None else logged_years(connection)
+        batches = connection.execute(
+            select(
+                func.coalesce(func.sum(Batch.event_count).filter(Batch.applied_at.is_not(None)), 0),
+                func.coalesce(func.sum(Batch.event_count).filter(Batch.applied_at.is_(None)), 0),
+            )
+        ).one()
+        for i, year in enumerate(chosen):
+            live = live_cells(connection, year)
+
+            def step(value: float, i: int = i) -> None:
+                report((i + value) / max(len(chosen), 1))
+
+            recomputed = recompute_year(
+                connection, year, months=True, applied_only=True, progress=step
+            )
+            for cell in sorted(live.keys() | recomputed.keys()):
+                cells += 1
+                mine = live.get(cell, {})
+                truth = recomputed.get(cell, {})
+                for figure in COUNTED:
+                    a, b = mine.get(figure, 0), truth.get(figure, 0)
+                    if a != b:
+                        differences.append(Difference(*cell, figure, a, b))
+    report(1.0)
+    return Verification(chosen, cells, int(batches[0]), int(batches[1]), differences)
