@@ -49,7 +49,9 @@ from shared.access.tokens import create_token
 from shared.publication.edition import publish, snapshot
 from shared.registry import import_structures
 from shared.storage.db import engine_for, session_factory
-from shared.storage.models import Batch, PublicEdition, PublishedCell, Structure
+from shared.storage.models.log import Batch
+from shared.storage.models.publication import PublicEdition, PublishedCell
+from shared.storage.models.registry import Structure
 from shared.storage.schema import upgrade_database
 from simulator.generate import YearSimulation
 from simulator.post import post_events

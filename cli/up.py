@@ -39,7 +39,8 @@ from cli.supervision import stop_all, wait_until_up
 from shared.access.tokens import create_token, extend_token, revoke_token, token_id_of
 from shared.config import Settings, load_settings
 from shared.storage.db import engine_for, session_factory
-from shared.storage.models import EventRow, Structure
+from shared.storage.models.log import EventRow
+from shared.storage.models.registry import Structure
 from shared.storage.schema import upgrade_database
 from shared.times import paris_today
 from simulator.cohort import event_prefix

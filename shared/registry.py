@@ -17,7 +17,8 @@ from shared.events import StructureId
 from shared.mail.addresses import ADDRESS_PATTERN, MAX_LENGTH, AddressError, check_address
 from shared.regions import REGIONS
 from shared.storage.bulk import member_of
-from shared.storage.models import Structure, StructureNumber, utcnow
+from shared.storage.models.base import utcnow
+from shared.storage.models.registry import Structure, StructureNumber
 
 Kind = Literal["mission_locale", "paio"]
 KINDS: tuple[str, ...] = get_args(Kind)

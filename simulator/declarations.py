@@ -34,7 +34,8 @@ from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS, DeclarationFie
 from shared.declarations.figures import merge_declarations
 from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
 from shared.registry import StructureFields, active_in, registry_fields
-from shared.storage.models import Declaration, Structure
+from shared.storage.models.declarations import Declaration
+from shared.storage.models.registry import Structure
 
 PROFESSIONALS_2007 = 11_049
 FUNDING_2007: dict[str, int] = {

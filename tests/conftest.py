@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.access.tokens import create_token
 from shared.registry import StructureFields, upsert_structure
 from shared.storage.db import engine_for, make_engine, session_factory
-from shared.storage.models import Base
+from shared.storage.models.base import Base
 from tests.support.events import STRUCTURES, apply_all, event, record
 from tests.support.services import POSTGRES_URL, REDIS_URL, missing_service
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.storage.db import upsert
-from shared.storage.models import AppSecret, utcnow
+from shared.storage.models.access import AppSecret
+from shared.storage.models.base import utcnow
 
 SESSION_KEY = "web_session_key"
 

@@ -20,7 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.access.tokens import Caller, caller_of, usable
-from shared.storage.models import Token, WebSession, utcnow
+from shared.storage.models.access import Token, WebSession
+from shared.storage.models.base import utcnow
 from shared.times import as_utc
 
 # The roles that have pages to sign in to.

@@ -24,7 +24,9 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from shared.storage.models import Structure, Token, WebSession, utcnow
+from shared.storage.models.access import Token, WebSession
+from shared.storage.models.base import utcnow
+from shared.storage.models.registry import Structure
 from shared.times import as_utc
 
 log = logging.getLogger(__name__)

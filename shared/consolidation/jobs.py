@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from shared.config import STALE_SECONDS
 from shared.consolidation.snapshot import Snapshot, encode_document, report_document, take_snapshot
 from shared.pipeline.recompute import Progress
-from shared.storage.models import Consolidation, Report, utcnow
+from shared.storage.models.base import utcnow
+from shared.storage.models.consolidation import Consolidation, Report
 from shared.times import PARIS, as_utc
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from shared.pipeline.recompute import Progress, group_scope, recompute_year, ref
 from shared.registry import registry_figures
 from shared.report.keys import REPORT_KEYS
 from shared.scopes import NATIONAL, year_period
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 
 Figures = dict[str, int | float | None]
 # The group of structures whose declaration is validated (shared/pipeline/recompute.py).

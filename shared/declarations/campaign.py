@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from shared.declarations.figures import Completeness
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.registry import active_during
-from shared.storage.models import Declaration, Structure
+from shared.storage.models.declarations import Declaration
+from shared.storage.models.registry import Structure
 
 # A structure without a declaration for the year: the fourth state of the campaign's tables.
 NONE = "none"

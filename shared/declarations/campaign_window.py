@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from shared.access.tokens import Caller
 from shared.declarations.fields import DeclarationError
-from shared.storage.models import Campaign, utcnow
+from shared.storage.models.base import utcnow
+from shared.storage.models.declarations import Campaign
 from shared.times import paris_today
 
 # A window of year Y lies between 1 January Y and 31 December of Y + LATEST_YEARS_AFTER:

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from shared.declarations.fields import FUNDER_KEYS, FUNDING_KEYS
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.registry import active_during
-from shared.storage.models import Declaration, Structure
+from shared.storage.models.declarations import Declaration
+from shared.storage.models.registry import Structure
 
 Figures = dict[str, int | float | None]
 

@@ -16,7 +16,7 @@ from shared.declarations.campaign_window import Window
 from shared.mail.outbox import Letter, MailConfig
 from shared.publication.french_dates import day_in_words
 from shared.regions import REGIONS
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 
 WIDTH = 72
 SIGNATURE_TEXT = (

@@ -26,7 +26,9 @@ from shared.declarations.workflow import REJECTED
 from shared.mail.outbox import REMINDER, MailConfig, enqueue, mails_of_year
 from shared.pipeline.checkpoints import reached
 from shared.registry import active_during
-from shared.storage.models import Campaign, Declaration, Mail, Structure
+from shared.storage.models.declarations import Campaign, Declaration
+from shared.storage.models.mail import Mail
+from shared.storage.models.registry import Structure
 from shared.times import as_utc, in_paris, paris_today
 
 

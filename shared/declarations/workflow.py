@@ -30,7 +30,9 @@ from shared.declarations.fields import (
 from shared.declarations.mails import rejected_letter, validated_letter
 from shared.mail.outbox import MailConfig, enqueue
 from shared.registry import active_in
-from shared.storage.models import Declaration, DeclarationAudit, Structure, utcnow
+from shared.storage.models.base import utcnow
+from shared.storage.models.declarations import Declaration, DeclarationAudit
+from shared.storage.models.registry import Structure
 from shared.times import in_paris
 
 SUBMITTED = "submitted"

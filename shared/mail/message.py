@@ -15,7 +15,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from shared.times import as_utc, in_paris
 
 SENDER_NAME = "bilan - réseau des missions locales"

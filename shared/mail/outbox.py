@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from shared.pipeline.checkpoints import reached
 from shared.storage.db import upsert
-from shared.storage.models import Mail, utcnow
+from shared.storage.models.base import utcnow
+from shared.storage.models.mail import Mail
 from shared.times import as_utc
 
 if TYPE_CHECKING:

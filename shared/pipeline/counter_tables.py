@@ -17,15 +17,10 @@ from sqlalchemy.orm import Session
 from shared.figures import COUNTED
 from shared.storage.bulk import bulk_upsert, is_postgres, member_of
 from shared.storage.db import driver_connection, upsert
-from shared.storage.models import (
-    Batch,
-    EventRow,
-    FigureCounts,
-    RetractionRow,
-    StructureNumber,
-    YouthState,
-    table_of,
-)
+from shared.storage.models.base import table_of
+from shared.storage.models.counters import FigureCounts, YouthState
+from shared.storage.models.log import Batch, EventRow, RetractionRow
+from shared.storage.models.registry import StructureNumber
 
 CHUNK = 5000
 Cell = tuple[str, str]  # (period, scope)

@@ -76,7 +76,8 @@ from shared.pipeline.counter_tables import (
 )
 from shared.pipeline.retractions import retracts
 from shared.storage.bulk import is_postgres
-from shared.storage.models import Batch, YouthState
+from shared.storage.models.counters import YouthState
+from shared.storage.models.log import Batch
 
 
 @dataclass(frozen=True)

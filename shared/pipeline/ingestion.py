@@ -33,7 +33,8 @@ from shared.pipeline.retractions import MATCHED_FIELDS, retracts
 from shared.registry import structure_regions
 from shared.storage.bulk import bulk_upsert, copy_new_rows, is_postgres, member_of
 from shared.storage.commit_outcome import CHECK_SECONDS, Outcome, commit_outcome, pending_commit
-from shared.storage.models import Batch, EventRow, RetractionRow, table_of
+from shared.storage.models.base import table_of
+from shared.storage.models.log import Batch, EventRow, RetractionRow
 
 CHUNK = 5000
 _CONTENT_COLUMNS = [table_of(EventRow).c[name] for name in CONTENT_FIELDS]

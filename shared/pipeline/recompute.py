@@ -50,7 +50,7 @@ from shared.scopes import (
     scope_key,
 )
 from shared.storage.db import driver_connection
-from shared.storage.models import EventRow
+from shared.storage.models.log import EventRow
 
 Cell = tuple[str, str]
 Progress = Callable[[float], None]

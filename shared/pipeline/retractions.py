@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from shared.storage.models import EventRow, RetractionRow
+from shared.storage.models.log import EventRow, RetractionRow
 
 MATCHED_FIELDS: tuple[str, ...] = ("occurred_on", "structure_id", "youth_id")
 

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Engine, func, select, text
 
 from shared.figures import COUNTED
 from shared.pipeline.recompute import recompute_year, refresh_statistics
-from shared.storage.models import Batch, FigureCounts
+from shared.storage.models.counters import FigureCounts
+from shared.storage.models.log import Batch
 
 Progress = Callable[[float], None]
 

@@ -60,14 +60,11 @@ from shared.regions import REGIONS
 from shared.scopes import NATIONAL, scope_key
 from shared.storage.bulk import SQLITE_CHUNK, is_postgres
 from shared.storage.db import upsert
-from shared.storage.models import (
-    Batch,
-    FigureCounts,
-    PublicEdition,
-    PublishedCell,
-    Structure,
-    table_of,
-)
+from shared.storage.models.base import table_of
+from shared.storage.models.counters import FigureCounts
+from shared.storage.models.log import Batch
+from shared.storage.models.publication import PublicEdition, PublishedCell
+from shared.storage.models.registry import Structure
 
 REGION_SCOPES: tuple[str, ...] = tuple(scope_key("region", code) for code in REGIONS)
 # Editions kept in public_editions (the latest is the one served; the others, a short history).

@@ -9,7 +9,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.storage.models import Report
+from shared.storage.models.consolidation import Report
 from shared.times import as_utc
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from shared.storage.bulk import is_postgres
-from shared.storage.models import Batch
+from shared.storage.models.log import Batch
 
 # How long to keep asking (SPEC §5), how long one question may take, and the pause
 # between two questions.

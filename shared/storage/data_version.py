@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from shared.storage.models import Batch, Structure
+from shared.storage.models.log import Batch
+from shared.storage.models.registry import Structure
 from shared.times import as_utc
 
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from cli.main import main
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 from tests.support.events import apply_all, event, record
 
 

@@ -48,7 +48,7 @@ def test_a_region_outside_the_registry_is_refused(env: dict[str, str], registry:
 
 
 def _emails(sessions: sessionmaker[Session]) -> dict[str, str | None]:
-    from shared.storage.models import Structure
+    from shared.storage.models.registry import Structure
 
     with sessions() as session:
         return {s.structure_id: s.email for s in session.query(Structure)}

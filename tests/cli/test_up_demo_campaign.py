@@ -16,7 +16,7 @@ from shared.declarations.campaign import structure_statuses
 from shared.registry import import_structures
 from shared.report.versions import read_report
 from shared.storage.db import engine_for
-from shared.storage.models import Declaration, DeclarationAudit
+from shared.storage.models.declarations import Declaration, DeclarationAudit
 from simulator.declarations import CAMPAIGN_SHARES, simulate_campaign
 from simulator.registry import demo_structures
 
@@ -68,7 +68,7 @@ def test_the_demo_campaign_runs_with_addresses_and_a_window_open_today(
     from shared.config import load_settings
     from shared.declarations.campaign_window import window_of
     from shared.declarations.reminders import latest_reached
-    from shared.storage.models import Structure
+    from shared.storage.models.registry import Structure
 
     with sessions.begin() as session:
         rows = [(sid, msgspec.structs.replace(f, email=None)) for sid, f in demo_structures()]

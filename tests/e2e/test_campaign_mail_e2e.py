@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from shared.publication.french_dates import day_in_words
 from shared.storage.db import engine_for, session_factory
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from shared.times import paris_today
 from tests.support.declarations import DECLARATION
 from tests.support.processes import Processes, wait_http

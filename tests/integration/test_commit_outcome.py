@@ -18,7 +18,7 @@ from shared.access.tokens import create_token
 from shared.pipeline.checkpoints import installed
 from shared.registry import upsert_structure
 from shared.storage.db import engine_for, session_factory
-from shared.storage.models import Batch, EventRow
+from shared.storage.models.log import Batch, EventRow
 from tests.support.events import STRUCTURES, event
 from tests.support.tcp_proxy import TcpProxy
 

@@ -21,7 +21,7 @@ from shared.pipeline.counters import apply_batches
 from shared.pipeline.ingestion import Rejected
 from shared.pipeline.live import pending_events
 from shared.pipeline.recompute import recompute_cells
-from shared.storage.models import Batch
+from shared.storage.models.log import Batch
 from tests.integration.interleaving import Transaction
 from tests.support.events import STRUCTURES, as_records, event, live_cells, nonzero, record
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.access.tokens import Caller
 from shared.declarations.workflow import decide, history, submit
 from shared.pipeline import checkpoints
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 from tests.integration.interleaving import Transaction
 from tests.support.declarations import declaration_fields
 

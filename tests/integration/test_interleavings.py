@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.pipeline.counters import apply_batches
 from shared.pipeline.live import pending_events, read_figures
 from shared.pipeline.recompute import recompute_from_log
-from shared.storage.models import Batch
+from shared.storage.models.log import Batch
 from tests.integration.interleaving import Transaction
 from tests.support.events import event, live_cells, nonzero, record
 

@@ -26,7 +26,7 @@ from shared.config import load_settings
 from shared.consolidation.jobs import consolidate
 from shared.registry import upsert_structure
 from shared.storage.db import engine_for, session_factory
-from shared.storage.models import Consolidation, Report
+from shared.storage.models.consolidation import Consolidation, Report
 from simulator.declarations import simulate_declarations
 from simulator.generate import YearSimulation
 from simulator.registry import demo_structures

@@ -16,7 +16,7 @@ from shared.pipeline.live import pending_events, read_to_date
 from shared.pipeline.recompute import recompute_from_log
 from shared.pipeline.verify import verify
 from shared.storage.db import engine_for
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 from tests.support.events import STRUCTURES, event, live_cells, nonzero, record
 
 pytestmark = pytest.mark.postgres

@@ -14,7 +14,7 @@ from shared.declarations.campaign_window import save_window
 from shared.declarations.reminders import write_reminders
 from shared.mail.outbox import Letter, MailConfig, claim_next, enqueue
 from shared.registry import set_contact
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from tests.integration.interleaving import Transaction
 
 pytestmark = pytest.mark.postgres

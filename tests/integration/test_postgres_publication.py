@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.publication.edition import Published, edition_state, publish, snapshot
 from shared.storage.db import session_factory
-from shared.storage.models import Batch, PublishedCell
+from shared.storage.models.log import Batch
+from shared.storage.models.publication import PublishedCell
 from tests.integration.interleaving import Transaction
 from tests.support.events import apply_all, event, record
 

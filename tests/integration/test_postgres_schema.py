@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from shared.storage.db import engine_for
-from shared.storage.models import Base
+from shared.storage.models.base import Base
 from shared.storage.schema import alembic_config, upgrade_database
 from tests.support.services import POSTGRES_URL
 

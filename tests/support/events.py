@@ -17,7 +17,7 @@ from shared.figures import COUNTED
 from shared.pipeline.counters import apply_batches, claim_pending_batches
 from shared.pipeline.ingestion import Recorded, record_events
 from shared.registry import StructureFields
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 
 # A small registry: two regions, three structures.
 STRUCTURES = {

@@ -38,7 +38,7 @@ from services.web.parameters import (
 from shared.pipeline.live import Cell
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, last_day, scope_key, to_date_period, year_period
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 
 
 def resolve_scope(session: Session, region: str | None, structure: str | None) -> Scope:

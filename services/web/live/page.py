@@ -39,7 +39,7 @@ from shared.figures import FIGURE_KEYS
 from shared.pipeline.live import years_with_data
 from shared.publication.labels import LABELS
 from shared.regions import REGIONS
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 from shared.times import paris_today
 
 # Milliseconds between two refreshes of the figures.

@@ -51,7 +51,7 @@ from shared.pipeline.live import Cell
 from shared.publication.labels import LABELS
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Level, scope_key, year_period
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 from shared.times import paris_today
 
 Order = Literal["asc", "desc"]

@@ -24,7 +24,7 @@ from shared.registry import (
     registry_structures,
     upsert_structure,
 )
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 
 _fields_decoder = msgspec.json.Decoder(StructureFields)
 

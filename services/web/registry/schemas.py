@@ -9,7 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from shared.registry import Kind, StructureFields, structure_document
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 
 
 class StructureDocument(msgspec.Struct):

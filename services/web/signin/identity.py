@@ -19,7 +19,7 @@ from services.web.http import ApiError
 from shared.access.signins import signed_in_as
 from shared.access.tokens import Caller
 from shared.regions import REGIONS
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 
 # How the pages name each role that signs in.
 ROLE_LABELS = {

@@ -54,7 +54,8 @@ from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.pipeline.live import years_with_data
 from shared.regions import REGIONS
 from shared.report.versions import reports_by_year
-from shared.storage.models import Declaration, Structure
+from shared.storage.models.declarations import Declaration
+from shared.storage.models.registry import Structure
 
 ADMINS = "à l'administration nationale"
 TOKEN_LABEL = "Jeton d'administration"

@@ -42,7 +42,8 @@ from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
 from shared.mail.addresses import MAX_LENGTH
 from shared.pipeline.live import years_with_data
 from shared.regions import REGIONS
-from shared.storage.models import Declaration, Structure
+from shared.storage.models.declarations import Declaration
+from shared.storage.models.registry import Structure
 
 # Waiting for a decision first, then rejected (waiting for the structure), missing, validated.
 PRIORITY = {SUBMITTED: 0, REJECTED: 1, "none": 2, VALIDATED: 3}

@@ -28,7 +28,8 @@ from shared.declarations.campaign_window import (
 from shared.declarations.reminders import reminder_days, reminders_of, without_address
 from shared.mail.outbox import PENDING, REFUSED, SENT, counts_by_status, mails_of_year
 from shared.publication.french_dates import day_in_words
-from shared.storage.models import Mail, Structure
+from shared.storage.models.mail import Mail
+from shared.storage.models.registry import Structure
 
 FIELDS = {"opens_on": "Date d'ouverture", "closes_on": "Date de clôture"}
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")

@@ -32,7 +32,7 @@ from services.web.yearend.schemas import (
 )
 from shared.consolidation.jobs import ConsolidationRefused, start_job
 from shared.pipeline.queue import send_consolidation
-from shared.storage.models import Consolidation
+from shared.storage.models.consolidation import Consolidation
 
 _request_decoder = msgspec.json.Decoder(ConsolidationRequest)
 HISTORY = 50

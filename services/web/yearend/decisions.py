@@ -11,7 +11,7 @@ from shared.access.tokens import Caller
 from shared.declarations.workflow import decide
 from shared.mail.outbox import MailConfig
 from shared.pipeline.queue import notify_mails
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 
 
 def decide_and_mail(

@@ -39,7 +39,7 @@ from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, VALIDATED, submit
 from shared.regions import REGIONS
 from shared.registry import active_in
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 
 SUBMITTERS = "aux structures (leur propre déclaration) et à l'administration nationale"
 

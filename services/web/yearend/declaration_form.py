@@ -25,7 +25,7 @@ from shared.declarations.fields import (
     DeclarationFields,
     check_fields,
 )
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 
 
 @dataclass(frozen=True)

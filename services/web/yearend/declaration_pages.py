@@ -30,7 +30,7 @@ from shared.declarations.campaign import NONE, last_validated
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, history
 from shared.regions import REGIONS
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 
 READERS = "aux structures, aux DRTEFP et à l'administration nationale"
 DECIDERS = "aux DRTEFP et à l'administration nationale"

@@ -19,7 +19,7 @@ from services.web.signin.identity import Identity
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import authorize_read
 from shared.regions import REGIONS
-from shared.storage.models import Structure
+from shared.storage.models.registry import Structure
 
 # The domain's refusals (shared.declarations), as the pages say them.
 REFUSALS = {

@@ -49,7 +49,7 @@ from shared.declarations.workflow import (
     readable_scope,
     submit,
 )
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 
 _fields_decoder = msgspec.json.Decoder(DeclarationFields)
 _verdict_decoder = msgspec.json.Decoder(Verdict)

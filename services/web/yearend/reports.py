@@ -16,7 +16,7 @@ from services.web.yearend.report_field import ReportField
 from shared.publication.spreadsheets import BOM
 from shared.report.document import report_csv
 from shared.report.versions import read_report
-from shared.storage.models import Report
+from shared.storage.models.consolidation import Report
 
 
 def requested_report(year_text: str) -> Report:

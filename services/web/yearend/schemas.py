@@ -16,7 +16,8 @@ from services.web.live.schemas import Figures
 from shared.declarations.fields import DeclarationFields, Funders, Funding
 from shared.declarations.workflow import declaration_document as declaration_values
 from shared.report.keys import REPORT_KEYS
-from shared.storage.models import Consolidation, Declaration, DeclarationAudit
+from shared.storage.models.consolidation import Consolidation
+from shared.storage.models.declarations import Declaration, DeclarationAudit
 from shared.times import as_utc
 
 Status = Literal["submitted", "validated", "rejected"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 
 from shared.storage.db import make_engine
-from shared.storage.models import Base
+from shared.storage.models.base import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -11,7 +11,8 @@ from sqlalchemy.exc import OperationalError
 from services.ingest import create_app
 from shared.access.tokens import create_token
 from shared.figures import COUNTED
-from shared.storage.models import Batch, EventRow, FigureCounts
+from shared.storage.models.counters import FigureCounts
+from shared.storage.models.log import Batch, EventRow
 from tests.conftest import apply_all, event
 
 

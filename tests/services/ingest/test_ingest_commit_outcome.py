@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 import shared.storage.commit_outcome
 from services.ingest import create_app
-from shared.storage.models import Batch, EventRow
+from shared.storage.models.log import Batch, EventRow
 from tests.support.events import event
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from services.ingest import create_app
 from services.ingest.body import TooManyEvents, decode_body
 from shared.events import MAX_REQUEST_BYTES
-from shared.storage.models import EventRow
+from shared.storage.models.log import EventRow
 from tests.support.events import event
 
 MIB = 1024 * 1024

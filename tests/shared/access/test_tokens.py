@@ -21,7 +21,7 @@ from shared.access.tokens import (
     token_id_of,
 )
 from shared.storage.db import engine_for, read_session_factory
-from shared.storage.models import Token
+from shared.storage.models.access import Token
 
 
 def bearer(secret: str) -> str:

@@ -47,7 +47,8 @@ from shared.pipeline.recompute import fact_bit_expression, recompute_cells, reco
 from shared.report.keys import REPORT_KEYS
 from shared.report.versions import read_report
 from shared.storage.db import engine_for
-from shared.storage.models import Consolidation, Report, Structure
+from shared.storage.models.consolidation import Consolidation, Report
+from shared.storage.models.registry import Structure
 from tests.support.events import apply_all, event, random_events, record, with_late_targets
 
 ADMIN = Caller(1, "admin", frozenset(), None)

@@ -23,7 +23,7 @@ from shared.declarations.reminders import (
 from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
 from shared.mail.outbox import MailConfig
 from shared.registry import StructureFields, upsert_structure
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from tests.support.declarations import declaration_fields
 
 ADMIN = Caller(1, "admin", frozenset(), None)

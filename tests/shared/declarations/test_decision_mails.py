@@ -22,7 +22,7 @@ from shared.declarations.workflow import REJECTED, VALIDATED, decide, submit
 from shared.mail.outbox import MailConfig
 from shared.publication.french_dates import day_in_words
 from shared.registry import set_contact
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from shared.times import paris_today
 from tests.support.declarations import declaration_fields
 

@@ -26,7 +26,7 @@ from shared.mail.outbox import (
     retry_delay,
 )
 from shared.pipeline.checkpoints import installed
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from tests.support.smtp import Inbox, SmtpServer, smtp_server
 
 CONFIG = MailConfig(sender="noreply@bilan.example.org", links_base="https://bilan.example.org")

@@ -16,7 +16,8 @@ from shared.pipeline.recompute import recompute_cells, recompute_from_log
 from shared.registry import upsert_structure
 from shared.scopes import last_day, to_date_period
 from shared.storage.db import engine_for, make_engine, session_factory
-from shared.storage.models import Base, Batch, EventRow
+from shared.storage.models.base import Base
+from shared.storage.models.log import Batch, EventRow
 from tests.support.events import (
     STRUCTURES,
     apply_all,

@@ -13,7 +13,7 @@ from shared.events import decode_elements
 from shared.pipeline.ingestion import Rejected, record_events
 from shared.pipeline.live import read_figures
 from shared.pipeline.retractions import InertRetraction, inert_retractions
-from shared.storage.models import Batch, EventRow
+from shared.storage.models.log import Batch, EventRow
 from tests.support.events import apply_all, event, record
 
 

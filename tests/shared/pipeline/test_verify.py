@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from shared.pipeline.verify import Difference, verify
 from shared.storage.db import engine_for
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 from tests.support.events import apply_all, event, record
 
 

@@ -25,7 +25,7 @@ from shared.publication.edition import (
 )
 from shared.registry import StructureFields, upsert_structure
 from shared.scopes import NATIONAL, scope_key
-from shared.storage.models import PublicEdition, PublishedCell
+from shared.storage.models.publication import PublicEdition, PublishedCell
 from tests.shared.publication.test_confidentiality import World, recoverable
 from tests.support.events import STRUCTURES, TYPES, apply_all, event, live_cells, record
 

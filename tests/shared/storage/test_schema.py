@@ -9,7 +9,9 @@ from sqlalchemy import insert, select
 
 from shared.pipeline.live import pending_events, read_figures
 from shared.storage.db import engine_for, make_engine, session_factory
-from shared.storage.models import Base, FigureCounts, Structure, StructureNumber, table_of, utcnow
+from shared.storage.models.base import Base, table_of, utcnow
+from shared.storage.models.counters import FigureCounts
+from shared.storage.models.registry import Structure, StructureNumber
 from shared.storage.schema import alembic_config, migration_heads, upgrade_database
 from tests.support.events import STRUCTURES, apply_all, event, live_cells, record
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.figures import FIGURE_KEYS
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 from tests.support.dashboard import read_dashboard
 from tests.support.events import apply_all, event, record
 from tests.support.web import NNBSP, json_of

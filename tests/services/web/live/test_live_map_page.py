@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.live.map_view import class_bounds, class_of
 from shared.regions import REGIONS
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 from tests.support.events import apply_all, event, record
 from tests.support.web import NNBSP, embedded_json, make_app
 from tests.support.web import page_text as page

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.storage.models import FigureCounts
+from shared.storage.models.counters import FigureCounts
 from tests.support.events import apply_all, event, record
 from tests.support.web import NNBSP
 from tests.support.web import page_text as page

@@ -20,7 +20,7 @@ from services.web.db import read_session
 from services.web.live import public
 from services.web.live import view as view_module
 from shared.publication.edition import edition_state, publish
-from shared.storage.models import PublicEdition
+from shared.storage.models.publication import PublicEdition
 from tests.services.web.live.conftest import MIN_COUNT
 from tests.support.dashboard import csv_table, read_dashboard
 from tests.support.events import apply_all, event, record

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.access.tokens import revoke_token, token_digest
 from shared.config import load_settings
-from shared.storage.models import AppSecret, Token, WebSession
+from shared.storage.models.access import AppSecret, Token, WebSession
 from tests.support.web import csrf_of, make_app, sign_in
 
 SIGNED_IN = "Lancer la consolidation"
@@ -63,7 +63,7 @@ def test_a_random_key_is_kept_in_the_database_for_every_replica(
 
 def test_another_database_draws_another_key(tmp_path: Any, database_url: str) -> None:
     from shared.storage.db import make_engine
-    from shared.storage.models import Base
+    from shared.storage.models.base import Base
 
     other = f"sqlite:///{tmp_path / 'other.db'}"
     Base.metadata.create_all(make_engine(other))

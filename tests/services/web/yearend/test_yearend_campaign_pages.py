@@ -23,7 +23,8 @@ from shared.mail.delivery import send_due_mails
 from shared.mail.outbox import MailConfig
 from shared.publication.french_dates import day_in_words
 from shared.registry import set_contact
-from shared.storage.models import Declaration, Structure
+from shared.storage.models.declarations import Declaration
+from shared.storage.models.registry import Structure
 from shared.times import paris_today
 from tests.support.declarations import declaration_fields
 from tests.support.web import connect, make_app, page_text, sign_in

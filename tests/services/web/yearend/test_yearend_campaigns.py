@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import shared.times
 from shared.registry import set_contact
-from shared.storage.models import Mail
+from shared.storage.models.mail import Mail
 from shared.times import PARIS, paris_today
 from tests.support.declarations import DECLARATION
 from tests.support.web import bearer, make_app

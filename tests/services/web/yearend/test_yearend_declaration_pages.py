@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.web.yearend.declaration_form import MISMATCH, mismatch
 from shared.access.tokens import Caller
 from shared.declarations.workflow import decide, submit
-from shared.storage.models import Declaration
+from shared.storage.models.declarations import Declaration
 from tests.support.declarations import DECLARATION, declaration_fields
 from tests.support.web import NNBSP, bearer, connect, csrf_of, page_text
 

@@ -23,7 +23,7 @@ from shared.consolidation.jobs import (
     start_job,
     year_has_ended,
 )
-from shared.storage.models import Consolidation
+from shared.storage.models.consolidation import Consolidation
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, consolidate_now, csrf_of, sign_in
 
