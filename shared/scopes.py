@@ -20,6 +20,7 @@ from typing import Literal
 Level = Literal["national", "region", "structure"]
 NATIONAL = "national"
 PeriodKind = Literal["year", "month", "increment", "to_date"]
+Cell = tuple[str, str]  # (period, scope): how figure_counts, the figures and the pages key them
 
 
 def scope_key(level: Level, scope_id: str | None = None) -> str:
@@ -32,6 +33,11 @@ def year_period(year: int) -> str:
 
 def month_period(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_periods(year: int, through: int = 12) -> list[str]:
+    """The month periods of ``year``, January to ``through`` (the whole year by default)."""
+    return [f"{year:04d}-{month:02d}" for month in range(1, through + 1)]
 
 
 def increment_period(year: int, month: int) -> str:
@@ -64,9 +70,7 @@ def last_day(year: int, month: int) -> dt.date:
 
 
 @cache  # a year holds few (day, structure) pairs, and this runs for every event applied
-def counted_cells(
-    occurred_on: dt.date, structure_id: str, region: str
-) -> tuple[tuple[str, str], ...]:
+def counted_cells(occurred_on: dt.date, structure_id: str, region: str) -> tuple[Cell, ...]:
     """The (period, scope) cells an event counts in.
 
     The year and the month, each nationally, for the region and for the structure (the

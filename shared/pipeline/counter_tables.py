@@ -15,6 +15,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.figures import COUNTED
+from shared.scopes import Cell
 from shared.storage.bulk import bulk_upsert, is_postgres, member_of
 from shared.storage.db import driver_connection, upsert
 from shared.storage.models.base import table_of
@@ -23,7 +24,6 @@ from shared.storage.models.log import Batch, EventRow, RetractionRow
 from shared.storage.models.registry import StructureNumber
 
 CHUNK = 5000
-Cell = tuple[str, str]  # (period, scope)
 Key = tuple[int, str]  # (year, youth_id): one youth_state row
 
 

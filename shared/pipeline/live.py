@@ -10,13 +10,19 @@ from sqlalchemy import ColumnElement, Table, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.figures import COUNTED, with_derived
-from shared.scopes import NATIONAL, increment_period, period_kind, to_date_period, to_date_through
+from shared.scopes import (
+    NATIONAL,
+    Cell,
+    increment_period,
+    period_kind,
+    to_date_period,
+    to_date_through,
+)
 from shared.storage.bulk import member_of
 from shared.storage.models.base import table_of
 from shared.storage.models.counters import FigureCounts
 from shared.storage.models.log import Batch
 
-Cell = tuple[str, str]  # (period, scope)
 CHUNK = 5000
 
 

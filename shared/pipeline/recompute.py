@@ -43,6 +43,7 @@ from shared.figures import (
 from shared.pipeline.retractions import MATCHED_FIELDS, matched_sql, retracts
 from shared.scopes import (
     NATIONAL,
+    Cell,
     counted_cells,
     increment_period,
     last_day,
@@ -52,7 +53,6 @@ from shared.scopes import (
 from shared.storage.db import driver_connection
 from shared.storage.models.log import EventRow
 
-Cell = tuple[str, str]
 Progress = Callable[[float], None]
 TEMP_TABLE = "recomputed_youths"
 GROUP = "group"

@@ -80,7 +80,7 @@ from typing import NamedTuple
 
 from shared.events import EXIT_REASONS
 from shared.figures import COUNTED, EVENT_COUNTS
-from shared.scopes import NATIONAL
+from shared.scopes import NATIONAL, Cell
 
 # The counts of distinct youths, which the threshold applies to.
 DISTINCT: tuple[str, ...] = tuple(key for key in COUNTED if key not in EVENT_COUNTS)
@@ -106,7 +106,6 @@ UNION_OF: dict[str, tuple[str, ...]] = {
     "civis_exits": _EXITS,
 }
 
-Cell = tuple[str, str]  # (period, scope), as figure_counts keys them
 Term = tuple[Cell, str]  # one figure of one cell
 Values = Mapping[Cell, Mapping[str, int]]
 Legs = tuple[tuple[Cell, int], ...]  # the cells a move shifts, each up (+1) or down (-1)

@@ -55,9 +55,9 @@ from sqlalchemy.orm import Session
 from shared.figures import COUNTED, FIGURE_KEYS
 from shared.pipeline.checkpoints import reached
 from shared.pipeline.live import cells_where
-from shared.publication.confidentiality import Cell, Component, months, structures, withhold
+from shared.publication.confidentiality import Component, months, structures, withhold
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, scope_key
+from shared.scopes import NATIONAL, Cell, month_periods, scope_key
 from shared.storage.bulk import SQLITE_CHUNK, is_postgres
 from shared.storage.db import upsert
 from shared.storage.models.base import table_of
@@ -232,11 +232,11 @@ def publish(
         if restructured:  # the regions' structures changed: every year's are protected anew
             structure_components |= _every_component(session, members)[1]
     years = sorted(month_years | {year for year, _ in structure_components})
-    periods = [*years, *(f"{year}-{month:02d}" for year in month_years for month in range(1, 13))]
+    periods = [*years, *(month for year in month_years for month in month_periods(int(year)))]
     values = _read(session, periods)
     reached("publish:read")
     components = [
-        months(year, [f"{year}-{m:02d}" for m in range(1, 13)], REGION_SCOPES, values)
+        months(year, month_periods(int(year)), REGION_SCOPES, values)
         for year in sorted(month_years)
     ]
     components += [

@@ -35,9 +35,16 @@ from services.web.parameters import (
     parse_through,
     parse_year,
 )
-from shared.pipeline.live import Cell
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, last_day, scope_key, to_date_period, year_period
+from shared.scopes import (
+    NATIONAL,
+    Cell,
+    last_day,
+    month_periods,
+    scope_key,
+    to_date_period,
+    year_period,
+)
 from shared.storage.models.registry import Structure
 
 
@@ -125,7 +132,7 @@ def breakdown_keys(
         scope = scope_key("structure", structure)
     else:
         scope = scope_key("region", region) if region else NATIONAL
-    months = [f"{year:04d}-{month:02d}" for month in range(1, (through or 12) + 1)]
+    months = month_periods(year, through or 12)
     return [(month, (month, scope)) for month in months]
 
 

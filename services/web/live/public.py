@@ -37,7 +37,7 @@ from services.web.db import read_connection, transaction
 from services.web.http import ApiError, authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
 from shared.figures import FIGURE_KEYS, with_derived
-from shared.pipeline.live import Cell, pending_events, read_live
+from shared.pipeline.live import pending_events, read_live
 from shared.publication.edition import (
     EditionState,
     edition_state,
@@ -46,7 +46,7 @@ from shared.publication.edition import (
     read_published,
     snapshot,
 )
-from shared.scopes import period_kind, to_date_through
+from shared.scopes import Cell, period_kind, to_date_through
 from shared.times import paris_today
 
 log = logging.getLogger(__name__)

@@ -47,10 +47,9 @@ from services.web.live.comparison import comparison
 from services.web.live.trends import trends_context
 from services.web.parameters import is_structure_id, optional, parse_year
 from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
-from shared.pipeline.live import Cell
 from shared.publication.labels import LABELS
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, Level, scope_key, year_period
+from shared.scopes import NATIONAL, Cell, Level, month_periods, scope_key, year_period
 from shared.storage.models.registry import Structure
 from shared.times import paris_today
 
@@ -284,7 +283,7 @@ def build_view(
     period = year_period(filters.year)
     scope = scope_key(level, scope_id)
     # The months are the scope's own: a structure's months are counted (SPEC §5).
-    months = [f"{period}-{month:02d}" for month in range(1, 13)]
+    months = month_periods(filters.year)
     breakdown_scope = scope_key("region", region) if region else NATIONAL
     names: dict[str, str]
     if region:

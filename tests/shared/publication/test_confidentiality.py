@@ -32,7 +32,7 @@ from shared.publication.confidentiality import (
     structures,
     withhold,
 )
-from shared.scopes import NATIONAL
+from shared.scopes import NATIONAL, Cell
 
 _INDEX = {key: i for i, key in enumerate(COUNTED)}
 _INTERVIEW = FACT_INDEX["interview"]
@@ -102,9 +102,6 @@ def test_the_relations_derived_from_the_definitions_are_the_expected_ones() -> N
     }
     assert ("youths_interviewed", "youths_received") in SUBSETS
     assert ("youths_training", "youths_interviewed") in SUBSETS
-
-
-Cell = tuple[str, str]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.figures import COUNTED
-from shared.publication.confidentiality import Cell, Withheld, months, structures, withhold
+from shared.publication.confidentiality import Withheld, months, structures, withhold
 from shared.publication.edition import (
     REGION_SCOPES,
     Published,
@@ -24,7 +24,7 @@ from shared.publication.edition import (
     published_kind,
 )
 from shared.registry import StructureFields, upsert_structure
-from shared.scopes import NATIONAL, scope_key
+from shared.scopes import NATIONAL, Cell, scope_key
 from shared.storage.models.publication import PublicEdition, PublishedCell
 from tests.shared.publication.test_confidentiality import World, recoverable
 from tests.support.events import STRUCTURES, TYPES, apply_all, event, live_cells, record
