@@ -43,7 +43,8 @@ from shared.figures import (
     sum_youth_figures,
     with_derived,
 )
-from shared.pipeline.recompute import fact_bit_expression, recompute_cells, recompute_from_log
+from shared.pipeline.recompute import recompute_cells, recompute_from_log
+from shared.pipeline.recompute_sql import fact_bit_expression
 from shared.report.keys import REPORT_KEYS
 from shared.report.versions import read_report
 from shared.storage.db import engine_for
