@@ -70,105 +70,24 @@ alternative exists.
 integer linear program over the relations — derived there from the definitions, apart
 from this module — that finds the least and greatest value every withheld value can
 take; on random data none outside ``exposed`` is pinned.
+
+The components (point 4) are built in shared/publication/components.py, the relations of
+points 1–3 and the search for moves in shared/publication/moves.py; this module applies the
+threshold and the rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from shared.events import EXIT_REASONS
 from shared.figures import COUNTED, EVENT_COUNTS
-from shared.scopes import NATIONAL, Cell
+from shared.publication.components import Component, Term
+from shared.publication.moves import Relations, cheapest_move
+from shared.scopes import Cell
 
 # The counts of distinct youths, which the threshold applies to.
 DISTINCT: tuple[str, ...] = tuple(key for key in COUNTED if key not in EVENT_COUNTS)
-_EXITS = tuple(f"civis_exits_{reason}" for reason in EXIT_REASONS)
-_ACCESS_KINDS = ("youths_employment", "youths_subsidized_or_work_study", "youths_training")
-# Point 2: the counts that need two facts at once, so a total may exceed its parts' sum.
-CONJUNCTIVE: frozenset[str] = frozenset({"youths_with_access", *_ACCESS_KINDS})
-
-# Point 3, within one cell: each count's youths are among those of this one.
-PART_OF: dict[str, str] = {
-    "youths_first_reception": "youths_in_contact",
-    "youths_received": "youths_in_contact",
-    "youths_interviewed": "youths_received",
-    "youths_with_access": "youths_interviewed",
-    **dict.fromkeys(_ACCESS_KINDS, "youths_with_access"),
-    "civis_entries": "youths_in_contact",
-    "civis_exits": "youths_in_contact",
-    **dict.fromkeys(_EXITS, "civis_exits"),
-}
-# Point 3, within one cell: the total's youths are the union of these counts' youths.
-UNION_OF: dict[str, tuple[str, ...]] = {
-    "youths_with_access": _ACCESS_KINDS,
-    "civis_exits": _EXITS,
-}
-
-Term = tuple[Cell, str]  # one figure of one cell
-Values = Mapping[Cell, Mapping[str, int]]
-Legs = tuple[tuple[Cell, int], ...]  # the cells a move shifts, each up (+1) or down (-1)
-
-
-@dataclass(frozen=True)
-class Group:
-    """A total and the cells its youths (or events) are gathered from."""
-
-    total: Cell
-    parts: tuple[Cell, ...]
-
-
-@dataclass(frozen=True)
-class Component:
-    """Cells protected together (point 4): their values, which ones the threshold applies
-    to, how totals gather parts, and the shapes of the moves between them."""
-
-    values: Values
-    protected: frozenset[Cell]
-    groups: tuple[Group, ...]
-    shapes: Callable[[Cell], Iterator[Legs]] = field(compare=False)
-
-
-def structures(region: Cell, members: Sequence[Cell], values: Values) -> Component:
-    """One region's structures in one year (their region's year cell published)."""
-
-    def shapes(cell: Cell) -> Iterator[Legs]:
-        for other in members:
-            if other != cell:
-                yield ((cell, 1), (other, -1))
-
-    return Component(values, frozenset(members), (Group(region, tuple(members)),), shapes)
-
-
-def months(year: str, periods: Sequence[str], regions: Sequence[str], values: Values) -> Component:
-    """One year's months, nationally and in each region (``regions``: scope keys); the year
-    cells published. A table: one row per scope, the national one the rows' column totals."""
-    rows = [NATIONAL, *regions]
-    groups = [Group((year, row), tuple((period, row) for period in periods)) for row in rows]
-    groups += [
-        Group((period, NATIONAL), tuple((period, region) for region in regions))
-        for period in periods
-    ]
-
-    def shapes(cell: Cell) -> Iterator[Legs]:
-        period, row = cell
-        for other in periods:
-            if other == period:
-                continue
-            along = ((cell, 1), ((other, row), -1))
-            yield along  # the row alone: where the columns have room for it
-            for second in rows:
-                if second == row:
-                    continue
-                # The same shift in another row too, so that the columns keep their sums: in
-                # the national row beside a region's (the totals follow their part), reversed
-                # in another region's (a rectangle: the two rows keep theirs).
-                sign = 1 if NATIONAL in (row, second) else -1
-                yield (*along, ((period, second), sign), ((other, second), -sign))
-
-    protected = frozenset((period, row) for period in periods for row in rows)
-    return Component(values, protected, tuple(groups), shapes)
 
 
 @dataclass(frozen=True)
@@ -211,7 +130,7 @@ def withhold(component: Component, min_count: int) -> Withheld:
         if 0 < value((cell, key)) < min_count
     }
     withheld = below | {(cell, "interviews") for cell, key in below if key == "youths_interviewed"}
-    relations = _Relations(component, value)
+    relations = Relations(component, value)
     certified: set[Term] = set()
     exposed: set[Term] = set()
     pending = sorted(withheld, key=repr)
@@ -219,7 +138,7 @@ def withhold(component: Component, min_count: int) -> Withheld:
         term = pending.pop(0)
         if term in certified or term in exposed:
             continue
-        move = _cheapest_move(term, component, relations, withheld, value)
+        move = cheapest_move(term, component, relations, withheld, value)
         if move is None:
             # No move found: hidden among every cell it is gathered with (the moves tried
             # are not all there are, so this may still protect it), and reported; what it
@@ -251,160 +170,3 @@ def _by_cell(terms: Iterable[Term]) -> dict[Cell, frozenset[str]]:
     for cell, key in terms:
         cells.setdefault(cell, set()).add(key)
     return {cell: frozenset(keys) for cell, keys in cells.items()}
-
-
-# -- the relations of points 1-3 ---------------------------------------------------------
-
-
-class _Relation(NamedTuple):
-    """sum(coefficients × terms) == 0 (``equal``) or <= 0; a ``link``: zero together."""
-
-    coefficients: tuple[int, ...]
-    terms: tuple[Term, ...]
-    equal: bool = False
-    link: bool = False
-    within: bool = False  # between the keys of one cell (point 3)
-
-    def left(self, value: Callable[[Term], int]) -> int:
-        return sum(c * value(t) for c, t in zip(self.coefficients, self.terms, strict=True))
-
-
-class _Relations:
-    """Every relation that holds on the component's values, by the terms in it, and each
-    one's left-hand side on the data (so that a move is checked on its own terms only)."""
-
-    def __init__(self, component: Component, value: Callable[[Term], int]) -> None:
-        self.value = value
-        self.relations: list[_Relation] = []
-        self.left: list[int] = []
-        self.by_term: dict[Term, list[tuple[int, int]]] = {}  # term -> (relation, coefficient)
-        for group in component.groups:
-            for key in COUNTED:
-                self._gathered(
-                    (group.total, key),
-                    [(part, key) for part in group.parts],
-                    within=False,
-                    sub_additive=key not in CONJUNCTIVE and key not in EVENT_COUNTS,
-                )
-        for cell in component.protected:
-            for key, whole in PART_OF.items():
-                self._add(_Relation((1, -1), ((cell, key), (cell, whole)), within=True))
-            for whole, parts in UNION_OF.items():
-                terms = [(cell, part) for part in parts]
-                self._gathered((cell, whole), terms, within=True, sub_additive=True)
-            interviewed, interviews = (cell, "youths_interviewed"), (cell, "interviews")
-            self._add(_Relation((1, -1), (interviewed, interviews), within=True))
-            self._add(_Relation((1, 1), (interviewed, interviews), link=True, within=True))
-
-    def _gathered(self, total: Term, parts: list[Term], within: bool, sub_additive: bool) -> None:
-        ones = (1,) * len(parts)
-        if self.value(total) == sum(self.value(part) for part in parts):  # point 1
-            self._add(_Relation((-1, *ones), (total, *parts), equal=True, within=within))
-        elif sub_additive:  # point 2 (where the sum does not hold)
-            self._add(_Relation((1, *(-c for c in ones)), (total, *parts), within=within))
-        if total[1] not in EVENT_COUNTS:
-            for part in parts:
-                self._add(_Relation((1, -1), (part, total), within=within))
-
-    def _add(self, relation: _Relation) -> None:
-        left = relation.left(self.value)
-        if relation.link:
-            first, second = (self.value(term) for term in relation.terms)
-            holds = (first == 0) == (second == 0)
-        else:
-            holds = left == 0 if relation.equal else left <= 0
-        if not holds:
-            return  # point 1: only what holds on the data
-        index = len(self.relations)
-        self.relations.append(relation)
-        self.left.append(left)
-        for c, term in zip(relation.coefficients, relation.terms, strict=True):
-            self.by_term.setdefault(term, []).append((index, c))
-
-    def broken(self, move: Mapping[Term, int]) -> list[_Relation]:
-        """The relations the data moved by ``move`` no longer satisfies."""
-        change: dict[int, int] = {}
-        for term, step in move.items():
-            for index, c in self.by_term.get(term, ()):
-                change[index] = change.get(index, 0) + c * step
-        broken = []
-        for index, delta in change.items():
-            relation = self.relations[index]
-            if relation.link:
-                first, second = (self.value(t) + move.get(t, 0) for t in relation.terms)
-                holds = (first == 0) == (second == 0)
-            else:
-                left = self.left[index] + delta
-                holds = left == 0 if relation.equal else left <= 0
-            if not holds:
-                broken.append(relation)
-        return broken
-
-
-# -- moves: the alternative values that certify a withheld one -------------------------
-
-_MAX_STATES = 48  # sets of keys tried per move shape
-
-
-def _cheapest_move(
-    term: Term,
-    component: Component,
-    relations: _Relations,
-    withheld: set[Term],
-    value: Callable[[Term], int],
-) -> dict[Term, int] | None:
-    """The valid move changing ``term`` that withholds the least: by the published value it
-    hides, then by how many values. None if no shape gives a valid move."""
-    cell, key = term
-
-    def least_cost(legs: Legs) -> tuple[int, int]:
-        # A move hides at least ``key`` in each of its cells.
-        hidden = [(leg, key) for leg, _ in legs if (leg, key) not in withheld]
-        return sum(value(t) for t in hidden), len(hidden)
-
-    best: tuple[tuple[int, int], dict[Term, int]] | None = None
-    shapes = [
-        legs
-        for legs in component.shapes(cell)
-        if all(leg in component.protected for leg, _ in legs)
-    ]
-    for legs in sorted(shapes, key=least_cost):
-        if best is not None and least_cost(legs) >= best[0]:
-            break
-        for sign in (1, -1):
-            move = _closed_move(tuple((leg, sign * s) for leg, s in legs), key, relations, value)
-            if move is None:
-                continue
-            hidden = [t for t in move if t not in withheld]
-            cost = (sum(value(t) for t in hidden), len(hidden))
-            if best is None or cost < best[0]:
-                best = (cost, move)
-            if cost == (0, 0):
-                return move
-    return None if best is None else best[1]
-
-
-def _closed_move(
-    legs: Legs, key: str, relations: _Relations, value: Callable[[Term], int]
-) -> dict[Term, int] | None:
-    """The move shifting, along ``legs``, the smallest set of keys containing ``key`` that
-    keeps every relation true and every value ≥ 0 (breadth first); None if there is none."""
-    frontier = [frozenset({key})]
-    seen = set(frontier)
-    while frontier and len(seen) <= _MAX_STATES:
-        keys = frontier.pop(0)
-        move = {(cell, k): step for cell, step in legs for k in keys}
-        if any(value(t) + step < 0 for t, step in move.items()):
-            continue
-        broken = relations.broken(move)
-        if not broken:
-            return move
-        if any(not r.within for r in broken):
-            continue  # a relation between cells: no key added within a cell repairs it
-        for relation in broken:
-            for _, other in relation.terms:
-                grown = keys | {other}
-                if grown not in seen:
-                    seen.add(grown)
-                    frontier.append(grown)
-    return None

@@ -55,7 +55,8 @@ from sqlalchemy.orm import Session
 from shared.figures import COUNTED, FIGURE_KEYS
 from shared.pipeline.checkpoints import reached
 from shared.pipeline.live import cells_where
-from shared.publication.confidentiality import Component, months, structures, withhold
+from shared.publication.components import Component, months, structures
+from shared.publication.confidentiality import withhold
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Cell, month_periods, scope_key
 from shared.storage.bulk import SQLITE_CHUNK, is_postgres

@@ -24,14 +24,8 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from shared.figures import COUNTED, FACT_INDEX, FACTS, youth_figures
-from shared.publication.confidentiality import (
-    DISTINCT,
-    Component,
-    Withheld,
-    months,
-    structures,
-    withhold,
-)
+from shared.publication.components import Component, months, structures
+from shared.publication.confidentiality import DISTINCT, Withheld, withhold
 from shared.scopes import NATIONAL, Cell
 
 _INDEX = {key: i for i, key in enumerate(COUNTED)}

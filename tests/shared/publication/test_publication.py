@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.figures import COUNTED
-from shared.publication.confidentiality import Withheld, months, structures, withhold
+from shared.publication.components import months, structures
+from shared.publication.confidentiality import Withheld, withhold
 from shared.publication.edition import (
     REGION_SCOPES,
     Published,
