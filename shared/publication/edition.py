@@ -11,7 +11,8 @@ changed; every web process reads an answer from the published cells by primary k
 exact ones, and serves it under the edition's validator. The exact readers (tokens, the signed-in)
 read the live counters as before; with k = 0 nothing is published and nothing changes.
 
-**What an edition holds.** The cells of the kinds the rule knows (``published_kind``): the year
+**What an edition holds.** The cells of the kinds the rule knows (``published_kind``,
+shared/publication/published_cells.py, which reads and writes them): the year
 cells of the nation, the regions and the structures, the month cells of the nation and the
 regions. A cell of another kind is not in it, and an answer without a token withholds it whole.
 
@@ -45,26 +46,27 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from shared.figures import COUNTED, FIGURE_KEYS
 from shared.pipeline.checkpoints import reached
-from shared.pipeline.live import cells_where
 from shared.publication.components import Component, months, structures
 from shared.publication.confidentiality import withhold
+from shared.publication.published_cells import (
+    changed_cells,
+    mask_of,
+    read_live_cells,
+    write_cells,
+)
 from shared.regions import REGIONS
-from shared.scopes import NATIONAL, Cell, month_periods, scope_key
-from shared.storage.bulk import SQLITE_CHUNK, is_postgres
-from shared.storage.db import upsert
-from shared.storage.models.base import table_of
+from shared.scopes import Cell, month_periods, scope_key
+from shared.storage.bulk import is_postgres
 from shared.storage.models.counters import FigureCounts
 from shared.storage.models.log import Batch
-from shared.storage.models.publication import PublicEdition, PublishedCell
+from shared.storage.models.publication import PublicEdition
 from shared.storage.models.registry import Structure
 
 REGION_SCOPES: tuple[str, ...] = tuple(scope_key("region", code) for code in REGIONS)
@@ -72,31 +74,6 @@ REGION_SCOPES: tuple[str, ...] = tuple(scope_key("region", code) for code in REG
 KEPT_EDITIONS = 1000
 # Any number, the same in every process: the publishers' advisory lock on PostgreSQL.
 _LOCK = 0x62696C616E
-_BIT = {key: 1 << i for i, key in enumerate(FIGURE_KEYS)}
-_FIGURES = table_of(FigureCounts)
-_CHUNK = 500  # periods per statement
-_PUBLISHED = table_of(PublishedCell)
-
-
-def published_kind(cell: Cell) -> bool:
-    """Whether an edition holds this kind of cell: a year of the nation, a region or a
-    structure; a month of the nation or a region."""
-    period, scope = cell
-    if len(period) == 4:
-        return scope == NATIONAL or scope.startswith(("region:", "structure:"))
-    if len(period) == 7 and period[4] == "-":
-        return scope == NATIONAL or scope.startswith("region:")
-    return False
-
-
-def mask_of(keys: Iterable[str]) -> int:
-    """Withheld keys as the bits ``published_cells.withheld`` stores."""
-    return sum(_BIT[key] for key in set(keys))
-
-
-def keys_of(mask: int) -> frozenset[str]:
-    """The withheld keys of a stored mask."""
-    return frozenset(key for key, bit in _BIT.items() if mask & bit)
 
 
 @dataclass(frozen=True)
@@ -167,18 +144,6 @@ def edition_state(bind: Session | Connection) -> EditionState | None:
     return EditionState(row[0], published_at, row[2], pending, _registry_token(row[5], row[6]))
 
 
-def read_published(
-    session: Session, cells: Iterable[Cell]
-) -> dict[Cell, tuple[dict[str, int], frozenset[str]]]:
-    """The published values and withheld keys of those of ``cells`` the edition has a row for."""
-    columns = (_PUBLISHED.c.period, _PUBLISHED.c.scope, _PUBLISHED.c.withheld)
-    statement = select(*columns, *(_PUBLISHED.c[key] for key in COUNTED))
-    return {
-        (row[0], row[1]): (_counted(row[3:]), keys_of(row[2]))
-        for row in session.execute(statement.where(cells_where(_PUBLISHED, cells)))
-    }
-
-
 @dataclass(frozen=True)
 class Published:
     """What a publication did."""
@@ -220,7 +185,7 @@ def publish(
         restructured = latest.registry_version != registry
     else:
         whole = restructured = True
-    changed = _changed_cells(session)
+    changed = changed_cells(session)
     unmarked = session.scalar(select(_NOT_IN_EDITION))
     if not (whole or restructured or changed or unmarked):
         return None
@@ -234,7 +199,7 @@ def publish(
             structure_components |= _every_component(session, members)[1]
     years = sorted(month_years | {year for year, _ in structure_components})
     periods = [*years, *(month for year in month_years for month in month_periods(int(year)))]
-    values = _read(session, periods)
+    values = read_live_cells(session, periods)
     reached("publish:read")
     components = [
         months(year, month_periods(int(year)), REGION_SCOPES, values)
@@ -268,7 +233,7 @@ def publish(
     )
     session.add(edition)
     session.flush()
-    written = _write(session, edition.id, masks, {**values, **changed})
+    written = write_cells(session, edition.id, masks, {**values, **changed})
     session.execute(
         update(Batch)
         .where(Batch.applied_at.is_not(None), Batch.published_in.is_(None))
@@ -286,27 +251,6 @@ def snapshot(session: Session) -> None:
     READ; SQLite's transactions already do)."""
     if is_postgres(session):
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
-def _counted(row: Sequence[Any]) -> dict[str, int]:
-    return {key: int(value) for key, value in zip(COUNTED, row, strict=True)}
-
-
-def _changed_cells(session: Session) -> dict[Cell, dict[str, int]]:
-    """The live cells of the published kinds whose values the edition does not have."""
-    join = _FIGURES.outerjoin(
-        _PUBLISHED,
-        (_PUBLISHED.c.period == _FIGURES.c.period) & (_PUBLISHED.c.scope == _FIGURES.c.scope),
-    )
-    differs = or_(
-        _PUBLISHED.c.period.is_(None), *(_PUBLISHED.c[key] != _FIGURES.c[key] for key in COUNTED)
-    )
-    rows = session.execute(
-        select(_FIGURES.c.period, _FIGURES.c.scope, *(_FIGURES.c[key] for key in COUNTED))
-        .select_from(join)
-        .where(differs)
-    )
-    return {(row[0], row[1]): _counted(row[2:]) for row in rows if published_kind((row[0], row[1]))}
 
 
 def _members(session: Session) -> dict[str, list[str]]:
@@ -351,70 +295,3 @@ def _components_of(
 def _cells_of(component: Component) -> set[Cell]:
     """A component's cells: the protected ones and their totals."""
     return {*component.protected, *(group.total for group in component.groups)}
-
-
-def _read(session: Session, periods: Sequence[str]) -> dict[Cell, dict[str, int]]:
-    """The live cells of the published kinds of these periods (COUNTED values)."""
-    found: dict[Cell, dict[str, int]] = {}
-    for start in range(0, len(periods), _CHUNK):
-        rows = session.execute(
-            select(
-                _FIGURES.c.period, _FIGURES.c.scope, *(_FIGURES.c[key] for key in COUNTED)
-            ).where(_FIGURES.c.period.in_(list(periods[start : start + _CHUNK])))
-        )
-        for row in rows:
-            if published_kind((row[0], row[1])):
-                found[(row[0], row[1])] = _counted(row[2:])
-    return found
-
-
-def _write(
-    session: Session,
-    edition: int,
-    masks: Mapping[Cell, int],
-    values: Mapping[Cell, Mapping[str, int]],
-) -> int:
-    """Write the cells whose values or withheld keys differ from the published ones."""
-    zero = dict.fromkeys(COUNTED, 0)
-    periods = sorted({period for period, _ in masks})
-    published = _read_published_rows(session, periods)
-    rows = []
-    for cell in sorted(masks):
-        counted = values.get(cell, zero)
-        new = (tuple(counted[key] for key in COUNTED), masks[cell])
-        if published.get(cell) == new:
-            continue
-        rows.append(
-            {
-                "period": cell[0],
-                "scope": cell[1],
-                "withheld": masks[cell],
-                "edition": edition,
-                **{key: counted[key] for key in COUNTED},
-            }
-        )
-    if rows:
-        insert = upsert(session, _PUBLISHED)
-        statement = insert.on_conflict_do_update(
-            index_elements=["period", "scope"],
-            set_={column: insert.excluded[column] for column in ("withheld", "edition", *COUNTED)},
-        )
-        for start in range(0, len(rows), SQLITE_CHUNK):
-            session.execute(statement, rows[start : start + SQLITE_CHUNK])
-    return len(rows)
-
-
-def _read_published_rows(
-    session: Session, periods: Sequence[str]
-) -> dict[Cell, tuple[tuple[int, ...], int]]:
-    found: dict[Cell, tuple[tuple[int, ...], int]] = {}
-    columns = (_PUBLISHED.c.period, _PUBLISHED.c.scope, _PUBLISHED.c.withheld)
-    for start in range(0, len(periods), _CHUNK):
-        rows = session.execute(
-            select(*columns, *(_PUBLISHED.c[key] for key in COUNTED)).where(
-                _PUBLISHED.c.period.in_(list(periods[start : start + _CHUNK]))
-            )
-        )
-        for row in rows:
-            found[(row[0], row[1])] = (tuple(int(v) for v in row[3:]), int(row[2]))
-    return found

@@ -38,14 +38,8 @@ from services.web.http import ApiError, authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
 from shared.figures import FIGURE_KEYS, with_derived
 from shared.pipeline.live import pending_events, read_live
-from shared.publication.edition import (
-    EditionState,
-    edition_state,
-    publish,
-    published_kind,
-    read_published,
-    snapshot,
-)
+from shared.publication.edition import EditionState, edition_state, publish, snapshot
+from shared.publication.published_cells import published_kind, read_published
 from shared.scopes import Cell, period_kind, to_date_through
 from shared.times import paris_today
 

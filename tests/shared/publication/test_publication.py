@@ -16,14 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.figures import COUNTED
 from shared.publication.components import months, structures
 from shared.publication.confidentiality import Withheld, withhold
-from shared.publication.edition import (
-    REGION_SCOPES,
-    Published,
-    edition_state,
-    keys_of,
-    publish,
-    published_kind,
-)
+from shared.publication.edition import REGION_SCOPES, Published, edition_state, publish
+from shared.publication.published_cells import keys_of, published_kind
 from shared.registry import StructureFields, upsert_structure
 from shared.scopes import NATIONAL, Cell, scope_key
 from shared.storage.models.publication import PublicEdition, PublishedCell
