@@ -17,7 +17,8 @@ from cli.consolidate import consolidate
 from cli.simulate import simulate
 from cli.up import up
 from cli.verify import verify
-from shared.config import SettingError, load_settings
+from shared.config import load_settings
+from shared.environment import SettingError
 from shared.storage.db import engine_for, session_factory
 
 

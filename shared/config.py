@@ -8,12 +8,13 @@ replaced by a default: a port of 70000 or a negative count is a mistake to fix.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
+
+from shared.environment import SettingError, count, flag, port, seconds, text, url
 
 EMBEDDED = "embedded"
 
@@ -115,67 +116,8 @@ def rate_limit_storage(broker_url: str, given: str | None) -> str:
     return "memory://"
 
 
-class SettingError(ValueError):
-    """A ``BILAN_*`` variable whose value cannot be used; the message, one line, names it."""
-
-    def __init__(self, name: str, value: str, expected: str) -> None:
-        super().__init__(f"{name}={value!r} is refused: {expected}")
-        self.name = name
-
-
-def _text(env: Mapping[str, str], name: str) -> str | None:
-    """The variable's value without surrounding blanks; None when unset or empty."""
-    value = env.get(name, "").strip()
-    return value or None
-
-
-def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int,
-             what: str) -> int:  # fmt: skip
-    raw = _text(env, name)
-    if raw is None:
-        return default
-    # ASCII digits only: int() would also take "1_000", "+5" and other scripts' digits.
-    digits = raw.removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()) or not low <= int(raw) <= high:
-        raise SettingError(name, env[name], what)
-    return int(raw)
-
-
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
-    return _integer(env, name, default, 1, 65_535, "a TCP port is an integer from 1 to 65535")
-
-
-def _count(env: Mapping[str, str], name: str, default: int, low: int = 0) -> int:
-    return _integer(env, name, default, low, 10**9, f"expected an integer from {low} to 10^9")
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float, zero: bool = False) -> float:
-    raw = _text(env, name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and (value >= 0 if zero else value > 0)):
-        expected = "a number of seconds" if "SECONDS" in name else "a number of hours"
-        bound = "0 or more" if zero else "above 0"
-        raise SettingError(name, env[name], f"expected {expected}, {bound}")
-    return value
-
-
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = (_text(env, name) or "0").lower()
-    if raw not in _TRUE + _FALSE:
-        raise SettingError(name, env[name], f"expected one of {', '.join(_TRUE + _FALSE)}")
-    return raw in _TRUE
-
-
 def _database_url(env: Mapping[str, str]) -> str:
-    raw = _text(env, "BILAN_DATABASE_URL")
+    raw = text(env, "BILAN_DATABASE_URL")
     if raw is None:
         return default_database_url()
     from sqlalchemy.engine import make_url
@@ -191,7 +133,7 @@ def _database_url(env: Mapping[str, str]) -> str:
 
 
 def _broker_url(env: Mapping[str, str]) -> str:
-    raw = _text(env, "BILAN_BROKER_URL")
+    raw = text(env, "BILAN_BROKER_URL")
     if raw is None or raw == EMBEDDED:
         return EMBEDDED
     from kombu.transport import TRANSPORT_ALIASES
@@ -207,7 +149,7 @@ def _broker_url(env: Mapping[str, str]) -> str:
 
 
 def _rate_limit(env: Mapping[str, str]) -> str:
-    raw = _text(env, "BILAN_AUTH_FAILURE_LIMIT")
+    raw = text(env, "BILAN_AUTH_FAILURE_LIMIT")
     if raw is None:
         return AUTH_FAILURE_LIMIT
     from limits import parse
@@ -224,7 +166,7 @@ def _rate_limit(env: Mapping[str, str]) -> str:
 
 
 def _rate_limit_store(env: Mapping[str, str], broker_url: str) -> str:
-    raw = _text(env, "BILAN_RATE_LIMIT_STORAGE")
+    raw = text(env, "BILAN_RATE_LIMIT_STORAGE")
     if raw is not None:
         from limits.errors import ConfigurationError
         from limits.storage import storage_from_string
@@ -257,29 +199,9 @@ def _host(env: Mapping[str, str]) -> str:
     return raw or "127.0.0.1"
 
 
-def _url(
-    env: Mapping[str, str], name: str, schemes: tuple[str, ...], expected: str
-) -> SplitResult | None:
-    """The variable as a URL of one of ``schemes``, with a host and a port that is one (None
-    when unset); refused otherwise, as ``expected`` says."""
-    raw = _text(env, name)
-    if raw is None:
-        return None
-    try:
-        parts = urlsplit(raw)
-        port = parts.port
-    except ValueError:
-        raise SettingError(name, env[name], expected) from None
-    if parts.scheme not in schemes or not parts.hostname or port == 0 or parts.query:
-        raise SettingError(name, env[name], expected)
-    if parts.fragment or any(c.isspace() for c in raw):
-        raise SettingError(name, env[name], expected)
-    return parts
-
-
 def _smtp_url(env: Mapping[str, str]) -> str | None:
     expected = "expected smtp://host or smtp://host:port, the SMTP relay that sends the mails"
-    parts = _url(env, "BILAN_SMTP_URL", ("smtp",), expected)
+    parts = url(env, "BILAN_SMTP_URL", ("smtp",), expected)
     if parts is None:
         return None
     if parts.username or parts.password:
@@ -300,7 +222,7 @@ def smtp_host_port(smtp_url: str) -> tuple[str, int]:
 
 
 def _mail_dir(env: Mapping[str, str], smtp_url: str | None) -> str | None:
-    raw = _text(env, "BILAN_MAIL_DIR")
+    raw = text(env, "BILAN_MAIL_DIR")
     if raw is None:
         return None
     if smtp_url is not None:
@@ -314,7 +236,7 @@ def _mail_dir(env: Mapping[str, str], smtp_url: str | None) -> str | None:
 
 
 def _mail_from(env: Mapping[str, str]) -> str | None:
-    raw = _text(env, "BILAN_MAIL_FROM")
+    raw = text(env, "BILAN_MAIL_FROM")
     if raw is None:
         return None
     from shared.mail.addresses import AddressError, check_address
@@ -327,12 +249,12 @@ def _mail_from(env: Mapping[str, str]) -> str | None:
 
 def _public_url(env: Mapping[str, str]) -> str | None:
     expected = "expected the pages' public address, such as https://bilan.example.gouv.fr"
-    parts = _url(env, "BILAN_PUBLIC_URL", ("http", "https"), expected)
+    parts = url(env, "BILAN_PUBLIC_URL", ("http", "https"), expected)
     return None if parts is None else parts.geturl().rstrip("/")
 
 
 def _reminder_days(env: Mapping[str, str]) -> tuple[int, ...]:
-    raw = _text(env, "BILAN_REMINDER_DAYS")
+    raw = text(env, "BILAN_REMINDER_DAYS")
     if raw is None:
         return REMINDER_DAYS
     parts = [part.strip() for part in raw.split(",")]
@@ -353,26 +275,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=_database_url(env),
         broker_url=broker_url,
-        ingest_port=_port(env, "BILAN_INGEST_PORT", 8081),
-        web_port=_port(env, "BILAN_WEB_PORT", 8080),
+        ingest_port=port(env, "BILAN_INGEST_PORT", 8081),
+        web_port=port(env, "BILAN_WEB_PORT", 8080),
         secret_key=_secret_key(env),
         host=_host(env),
-        task_seconds=_seconds(env, "BILAN_TASK_SECONDS", TASK_SECONDS, zero=True),
-        sweep_seconds=_seconds(env, "BILAN_SWEEP_SECONDS", SWEEP_SECONDS),
-        stale_seconds=_seconds(env, "BILAN_STALE_SECONDS", STALE_SECONDS),
-        events_per_claim=_count(env, "BILAN_EVENTS_PER_CLAIM", 20_000, low=1),
-        claim_pause_seconds=_seconds(env, "BILAN_CLAIM_PAUSE_SECONDS", 0.25, zero=True),
-        https=_flag(env, "BILAN_HTTPS"),
-        session_hours=_seconds(env, "BILAN_SESSION_HOURS", SESSION_HOURS),
+        task_seconds=seconds(env, "BILAN_TASK_SECONDS", TASK_SECONDS, zero=True),
+        sweep_seconds=seconds(env, "BILAN_SWEEP_SECONDS", SWEEP_SECONDS),
+        stale_seconds=seconds(env, "BILAN_STALE_SECONDS", STALE_SECONDS),
+        events_per_claim=count(env, "BILAN_EVENTS_PER_CLAIM", 20_000, low=1),
+        claim_pause_seconds=seconds(env, "BILAN_CLAIM_PAUSE_SECONDS", 0.25, zero=True),
+        https=flag(env, "BILAN_HTTPS"),
+        session_hours=seconds(env, "BILAN_SESSION_HOURS", SESSION_HOURS),
         auth_failure_limit=_rate_limit(env),
         rate_limit_storage=_rate_limit_store(env, broker_url),
-        proxy_hops=_count(env, "BILAN_PROXY_HOPS", 0),
-        public_min_count=_count(env, "BILAN_PUBLIC_MIN_COUNT", 0),
-        publish_seconds=_seconds(env, "BILAN_PUBLISH_SECONDS", PUBLISH_SECONDS, zero=True),
+        proxy_hops=count(env, "BILAN_PROXY_HOPS", 0),
+        public_min_count=count(env, "BILAN_PUBLIC_MIN_COUNT", 0),
+        publish_seconds=seconds(env, "BILAN_PUBLISH_SECONDS", PUBLISH_SECONDS, zero=True),
         smtp_url=smtp_url,
         mail_dir=_mail_dir(env, smtp_url),
         mail_from=_mail_from(env),
         public_url=_public_url(env),
         reminder_days=_reminder_days(env),
-        smtp_timeout_seconds=_seconds(env, "BILAN_SMTP_TIMEOUT_SECONDS", SMTP_TIMEOUT_SECONDS),
+        smtp_timeout_seconds=seconds(env, "BILAN_SMTP_TIMEOUT_SECONDS", SMTP_TIMEOUT_SECONDS),
     )

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import SWEEP_SECONDS, SettingError, load_settings
+from shared.config import SWEEP_SECONDS, load_settings
+from shared.environment import SettingError
 from tests.support.settings import REFUSED
 
 
