@@ -25,6 +25,7 @@ from shared.pipeline.recompute import Progress, group_scope, recompute_year, ref
 from shared.registry import registry_figures
 from shared.report.keys import REPORT_KEYS
 from shared.scopes import NATIONAL, year_period
+from shared.storage.db import snapshot_read
 from shared.storage.models.counters import FigureCounts
 
 Figures = dict[str, int | float | None]
@@ -75,36 +76,30 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
     """Recompute and reconcile the year in one snapshot (REPEATABLE READ on PostgreSQL)."""
     report = progress or (lambda _: None)
     refresh_statistics(engine)
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        else:
-            # SQLite in WAL mode: a read transaction sees one snapshot, without the write lock.
-            connection = connection.execution_options(readonly=True)
-        with connection.begin():
-            # Counters first then the log, in one snapshot: both see the same events.
-            live = read_live_year(connection, year)
-            session = Session(bind=connection)
-            # The field of the funding figures: their youths come from the same log read.
-            declaring = validated_structures(session, year)
-            report(0.1)
-            cells = recompute_year(
-                connection,
-                year,
-                progress=lambda p: report(0.1 + 0.8 * p),
-                groups={DECLARING: declaring},
-            )
-            field = cells.pop((year_period(year), group_scope(DECLARING)), {})
-            recomputed = {scope: figures for (_, scope), figures in cells.items()}
-            national = with_derived(recomputed.get(NATIONAL, {}))
-            registry = registry_figures(session, year)
-            interviewed = int(field.get("youths_interviewed", 0))
-            declared = declaration_figures(session, year, interviewed)
-            completeness = {
-                "structures": registry["structures"],
-                "declarations_validated": len(declaring),
-            }
-            session.close()
+    with snapshot_read(engine) as connection:
+        # Counters first then the log, in one snapshot: both see the same events.
+        live = read_live_year(connection, year)
+        session = Session(bind=connection)
+        # The field of the funding figures: their youths come from the same log read.
+        declaring = validated_structures(session, year)
+        report(0.1)
+        cells = recompute_year(
+            connection,
+            year,
+            progress=lambda p: report(0.1 + 0.8 * p),
+            groups={DECLARING: declaring},
+        )
+        field = cells.pop((year_period(year), group_scope(DECLARING)), {})
+        recomputed = {scope: figures for (_, scope), figures in cells.items()}
+        national = with_derived(recomputed.get(NATIONAL, {}))
+        registry = registry_figures(session, year)
+        interviewed = int(field.get("youths_interviewed", 0))
+        declared = declaration_figures(session, year, interviewed)
+        completeness = {
+            "structures": registry["structures"],
+            "declarations_validated": len(declaring),
+        }
+        session.close()
     report(0.9)
     figures: Figures = {**national, **registry, **declared}
     return Snapshot(

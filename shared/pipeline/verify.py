@@ -10,18 +10,16 @@ workers go on; each difference is a (period, scope, figure) cell with both value
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select, text
 
 from shared.figures import COUNTED
-from shared.pipeline.recompute import recompute_year, refresh_statistics
+from shared.pipeline.recompute import Progress, recompute_year, refresh_statistics
+from shared.storage.db import snapshot_read
 from shared.storage.models.counters import FigureCounts
 from shared.storage.models.log import Batch
-
-Progress = Callable[[float], None]
 
 
 @dataclass(frozen=True)
@@ -40,20 +38,6 @@ class Verification:
     applied_events: int
     pending_events: int
     differences: list[Difference]
-
-
-@contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """One consistent read of the whole database, without blocking writers."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            # Not read-only: the recomputation writes a temporary table of its own.
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        else:
-            # SQLite in WAL mode: a read transaction sees one snapshot, without the write lock.
-            connection = connection.execution_options(readonly=True)
-        with connection.begin():
-            yield connection
 
 
 def logged_years(connection: Connection) -> list[int]:
@@ -87,7 +71,7 @@ def verify(
     differences: list[Difference] = []
     cells = 0
     refresh_statistics(engine)
-    with snapshot(engine) as connection:
+    with snapshot_read(engine) as connection:
         chosen = list(years) if years is not None else logged_years(connection)
         batches = connection.execute(
             select(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -51,6 +53,21 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that only read: on SQLite they do not wait for the write lock."""
     return sessionmaker(engine.execution_options(readonly=True), expire_on_commit=False)
+
+
+@contextmanager
+def snapshot_read(engine: Engine) -> Iterator[Connection]:
+    """One consistent read of the whole database, in a transaction, without blocking writers
+    (``bilan verify``, a consolidation's snapshot)."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Not read-only: the recomputation writes a temporary table of its own.
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            # SQLite in WAL mode: a read transaction sees one snapshot, without the write lock.
+            connection = connection.execution_options(readonly=True)
+        with connection.begin():
+            yield connection
 
 
 def driver_connection(bind: Session | Connection) -> Any:
