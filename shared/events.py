@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -125,6 +125,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(
 
 _decoder = msgspec.json.Decoder(Event)
 _batch_decoder = msgspec.json.Decoder(list[Event])
+_T = TypeVar("_T")
 
 
 class InvalidEvent(ValueError):
@@ -169,13 +170,7 @@ def decode_elements(
     raws: Iterable[bytes | msgspec.Raw], today: dt.date | None = None
 ) -> list[Event | InvalidEvent]:
     """Each element decoded and checked, or the InvalidEvent that says why not."""
-    decoded: list[Event | InvalidEvent] = []
-    for raw in raws:
-        try:
-            decoded.append(decode_event(raw, today))
-        except InvalidEvent as exc:
-            decoded.append(exc)
-    return decoded
+    return _each_checked(raws, lambda raw: decode_event(raw, today))
 
 
 def decode_array(array: bytes, today: dt.date | None = None) -> list[Event | InvalidEvent] | None:
@@ -187,10 +182,15 @@ def decode_array(array: bytes, today: dt.date | None = None) -> list[Event | Inv
         return None
     except (msgspec.DecodeError, RecursionError) as exc:
         raise MalformedJSON(str(exc)) from None
+    return _each_checked(events, lambda event: check_event(event, today))
+
+
+def _each_checked(items: Iterable[_T], check: Callable[[_T], Event]) -> list[Event | InvalidEvent]:
+    """Each item checked, or the InvalidEvent that says why not (a batch answers for each)."""
     checked: list[Event | InvalidEvent] = []
-    for event in events:
+    for item in items:
         try:
-            checked.append(check_event(event, today))
+            checked.append(check(item))
         except InvalidEvent as exc:
             checked.append(exc)
     return checked

@@ -74,7 +74,7 @@ from shared.pipeline.counter_tables import (
     structure_numbers,
     targets,
 )
-from shared.pipeline.retractions import retracts
+from shared.pipeline.retractions import matched_fields, retracts
 from shared.storage.bulk import is_postgres
 from shared.storage.models.counters import YouthState
 from shared.storage.models.log import Batch
@@ -200,13 +200,13 @@ def _decide(
     ours: dict[str, list[dict[str, Any]]] = {}  # target id -> the claim's retractions of it
     for r in events:
         if r.type == "retraction":
-            ours.setdefault(r.retracts, []).append(_fields(r))
+            ours.setdefault(r.retracts, []).append(matched_fields(r))
     theirs: dict[str, list[dict[str, Any]]] = {}  # the same, from applied batches
     for r in applied_retractions(session, keys):
-        theirs.setdefault(r.target_id, []).append(_fields(r))
+        theirs.setdefault(r.target_id, []).append(matched_fields(r))
 
     def retracted(target: Any, retractions: Iterable[dict[str, Any]]) -> bool:
-        fields = _fields(target)
+        fields = matched_fields(target)
         return any(retracts(r, fields) for r in retractions)
 
     aimed = ours.keys() | theirs.keys()
@@ -226,13 +226,3 @@ def _decide(
         and not retracted(target, theirs.get(target.event_id, ()))
     ]
     return kept_out, uncounted
-
-
-def _fields(row: Any) -> dict[str, Any]:
-    """What shared.pipeline.retractions.retracts reads of an event or a retraction."""
-    return {
-        "type": row.type,
-        "occurred_on": row.occurred_on,
-        "structure_id": row.structure_id,
-        "youth_id": row.youth_id,
-    }

@@ -48,7 +48,7 @@ from shared.pipeline.recompute_sql import (
     structure_patterns,
     youths_statement,
 )
-from shared.pipeline.retractions import MATCHED_FIELDS, retracts
+from shared.pipeline.retractions import matched_fields, retracts
 from shared.scopes import (
     NATIONAL,
     Cell,
@@ -85,7 +85,7 @@ def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
         for e in events
         if e.type == "retraction"
         and e.retracts in by_id
-        and retracts(_fields(e), _fields(by_id[e.retracts]))
+        and retracts(matched_fields(e), matched_fields(by_id[e.retracts]))
     }
     counted = [e for e in events if e.type != "retraction" and e.event_id not in retracted]
     result = _cell_figures(counted)
@@ -134,10 +134,6 @@ def _increments(counted: list[Any]) -> dict[Cell, dict[str, int]]:
                 }
             before = to_date
     return result
-
-
-def _fields(event: Any) -> dict[str, Any]:
-    return {f: getattr(event, f) for f in ("type", *MATCHED_FIELDS)}
 
 
 def recompute_from_log(session: Session) -> dict[Cell, dict[str, int]]:

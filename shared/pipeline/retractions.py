@@ -25,6 +25,12 @@ from shared.storage.models.log import EventRow, RetractionRow
 MATCHED_FIELDS: tuple[str, ...] = ("occurred_on", "structure_id", "youth_id")
 
 
+def matched_fields(row: Any) -> dict[str, Any]:
+    """What ``retracts`` reads of an event or a retraction (a row or a record): its type and
+    the MATCHED_FIELDS."""
+    return {field: getattr(row, field) for field in ("type", *MATCHED_FIELDS)}
+
+
 def retracts(retraction: Mapping[str, Any], target: Mapping[str, Any]) -> bool:
     """Whether ``retraction`` (aiming at ``target``) removes it from every figure."""
     return target["type"] != "retraction" and all(

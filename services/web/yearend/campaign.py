@@ -28,7 +28,7 @@ from services.web.parameters import optional, year_choices
 from services.web.signin.identity import Identity, check_csrf, require_identity
 from services.web.yearend.campaign_window_page import window_text
 from services.web.yearend.structure_contact import mails_sent_to, save_contact
-from services.web.yearend.wording import KINDS, STATES, campaign_year, page_year
+from services.web.yearend.wording import KINDS, STATES, campaign_year, page_year, structure_words
 from shared.access.signins import PAGE_ROLES
 from shared.declarations.campaign import (
     CAMPAIGN_STATES,
@@ -175,9 +175,7 @@ def structure_home(
     ]
     return render_template(
         "structure_home.html",
-        structure=structure,
-        region=REGIONS.get(structure.region, structure.region),
-        kind=KINDS.get(structure.kind, structure.kind),
+        **structure_words(structure),
         rows=rows,
         current=current,
         states=STATES,

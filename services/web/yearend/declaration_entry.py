@@ -32,7 +32,7 @@ from services.web.yearend.declaration_form import (
     values_of,
 )
 from services.web.yearend.declaration_rights import refusal, rights_of, structure_or_404
-from services.web.yearend.wording import KINDS, STATES, page_year
+from services.web.yearend.wording import STATES, page_year, structure_words
 from shared.declarations.campaign import NONE, last_validated
 from shared.declarations.campaign_window import window_of
 from shared.declarations.fields import DeclarationError
@@ -80,9 +80,7 @@ def _render(
         values = values_of(before if resumed else row)
     context: dict[str, Any] = {
         "year": year,
-        "structure": structure,
-        "kind": KINDS.get(structure.kind, structure.kind),
-        "region": REGIONS.get(structure.region, structure.region),
+        **structure_words(structure),
         "row": row,
         "state": state,
         "states": STATES,

@@ -24,12 +24,11 @@ from services.web.yearend.declaration_rights import (
     rights_of,
     structure_or_404,
 )
-from services.web.yearend.wording import ACTIONS, KINDS, ROLES, STATES, page_year
+from services.web.yearend.wording import ACTIONS, ROLES, STATES, page_year, structure_words
 from shared.access.signins import PAGE_ROLES
 from shared.declarations.campaign import NONE, last_validated
 from shared.declarations.fields import DeclarationError
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED, history
-from shared.regions import REGIONS
 from shared.storage.models.declarations import Declaration
 
 READERS = "aux structures, aux DRTEFP et à l'administration nationale"
@@ -99,9 +98,7 @@ def render_declaration(
     page = render_template(
         "declaration.html",
         year=year,
-        structure=structure,
-        kind=KINDS.get(structure.kind, structure.kind),
-        region=REGIONS.get(structure.region, structure.region),
+        **structure_words(structure),
         row=row,
         state=state,
         states=STATES,

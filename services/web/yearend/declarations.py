@@ -104,14 +104,8 @@ def reject_declaration(year: str, structure_id: str) -> Response:
 
 
 def completeness_of(session: Session, year: int) -> Completeness:
-    counts = completeness(session, year)
-    return Completeness(
-        structures=counts.structures,
-        submitted=counts.submitted,
-        validated=counts.validated,
-        rejected=counts.rejected,
-        missing=counts.missing,
-    )
+    # ``missing`` is a property of the counts: read as an attribute like the others.
+    return msgspec.convert(completeness(session, year), Completeness, from_attributes=True)
 
 
 def get_declarations(year: str) -> Response:

@@ -1,14 +1,18 @@
 """The French words of the year-end pages: a declaration's states, the actions of its audit
-trail, the kinds of structure; and the page's year (a French 400 when it is not one)."""
+trail, the kinds of structure and a structure in words; and the page's year (a French 400 when
+it is not one)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from services.web.http import ApiError
 from services.web.parameters import parse_year, year_range
 from shared.declarations.campaign import NONE
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED
+from shared.regions import REGIONS
+from shared.storage.models.registry import Structure
 
 # A state's name and its DSFR badge.
 STATES: dict[str, tuple[str, str]] = {
@@ -32,6 +36,15 @@ ROLES = {
 }
 
 KINDS = {"mission_locale": "mission locale", "paio": "PAIO"}
+
+
+def structure_words(structure: Structure) -> dict[str, Any]:
+    """A structure as a year-end page shows it: the row, its kind and its region in words."""
+    return {
+        "structure": structure,
+        "kind": KINDS.get(structure.kind, structure.kind),
+        "region": REGIONS.get(structure.region, structure.region),
+    }
 
 
 def campaign_year(today: dt.date | None = None) -> int:
