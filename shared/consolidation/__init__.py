@@ -5,8 +5,9 @@ counters), reads the live counters in the same snapshot, reports where they
 differ (never fixing anything), adds the registry and the validated declarations,
 and writes an immutable report version with its diff to the previous one.
 
-- ``sql``: the recomputation from the log, as SQL generated from the figure rules;
 - ``snapshot``: one consistent read of a year, reconciled, and the frozen document;
-- ``jobs``: a job's life (queue, claim, heartbeat, freeze, sweep, in-process run);
-- ``reports``: reading the frozen versions.
+- ``jobs``: a job's life (queue, claim, heartbeat, freeze, sweep, in-process run).
+
+The recomputation itself is ``shared.pipeline.recompute``; the frozen versions are read by
+``shared.report.versions``.
 """
