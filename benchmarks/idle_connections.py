@@ -26,9 +26,9 @@ memory (VmHWM) of each server process it started.
 By default it starts ``bilan ingest`` and ``bilan web`` itself on a SQLite database in
 a temporary directory (one structure, one source token). ``--server gunicorn-*`` runs
 the same applications under gunicorn instead (one worker, 8 threads or gevent), for
-the comparison that chose the server (README, "Production"). The run takes well under
-a minute. Prints one line per (service, route, phase) — p50 and max in ms, failures —
-then everything as JSON on the last line; exit 1 if any request failed.
+the comparison that chose the server (docs/performance.md, "Crowds of clients"). The run
+takes well under a minute. Prints one line per (service, route, phase) — p50 and max in ms,
+failures — then everything as JSON on the last line; exit 1 if any request failed.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Waitress reads each request — headers and body — on its event loop (``poll``
 only complete requests to its threads: an idle, slow (slowloris) or keep-alive client
 costs a file descriptor and a few kilobytes, never a thread. Its defaults are tuned here
 for SPEC §7.7 (a thousand idle connections leave every route answering within a second),
-as measured by ``benchmarks/idle_connections.py`` (README, "Production"):
+as measured by ``benchmarks/idle_connections.py`` (docs/performance.md, "Crowds of clients"):
 
 - ``connection_limit``: 4 096 open connections (default 100: the 101st client waited in
   the listen queue behind idle ones), within the open-files limit, which the process

@@ -83,7 +83,7 @@ DEMO_TOKEN_RENEWAL_SECONDS = 300.0
 
 def _seed_demo_campaign(sessions: sessionmaker[Session], today: dt.date | None = None) -> None:
     """The previous year's declarations in every state, once (simulator.declarations): an
-    admin can then consolidate a year that has ended (README)."""
+    admin can then consolidate a year that has ended (docs/operations.md, "The demo")."""
     from simulator.declarations import seed_campaign
 
     year = (today or dt.date.today()).year - 1
@@ -95,7 +95,7 @@ def _seed_demo_campaign(sessions: sessionmaker[Session], today: dt.date | None =
         click.echo(f"demo: the declarations of {year} ({counts}, {missing} missing)")
 
 
-# Where the demo writes its mails when no SMTP relay is set (README, "Mail").
+# Where the demo writes its mails when no SMTP relay is set (docs/operations.md, "The demo").
 DEMO_MAIL_FOLDER = "bilan-mails"
 
 

@@ -207,7 +207,7 @@ def _smtp_url(env: Mapping[str, str]) -> str | None:
     if parts.username or parts.password:
         raise SettingError(
             "BILAN_SMTP_URL", "…", "no credentials: give a relay that accepts bilan's host "
-            "without them (README, \"The campaign and its mails\")",
+            "without them (docs/operations.md, \"The campaign and its mails\")",
         )  # fmt: skip
     if parts.path not in ("", "/"):
         raise SettingError("BILAN_SMTP_URL", env["BILAN_SMTP_URL"], expected)

@@ -245,7 +245,7 @@ def seed_campaign(session: Session, year: int, scale: float, seed: int) -> Campa
 
 
 # The demo's campaign runs: its window opened a month ago and closes in two weeks, so that
-# the 14-day reminders are due as soon as the demo starts (README, "Mail").
+# the 14-day reminders are due as soon as the demo starts (docs/operations.md, "The demo").
 DEMO_WINDOW_OPENED_DAYS_AGO = 30
 DEMO_WINDOW_CLOSES_IN_DAYS = 14
 

@@ -23,7 +23,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "structure_id", "name", "kind", "region", "opened_on", "closed_on", "email",
 )  # fmt: skip
 # The demo's contact addresses, in a domain reserved for examples (RFC 2606): the demo writes
-# its mails to a folder (README). One structure in NO_ADDRESS_EVERY has none, as in life.
+# its mails to a folder (docs/operations.md). One structure in NO_ADDRESS_EVERY has none, as
+# in life.
 DEMO_MAIL_DOMAIN = "missions-locales.example"
 NO_ADDRESS_EVERY = 20
 

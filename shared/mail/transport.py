@@ -54,7 +54,8 @@ def _reply(code: int, text: bytes | str) -> str:
 
 
 class SmtpTransport:
-    """An SMTP relay, without authentication (a relay of the private network: README)."""
+    """An SMTP relay, without authentication (a relay of the private network:
+    docs/operations.md)."""
 
     def __init__(self, host: str, port: int, sender: str, timeout: float) -> None:
         self.host, self.port, self.sender, self.timeout = host, port, sender, timeout

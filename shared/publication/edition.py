@@ -39,7 +39,7 @@ two that overlapped anyway would have the later fail on a serialization error, n
 arrived: watching a small cell, he sees it move by the sum of a pace's events, not event by
 event. It does not hide a change when a single event arrives during a pace (a quiet night), nor
 what two editions tell apart: each edition is protected on its own, not against the ones before
-it (README, "Trends, confidentiality and the map").
+it (docs/architecture.md, "Statistical confidentiality and the public edition").
 """
 
 from __future__ import annotations

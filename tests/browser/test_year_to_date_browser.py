@@ -49,7 +49,8 @@ def figure(page: Any, key: str) -> str:
 
 
 def keep(page: Any, name: str) -> None:
-    """A screenshot of what the window shows (the README's docs/screenshots are copies)."""
+    """A screenshot of what the window shows (docs/screenshots holds copies, listed in
+    docs/pages.md)."""
     screenshot(page, name, full_page=False)
 
 

@@ -86,7 +86,7 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         history = contacts_by_year(web_port, year)[:2]
         assert min(history) > 0, history
         assert (tmp_path / "bilan.db").exists()  # the embedded default database
-        # The previous year's declarations, for an admin to consolidate it (README).
+        # The previous year's declarations, for an admin to consolidate it (docs/operations.md).
         assert f"demo: the declarations of {year - 1} (" in (tmp_path / "up.log").read_text()
         # The campaign runs: its 14-day reminders are written to the demo's folder of mails.
         mails = tmp_path / "bilan-mails"
