@@ -45,6 +45,11 @@ def increment_period(year: int, month: int) -> str:
     return f"{year:04d}+{month:02d}"
 
 
+def increment_periods(year: int) -> list[str]:
+    """The twelve increment periods of ``year``'s figures to date, January first."""
+    return [increment_period(year, month) for month in range(1, 13)]
+
+
 def to_date_period(year: int, month: int) -> str:
     """The name of the year to date, January to the end of ``month`` (never stored)."""
     return f"{year:04d}-01/{month:02d}"

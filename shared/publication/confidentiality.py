@@ -153,6 +153,28 @@ def withhold(component: Component, min_count: int) -> Withheld:
     return Withheld(_by_cell(below), _by_cell(withheld - below), frozenset(exposed))
 
 
+def to_date_withheld(month_keys: Iterable[frozenset[str]]) -> frozenset[str]:
+    """The keys withheld from every year to date of a year (nationally and in each region),
+    given the keys withheld from each of that year's month cells (``month_keys``): a key
+    withheld in any month, and what goes with it (``access_rate`` with either term,
+    ``interviews`` with ``youths_interviewed``).
+
+    A year to date gathers its scope's months up to one and no more than the year, and the
+    nation's gathers the regions' (sums where they hold on the data, bounds elsewhere): with
+    a key published in every month, those relations give nothing on that key that the months
+    and the year do not; with a key withheld in one month of one scope, the same relations
+    across the scopes of every month could pin it (the integer-programming test found such
+    cases when only the scope's own months were asked to be clear)."""
+    keys: set[str] = set()
+    for withheld in month_keys:
+        keys |= withheld
+    if "youths_interviewed" in keys:
+        keys.add("interviews")
+    if keys & {"youths_with_access", "youths_interviewed"}:
+        keys.add("access_rate")
+    return frozenset(keys)
+
+
 def _alongside(term: Term, component: Component) -> set[Term]:
     """The same key in every protected cell of the groups ``term``'s cell is in."""
     cell, key = term

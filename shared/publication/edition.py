@@ -12,9 +12,11 @@ exact ones, and serves it under the edition's validator. The exact readers (toke
 read the live counters as before; with k = 0 nothing is published and nothing changes.
 
 **What an edition holds.** The cells of the kinds the rule knows (``published_kind``,
-shared/publication/published_cells.py, which reads and writes them): the year
-cells of the nation, the regions and the structures, the month cells of the nation and the
-regions. A cell of another kind is not in it, and an answer without a token withholds it whole.
+shared/publication/published_cells.py, which reads and writes them): the year cells of the
+nation, the regions and the structures, the month cells of the nation and the regions, and the
+twelve increments of their years to date — a key published there only when no month of the
+year withholds it (``to_date_masks``). A cell of another kind (a structure's months or year to
+date) is not in it, and an answer without a token withholds it whole.
 
 **Incremental.** A publication compares the live counters with the published cells (one
 statement) and protects anew only the components of the cells that changed — a year's months
@@ -54,15 +56,16 @@ from sqlalchemy.orm import Session
 
 from shared.pipeline.checkpoints import reached
 from shared.publication.components import Component, months, structures
-from shared.publication.confidentiality import withhold
+from shared.publication.confidentiality import to_date_withheld, withhold
 from shared.publication.published_cells import (
     changed_cells,
+    keys_of,
     mask_of,
     read_live_cells,
     write_cells,
 )
 from shared.regions import REGIONS
-from shared.scopes import Cell, month_periods, scope_key
+from shared.scopes import NATIONAL, Cell, increment_periods, month_periods, scope_key
 from shared.storage.bulk import is_postgres
 from shared.storage.models.counters import FigureCounts
 from shared.storage.models.log import Batch
@@ -198,7 +201,11 @@ def publish(
         if restructured:  # the regions' structures changed: every year's are protected anew
             structure_components |= _every_component(session, members)[1]
     years = sorted(month_years | {year for year, _ in structure_components})
-    periods = [*years, *(month for year in month_years for month in month_periods(int(year)))]
+    periods = [
+        *years,
+        *(month for year in month_years for month in month_periods(int(year))),
+        *(step for year in month_years for step in increment_periods(int(year))),
+    ]
     values = read_live_cells(session, periods)
     reached("publish:read")
     components = [
@@ -220,6 +227,8 @@ def publish(
         exposed += len(result.exposed)
         for cell in _cells_of(component):
             masks[cell] = mask_of(result.keys(cell))
+    for year in month_years:
+        masks.update(to_date_masks(year, masks))
     for cell in changed:
         masks.setdefault(cell, 0)  # a national year cell: in no component, always published
 
@@ -244,6 +253,20 @@ def publish(
     edition.cells, edition.seconds = written, seconds
     session.flush()
     return Published(edition.id, now, written, len(components), exposed, seconds)
+
+
+def to_date_masks(year: str, masks: Mapping[Cell, int]) -> dict[Cell, int]:
+    """The withheld masks of a year's increments of the year to date, nationally and in each
+    region, from its months' (``masks``, the months component just protected): a key
+    withheld in any month of the year is withheld from every increment, the others published
+    (shared/publication/confidentiality.py ``to_date_withheld`` says why that is safe)."""
+    periods = month_periods(int(year))
+    scopes = (NATIONAL, *REGION_SCOPES)
+    keys = to_date_withheld(
+        keys_of(masks.get((period, scope), 0)) for period in periods for scope in scopes
+    )
+    mask = mask_of(keys)
+    return {(step, scope): mask for step in increment_periods(int(year)) for scope in scopes}
 
 
 def snapshot(session: Session) -> None:
@@ -284,7 +307,7 @@ def _components_of(
         year = period[:4]
         kind, _, key = scope.partition(":")
         if len(period) == 7 or kind in ("national", "region"):
-            month_years.add(year)  # a month, or a total of the months
+            month_years.add(year)  # a month or its increment to date, or a total of the months
         if len(period) == 4 and kind == "region":
             structure_components.add((year, key))
         elif kind == "structure" and key in region_of:

@@ -29,11 +29,12 @@ _PUBLISHED = table_of(PublishedCell)
 
 def published_kind(cell: Cell) -> bool:
     """Whether an edition holds this kind of cell: a year of the nation, a region or a
-    structure; a month of the nation or a region."""
+    structure; a month, or a month's increment of the year to date, of the nation or a
+    region."""
     period, scope = cell
     if len(period) == 4:
         return scope == NATIONAL or scope.startswith(("region:", "structure:"))
-    if len(period) == 7 and period[4] == "-":
+    if len(period) == 7 and period[4] in "-+":
         return scope == NATIONAL or scope.startswith("region:")
     return False
 

@@ -36,11 +36,11 @@ from sqlalchemy.orm import Session
 from services.web.db import read_connection, transaction
 from services.web.http import ApiError, authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
-from shared.figures import FIGURE_KEYS, with_derived
+from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.pipeline.live import pending_events, read_live
 from shared.publication.edition import EditionState, edition_state, publish, snapshot
 from shared.publication.published_cells import published_kind, read_published
-from shared.scopes import Cell, period_kind, to_date_through
+from shared.scopes import Cell, increment_periods, period_kind, to_date_through
 from shared.times import paris_today
 
 log = logging.getLogger(__name__)
@@ -160,18 +160,49 @@ def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> Vi
         if period_kind(cell[0]) == "to_date" and to_date_through(cell[0])[1] == 12
     }
     found = read_published(session, [as_year.get(cell, cell) for cell in cells])
+    to_date = [cell for cell in cells if cell not in as_year and period_kind(cell[0]) == "to_date"]
+    for cell, (summed, keys) in _published_to_date(session, to_date).items():
+        values[cell] = with_derived(summed)
+        if keys:
+            withheld[cell] = keys
     for cell in cells:
         read = as_year.get(cell, cell)
+        if period_kind(read[0]) == "to_date":
+            continue
         if read in found:
             counted, keys = found[read]
             values[cell] = with_derived(counted)
             if keys:
                 withheld[cell] = keys
         elif not published_kind(read):
-            # Not in the edition (a structure's months, a year to date before December):
-            # nothing of it is published.
+            # Not in the edition (a structure's months): nothing of it is published.
             withheld[cell] = _EVERY_KEY
     return View(withheld, values, state.published_at, state.pending_events, state.edition)
+
+
+def _published_to_date(
+    session: Session, cells: list[Cell]
+) -> dict[Cell, tuple[dict[str, int], frozenset[str]]]:
+    """Years to date as the edition holds them: the sums of their published increments, and
+    the keys withheld from them — every key where the edition has no increments for the scope
+    (a structure's; an edition from before they were published)."""
+    steps = {
+        cell: [(step, cell[1]) for step in increment_periods(to_date_through(cell[0])[0])]
+        for cell in cells
+    }
+    found = read_published(session, [step for year in steps.values() for step in year])
+    result: dict[Cell, tuple[dict[str, int], frozenset[str]]] = {}
+    for cell, year in steps.items():
+        summed = dict.fromkeys(COUNTED, 0)
+        # An edition publishes a scope's twelve increments together, with one mask.
+        if not all(step in found for step in year):
+            result[cell] = (summed, _EVERY_KEY)
+            continue
+        for step in year[: to_date_through(cell[0])[1]]:
+            for key, value in found[step][0].items():
+                summed[key] += value
+        result[cell] = (summed, found[year[0]][1])
+    return result
 
 
 def edition_served() -> EditionState | None:

@@ -25,7 +25,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from shared.figures import COUNTED, FACT_INDEX, FACTS, youth_figures
 from shared.publication.components import Component, months, structures
-from shared.publication.confidentiality import DISTINCT, Withheld, withhold
+from shared.publication.confidentiality import DISTINCT, Withheld, to_date_withheld, withhold
 from shared.scopes import NATIONAL, Cell
 
 _INDEX = {key: i for i, key in enumerate(COUNTED)}
@@ -108,6 +108,8 @@ class World:
     protected: list[Cell]
     groups: list[tuple[Cell, list[Cell]]]
     component: Component
+    youths: Sequence[dict[tuple[int, int], list[int]]] = ()
+    shape: tuple[int, int] = (0, 0)  # rows, columns
 
 
 def build_world(
@@ -130,17 +132,7 @@ def build_world(
         for c in range(cols):
             gathered[(f"2007-{c + 1:02d}", NATIONAL)] = [(r, c) for r in range(rows)]
         gathered[("2007", NATIONAL)] = list(leaves)
-    values: dict[Cell, dict[str, int]] = {}
-    for cell, sources in gathered.items():
-        totals = [0] * len(COUNTED)
-        for youth in youths:
-            facts = [0] * len(FACTS)
-            for rc in sources:
-                for i, count in enumerate(youth.get(rc, ())):
-                    facts[i] += count
-            if any(facts):
-                totals = [t + v for t, v in zip(totals, youth_figures(facts), strict=True)]
-        values[cell] = dict(zip(COUNTED, totals, strict=True))
+    values = {cell: gathered_values(youths, sources) for cell, sources in gathered.items()}
 
     groups = [(row_total(r), [leaves[(r, c)] for c in range(cols)]) for r in range(rows)]
     protected = list(leaves.values())
@@ -158,7 +150,22 @@ def build_world(
     else:
         component = structures(row_total(0), protected, values)
     assert set(component.protected) == set(protected)  # the module sees the same cells
-    return World(values, protected, groups, component)
+    return World(values, protected, groups, component, youths, (rows, cols))
+
+
+def gathered_values(
+    youths: Sequence[dict[tuple[int, int], list[int]]], sources: Sequence[tuple[int, int]]
+) -> dict[str, int]:
+    """The figures of a cell made of these leaves, from its youths' facts."""
+    totals = [0] * len(COUNTED)
+    for youth in youths:
+        facts = [0] * len(FACTS)
+        for rc in sources:
+            for i, count in enumerate(youth.get(rc, ())):
+                facts[i] += count
+        if any(facts):
+            totals = [t + v for t, v in zip(totals, youth_figures(facts), strict=True)]
+    return dict(zip(COUNTED, totals, strict=True))
 
 
 def value_of(world: World, term: tuple[Cell, str]) -> int:
@@ -200,22 +207,32 @@ def bound_of(world: World) -> int:
     return 1 + max((v for values in world.values.values() for v in values.values()), default=0)
 
 
-def recoverable(world: World, withheld: Withheld) -> set[tuple[Cell, str]]:
-    """The withheld values the integer program pins to one value."""
+Relation = tuple[dict[tuple[Cell, str], int], str]
+
+
+def recoverable(
+    world: World,
+    withheld: Withheld,
+    also_unknown: frozenset[tuple[Cell, str]] = frozenset(),
+    also_known: Sequence[Relation] = (),
+) -> set[tuple[Cell, str]]:
+    """The withheld values (and ``also_unknown``: other unpublished terms) the integer program
+    pins to one value, given ``also_known`` besides the relations between the world's cells."""
     unknown = sorted(
         {
             (cell, key)
             for part in (withheld.below, withheld.protecting)
             for cell, keys in part.items()
             for key in keys
-        },
+        }
+        | also_unknown,
         key=repr,
     )
     if not unknown:
         return set()
     column = {term: i for i, term in enumerate(unknown)}
     rows, lower, upper = [], [], []
-    for coefficients, sense in reader_relations(world):
+    for coefficients, sense in [*reader_relations(world), *also_known]:
         row = np.zeros(len(unknown))
         constant = 0
         for term, c in coefficients.items():
@@ -364,3 +381,59 @@ def test_the_rate_and_the_interviews_go_with_the_interviewed(table: bool) -> Non
     withheld = check(world, 5)
     cell = world.protected[0]
     assert {"youths_interviewed", "interviews", "access_rate"} <= withheld.keys(cell)
+
+
+def to_date_cells(world: World) -> tuple[list[Cell], list[Relation]]:
+    """The years to date of a months world (January to each month but the last), nationally
+    and for each region, added to ``world.values`` from their months' youths; and every
+    relation they have with the months, the year and each other, derived as above: a to-date
+    cell gathers its row's months up to it, the nation's gathers the regions', and none
+    counts more than the next one or the year (for the monotone counts)."""
+    rows, cols = world.shape
+    scopes = [NATIONAL, *(f"region:{r}" for r in range(rows))]
+    cells: list[Cell] = []
+    groups: list[tuple[Cell, list[Cell]]] = []
+    for through in range(1, cols):
+        period = f"2007-01/{through:02d}"
+        for scope in scopes:
+            regions = range(rows) if scope == NATIONAL else [int(scope.partition(":")[2])]
+            sources = [(r, c) for r in regions for c in range(through)]
+            world.values[(period, scope)] = gathered_values(world.youths, sources)
+            cells.append((period, scope))
+            groups.append(((period, scope), [(f"2007-{c + 1:02d}", scope) for c in range(through)]))
+        groups.append(((period, NATIONAL), [(period, f"region:{r}") for r in range(rows)]))
+    relations = reader_relations(World(world.values, cells, groups, world.component))
+    for scope in scopes:
+        chain = [(f"2007-01/{t:02d}", scope) for t in range(1, cols)] + [("2007", scope)]
+        for smaller, larger in itertools.pairwise(chain):
+            relations += [({(smaller, k): 1, (larger, k): -1}, "<=") for k in MONOTONE]
+    return cells, relations
+
+
+@SETTINGS
+@given(worlds(table=True))
+def test_the_years_to_date_published_give_no_withheld_value_back(
+    case: tuple[World, int],
+) -> None:
+    # The edition's rule (shared/publication/confidentiality.py to_date_withheld): a key of
+    # the years to date is published, in every scope, when no month of the year withholds it.
+    # With them among the relations a reader knows, no withheld value is pinned either.
+    world, min_count = case
+    withheld = withhold(world.component, min_count)
+    cells, relations = to_date_cells(world)
+    hidden = to_date_withheld(withheld.keys(cell) for cell in world.protected)
+    unknown = frozenset((cell, key) for cell in cells for key in COUNTED if key in hidden)
+    recovered = recoverable(world, withheld, unknown, relations)
+    # The reader knows the relations of the years to date even unpublished (which sums hold,
+    # at worst): what their publication adds is what he pins with them published and not
+    # without. No withheld month's value among it, and no year to date of fewer than k youths.
+    none_published = frozenset((cell, key) for cell in cells for key in COUNTED)
+    added = recovered - recoverable(world, withheld, none_published, relations)
+    months_pinned = {term for term in added if term not in none_published}
+    assert months_pinned <= withheld.exposed, months_pinned - withheld.exposed
+    small = {
+        term
+        for term in added & none_published
+        if term[1] in DISTINCT and 0 < value_of(world, term) < min_count
+    }
+    assert not small, small
