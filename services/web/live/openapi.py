@@ -35,9 +35,10 @@ THROUGH = query(
     {"type": "string", "format": "date", "pattern": THROUGH_PATTERN},
 )
 WITHHELD_TO_DATE = (
-    " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, a year to date and a structure's "
-    "months are withheld whole for now (every figure null, listed in `suppressed`), except a "
-    "year to 31 December, which is the year."
+    " Without a token, where BILAN_PUBLIC_MIN_COUNT is set, a structure's year to date and "
+    "months are withheld whole (every figure null, listed in `suppressed`), except a year to "
+    "31 December, which is the year; the nation's and a region's year to date withhold every "
+    "key that a month of the year withholds."
 )
 
 

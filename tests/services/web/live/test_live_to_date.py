@@ -1,7 +1,7 @@
 """The year to date (``through=``, SPEC §4.3) and a structure's months (``by=month&structure=S``,
-SPEC §5) on the JSON API: exact for the reader with a token, withheld whole from the public
-while statistical confidentiality is on (until shared/publication/confidentiality.py covers
-them)."""
+SPEC §5) on the JSON API: exact for the reader with a token; for the public while statistical
+confidentiality is on, a structure's withheld whole, the nation's and a region's key by key
+(shared/publication/confidentiality.py ``to_date_withheld``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 
 from shared.figures import with_derived
 from shared.pipeline.recompute import recompute_cells
+from shared.publication.confidentiality import to_date_withheld
+from shared.regions import REGIONS
 from shared.scopes import last_day
 from tests.support import small_year
 from tests.support.events import as_records
@@ -146,24 +148,36 @@ def test_a_structure_goes_with_months_only(
     assert body["message"] == message
 
 
-def test_the_public_does_not_see_a_year_to_date_or_a_structures_months(
+def test_the_public_sees_a_year_to_date_where_no_month_withholds_the_key(
     public: FlaskClient, applied: None, admin_token: str
 ) -> None:
-    every = list(ZERO)
+    # A key of the nation's or a region's year to date is published, exact, when no month of
+    # the year (nationally or in any region) withholds it; withheld from every one otherwise
+    # (shared/publication/confidentiality.py to_date_withheld). A structure's is withheld whole.
+    months = json_of(public, "/v1/figures/breakdown?year=2007&by=month")["rows"]
+    regional = [
+        json_of(public, f"/v1/figures/breakdown?year=2007&by=month&region={code}")["rows"]
+        for code in REGIONS
+    ]
+    withheld_somewhere = {
+        key for rows in [months, *regional] for row in rows for key in row["suppressed"]
+    }
+    expected = set(to_date_withheld([frozenset(withheld_somewhere)]))
+    assert expected and expected != set(ZERO)  # the small year has both kinds of keys
     for url in (
         "/v1/figures?year=2007&through=2007-03-31",
         "/v1/figures?year=2007&through=2007-03-31&region=11",
-        "/v1/figures?year=2007&through=2007-03-31&structure=ML-11-001",
     ):
         body = json_of(public, url)
-        assert body["suppressed"] == every
-        assert set(body["figures"].values()) == {None}
-        exact = public.get(url, headers=bearer(admin_token)).get_json()
-        assert "suppressed" not in exact and exact["figures"]["youths_in_contact"] > 0
+        exact = public.get(url, headers=bearer(admin_token)).get_json()["figures"]
+        assert set(body["suppressed"]) == expected
+        for key, value in body["figures"].items():
+            assert value == (None if key in expected else exact[key]), key
+    structure = json_of(public, "/v1/figures?year=2007&through=2007-03-31&structure=ML-11-001")
+    assert structure["suppressed"] == list(ZERO)
+    assert set(structure["figures"].values()) == {None}
     months = json_of(public, "/v1/figures/breakdown?year=2007&by=month&structure=ML-11-002")
-    assert all(row["suppressed"] == every for row in months["rows"])
-    by_region = json_of(public, "/v1/figures/breakdown?year=2007&by=region&through=2007-06-30")
-    assert all(set(row["figures"].values()) == {None} for row in by_region["rows"])
+    assert all(row["suppressed"] == list(ZERO) for row in months["rows"])
     # The year to 31 December is the year, published as the year is: exact nationally.
     december = json_of(public, "/v1/figures?year=2007&through=2007-12-31")
     assert (december["figures"], december["suppressed"]) == (small_year.NATIONAL_2007, [])
