@@ -104,6 +104,7 @@ class View:
         hidden = self.suppressed(cell) or ()
         return {key: None if key in hidden else values[key] for key in FIGURE_KEYS}
 
+    # PublishedFigures is built at run time (live/schemas.py): no type to mypy.
     def published(
         self, cell: Cell, values: Values | None = None
     ) -> tuple[PublishedFigures, list[str] | msgspec.UnsetType]:  # type: ignore[valid-type]

@@ -168,6 +168,7 @@ def declaration_document(row: Declaration) -> DeclarationDocument:
 def audit_entry(row: DeclarationAudit) -> AuditEntry:
     """One line of the audit trail as answered."""
     return AuditEntry(
+        # The columns are str; the audit writes only these Literals' values (shared.declarations).
         action=row.action,  # type: ignore[arg-type]
         status=row.status,  # type: ignore[arg-type]
         token_id=row.token_id,
@@ -244,6 +245,7 @@ class ReportDocument(msgspec.Struct):
     year: int
     version: int
     consolidated_at: dt.datetime
+    # msgspec.defstruct builds ReportFigures at run time: mypy cannot use it as a type.
     figures: ReportFigures  # type: ignore[valid-type]
     reconciliation: Reconciliation
     completeness: ReportCompleteness
