@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from services.web.db import read_session, transaction
-from services.web.live.view import alphabetical
+from services.web.formatting import alphabetical
 from services.web.parameters import (
     integer_or_none,
     is_structure_id,
