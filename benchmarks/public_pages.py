@@ -106,15 +106,15 @@ def urls(args: argparse.Namespace) -> dict[str, list[str]]:
     regions = rnd.sample(sorted({region for _, region in structures}), 4)
     ids = [sid for sid, _ in rnd.sample(structures, 4)]
     year = f"year={args.year}"
-    views = [
+    filters = [
         year,
         *(f"{year}&region={r}" for r in regions),
         *(f"{year}&structure=" + s for s in ids),
     ]
     return {
-        "page": [f"/?{view}" for view in views],
-        "data": [f"/donnees.json?{view}" for view in views],
-        "csv": [f"/export.csv?{view}" for view in views],
+        "page": [f"/?{query}" for query in filters],
+        "data": [f"/donnees.json?{query}" for query in filters],
+        "csv": [f"/export.csv?{query}" for query in filters],
     }
 
 

@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("base_url", help="the web service, e.g. http://127.0.0.1:8080")
     parser.add_argument("--requests", type=int, default=2000, help="per route (default 2000)")
     parser.add_argument("--clients", type=int, default=16, help="parallel clients (default 16)")
-    parser.add_argument("--query", default="", help='the view\'s filters, e.g. "year=2007"')
+    parser.add_argument("--query", default="", help='the dashboard\'s filters, e.g. "year=2007"')
     parser.add_argument(
         "--warmup", type=int, default=50, help="requests per route first, unmeasured"
     )

@@ -1,8 +1,9 @@
 """The web service: the live figures, the registry and the year end, as JSON and French pages.
 
 One package per feature, each with its routes, response structs, OpenAPI paths and
-templates: ``live`` (figures API, dashboard), ``registry`` (structures), ``yearend``
-(declarations, consolidations, reports, admin), ``legal`` (the footer's pages). What they
+templates: ``live`` (figures API, dashboard), ``registry`` (structures), ``reports`` (the
+frozen reports and their pages), ``yearend`` (declarations, consolidations, admin), ``legal``
+(the footer's pages). What they
 share is beside them:
 ``http`` (errors, bodies, roles), ``parameters`` (query and path parameters), ``db``
 (database sessions), ``sessions`` (the cookie), ``headers`` (security headers),
@@ -31,6 +32,7 @@ from services.web import (
     live,
     openapi,
     registry,
+    reports,
     sessions,
     signin,
     yearend,
@@ -82,7 +84,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     http.init_app(app)
     layout.init_app(app)
-    for feature in (signin, live, registry, yearend, legal):
+    for feature in (signin, live, registry, reports, yearend, legal):
         feature.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)

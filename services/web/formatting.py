@@ -1,4 +1,5 @@
-"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``).
+"""French formatting of numbers, rates, euros and times for the pages (``1 130 000``, ``48 %``),
+and the French alphabetical order of names (``alphabetical``).
 
 Everything shown is formatted here, on the server — the pages and the dashboard's
 refresh data (``/donnees.json``) alike: a narrow no-break space between groups of
@@ -11,6 +12,8 @@ the public is ``s`` (``WITHHELD``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -156,3 +159,11 @@ def marks_in(texts: Iterable[str]) -> list[str]:
     must explain."""
     found = set(texts)
     return [mark for mark in MARKS if mark in found]
+
+
+@functools.lru_cache(maxsize=4096)  # names come back at every request
+def alphabetical(name: str) -> str:
+    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
+    )

@@ -19,6 +19,8 @@ from services.web.live.schemas import STRUCTS as LIVE_STRUCTS
 from services.web.parameters import year_range
 from services.web.registry import openapi as registry_openapi
 from services.web.registry.schemas import STRUCTS as REGISTRY_STRUCTS
+from services.web.reports import openapi as reports_openapi
+from services.web.reports.schemas import STRUCTS as REPORTS_STRUCTS
 from services.web.yearend import openapi as yearend_openapi
 from services.web.yearend.schemas import STRUCTS as YEAREND_STRUCTS
 from shared.regions import REGIONS
@@ -28,7 +30,15 @@ bp = Blueprint("openapi", __name__)
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the web service, as of today (the valid years move)."""
-    structs = (*LIVE_STRUCTS, *REGISTRY_STRUCTS, Health, Readiness, ErrorBody, *YEAREND_STRUCTS)
+    structs = (
+        *LIVE_STRUCTS,
+        *REGISTRY_STRUCTS,
+        Health,
+        Readiness,
+        ErrorBody,
+        *YEAREND_STRUCTS,
+        *REPORTS_STRUCTS,
+    )
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
     # What the structs check in code, because it moves with today or lives in a table.
     first, last = year_range()
@@ -54,6 +64,7 @@ def openapi_document() -> dict[str, Any]:
             **live_openapi.paths(p),
             **registry_openapi.paths(p),
             **yearend_openapi.paths(p),
+            **reports_openapi.paths(p),
             "/healthz": {
                 "get": operation(
                     "healthz", "service", "Process up", {"200": answer("Up", Health)}, reads=False

@@ -107,8 +107,8 @@ def read_to_date(
 
 
 def cells_where(table: Table, cells: Iterable[Cell]) -> ColumnElement[bool]:
-    """``(period, scope) IN cells`` for a table keyed so, grouped by period (a view asks for a
-    few periods, each with its scopes): primary-key lookups in one statement."""
+    """``(period, scope) IN cells`` for a table keyed so, grouped by period (a dashboard asks
+    for a few periods, each with its scopes): primary-key lookups in one statement."""
     by_period: dict[str, set[str]] = {}
     for period, scope in cells:
         by_period.setdefault(period, set()).add(scope)

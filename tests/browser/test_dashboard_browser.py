@@ -86,7 +86,7 @@ def test_figures_update_live_without_reload(page: Any, stack: Stack) -> None:
     screenshot(page, "dashboard-live-update")
 
 
-def test_dashboard_national_view(page: Any, base_2007: Stack) -> None:
+def test_dashboard_national_scope(page: Any, base_2007: Stack) -> None:
     page.goto(f"{base_2007.web}/?year=2007")
     assert page.title() == "Chiffres clés 2007 — France entière — missions locales"
     assert figure(page, "youths_interviewed") == "3"
@@ -132,7 +132,7 @@ def test_filters_are_kept_in_the_url(page: Any, base_2007: Stack) -> None:
     )
     screenshot(page, "dashboard-structure")
 
-    # The URL alone gives the same view: it can be shared.
+    # The URL alone gives the same dashboard: it can be shared.
     shared = page.url
     other = page.context.new_page()
     other.goto(shared)
@@ -162,7 +162,7 @@ def test_breakdown_sorts_from_its_headers(page: Any, base_2007: Stack) -> None:
     assert "sort=youths_interviewed&order=desc" in page.url
 
 
-def test_csv_export_of_the_current_view(page: Any, base_2007: Stack) -> None:
+def test_csv_export_of_the_current_dashboard(page: Any, base_2007: Stack) -> None:
     page.goto(f"{base_2007.web}/?year=2007&region=11")
     with page.expect_download() as download_info:
         page.click("#export-csv")

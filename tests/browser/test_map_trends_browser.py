@@ -1,6 +1,6 @@
 """The map of the regions, the trend charts and the report's changes from the previous year,
 in real headless Chromium against the real processes: a click or Enter on a region gives
-its view; the chart of three years is drawn; the report shows its changes and still prints
+its dashboard; the chart of three years is drawn; the report shows its changes and still prints
 on two or three A4 pages; axe-core finds nothing serious."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _map_drawn(page: Any) -> None:
     page.locator("#map-box svg a.region-link").first.wait_for()
 
 
-def test_a_click_on_a_region_gives_its_view(page: Any, three_years: Stack) -> None:
+def test_a_click_on_a_region_gives_its_dashboard(page: Any, three_years: Stack) -> None:
     page.goto(f"{three_years.web}/?year=2007")
     _map_drawn(page)
     links = page.locator("#map-box a.region-link")

@@ -86,14 +86,14 @@ def live_figures(
     how many recorded events they lack, as this reader sees them (public.py: for a reader
     without a token, the edition's)."""
     cell = (figures_period(year, through), scope_key(scope.level, scope.id))
-    view = public.view_for(session, [cell])
-    figures, suppressed = view.published(cell)
+    reading = public.reading_for(session, [cell])
+    figures, suppressed = reading.published(cell)
     return FiguresResponse(
         year,
         scope,
         figures,
-        view.pending_events,
-        view.as_of,
+        reading.pending_events,
+        reading.as_of,
         suppressed,
         through=_through_day(year, through),
     )
@@ -153,8 +153,8 @@ def get_breakdown() -> Response:
         if structure is not None:
             resolve_scope(session, None, structure)  # a 404 unless in the registry
         keys = breakdown_keys(session, year, by, region, structure, through)
-        view = public.view_for(session, [cell for _, cell in keys])
-    rows = [BreakdownRow(key, *view.published(cell)) for key, cell in keys]
+        reading = public.reading_for(session, [cell for _, cell in keys])
+    rows = [BreakdownRow(key, *reading.published(cell)) for key, cell in keys]
     document = BreakdownResponse(
         year=year, by=cast(Breakdown, by), rows=rows, through=_through_day(year, through)
     )

@@ -2,7 +2,7 @@
 
 Computed by ``shared.publication.series.change_from_previous`` from the scope's cell of the year and
 its cell of the year before — for the current year, both years to date up to its last
-complete month (comparison.py) — *as this reader sees them* (``public.View.shown``):
+complete month (comparison.py) — *as this reader sees them* (``public.Reading.shown``):
 
 - "n.d." when the year before has no data (``shared.publication.series.has_data``), when a rate does
   not exist (its denominator is zero), and for the current year before its first month is
@@ -21,7 +21,9 @@ rapport à janvier–novembre 2025`` for the current year; a withheld one the pa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
+
+import msgspec
 
 from services.web.formatting import NOT_AVAILABLE, WITHHELD, format_change
 from services.web.live.comparison import Comparison
@@ -31,6 +33,20 @@ from shared.publication.series import Change, change_from_previous, has_data
 
 State = Literal["change", "not_available", "withheld"]
 Values = Mapping[str, int | float | None]
+Trend = Literal["up", "down", "flat"]
+
+
+class YearChange(msgspec.Struct, frozen=True):
+    """A figure's change from the year before: ``absolute`` and ``relative`` (None when not
+    given), its ``state``, its ``trend`` (what its arrow shows; None: no change given), the
+    value's text apart (the page wraps a mark in its ``<abbr>``), and the whole text."""
+
+    absolute: int | float | None
+    relative: float | None
+    state: State
+    trend: Trend | None
+    value: str
+    display: str
 
 
 def _text(
@@ -50,18 +66,14 @@ def _text(
     return format_change(change, LABELS[key].format), compared.against
 
 
-def _trend(absolute: int | float | None) -> str | None:
+def _trend(absolute: int | float | None) -> Trend | None:
     if absolute is None:
         return None
     return "up" if absolute > 0 else "down" if absolute < 0 else "flat"
 
 
-def year_changes(
-    current: Values, previous: Values, compared: Comparison
-) -> dict[str, dict[str, Any]]:
-    """Every figure key's change from the year before, as ``compared`` says which periods:
-    ``absolute`` and ``relative`` (None when not given), its ``state``, its ``trend`` (``up``,
-    ``down``, ``flat``), its value's text and the whole text."""
+def year_changes(current: Values, previous: Values, compared: Comparison) -> dict[str, YearChange]:
+    """Every figure key's change from the year before, as ``compared`` says which periods."""
     unknown = previous["youths_in_contact"] is None
     changes = change_from_previous(current, None if unknown else previous)
     result = {}
@@ -80,13 +92,12 @@ def year_changes(
             rate_undefined(current, key) or rate_undefined(previous, key)
         )
         value, after = _text(key, state, change, compared, undefined)
-        result[key] = {
-            "absolute": change.absolute,
-            "relative": change.relative,
-            "state": state,
-            "trend": _trend(change.absolute),
-            # The value's text apart (the page wraps a mark in its <abbr>), and the whole.
-            "value": value,
-            "display": f"{value} {after}",
-        }
+        result[key] = YearChange(
+            absolute=change.absolute,
+            relative=change.relative,
+            state=state,
+            trend=_trend(change.absolute),
+            value=value,
+            display=f"{value} {after}",
+        )
     return result

@@ -3,9 +3,9 @@
 
 ``/v1/figures``, ``/v1/figures/breakdown``, ``/v1/figures/series``, ``/donnees.json``,
 ``/export.csv`` and ``/`` are the same for every reader (no cookie: services/web/sessions.py
-keeps the cookie on the signed-in paths) — of one view: with statistical confidentiality on, a
-reader without a token gets another (services/web/live/public.py), which the validator
-includes. For an exact reader they change only with the data version
+keeps the cookie on the signed-in paths) — of one audience: with statistical confidentiality
+on, a reader without a token gets another answer (services/web/live/public.py ``audience``),
+which the validator includes. For an exact reader they change only with the data version
 (shared/storage/data_version.py); for a reader without a token, with the public edition and the
 events it lacks (shared/publication/edition.py ``edition_state``): its ETag is the edition's, and
 its
@@ -126,7 +126,7 @@ def _etag(version: str) -> str:
             paris_today().isoformat(),
             current_app.extensions["asset_version"],
             version,
-            public.reader_view(),  # statistical confidentiality: one answer per view
+            public.audience(),  # statistical confidentiality: one answer per audience
         )
     )
     return 'W/"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
@@ -147,15 +147,15 @@ def _headed(response: Response, etag: str, modified: dt.datetime | None) -> Resp
     if modified is not None:
         response.last_modified = modified
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return public.keep_views_apart(response)
+    return public.keep_audiences_apart(response)
 
 
 def conditional(
     keep: bool, pending: bool = True
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view answering conditional requests; ``keep``: its 200s are kept by validator;
-    ``pending``: its answer shows the pending count (else, for a reader without a token, it
-    changes only with the edition, however many events arrive meanwhile)."""
+    """A Flask view function answering conditional requests; ``keep``: its 200s are kept by
+    validator; ``pending``: its answer shows the pending count (else, for a reader without a
+    token, it changes only with the edition, however many events arrive meanwhile)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)

@@ -5,7 +5,7 @@ structures, regional validators, admins — read exact figures, as their tokens 
 API. Only the signed-in pages see the session cookie (``COOKIE_PATHS``,
 services/web/sessions.py): ``/chiffres-exacts`` is one of them, so that ``/`` never sees
 it and stays the same for everyone, and cacheable. The same page, data call and CSV export
-as ``/`` (same template and filters), for the ``EXACT`` edition of the view; without a
+as ``/`` (same template and filters), for the ``EXACT`` edition (filters.py); without a
 session, the French 401 sign-in page, which comes back here. No cache keeps them:
 ``Cache-Control: private, no-store``.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response, make_response
 
 from services.web.live import data, page
-from services.web.live.view import EXACT
+from services.web.live.filters import EXACT
 from services.web.signin.identity import require_identity
 from shared.access.signins import PAGE_ROLES
 
@@ -36,9 +36,9 @@ def exact_index() -> Response:
     return _private(page.index(EXACT))
 
 
-def exact_view_json() -> Response:
+def exact_dashboard_json() -> Response:
     require_identity(*PAGE_ROLES, what=MEMBERS)
-    return _private(data.view_json(EXACT))
+    return _private(data.dashboard_json(EXACT))
 
 
 def exact_export_csv() -> Response:

@@ -3,7 +3,7 @@
 The server renders everything (figures, tables, definitions) so the page reads
 without JavaScript, on a phone and on paper. A small script (static/dashboard.js)
 then draws the charts with Chart.js and polls ``/donnees.json`` every few seconds
-to refresh the figures in place; the filters live in the URL, so a view is a link.
+to refresh the figures in place; the filters live in the URL, so what it shows is a link.
 
 The same page, for the signed-in, in exact figures: ``/chiffres-exacts`` (exact.py); the
 public one links to it while statistical confidentiality is on.
@@ -20,20 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.web.db import snapshot_session
+from services.web.formatting import alphabetical
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live import public
-from services.web.live.map_view import map_context
-from services.web.live.view import (
-    BLOCKS,
-    COLUMNS,
-    PUBLIC,
-    Edition,
-    Filters,
-    alphabetical,
-    edition_view,
-    read_filters,
-)
+from services.web.live.choropleth import map_context
+from services.web.live.dashboard import BLOCKS, Dashboard, dashboard_for
+from services.web.live.filters import PUBLIC, Edition, Filters, read_filters
+from services.web.live.tables import COLUMNS
 from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
 from shared.pipeline.live import years_with_data
@@ -101,21 +95,21 @@ def structure_options(session: Session, selected: str | None) -> Markup:
 
 
 def map_and_trends(
-    session: Session, filters: Filters, view: dict[str, Any], edition: Edition = PUBLIC
+    session: Session, filters: Filters, dashboard: Dashboard, edition: Edition = PUBLIC
 ) -> dict[str, Any]:
-    """What templates/_map.html and _trends.html show beside a view: the map of the
+    """What templates/_map.html and _trends.html show beside the figures: the map of the
     regions (its region highlighted — a structure's own; its links to the edition's page)
-    and the scope's years (the view's: exact in the exact edition, else what the public may
-    see)."""
+    and the scope's years (the dashboard's: exact in the exact edition, else what the public
+    may see)."""
     regions_map = map_context(
-        session, filters, view["scope"]["region"], edition.page, exact=edition.exact
+        session, filters, dashboard.scope.region, edition.page, exact=edition.exact
     )
-    trends = view["trends"]
+    trends = dashboard.trends
     return {
         "regions_map": regions_map,
         "regions_map_json": json_script(regions_map),
         "trends": trends,
-        "trends_json": json_script(trends["chart"]),
+        "trends_json": json_script(trends.chart),
     }
 
 
@@ -134,7 +128,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
         "region": optional("region"),
         "structure": optional("structure"),
         "year": optional("year"),
-        "view": None,
+        "dashboard": None,
         "error": None,
         "refresh_ms": REFRESH_MS,
     }
@@ -144,7 +138,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
         context["years"] = year_choices(paris_today().year, with_data)
         try:
             filters = read_filters()
-            view = edition_view(session, filters, edition)
+            dashboard = dashboard_for(session, filters, edition)
         except ApiError as exc:
             status = exc.status
             context["error"] = exc.message
@@ -157,10 +151,10 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 year=filters.year,
                 years=year_choices(filters.year, with_data),
                 # A structure's region shows in the Région select (the structure still wins).
-                region=view["scope"]["region"],
+                region=dashboard.scope.region,
                 structure=filters.structure,
-                view=view,
-                view_json=json_script(view),
+                dashboard=dashboard,
+                dashboard_json=json_script(dashboard),
                 chart_labels=CHART_LABELS,
                 data_url=url_for(edition.data, **args),
                 csv_url=url_for(edition.export, **args),
@@ -171,7 +165,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 **public.for_edition(
                     session,
                     ("map and trends", filters, edition.page),
-                    lambda: map_and_trends(session, filters, view, edition),
+                    lambda: map_and_trends(session, filters, dashboard, edition),
                     exact=edition.exact,
                 ),
             )

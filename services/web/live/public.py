@@ -12,11 +12,11 @@ The pages show every withheld value with one mark (``formatting.WITHHELD``, "s")
 means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at ``/chiffres-exacts``
 (``exact.py``).
 
-``view_for`` is what every answer, page and CSV export asks, for the cells it shows: a ``View``
-with their values, what is withheld and how fresh it is, all from one snapshot (the answer's
-session, ``services/web/db.snapshot_session``). A cell of a kind the edition does not hold is
-withheld whole from readers without a token. Before the first edition (workers not started yet)
-the web publishes one itself (``first_edition``), once.
+``reading_for`` is what every answer, page and CSV export asks, for the cells it shows: a
+``Reading`` of them — their values, what is withheld and how fresh it is, all from one snapshot
+(the answer's session, ``services/web/db.snapshot_session``). A cell of a kind the edition does
+not hold is withheld whole from readers without a token. Before the first edition (workers not
+started yet) the web publishes one itself (``first_edition``), once.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from shared.times import paris_today
 
 log = logging.getLogger(__name__)
 _ORDER = {key: i for i, key in enumerate(FIGURE_KEYS)}
-# Parts of answers kept per edition, in each web process: a few per view browsed at once.
+# Parts of answers kept per edition, in each web process: a few per dashboard browsed at once.
 KEPT_PARTS = 256
 T = TypeVar("T")
 
@@ -68,7 +68,7 @@ _EVERY_KEY = frozenset(FIGURE_KEYS)
 
 
 @dataclass(frozen=True)
-class View:
+class Reading:
     """What one answer shows of the cells it was built for: their values (``values``), the keys
     withheld from its reader (``withheld``; None: everything exact), and how fresh they are —
     the edition's time and the events it lacks, or the live counters' read."""
@@ -91,13 +91,14 @@ class View:
 
     def shown(self, cell: Cell, values: Values | None = None) -> dict[str, int | float | None]:
         """A cell's figures as this reader may see them: None where withheld. ``values``, a
-        caller's own reading of a live cell, serve an exact view only: an edition's answer
+        caller's own reading of a live cell, serve an exact reading only: an edition's answer
         shows the edition's values."""
         if values is None or self.edition is not None:
             values = self.values_of(cell)
         hidden = self.suppressed(cell) or ()
         return {key: None if key in hidden else values[key] for key in FIGURE_KEYS}
 
+    # PublishedFigures is built at run time (live/schemas.py): no type to mypy.
     def published(
         self, cell: Cell, values: Values | None = None
     ) -> tuple[PublishedFigures, list[str] | msgspec.UnsetType]:  # type: ignore[valid-type]
@@ -117,19 +118,19 @@ def exact_reader() -> bool:
         return True
     if request.headers.get("Authorization") is None:
         return False
-    if not g.get("token_checked"):  # once per request: validators, views and parts ask
+    if not g.get("token_checked"):  # once per request: validators, answers and parts ask
         authenticated()  # any role reads exactly; an invalid token is refused, not downgraded
         g.token_checked = True
     return True
 
 
-def reader_view() -> str:
-    """The view this request's answers are built for — part of their validators, so that
-    an answer kept for one reader is never sent to another: "exact", or "public-k"."""
+def audience() -> str:
+    """Whom this request's answers are built for — part of their validators, so that an
+    answer kept for one reader is never sent to another: "exact", or "public-k"."""
     return "exact" if exact_reader() else f"public-{min_count()}"
 
 
-def keep_views_apart(response: Response) -> Response:
+def keep_audiences_apart(response: Response) -> Response:
     """With the rule on, answers depend on the Authorization header: caches must key by it
     (Vary), and a shared cache must not store an exact answer (private)."""
     if min_count() > 0:
@@ -140,7 +141,7 @@ def keep_views_apart(response: Response) -> Response:
     return response
 
 
-def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> View:
+def reading_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> Reading:
     """What this request may see of ``cells`` ((period, scope) pairs of figure_counts, or years
     to date: shared.scopes.to_date_period): the live counters for an exact reader (or
     ``exact``: the signed-in pages), else the published edition."""
@@ -149,7 +150,7 @@ def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> Vi
         # Pending first: if it reads 0, every event recorded before is in the cells read next.
         as_of = dt.datetime.now(dt.UTC)
         pending = pending_events(session)
-        return View(None, read_live(session, cells), as_of, pending)
+        return Reading(None, read_live(session, cells), as_of, pending)
     state = _edition_in(session)
     values: dict[Cell, Values] = {}
     withheld: dict[Cell, frozenset[str]] = {}
@@ -177,7 +178,7 @@ def view_for(session: Session, cells: Iterable[Cell], exact: bool = False) -> Vi
         elif not published_kind(read):
             # Not in the edition (a structure's months): nothing of it is published.
             withheld[cell] = _EVERY_KEY
-    return View(withheld, values, state.published_at, state.pending_events, state.edition)
+    return Reading(withheld, values, state.published_at, state.pending_events, state.edition)
 
 
 def _published_to_date(
@@ -253,7 +254,7 @@ class _PerEdition:
 
 
 def init_app(app: Flask) -> None:
-    """The app's parts of answers kept per edition: a few per view browsed at once."""
+    """The app's parts of answers kept per edition: a few per dashboard browsed at once."""
     app.extensions["public_answers"] = _PerEdition(KEPT_PARTS)
 
 

@@ -47,6 +47,8 @@ assert Figures.__struct_fields__ == FIGURE_KEYS
 
 # The figures of an answer: exact, except the values withheld from a reader without a token
 # (statistical confidentiality, shared/publication/confidentiality.py), which are null.
+# Built at run time from FIGURE_KEYS, it is no type to mypy: each annotation naming it says
+# ``type: ignore[valid-type]`` for that reason.
 PublishedFigures = msgspec.defstruct(
     "PublishedFigures",
     [
@@ -63,6 +65,7 @@ Suppressed = Annotated[
 ]
 
 
+# PublishedFigures: built at run time (see above).
 def figures_of(values: Mapping[str, int | float | None]) -> PublishedFigures:  # type: ignore[valid-type]
     """The struct of a figures dict (every key of FIGURE_KEYS; None where withheld)."""
     return msgspec.convert({key: values[key] for key in FIGURE_KEYS}, PublishedFigures)
@@ -102,7 +105,7 @@ class FiguresResponse(msgspec.Struct):
 
     year: int
     scope: Scope
-    figures: PublishedFigures  # type: ignore[valid-type]
+    figures: PublishedFigures  # type: ignore[valid-type]  # built at run time (above)
     pending_events: Pending
     as_of: AsOf
     suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
@@ -111,7 +114,7 @@ class FiguresResponse(msgspec.Struct):
 
 class BreakdownRow(msgspec.Struct):
     key: str
-    figures: PublishedFigures  # type: ignore[valid-type]
+    figures: PublishedFigures  # type: ignore[valid-type]  # built at run time (above)
     suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -126,7 +129,7 @@ class BreakdownResponse(msgspec.Struct):
 
 class SeriesRow(msgspec.Struct):
     year: int
-    figures: PublishedFigures  # type: ignore[valid-type]
+    figures: PublishedFigures  # type: ignore[valid-type]  # built at run time (above)
     suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -44,14 +44,14 @@ def get_series() -> Response:
         scope = resolve_scope(session, given("region"), given_structure())
         key = scope_key(scope.level, scope.id)
         years = range(first, last + 1)
-        view = public.view_for(session, [(year_period(year), key) for year in years])
-    rows = [SeriesRow(year, *view.published((year_period(year), key))) for year in years]
+        reading = public.reading_for(session, [(year_period(year), key) for year in years])
+    rows = [SeriesRow(year, *reading.published((year_period(year), key))) for year in years]
     document = SeriesResponse(
         first=first,
         last=last,
         scope=scope,
         rows=rows,
-        pending_events=view.pending_events,
-        as_of=view.as_of,
+        pending_events=reading.pending_events,
+        as_of=reading.as_of,
     )
     return json_response(document)

@@ -1,14 +1,14 @@
-/* bilan — the live dashboard's script (templates/index.html, services/web/pages.py).
+/* bilan — the live dashboard's script (templates/index.html, services/web/live/page.py).
  *
  * The page is complete without it. With it:
  * - the structure select gets a search box that filters its options by name;
  * - picking a region clears the structure and vice versa (the figures have one scope);
- * - the charts are drawn with Chart.js from the view embedded in the page (#view-data);
- * - every few seconds the same view is fetched again from /donnees.json (the URL keeps the
+ * - the charts are drawn with Chart.js from the dashboard embedded in the page (#dashboard-data);
+ * - every few seconds the same dashboard is fetched again from /donnees.json (the URL keeps the
  *   filters) and the figures, their labels (which agree with them: "1 jeune"), the year's
  *   comparison sentence, the tables — the trends' too — the charts and the freshness line are
- *   updated in place; the "bilan:view" event hands the fresh view to static/trends.js, which
- *   redraws the trend charts.
+ *   updated in place; the "bilan:dashboard" event hands the fresh dashboard to
+ *   static/trends.js, which redraws the trend charts.
  * Values arrive already formatted the French way by the server, so nothing is reformatted here:
  * a value withheld from the public (statistical confidentiality) arrives as null with its mark
  * ("s", secret statistique) in display and its key in the row's "suppressed": shown as the page
@@ -63,11 +63,11 @@
     });
   }
 
-  // --- Live view -----------------------------------------------------------------------
+  // --- Live figures --------------------------------------------------------------------
   var root = document.getElementById("figures");
-  var embedded = document.getElementById("view-data");
+  var embedded = document.getElementById("dashboard-data");
   if (!root || !embedded) return;
-  var view = JSON.parse(embedded.textContent);
+  var dashboard = JSON.parse(embedded.textContent);
   // The wording of every figure key, from shared/publication/labels.py.
   var labels = JSON.parse(document.getElementById("chart-labels").textContent);
 
@@ -207,7 +207,7 @@
       if (mark && mark.tagName === "ABBR" && mark.textContent === text) return;
       var abbr = cell("abbr", text);
       abbr.className = "withheld";
-      abbr.title = view.confidentiality.title;
+      abbr.title = dashboard.confidentiality.title;
       node.replaceChildren(abbr);
     } else if (mark || node.textContent !== text) {
       node.textContent = text;
@@ -318,19 +318,19 @@
     state.textContent = v.freshness;
     freshness.classList.toggle("pending", v.pending_events > 0);
     updateCharts(v);
-    document.dispatchEvent(new CustomEvent("bilan:view", { detail: v }));
+    document.dispatchEvent(new CustomEvent("bilan:dashboard", { detail: v }));
   }
 
   // The freshness line says when the live figures were last checked (a 304 confirms them
-  // too), or the time of the published edition they are (view.edition: the public page with
+  // too), or the time of the published edition they are (dashboard.edition: the public page with
   // statistical confidentiality on), which a 304 leaves as it is.
   var clock = new Intl.DateTimeFormat("fr-FR", {
     timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit", second: "2-digit"
   });
   function checked() {
-    if (view.edition !== null && view.edition !== undefined) {
-      stamp.textContent = view.clock;
-      stamp.setAttribute("datetime", view.as_of);
+    if (dashboard.edition !== null && dashboard.edition !== undefined) {
+      stamp.textContent = dashboard.clock;
+      stamp.setAttribute("datetime", dashboard.as_of);
       return;
     }
     var now = new Date();
@@ -339,7 +339,7 @@
   }
 
   // The server answers 304 while the figures are unchanged (services/web/live/conditional.py):
-  // its ETag is sent back, so an unchanged poll costs one small query and no view.
+  // its ETag is sent back, so an unchanged poll costs one small query and no dashboard.
   var etag = null;
   function refresh() {
     var headers = { Accept: "application/json" };
@@ -353,8 +353,8 @@
       })
       .then(function (fresh) {
         if (fresh) {
-          view = fresh;
-          show(view);
+          dashboard = fresh;
+          show(dashboard);
         }
         checked();
         failure.hidden = true;
@@ -370,14 +370,14 @@
   });
 
   var delay = Number(root.dataset.refreshMs) || 5000;
-  makeCharts(view);
+  makeCharts(dashboard);
   // Chart.js keeps the widths of the axis' labels it first measured, by the font's name: drawn
   // before Marianne is loaded (its fallback is narrower), the structures' names are cut on the
   // left. Once the fonts are in, the charts are drawn anew (static/rapport.js does the same).
   if (window.Chart && document.fonts && document.fonts.status !== "loaded") {
     document.fonts.ready.then(function () {
       Object.keys(charts).forEach(function (name) { charts[name].destroy(); });
-      makeCharts(view);
+      makeCharts(dashboard);
     });
   }
   if (window.fetch) {

@@ -1,8 +1,8 @@
-/* bilan — the dashboard's map of the regions (templates/_map.html, live/map_view.py).
+/* bilan — the dashboard's map of the regions (templates/_map.html, live/choropleth.py).
  *
  * The section is complete without it: its table holds every region's values and link.
  * With it, /carte/regions.svg is fetched and inlined; each region becomes a link to its
- * view (click, or Tab then Enter: the URL the Région select gives), named by its region
+ * dashboard (click, or Tab then Enter: the URL the Région select gives), named by its region
  * and value, and is shaded by the class of the chosen figure (the server computed the
  * classes, their legends and the French texts: nothing is formatted here). Once the map
  * is drawn the table folds into its <details>; if the map cannot be had (404 without the

@@ -1,4 +1,4 @@
-/* bilan — the year-end report's charts (yearend/templates/rapport.html, report_page.py).
+/* bilan — the year-end report's charts (reports/templates/rapport.html, reports/pages.py).
  *
  * The page is complete without it: every chart's values are in the table of its figure.
  * With Chart.js loaded, a canvas is added above each table and drawn from the data the

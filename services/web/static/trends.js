@@ -6,8 +6,8 @@
  * the line, never a zero. The year in progress is "à date" (its label says so): the segment
  * that reaches it is dotted and its point hollow, so that it never reads as a drop against
  * whole years. The tooltips say the table's texts, formatted by the server. At each refresh
- * static/dashboard.js sends the fresh view ("bilan:view") and the charts are redrawn from its
- * trends (the table is refilled by dashboard.js). Without Chart.js the charts are hidden and
+ * static/dashboard.js sends the fresh dashboard ("bilan:dashboard") and the charts are redrawn
+ * from its trends (the table is refilled by dashboard.js). Without Chart.js the charts are hidden and
  * the table says everything.
  */
 (function () {
@@ -86,8 +86,8 @@
     })
   });
 
-  // A fresh view: the same lines, with the values and texts of now.
-  document.addEventListener("bilan:view", function (event) {
+  // A fresh dashboard: the same lines, with the values and texts of now.
+  document.addEventListener("bilan:dashboard", function (event) {
     var fresh = event.detail.trends && event.detail.trends.chart;
     if (!fresh) return;
     data = fresh;

@@ -1,8 +1,8 @@
-"""The year end: declarations, consolidation jobs, frozen reports, and their pages.
+"""The year end: declarations, campaigns, consolidation jobs, and their pages.
 
-The API (SPEC §5) and the French pages: ``/rapports`` (every frozen report) and
-``/rapports/{year}``; ``/declarations`` (the campaign as each role sees it), a
-declaration's page, its form and its validation; ``/admin``.
+The API (SPEC §5) and the French pages: ``/declarations`` (the campaign as each role sees it), a
+declaration's page, its form and its validation; ``/admin``. The reports a consolidation
+freezes are served and shown by services/web/reports/.
 
 The rules are shared.declarations' and shared.consolidation's; they refuse with a
 code and no HTTP status, and ``STATUS_OF`` below is where those codes become the API's
@@ -41,7 +41,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_nav(
         app,
-        NavEntry("yearend.report_list", "Rapports"),
         NavEntry("yearend.campaign", "Déclarations", ("structure", "validator", "admin")),
         NavEntry("yearend.admin", "Administration", ("admin",)),
     )

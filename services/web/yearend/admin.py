@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from services.web.db import read_session, transaction
-from services.web.live.view import alphabetical
+from services.web.formatting import alphabetical
 from services.web.parameters import (
     integer_or_none,
     is_structure_id,
@@ -30,6 +30,7 @@ from services.web.parameters import (
     year_choices,
     year_range,
 )
+from services.web.reports.field import ReportField
 from services.web.signin.identity import Identity, check_csrf, current_identity, require_identity
 from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
 from services.web.yearend.campaign_window_page import (
@@ -42,7 +43,6 @@ from services.web.yearend.campaign_window_page import (
 from services.web.yearend.consolidations import queue_consolidation, recent_jobs
 from services.web.yearend.decisions import decide_and_mail
 from services.web.yearend.declaration_rights import refusal
-from services.web.yearend.report_field import ReportField
 from services.web.yearend.schemas import consolidation_entry
 from services.web.yearend.wording import page_year
 from shared.consolidation.jobs import ConsolidationRefused, year_has_ended

@@ -8,7 +8,7 @@
   address (which it changes itself) and the mails bilan sent it.
 The validator's and admin's list begins with the window and the days left, and who has not
 declared.
-Filters are query parameters (a GET form): a view is a link, and works without JavaScript;
+Filters are query parameters (a GET form): a filtered list is a link, and works without JavaScript;
 the list is cut in pages of PAGE_SIZE rows, whose links keep the filters.
 """
 
@@ -21,8 +21,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from services.web.db import read_session
+from services.web.formatting import alphabetical
 from services.web.http import ApiError
-from services.web.live.view import alphabetical
 from services.web.pagination import paginate
 from services.web.parameters import optional, year_choices
 from services.web.signin.identity import Identity, check_csrf, require_identity

@@ -1,10 +1,10 @@
-"""The year end's part of ``/openapi.json``: declarations, consolidations and reports."""
+"""The year end's part of ``/openapi.json``: declarations, campaigns and consolidations."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import Parameters, answer, fail, json_body, operation, ref, with_headers
+from services.web.apidoc import Parameters, answer, fail, json_body, operation
 from services.web.yearend.schemas import (
     CampaignDocument,
     CampaignWindow,
@@ -16,13 +16,12 @@ from services.web.yearend.schemas import (
     DeclarationDocument,
     DeclarationList,
     Rejection,
-    ReportDocument,
     Verdict,
 )
 from shared.declarations.fields import DeclarationFields
 from shared.declarations.workflow import STATUSES
 
-DECLARATIONS, CONSOLIDATIONS, REPORTS = "declarations", "consolidations", "reports"
+DECLARATIONS, CONSOLIDATIONS = "declarations", "consolidations"
 CAMPAIGNS = "campaigns"
 WINDOW_EXAMPLE = {"opens_on": "2008-04-01", "closes_on": "2008-06-30"}
 
@@ -37,13 +36,6 @@ DECLARATION_EXAMPLE = {
         "esf": 60000,
         "other": 40000,
     },
-}
-SHA256 = {
-    "X-Report-SHA256": {
-        "description": "SHA-256 of the frozen JSON document, recorded when it was frozen",
-        "required": True,
-        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-    }
 }
 NO_DECLARATION = fail("No such declaration (or no structure of that id)")
 
@@ -80,24 +72,8 @@ def _decision(
     }
 
 
-def _report(p: Parameters, operation_id: str, summary: str, content: dict[str, Any]) -> Any:
-    found = {"description": "The report, byte for byte as frozen", "content": content}
-    return {
-        "get": operation(
-            operation_id,
-            REPORTS,
-            summary,
-            {
-                "200": with_headers(found, SHA256),
-                "404": fail("No report (or no such version) for that year"),
-            },
-            parameters=[p.path_year, p.version],
-        )
-    }
-
-
 def paths(p: Parameters) -> dict[str, Any]:
-    """``/v1/declarations…``, ``/v1/consolidations…`` and ``/v1/reports…``."""
+    """``/v1/declarations…``, ``/v1/campaigns…`` and ``/v1/consolidations…``."""
     status = {
         "name": "status",
         "in": "query",
@@ -247,16 +223,4 @@ def paths(p: Parameters) -> dict[str, Any]:
                 parameters=[p.job_id],
             )
         },
-        "/v1/reports/{year}": _report(
-            p,
-            "getReport",
-            "A frozen report version (the latest by default)",
-            {"application/json": {"schema": ref(ReportDocument)}},
-        ),
-        "/v1/reports/{year}.csv": _report(
-            p,
-            "getReportCsv",
-            "The same report as CSV (section, key, label, value)",
-            {"text/csv": {"schema": {"type": "string"}}},
-        ),
     }

@@ -1,4 +1,5 @@
-"""The URLs of the year end: declarations, consolidations, frozen reports and their pages."""
+"""The URLs of the year end: declarations, campaigns, consolidations, and their pages (the
+frozen reports have their own: services/web/reports/)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from services.web.yearend import (
     declaration_entry,
     declaration_pages,
     declarations,
-    report_page,
-    reports,
 )
 
 bp = Blueprint("yearend", __name__, template_folder="templates")
@@ -36,13 +35,6 @@ bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, method
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"])
 bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
 bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
-
-bp.add_url_rule("/v1/reports/<year>.csv", view_func=reports.get_report_csv)
-bp.add_url_rule("/v1/reports/<year>", view_func=reports.get_report)
-
-# The public pages of the reports.
-bp.add_url_rule("/rapports", view_func=report_page.report_list)
-bp.add_url_rule("/rapports/<year>", view_func=report_page.report_page)
 
 # The signed-in pages of the declarations (the session cookie's path /declarations).
 _PAGE = "/declarations/<year>/<structure_id>"

@@ -1,7 +1,5 @@
-"""The JSON documents of the year-end API (declarations, consolidations), as msgspec structs.
-
-The frozen reports are not encoded here: they are served as the exact bytes
-stored when they were frozen (shared.consolidation.jobs).
+"""The JSON documents of the year-end API (declarations, campaigns, consolidations), as msgspec
+structs. The frozen reports' shape is services/web/reports/schemas.py's.
 """
 
 from __future__ import annotations
@@ -12,10 +10,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from services.web.live.schemas import Figures
 from shared.declarations.fields import DeclarationFields, Funders, Funding
 from shared.declarations.workflow import declaration_document as declaration_values
-from shared.report.keys import REPORT_KEYS
 from shared.storage.models.consolidation import Consolidation
 from shared.storage.models.declarations import Declaration, DeclarationAudit
 from shared.times import as_utc
@@ -169,6 +165,7 @@ def declaration_document(row: Declaration) -> DeclarationDocument:
 def audit_entry(row: DeclarationAudit) -> AuditEntry:
     """One line of the audit trail as answered."""
     return AuditEntry(
+        # The columns are str; the audit writes only these Literals' values (shared.declarations).
         action=row.action,  # type: ignore[arg-type]
         status=row.status,  # type: ignore[arg-type]
         token_id=row.token_id,
@@ -202,55 +199,6 @@ def consolidation_entry(job: Consolidation) -> ConsolidationEntry:
     )
 
 
-# The frozen report's shape, for /openapi.json (the report itself is served as stored).
-def _report_figure_type(key: str) -> Any:
-    if key == "cost_per_youth":
-        # null when no declaration is validated or their structures interviewed nobody.
-        return int | None
-    return float if key == "access_rate" or "share" in key else int
-
-
-ReportFigures = msgspec.defstruct(
-    "ReportFigures", [(key, _report_figure_type(key)) for key in REPORT_KEYS]
-)
-
-
-class Difference(msgspec.Struct):
-    live: int | float
-    recomputed: int | float
-
-
-class Reconciliation(msgspec.Struct):
-    live: Figures
-    recomputed: Figures
-    differences: Annotated[
-        dict[str, dict[str, Difference]],
-        Meta(description="Per scope (national, region:R, structure:S), the figures that differ"),
-    ]
-
-
-class Change(msgspec.Struct):
-    previous: int | float | None
-    current: int | float
-
-
-class ReportCompleteness(msgspec.Struct):
-    structures: int
-    declarations_validated: int
-
-
-class ReportDocument(msgspec.Struct):
-    """``GET /v1/reports/{year}``: a frozen version, never changed once written."""
-
-    year: int
-    version: int
-    consolidated_at: dt.datetime
-    figures: ReportFigures  # type: ignore[valid-type]
-    reconciliation: Reconciliation
-    completeness: ReportCompleteness
-    previous_version_diff: dict[str, Change] | None
-
-
 STRUCTS: tuple[type, ...] = (
     DeclarationFields,
     DeclarationDocument,
@@ -264,5 +212,4 @@ STRUCTS: tuple[type, ...] = (
     ConsolidationStarted,
     ConsolidationDocument,
     ConsolidationList,
-    ReportDocument,
 )

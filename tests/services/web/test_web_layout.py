@@ -123,8 +123,8 @@ def test_french_formatting() -> None:
 
 def test_one_rule_for_plurals_and_not_available_rates() -> None:
     from services.web.formatting import format_change, format_day, format_figure
-    from services.web.yearend.report_field import ReportField
-    from services.web.yearend.report_layout import key_blocks
+    from services.web.reports.field import ReportField
+    from services.web.reports.key_figures import key_blocks
     from shared.figures import with_derived
     from shared.publication.labels import LABELS, plural_form
     from shared.publication.series import Change

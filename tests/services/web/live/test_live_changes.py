@@ -52,9 +52,9 @@ def two_years(sessions: sessionmaker[Session]) -> None:
 
 
 def test_each_key_figure_says_its_change_in_french(client: FlaskClient, two_years: None) -> None:
-    view = json_of(client, "/donnees.json?year=2007")
-    assert view["previous_year"] == 2006
-    changes = view["changes"]
+    dashboard = json_of(client, "/donnees.json?year=2007")
+    assert dashboard["previous_year"] == 2006
+    changes = dashboard["changes"]
     assert set(changes) == set(FIGURE_KEYS)
     contact = changes["youths_in_contact"]
     assert (contact["absolute"], contact["state"], contact["trend"]) == (38_267, "change", "up")
@@ -82,8 +82,8 @@ def test_the_page_shows_the_changes_beside_the_figures(
     response = client.get("/?year=2007")
     html = response.get_data(as_text=True)
     page = read_dashboard(html)
-    view = json_of(client, "/donnees.json?year=2007")
-    assert page.changes == {key: change["display"] for key, change in view["changes"].items()}
+    dashboard = json_of(client, "/donnees.json?year=2007")
+    assert page.changes == {key: change["display"] for key, change in dashboard["changes"].items()}
     # Said in words to a screen reader, the arrow only drawn.
     assert '<span class="fr-sr-only">Évolution : </span>' in html
     assert '<span class="change-arrow" aria-hidden="true"></span>' in html
@@ -142,9 +142,9 @@ def test_a_change_is_withheld_when_the_year_before_is(public: FlaskClient, small
     before = json_of(public, "/v1/figures?year=2006&structure=ML-11-001")
     assert before["figures"]["youths_interviewed"] is None  # 3: withheld
     assert before["figures"]["youths_in_contact"] == 6
-    view = json_of(public, "/donnees.json?year=2007&structure=ML-11-001")
-    assert view["figures"]["youths_interviewed"] == 7  # published…
-    interviewed = view["changes"]["youths_interviewed"]
+    dashboard = json_of(public, "/donnees.json?year=2007&structure=ML-11-001")
+    assert dashboard["figures"]["youths_interviewed"] == 7  # published…
+    interviewed = dashboard["changes"]["youths_interviewed"]
     # … but not its change: 7 − 4 would give the 3 of 2006 back.
     assert (interviewed["absolute"], interviewed["relative"], interviewed["state"]) == (
         None,
@@ -153,10 +153,10 @@ def test_a_change_is_withheld_when_the_year_before_is(public: FlaskClient, small
     )
     # The page's one mark, which claims nothing about the value.
     assert (interviewed["value"], interviewed["display"]) == ("s", "s par rapport à 2006")
-    assert "+4" not in str(view["changes"]) and "57,1" not in str(view["changes"])
+    assert "+4" not in str(dashboard["changes"]) and "57,1" not in str(dashboard["changes"])
     # The access rate of 2006 hides with the count it is the quotient of.
-    assert view["changes"]["access_rate"]["state"] == "withheld"
-    contact = view["changes"]["youths_in_contact"]
+    assert dashboard["changes"]["access_rate"]["state"] == "withheld"
+    contact = dashboard["changes"]["youths_in_contact"]
     assert contact["display"] == f"+1 (+16,7{NNBSP}%) par rapport à 2006"
     html = public.get("/?year=2007&structure=ML-11-001").get_data(as_text=True)
     page = read_dashboard(html)

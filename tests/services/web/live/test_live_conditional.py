@@ -1,5 +1,5 @@
 """Conditional reads of the live figures: ETag and Last-Modified, 304 without building the
-view, a public short Cache-Control, and a new ETag when events are recorded or applied."""
+dashboard, a public short Cache-Control, and a new ETag when events are recorded or applied."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live import api, conditional, public, view
+from services.web.live import api, conditional, dashboard, public
 from tests.support.events import apply_all, event, record
 
 ROUTES = [
@@ -47,11 +47,11 @@ def test_a_304_builds_nothing(
     etag = client.get(url).headers["ETag"]
 
     def refuse(*_: Any, **__: Any) -> Any:
-        raise AssertionError("the view was built for a 304")
+        raise AssertionError("the dashboard was built for a 304")
 
-    for module, name in ((view, "build_view"), (api, "live_figures")):
+    for module, name in ((dashboard, "build_dashboard"), (api, "live_figures")):
         monkeypatch.setattr(module, name, refuse)
-    monkeypatch.setattr(public, "view_for", refuse)
+    monkeypatch.setattr(public, "reading_for", refuse)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 

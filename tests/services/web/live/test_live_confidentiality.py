@@ -130,7 +130,7 @@ def test_an_answer_kept_for_a_token_is_never_sent_to_a_reader_without_one(
     url = "/v1/figures?year=2007&structure=ML-11-001"
     exact = public.get(url, headers=bearer(source_token))
     assert exact.get_json()["figures"]["civis_exits_training"] == 1
-    # Shared caches keep the views apart, and never store an exact one.
+    # Shared caches keep the audiences apart, and never store an exact one.
     assert exact.headers["Cache-Control"].startswith("private")
     assert "Authorization" in exact.headers["Vary"]
     anonymous = public.get(url)

@@ -38,30 +38,30 @@ def two_years(sessions: sessionmaker[Session], registry: Any) -> None:
 
 def today_is(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
     """The dashboard's today (in Paris)."""
-    monkeypatch.setattr("services.web.live.view.paris_today", lambda: day)
+    monkeypatch.setattr("services.web.live.dashboard.paris_today", lambda: day)
 
 
 def test_the_current_year_is_compared_on_its_complete_months(
     client: FlaskClient, two_years: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today_is(monkeypatch, dt.date(2026, 12, 7))
-    view = json_of(client, "/donnees.json?year=2026")
-    assert view["figures"]["youths_interviewed"] == 6  # the year so far, provisional
-    assert view["comparison"] == {
+    dashboard = json_of(client, "/donnees.json?year=2026")
+    assert dashboard["figures"]["youths_interviewed"] == 6  # the year so far, provisional
+    assert dashboard["comparison"] == {
         "in_progress": True,
         "through": 11,
         "sentence": "2026 n'est pas terminée : ses chiffres sont provisoires, à date du "
         "7 décembre 2026. Les évolutions portent sur les mois complets : de janvier à "
         "novembre 2026, par rapport à janvier–novembre 2025.",
     }
-    change = view["changes"]["youths_interviewed"]
+    change = dashboard["changes"]["youths_interviewed"]
     assert (change["absolute"], change["relative"], change["trend"]) == (1, 0.25, "up")
     assert change["display"] == (
         f"+1 (+25,0{NNBSP}%) de janvier à novembre 2026, par rapport à janvier–novembre 2025"
     )
     text = page_text(client, "/?year=2026")
     assert "Provisoire, à date" in text
-    assert view["comparison"]["sentence"] in text
+    assert dashboard["comparison"]["sentence"] in text
     assert read_dashboard(text).changes["youths_interviewed"] == change["display"]
     assert "par rapport à 2025" not in text.replace("janvier–novembre 2025", "")
 
@@ -70,9 +70,9 @@ def test_a_year_that_has_ended_is_compared_whole(
     client: FlaskClient, two_years: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today_is(monkeypatch, dt.date(2026, 12, 7))
-    view = json_of(client, "/donnees.json?year=2025")
-    assert view["comparison"] == {"in_progress": False, "through": None, "sentence": None}
-    assert view["changes"]["youths_interviewed"]["display"] == (
+    dashboard = json_of(client, "/donnees.json?year=2025")
+    assert dashboard["comparison"] == {"in_progress": False, "through": None, "sentence": None}
+    assert dashboard["changes"]["youths_interviewed"]["display"] == (
         "n.d. par rapport à 2024 (pas de données pour 2024)"
     )
     assert "Provisoire, à date" not in page_text(client, "/?year=2025")
@@ -82,13 +82,13 @@ def test_in_february_january_is_compared(
     client: FlaskClient, two_years: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today_is(monkeypatch, dt.date(2026, 2, 12))
-    view = json_of(client, "/donnees.json?year=2026")
-    assert view["comparison"]["through"] == 1
-    assert view["comparison"]["sentence"].endswith(
+    dashboard = json_of(client, "/donnees.json?year=2026")
+    assert dashboard["comparison"]["through"] == 1
+    assert dashboard["comparison"]["sentence"].endswith(
         "Les évolutions portent sur les mois complets : janvier 2026, par rapport à janvier 2025."
     )
     # Nobody in January of either year: no data to compare with.
-    assert view["changes"]["youths_interviewed"]["display"] == (
+    assert dashboard["changes"]["youths_interviewed"]["display"] == (
         "n.d. par rapport à janvier 2025 (pas de données pour janvier 2025)"
     )
 
@@ -97,26 +97,26 @@ def test_before_its_first_month_is_complete_nothing_is_compared(
     client: FlaskClient, two_years: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today_is(monkeypatch, dt.date(2026, 1, 20))
-    view = json_of(client, "/donnees.json?year=2026")
-    assert view["comparison"]["sentence"] == (
+    dashboard = json_of(client, "/donnees.json?year=2026")
+    assert dashboard["comparison"]["sentence"] == (
         "2026 n'est pas terminée : ses chiffres sont provisoires, à date du 20 janvier 2026. "
         "Aucun mois de 2026 n'est encore complet : les évolutions par rapport à 2025 ne sont "
         "pas encore disponibles (n.d.)."
     )
-    assert {change["display"] for change in view["changes"].values()} == {
+    assert {change["display"] for change in dashboard["changes"].values()} == {
         "n.d. : aucun mois de 2026 n'est encore complet"
     }
-    assert {change["state"] for change in view["changes"].values()} == {"not_available"}
+    assert {change["state"] for change in dashboard["changes"].values()} == {"not_available"}
 
 
 def test_the_public_does_not_see_the_years_to_date_while_confidentiality_is_on(
     public: FlaskClient, two_years: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today_is(monkeypatch, dt.date(2026, 12, 7))
-    view = json_of(public, "/donnees.json?year=2026")
+    dashboard = json_of(public, "/donnees.json?year=2026")
     # The year's national figure is published exactly; both years to date are withheld.
-    assert view["figures"]["youths_interviewed"] == 6
-    change = view["changes"]["youths_interviewed"]
+    assert dashboard["figures"]["youths_interviewed"] == 6
+    change = dashboard["changes"]["youths_interviewed"]
     assert change["state"] == "withheld"
     assert change["value"] == "s"
     assert change["display"] == (
@@ -148,8 +148,8 @@ def test_the_trends_show_the_year_in_progress_as_to_date(
 def test_the_trends_refresh_with_the_key_figures(
     client: FlaskClient, two_years: None, sessions: sessionmaker[Session]
 ) -> None:
-    def year_2026(view: dict[str, Any]) -> dict[str, Any]:
-        [row] = [row for row in view["trends"]["rows"] if row["year"] == 2026]
+    def year_2026(dashboard: dict[str, Any]) -> dict[str, Any]:
+        [row] = [row for row in dashboard["trends"]["rows"] if row["year"] == 2026]
         return row
 
     before = json_of(client, "/donnees.json?year=2026")
@@ -180,14 +180,14 @@ def test_a_rate_without_denominator_is_not_available(
             ],
         )
     apply_all(sessions)
-    view = json_of(client, "/donnees.json?year=2007")
-    assert view["figures"]["access_rate"] == 0  # as SPEC §4 gives it
-    assert view["display"]["access_rate"] == "n.d."
-    assert set(view["civis_shares"].values()) == {"n.d."}  # no CIVIS exit
-    march = view["months"]["rows"][2]
+    dashboard = json_of(client, "/donnees.json?year=2007")
+    assert dashboard["figures"]["access_rate"] == 0  # as SPEC §4 gives it
+    assert dashboard["display"]["access_rate"] == "n.d."
+    assert set(dashboard["civis_shares"].values()) == {"n.d."}  # no CIVIS exit
+    march = dashboard["months"]["rows"][2]
     assert march["display"]["access_rate"] == "n.d."
-    assert view["trends"]["rows"][-1]["display"]["access_rate"] == "n.d."
-    assert view["trends"]["rows"][-1]["values"]["access_rate"] is None  # a gap, not 0
+    assert dashboard["trends"]["rows"][-1]["display"]["access_rate"] == "n.d."
+    assert dashboard["trends"]["rows"][-1]["values"]["access_rate"] is None  # a gap, not 0
     text = page_text(client, "/?year=2007")
     shown = read_dashboard(text)
     assert shown.figures["access_rate"].text == "n.d."
@@ -216,15 +216,15 @@ def test_labels_agree_with_their_value(
             ],
         )
     apply_all(sessions)
-    view = json_of(client, "/donnees.json?year=2007")
-    assert view["labels"]["youths_first_reception"] == "jeune en premier accueil"  # 1
-    assert view["labels"]["youths_interviewed"] == "jeunes reçus en entretien individuel"  # 2
-    assert view["labels"]["interviews"] == "entretiens individuels"  # 2
-    assert view["labels"]["civis_exits"] == "jeune sorti du CIVIS"  # 1
-    assert view["labels"]["civis_entries"] == "jeune entré en CIVIS"  # 0
-    assert view["labels"]["youths_training"] == "est entré en formation"  # 0
+    dashboard = json_of(client, "/donnees.json?year=2007")
+    assert dashboard["labels"]["youths_first_reception"] == "jeune en premier accueil"  # 1
+    assert dashboard["labels"]["youths_interviewed"] == "jeunes reçus en entretien individuel"  # 2
+    assert dashboard["labels"]["interviews"] == "entretiens individuels"  # 2
+    assert dashboard["labels"]["civis_exits"] == "jeune sorti du CIVIS"  # 1
+    assert dashboard["labels"]["civis_entries"] == "jeune entré en CIVIS"  # 0
+    assert dashboard["labels"]["youths_training"] == "est entré en formation"  # 0
     text = page_text(client, "/?year=2007")
-    for key, label in view["labels"].items():
+    for key, label in dashboard["labels"].items():
         assert re.search(rf'data-label="{key}">{re.escape(label)}</span>', text), key
     for wrong in ("1 jeunes", "0 jeunes", "1 déclarations"):
         assert wrong not in re.sub(r"<[^>]+>", " ", text).replace("  ", " ")

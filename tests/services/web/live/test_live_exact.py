@@ -78,10 +78,10 @@ def test_every_role_signed_in_reads_exact_figures(
 
     data = public.get(f"/chiffres-exacts/donnees.json?{QUERY}")
     assert data.headers["Cache-Control"] == "private, no-store"
-    view = data.get_json()
-    assert view["figures"] == exact and "suppressed" not in view
-    assert view["confidentiality"] is None
-    assert all("suppressed" not in row for row in view["breakdown"]["rows"])
+    dashboard = data.get_json()
+    assert dashboard["figures"] == exact and "suppressed" not in dashboard
+    assert dashboard["confidentiality"] is None
+    assert all("suppressed" not in row for row in dashboard["breakdown"]["rows"])
 
     export = public.get(f"/chiffres-exacts/export.csv?{QUERY}")
     assert export.headers["Cache-Control"] == "private, no-store"
@@ -127,7 +127,7 @@ def test_without_a_session_the_french_401_sign_in_page(
     assert "Connexion requise" in text and 'name="token"' in text
     # The form comes back to the page asked for.
     assert f'<input type="hidden" name="suite" value="{url}">' in text
-    assert "data-figure" not in text and "view-data" not in text
+    assert "data-figure" not in text and "dashboard-data" not in text
 
 
 def test_signing_in_from_the_401_page_comes_back_to_the_exact_figures(

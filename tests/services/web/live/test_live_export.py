@@ -1,4 +1,4 @@
-"""``/export.csv``: the dashboard's view for French Excel."""
+"""``/export.csv``: the dashboard's dashboard for French Excel."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_csv_export_of_the_breakdown(client: FlaskClient, counted: None) -> None
     assert total["Jeunes reçus en entretien individuel"] == "3"
 
 
-def test_csv_export_follows_the_view(client: FlaskClient, counted: None) -> None:
+def test_csv_export_follows_the_dashboard(client: FlaskClient, counted: None) -> None:
     response, rows = csv_rows(client, "/export.csv?year=2007&region=11&sort=interviews&order=desc")
     assert (
         'filename="chiffres-cles_2007_region-11_repartition.csv"'

@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live.map_view import class_bounds, class_of
+from services.web.live.choropleth import class_bounds, class_of
 from shared.regions import REGIONS
 from shared.storage.models.counters import FigureCounts
 from tests.support.events import apply_all, event, record
@@ -116,7 +116,7 @@ def test_the_region_shown_is_marked(client: FlaskClient, regions_2007: None, que
     assert [r["code"] for r in data["regions"] if r["current"]] == ["11"]
     assert 'class="current" aria-current="true"' in table_row(text, "11")
     assert "contour orangé : Île-de-France, la région affichée" in text
-    # Its links keep the other filters and drop the structure: the region's view.
+    # Its links keep the other filters and drop the structure: the region's dashboard.
     assert all("structure" not in r["href"] for r in data["regions"])
 
 
@@ -125,7 +125,7 @@ def test_nothing_marked_nationally(client: FlaskClient, regions_2007: None) -> N
     data = map_data(text)
     assert not any(r["current"] for r in data["regions"])
     assert "contour orangé" not in text
-    # The table's sort is part of the view: a region's link keeps it.
+    # The table's sort is part of the dashboard: a region's link keeps it.
     assert {r["code"]: r["href"] for r in data["regions"]}["24"] == (
         "/?year=2007&region=24&sort=youths_interviewed&order=desc"
     )

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.db import read_session
+from services.web.live import dashboard as dashboard_module
 from services.web.live import public
-from services.web.live import view as view_module
 from shared.publication.edition import edition_state, publish
 from shared.storage.models.publication import PublicEdition
 from tests.services.web.live.conftest import MIN_COUNT
@@ -79,7 +79,7 @@ def interviewed_everywhere(client: FlaskClient, headers: dict[str, str] | None =
     figures = client.get(JSON_ROUTES[0], headers=headers).get_json()
     breakdown = client.get(JSON_ROUTES[1], headers=headers).get_json()
     series = client.get(JSON_ROUTES[2], headers=headers).get_json()
-    view = client.get(JSON_ROUTES[3], headers=headers).get_json()
+    dashboard = client.get(JSON_ROUTES[3], headers=headers).get_json()
     page = read_dashboard(
         client.get(f"/?year=2007&{PARIS}", headers=headers).get_data(as_text=True)
     )
@@ -91,7 +91,7 @@ def interviewed_everywhere(client: FlaskClient, headers: dict[str, str] | None =
             "ML-11-001"
         ],
         series["rows"][-1]["figures"]["youths_interviewed"],
-        view["figures"]["youths_interviewed"],
+        dashboard["figures"]["youths_interviewed"],
         page.figures["youths_interviewed"].text,
         paris_line[4 + 3],  # Année, Périmètre, Structure, Code, then interviewed is 4th
     ]
@@ -145,9 +145,9 @@ def test_as_of_is_the_editions_time_and_pending_the_events_not_in_it(
     apply_all(sessions)  # applied, not in the edition: still 2 missing from it
     later = json_of(public, JSON_ROUTES[0])
     assert (later["pending_events"], later["as_of"]) == (2, first["as_of"])
-    view = json_of(public, JSON_ROUTES[3])
-    assert view["pending_events"] == 2
-    assert view["freshness"] == "2 événements en cours d'intégration"
+    dashboard = json_of(public, JSON_ROUTES[3])
+    assert dashboard["pending_events"] == 2
+    assert dashboard["freshness"] == "2 événements en cours d'intégration"
     published_now(sessions)
     latest = json_of(public, JSON_ROUTES[0])
     assert latest["pending_events"] == 0 and latest["as_of"] > first["as_of"]
@@ -222,16 +222,18 @@ def test_a_cell_the_edition_does_not_hold_is_withheld_whole(
     with public_app.test_request_context("/"):
         public.current_edition()
         with read_session() as session:
-            view = public.view_for(session, [cell, ("2007", "structure:ML-11-001")])
-        shown = view.shown(cell, {**view.values_of(cell), **live, "youths_interviewed": 6})
+            dashboard = public.reading_for(session, [cell, ("2007", "structure:ML-11-001")])
+        shown = dashboard.shown(
+            cell, {**dashboard.values_of(cell), **live, "youths_interviewed": 6}
+        )
         assert set(shown.values()) == {None}
-        assert view.shown(("2007", "structure:ML-11-001"))["youths_interviewed"] == 6
+        assert dashboard.shown(("2007", "structure:ML-11-001"))["youths_interviewed"] == 6
     with public_app.test_request_context("/", headers=bearer(admin_token)):
         with read_session() as session:
-            view = public.view_for(session, [cell])
-        assert view.suppressed(cell) is None
+            dashboard = public.reading_for(session, [cell])
+        assert dashboard.suppressed(cell) is None
         assert (
-            view.shown(cell, {**view.values_of(cell), "youths_interviewed": 6})[
+            dashboard.shown(cell, {**dashboard.values_of(cell), "youths_interviewed": 6})[
                 "youths_interviewed"
             ]
             == 6
@@ -248,13 +250,13 @@ def test_the_readers_of_one_edition_share_one_build(
     recorded(sessions, FIRST)
     apply_all(sessions)
     builds: list[Any] = []
-    build = view_module.build_view
+    build = dashboard_module.build_dashboard
 
     def counted(*args: Any) -> Any:
         builds.append(args[1])
         return build(*args)
 
-    monkeypatch.setattr(view_module, "build_view", counted)
+    monkeypatch.setattr(dashboard_module, "build_dashboard", counted)
     url = f"/donnees.json?year=2007&{PARIS}"
     assert json_of(public, url)["pending_events"] == 0
     recorded(sessions, LATER)  # two events pending: a new answer, not a new build

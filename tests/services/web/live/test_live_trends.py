@@ -1,6 +1,6 @@
 """The dashboard's trends: the scope's headline figures over the years present in the log,
 in a table and as the line charts' data; a year without data and a withheld value are
-gaps, shown "n.d." and the mark "s"; the exact view (signed in) sees every value."""
+gaps, shown "n.d." and the mark "s"; the exact dashboard (signed in) sees every value."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def test_with_the_rule_on_a_small_count_is_a_gap_and_the_mark(
     assert any(row["suppressed"] for row in api["rows"])
 
 
-def test_with_a_token_or_the_exact_view_every_value_shows(
+def test_with_a_token_or_the_exact_dashboard_every_value_shows(
     public_app: Flask, years: None, tokens: dict[str, str]
 ) -> None:
     response = public_app.test_client().get(
@@ -163,10 +163,10 @@ def test_with_a_token_or_the_exact_view_every_value_shows(
         with read_session() as session:
             exact = trends_context(session, "structure", "ML-11-001", 2007, exact=True)
             public = trends_context(session, "structure", "ML-11-001", 2007)
-    assert exact["chart"]["counts"][1]["values"] == [1, None, 2, 7]
-    assert exact["marks"] == ["n.d."]  # 2005, without data
-    assert public["chart"]["counts"][1]["values"][:3] == [None, None, None]
-    assert public["marks"] == ["s", "n.d."]
+    assert exact.chart.counts[1].values == [1, None, 2, 7]
+    assert exact.marks == ["n.d."]  # 2005, without data
+    assert public.chart.counts[1].values[:3] == [None, None, None]
+    assert public.marks == ["s", "n.d."]
 
 
 def test_region_and_national_years_are_exact_with_the_rule_on(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cli.main import main
-from services.web.yearend.schemas import ReportDocument
+from services.web.reports.schemas import ReportDocument
 from shared.consolidation.jobs import (
     ConsolidationRefused,
     paris_today,

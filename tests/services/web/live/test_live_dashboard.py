@@ -1,4 +1,4 @@
-"""The dashboard's view: ``/`` and ``/donnees.json`` with their filters.
+"""The dashboard's document: ``/`` and ``/donnees.json`` with their filters.
 
 Every figure they show must be the live counters' (the same as ``/v1/figures``),
 every bad filter must get a French error with the right status.
@@ -13,7 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.live.view import COLUMNS, alphabetical
+from services.web.formatting import alphabetical
+from services.web.live.tables import COLUMNS
 from shared.figures import FIGURE_KEYS
 from shared.regions import REGIONS
 from tests.support.web import NNBSP
@@ -24,33 +25,35 @@ from tests.support.web import page_text as page
 @pytest.mark.parametrize(
     "query", ["", "&region=11", "&region=24", "&structure=ML-11-002", "&structure=PAIO-24-001"]
 )
-def test_view_figures_are_the_live_figures(client: FlaskClient, counted: None, query: str) -> None:
-    view = data(client, f"/donnees.json?year=2007{query}")
+def test_dashboard_figures_are_the_live_figures(
+    client: FlaskClient, counted: None, query: str
+) -> None:
+    dashboard = data(client, f"/donnees.json?year=2007{query}")
     api = data(client, f"/v1/figures?year=2007{query}")
-    assert view["figures"] == api["figures"]
-    assert view["scope"]["level"] == api["scope"]["level"]
-    assert view["scope"]["id"] == api["scope"]["id"]
-    assert view["pending_events"] == 0
-    assert view["freshness"] == "à jour"
-    assert set(view["display"]) == set(FIGURE_KEYS)
+    assert dashboard["figures"] == api["figures"]
+    assert dashboard["scope"]["level"] == api["scope"]["level"]
+    assert dashboard["scope"]["id"] == api["scope"]["id"]
+    assert dashboard["pending_events"] == 0
+    assert dashboard["freshness"] == "à jour"
+    assert set(dashboard["display"]) == set(FIGURE_KEYS)
 
 
-def test_view_national(client: FlaskClient, counted: None) -> None:
-    view = data(client, "/donnees.json?year=2007")
-    assert view["scope"] == {
+def test_dashboard_national(client: FlaskClient, counted: None) -> None:
+    dashboard = data(client, "/donnees.json?year=2007")
+    assert dashboard["scope"] == {
         "level": "national",
         "id": None,
         "label": "France entière",
         "region": None,
     }
-    assert view["display"]["access_rate"] == f"100{NNBSP}%"
-    assert view["civis_shares"] == {
+    assert dashboard["display"]["access_rate"] == f"100{NNBSP}%"
+    assert dashboard["civis_shares"] == {
         "civis_exits_durable_employment": f"100{NNBSP}%",
         "civis_exits_non_durable_employment": f"0{NNBSP}%",
         "civis_exits_training": f"0{NNBSP}%",
         "civis_exits_other": f"0{NNBSP}%",
     }
-    breakdown = view["breakdown"]
+    breakdown = dashboard["breakdown"]
     assert breakdown["by"] == "region"
     assert len(breakdown["rows"]) == 26
     # French alphabetical order by default: accents ignored.
@@ -63,7 +66,7 @@ def test_view_national(client: FlaskClient, counted: None) -> None:
         assert rows[row["key"]]["figures"] == row["figures"]
     assert rows["11"]["href"] == "/?year=2007&region=11"
     # Months: the month plays the role of the year.
-    months = view["months"]
+    months = dashboard["months"]
     assert months["within"] == "France entière"
     assert [row["key"] for row in months["rows"]] == [f"2007-{m:02d}" for m in range(1, 13)]
     assert months["rows"][2]["label"] == "mars 2007"
@@ -72,33 +75,33 @@ def test_view_national(client: FlaskClient, counted: None) -> None:
     assert [r["figures"] for r in months["rows"]] == [r["figures"] for r in api["rows"]]
 
 
-def test_view_of_a_region_breaks_down_by_structure(client: FlaskClient, counted: None) -> None:
-    view = data(client, "/donnees.json?year=2007&region=11")
-    assert view["scope"]["label"] == "Île-de-France"
-    assert view["breakdown"]["by"] == "structure"
-    assert view["breakdown"]["within"] == "Île-de-France"
-    rows = view["breakdown"]["rows"]
+def test_dashboard_of_a_region_breaks_down_by_structure(client: FlaskClient, counted: None) -> None:
+    dashboard = data(client, "/donnees.json?year=2007&region=11")
+    assert dashboard["scope"]["label"] == "Île-de-France"
+    assert dashboard["breakdown"]["by"] == "structure"
+    assert dashboard["breakdown"]["within"] == "Île-de-France"
+    rows = dashboard["breakdown"]["rows"]
     assert [row["key"] for row in rows] == ["ML-11-002", "ML-11-001"]  # Créteil, Paris
     assert rows[0]["href"] == "/?year=2007&structure=ML-11-002"
     assert not any(row["current"] for row in rows)
-    assert view["months"]["within"] == "Île-de-France"
-    assert view["months"]["rows"][1]["figures"]["interviews"] == 1
+    assert dashboard["months"]["within"] == "Île-de-France"
+    assert dashboard["months"]["rows"][1]["figures"]["interviews"] == 1
 
 
-def test_view_of_a_structure_shows_its_region(client: FlaskClient, counted: None) -> None:
-    view = data(client, "/donnees.json?year=2007&structure=PAIO-24-001")
-    assert view["scope"] == {
+def test_dashboard_of_a_structure_shows_its_region(client: FlaskClient, counted: None) -> None:
+    dashboard = data(client, "/donnees.json?year=2007&structure=PAIO-24-001")
+    assert dashboard["scope"] == {
         "level": "structure",
         "id": "PAIO-24-001",
         "label": "PAIO de Chartres",
         "region": "24",
     }
-    assert view["figures"]["youths_with_access"] == 1  # Y4 (Y2 was interviewed elsewhere)
-    rows = view["breakdown"]["rows"]
+    assert dashboard["figures"]["youths_with_access"] == 1  # Y4 (Y2 was interviewed elsewhere)
+    rows = dashboard["breakdown"]["rows"]
     assert [(row["key"], row["current"]) for row in rows] == [("PAIO-24-001", True)]
     # Its own months, not its region's.
-    assert view["months"]["within"] == "PAIO de Chartres"
-    months = {row["key"]: row["figures"] for row in view["months"]["rows"]}
+    assert dashboard["months"]["within"] == "PAIO de Chartres"
+    months = {row["key"]: row["figures"] for row in dashboard["months"]["rows"]}
     assert months["2007-02"]["youths_received"] == 1  # Y2's workshop
     assert months["2007-02"]["youths_interviewed"] == 0  # Y2's interview was in Paris
     assert months["2007-07"]["youths_with_access"] == 1  # Y4
@@ -106,18 +109,18 @@ def test_view_of_a_structure_shows_its_region(client: FlaskClient, counted: None
 
 
 def test_structure_wins_over_region(client: FlaskClient, counted: None) -> None:
-    view = data(client, "/donnees.json?year=2007&region=24&structure=ML-11-002")
-    assert view["scope"]["id"] == "ML-11-002"
+    dashboard = data(client, "/donnees.json?year=2007&region=24&structure=ML-11-002")
+    assert dashboard["scope"]["id"] == "ML-11-002"
 
 
 def test_breakdown_sorts(client: FlaskClient, counted: None) -> None:
-    view = data(client, "/donnees.json?year=2007&sort=youths_interviewed&order=desc")
-    rows = view["breakdown"]["rows"]
+    dashboard = data(client, "/donnees.json?year=2007&sort=youths_interviewed&order=desc")
+    rows = dashboard["breakdown"]["rows"]
     assert [row["key"] for row in rows[:2]] == ["11", "24"]
     values = [row["figures"]["youths_interviewed"] for row in rows]
     assert values == sorted(values, reverse=True)
-    view = data(client, "/donnees.json?year=2007&sort=label&order=desc")
-    assert view["breakdown"]["rows"][0]["label"] == "Rhône-Alpes"
+    dashboard = data(client, "/donnees.json?year=2007&sort=label&order=desc")
+    assert dashboard["breakdown"]["rows"][0]["label"] == "Rhône-Alpes"
 
 
 def test_page_sort_links_keep_the_filters(client: FlaskClient, counted: None) -> None:
@@ -150,7 +153,7 @@ def test_page_renders_everything_without_javascript(client: FlaskClient, counted
         '<tr class="total">\n                    <th scope="row">Ensemble — France entière</th>'
         in text
     )
-    # Each region links to its view, in the breakdown and in the map's table.
+    # Each region links to its dashboard, in the breakdown and in the map's table.
     assert text.count('<th scope="row"><a href="/?year=2007&region=') == 26 * 2
     assert 'aria-sort="ascending"' in text
     assert "Par région" in text
@@ -158,10 +161,10 @@ def test_page_renders_everything_without_javascript(client: FlaskClient, counted
     assert '<td class="num">100\u202f%</td>' in text
     for key, heading in COLUMNS:
         assert heading in text, key
-    # The charts' canvases, described for screen readers, and the view for the script.
+    # The charts' canvases, described for screen readers, and the dashboard for the script.
     for chart in ("access", "civis", "months", "breakdown"):
         assert f'<canvas id="chart-{chart}" role="img" aria-label="' in text
-    assert '<script type="application/json" id="view-data">{"year":2007,' in text
+    assert '<script type="application/json" id="dashboard-data">{"year":2007,' in text
     # The year select lists the years with data and the current one, the chosen one selected.
     years = re.findall(r'<option value="(\d{4})"', text.partition('id="filter-year"')[2])
     assert years[: years.index("2007") + 1] == [str(dt.date.today().year), "2007"]
@@ -178,7 +181,7 @@ def test_page_of_a_structure_names_it_and_its_region(client: FlaskClient, counte
     assert "Entretiens individuels par mois — Mission locale de Créteil" in text
 
 
-def test_view_json_escapes_script_end(
+def test_dashboard_json_escapes_script_end(
     client: FlaskClient, sessions: sessionmaker[Session], database_url: str
 ) -> None:
     from shared.registry import StructureFields, upsert_structure

@@ -19,7 +19,7 @@ from services.web.formatting import (
     format_figure,
     format_percent,
 )
-from services.web.yearend.report_field import ReportField
+from services.web.reports.field import ReportField
 from shared.publication.labels import LABELS, plural_form
 from shared.publication.series import Change, change_from_previous
 from shared.report.document import FUNDER_SHARES, SECTIONS

@@ -13,7 +13,7 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.web.yearend.report_field import ReportField, coverage_percent
+from services.web.reports.field import ReportField, coverage_percent
 from shared.access.tokens import Caller
 from shared.declarations.workflow import decide, submit
 from tests.support.declarations import declaration_fields

@@ -1,14 +1,13 @@
 """The dashboard's map of the regions: a choropleth of one figure of the year, by region.
 
 The values are the year cells of the 26 regions of 2007 — never withheld (statistical
-confidentiality never withholds a region's year, ``shared/publication/confidentiality.py``), read
-as the
-rest of the page: the live counters, or for a reader without a token the public edition. For
-each figure a reader may choose, the regions fall into at most ``CLASSES`` classes of about as
-many regions each (quantiles), their bounds rounded so that a legend reads at a glance. The
-page (``templates/_map.html``) renders the legends and the table of the same values;
-``static/map.js`` fetches ``/carte/regions.svg``, colours each region by its class's shade and
-makes it a link to the region's view.
+confidentiality never withholds a region's year, ``shared/publication/confidentiality.py``),
+read as the rest of the page: the live counters, or for a reader without a token the public
+edition. For each figure a reader may choose, the regions fall into at most ``CLASSES`` classes
+of about as many regions each (quantiles), their bounds rounded so that a legend reads at a
+glance. The page (``templates/_map.html``) renders the legends and the table of the same
+values; ``static/map.js`` fetches ``/carte/regions.svg``, colours each region by its class's
+shade and makes it a link to the region's dashboard.
 """
 
 from __future__ import annotations
@@ -21,9 +20,9 @@ from urllib.parse import urlencode
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from services.web.formatting import format_figure, format_value
+from services.web.formatting import alphabetical, format_figure, format_value
 from services.web.live import public
-from services.web.live.view import Filters, alphabetical
+from services.web.live.filters import Filters
 from shared.figures import rate_undefined
 from shared.publication.labels import LABELS
 from shared.regions import REGIONS
@@ -135,10 +134,10 @@ def map_context(
     rest of his page, from the public edition (``exact``: the live counters).
     """
     period = year_period(filters.year)
-    view = public.view_for(
+    reading = public.reading_for(
         session, [(period, scope_key("region", code)) for code in REGIONS], exact=exact
     )
-    values = {code: view.values_of((period, scope_key("region", code))) for code in REGIONS}
+    values = {code: reading.values_of((period, scope_key("region", code))) for code in REGIONS}
     index_url = url_for(page)
     legends, bounds_of = {}, {}
     for key in MAP_FIGURES:

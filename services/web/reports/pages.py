@@ -2,11 +2,11 @@
 versions and their dates) and ``/rapports/{year}`` (one version, printable on A4).
 
 The report's page shows the stored document of a version (the latest by default): the
-key figures laid out like the 2007 "Chiffres clés" page (report_layout.py), each with its
+key figures laid out like the 2007 "Chiffres clés" page (key_figures.py), each with its
 change from the previous year's frozen report (its latest version), a few bar charts, the
 completeness of the declarations, what changed since the previous version and the
 reconciliation with the live counters. The staff and funding figures say what they cover,
-and a provisional report says it is one (report_field.py).
+and a provisional report says it is one (field.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from services.web.formatting import NOT_AVAILABLE, format_value
 from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
-from services.web.yearend.report_field import ReportField
-from services.web.yearend.report_layout import charts_data, charts_of, key_blocks, year_changes
+from services.web.reports.field import ReportField
+from services.web.reports.key_figures import charts_data, charts_of, key_blocks, year_changes
 from shared.publication.labels import LABELS, Format
 from shared.regions import REGIONS
 from shared.report.versions import read_report, report_versions, reports_by_year

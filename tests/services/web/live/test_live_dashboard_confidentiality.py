@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.formatting import NOT_AVAILABLE, format_figure, format_percent
-from services.web.live.view import COLUMNS
+from services.web.live.tables import COLUMNS
 from shared.figures import FIGURE_KEYS, rate_undefined
 from shared.publication.labels import LABELS
 from shared.publication.spreadsheets import spreadsheet_number
@@ -114,14 +114,14 @@ def _change_withheld(expected: Expected, key: str) -> bool:
     return key in expected.scope.withheld or key in before or "youths_in_contact" in before
 
 
-def check_data(view: dict[str, Any], expected: Expected) -> None:
+def check_data(dashboard: dict[str, Any], expected: Expected) -> None:
     """/donnees.json: nulls, marks and ``suppressed`` where the API withholds; exact elsewhere."""
     scope = expected.scope
-    assert view["figures"] == {key: scope.value(key) for key in FIGURE_KEYS}
-    assert view["suppressed"] == scope.withheld
-    assert view["display"] == {key: scope.text(key) for key in FIGURE_KEYS}
-    assert view["civis_shares"] == {reason: scope.share(reason).text for reason in REASONS}
-    for key, change in view["changes"].items():
+    assert dashboard["figures"] == {key: scope.value(key) for key in FIGURE_KEYS}
+    assert dashboard["suppressed"] == scope.withheld
+    assert dashboard["display"] == {key: scope.text(key) for key in FIGURE_KEYS}
+    assert dashboard["civis_shares"] == {reason: scope.share(reason).text for reason in REASONS}
+    for key, change in dashboard["changes"].items():
         if _change_withheld(expected, key):
             assert (change["state"], change["absolute"], change["relative"]) == (
                 "withheld",
@@ -130,7 +130,7 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
             ), key
             assert (change["value"], change["display"]) == (
                 MARK,
-                f"{MARK} par rapport à {view['previous_year']}",
+                f"{MARK} par rapport à {dashboard['previous_year']}",
             ), key
         elif change["state"] == "change":
             now, before = scope.exact[key], expected.previous.exact[key]
@@ -141,8 +141,8 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
                 rate_undefined(scope.exact, key) or rate_undefined(expected.previous.exact, key)
             ), key
     for rows, truths in (
-        (view["breakdown"]["rows"], expected.breakdown),
-        (view["months"]["rows"], expected.months),
+        (dashboard["breakdown"]["rows"], expected.breakdown),
+        (dashboard["months"]["rows"], expected.months),
     ):
         assert sorted(row["key"] for row in rows) == sorted(truths)
         for row in rows:
@@ -150,7 +150,7 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
             assert row["figures"] == {key: truth.value(key) for key in FIGURE_KEYS}, row["key"]
             assert row["suppressed"] == truth.withheld
             assert row["display"] == {key: truth.text(key) for key, _ in COLUMNS}
-    total = view["breakdown"]["total"]
+    total = dashboard["breakdown"]["total"]
     assert total["figures"] == expected.total.exact and total["suppressed"] == []
     # Each table's legend names the marks its cells use.
     tables = (
@@ -159,21 +159,23 @@ def check_data(view: dict[str, Any], expected: Expected) -> None:
     )
     for table, truths in tables:
         texts = {truth.text(key) for truth in truths for key, _ in COLUMNS}
-        assert view[table]["marks"] == [m for m in (MARK, NOT_AVAILABLE) if m in texts], table
-    blocks = bool(scope.withheld) or any(c["state"] == "withheld" for c in view["changes"].values())
-    assert ("s" in view["marks"]) == blocks
+        assert dashboard[table]["marks"] == [m for m in (MARK, NOT_AVAILABLE) if m in texts], table
+    blocks = bool(scope.withheld) or any(
+        c["state"] == "withheld" for c in dashboard["changes"].values()
+    )
+    assert ("s" in dashboard["marks"]) == blocks
 
 
-def check_page(html: str, view: dict[str, Any], expected: Expected) -> None:
+def check_page(html: str, dashboard: dict[str, Any], expected: Expected) -> None:
     """The page: each value the API withholds is the mark in its <abbr>; the rest exact."""
     page = read_dashboard(html)
     scope = expected.scope
     assert page.figures == {key: scope.shown(key) for key in FIGURE_KEYS}
     assert page.shares == {reason: scope.share(reason) for reason in REASONS}
-    assert page.changes == {key: change["display"] for key, change in view["changes"].items()}
+    assert page.changes == {key: change["display"] for key, change in dashboard["changes"].items()}
     tables = (
-        ("breakdown", view["breakdown"]["rows"], expected.breakdown),
-        ("months", view["months"]["rows"], expected.months),
+        ("breakdown", dashboard["breakdown"]["rows"], expected.breakdown),
+        ("months", dashboard["months"]["rows"], expected.months),
     )
     for name, rows, truths in tables:
         assert [label for label, _ in page.rows[name]] == [row["label"] for row in rows]
@@ -182,18 +184,20 @@ def check_page(html: str, view: dict[str, Any], expected: Expected) -> None:
     [(_, total)] = page.rows["breakdown-total"]
     assert total == [expected.total.shown(key) for key, _ in COLUMNS]
     for name, marks in (
-        ("figures", view["marks"]),
-        ("breakdown", view["breakdown"]["marks"]),
-        ("months", view["months"]["marks"]),
+        ("figures", dashboard["marks"]),
+        ("breakdown", dashboard["breakdown"]["marks"]),
+        ("months", dashboard["months"]["marks"]),
     ):
         assert legend_marks(html, name) == marks, name
-    # The view embedded for the charts is the data call's: nulls where withheld.
-    embedded = re.search(r'<script type="application/json" id="view-data">(.*?)</script>', html)
+    # The dashboard embedded for the charts is the data call's: nulls where withheld.
+    embedded = re.search(
+        r'<script type="application/json" id="dashboard-data">(.*?)</script>', html
+    )
     assert embedded
     kept = json.loads(embedded.group(1))
     for moment in ("as_of", "clock"):
-        kept.pop(moment), view.pop(moment)
-    assert kept == view
+        kept.pop(moment), dashboard.pop(moment)
+    assert kept == dashboard
 
 
 def legend_marks(html: str, name: str) -> list[str]:
@@ -250,11 +254,11 @@ def test_a_visitor_sees_no_withheld_value_anywhere(
         for query in SCOPES:
             truth = expected(public, admin_token, year, query)
             url = f"?year={year}{query}"
-            view = _get(public, f"/donnees.json{url}")
-            check_data(view, truth)
+            dashboard = _get(public, f"/donnees.json{url}")
+            check_data(dashboard, truth)
             response = public.get(f"/{url}")
             assert response.status_code == 200
-            check_page(response.get_data(as_text=True), view, truth)
+            check_page(response.get_data(as_text=True), dashboard, truth)
             # Each table's total first: the breakdown's region (or nation), the scope's year.
             check_csv(csv_table(public, f"/export.csv{url}"), truth.breakdown, truth.total)
             check_csv(csv_table(public, f"/export.csv{url}&view=month"), truth.months, truth.scope)
@@ -300,14 +304,14 @@ def test_the_mark_is_explained_beside_the_tables(public: FlaskClient, small: Non
         html.count('(<a class="fr-link fr-text--xs" href="#secret-statistique">voir la note</a>)')
         == 4
     )
-    # Members of the network are told where the exact figures are, for the same view.
+    # Members of the network are told where the exact figures are, for the same dashboard.
     assert "Vous êtes membre du réseau ?" in html
     assert (
         '<a class="fr-link" href="/chiffres-exacts?year=2007&structure=ML-11-001">'
         "Connectez-vous pour voir les chiffres exacts</a>"
     ) in html
-    view = json_of(public, "/donnees.json?year=2007&structure=ML-11-001")
-    assert view["confidentiality"] == {
+    dashboard = json_of(public, "/donnees.json?year=2007&structure=ML-11-001")
+    assert dashboard["confidentiality"] == {
         "min_count": MIN_COUNT,
         "mark": MARK,
         "title": TITLE,
@@ -335,8 +339,8 @@ def test_a_value_withheld_to_protect_another_claims_no_bound(
             ],
         )
     apply_all(sessions)
-    view = json_of(public, "/donnees.json?year=2007&region=11")
-    rows = {row["key"]: row for row in view["breakdown"]["rows"]}
+    dashboard = json_of(public, "/donnees.json?year=2007&region=11")
+    rows = {row["key"]: row for row in dashboard["breakdown"]["rows"]}
     for key in ("ML-11-001", "ML-11-002"):
         assert rows[key]["figures"]["youths_interviewed"] is None
         assert rows[key]["display"]["youths_interviewed"] == "s"
@@ -368,10 +372,10 @@ def test_sorting_by_a_withheld_figure_keeps_the_names_order(
 
 
 def test_off_the_dashboard_is_as_before(client: FlaskClient, small: None) -> None:
-    view = json_of(client, "/donnees.json?year=2007&structure=ML-11-001")
-    assert "suppressed" not in view and view["confidentiality"] is None
-    assert view["figures"]["youths_interviewed"] == 3
-    assert all("suppressed" not in row for row in view["breakdown"]["rows"])
+    dashboard = json_of(client, "/donnees.json?year=2007&structure=ML-11-001")
+    assert "suppressed" not in dashboard and dashboard["confidentiality"] is None
+    assert dashboard["figures"]["youths_interviewed"] == 3
+    assert all("suppressed" not in row for row in dashboard["breakdown"]["rows"])
     html = page_text(client, "/?year=2007&structure=ML-11-001")
     assert "withheld" not in html.split('<div id="figures"', 1)[1].split("<script", 1)[0]
     assert "secret-statistique" not in html and "Connectez-vous pour voir" not in html

@@ -12,7 +12,7 @@ from flask import Response
 from services.web.db import read_session
 from services.web.http import ApiError
 from services.web.parameters import INT32_MAX, given, parse_year, query_integer
-from services.web.yearend.report_field import ReportField
+from services.web.reports.field import ReportField
 from shared.publication.spreadsheets import BOM
 from shared.report.document import report_csv
 from shared.report.versions import read_report
