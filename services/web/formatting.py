@@ -11,6 +11,8 @@ the public is ``s`` (``WITHHELD``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -25,6 +27,14 @@ from shared.publication.series import Change
 from shared.times import ZONE_NAME, in_paris, paris_datetime
 
 NARROW_NBSP = "\u202f"
+
+
+@functools.lru_cache(maxsize=4096)  # names come back at every request
+def alphabetical(name: str) -> str:
+    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
+    )
 
 
 def format_number(value: int | float) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_talisman import Talisman
 
-from services.web.sessions import under_cookie_path
+from services.web.sign_in_cookie import under_cookie_path
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",

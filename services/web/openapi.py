@@ -9,26 +9,27 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from flask import Blueprint, Response
+from flask import Response
 
-from services.web.apidoc import REF, RETRY_AFTER, answer, operation, parameters, with_headers
-from services.web.health import Health, Readiness
-from services.web.http import ErrorBody, json_response
+from services.http import probes
+from services.http.answers import JsonBlueprint
+from services.http.apidoc import REF
+from services.http.errors import ErrorBody, json_response
 from services.web.live import openapi as live_openapi
 from services.web.live.schemas import STRUCTS as LIVE_STRUCTS
-from services.web.parameters import year_range
+from services.web.parameters import parameters, year_range
 from services.web.registry import openapi as registry_openapi
 from services.web.registry.schemas import STRUCTS as REGISTRY_STRUCTS
 from services.web.yearend import openapi as yearend_openapi
 from services.web.yearend.schemas import STRUCTS as YEAREND_STRUCTS
 from shared.regions import REGIONS
 
-bp = Blueprint("openapi", __name__)
+bp = JsonBlueprint("openapi", __name__)
 
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the web service, as of today (the valid years move)."""
-    structs = (*LIVE_STRUCTS, *REGISTRY_STRUCTS, Health, Readiness, ErrorBody, *YEAREND_STRUCTS)
+    structs = (*LIVE_STRUCTS, *REGISTRY_STRUCTS, *probes.STRUCTS, ErrorBody, *YEAREND_STRUCTS)
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
     # What the structs check in code, because it moves with today or lives in a table.
     first, last = year_range()
@@ -54,32 +55,7 @@ def openapi_document() -> dict[str, Any]:
             **live_openapi.paths(p),
             **registry_openapi.paths(p),
             **yearend_openapi.paths(p),
-            "/healthz": {
-                "get": operation(
-                    "healthz", "service", "Process up", {"200": answer("Up", Health)}, reads=False
-                )
-            },
-            "/readyz": {
-                "get": operation(
-                    "readyz",
-                    "service",
-                    "Database and broker reachable; the parts running degraded",
-                    {
-                        "200": answer("Ready", Readiness),
-                        "503": with_headers(answer("Not ready", Readiness), RETRY_AFTER),
-                    },
-                    reads=False,
-                )
-            },
-            "/openapi.json": {
-                "get": operation(
-                    "openapi",
-                    "service",
-                    "This document",
-                    {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
-                    reads=False,
-                )
-            },
+            **probes.paths(),
         },
     }
 

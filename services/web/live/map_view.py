@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from services.web.formatting import format_figure, format_value
+from services.web.formatting import alphabetical, format_figure, format_value
 from services.web.live import public
-from services.web.live.view import Filters, alphabetical
+from services.web.live.view import Filters
 from shared.figures import rate_undefined
 from shared.publication.labels import LABELS
 from shared.regions import REGIONS

@@ -19,8 +19,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.http.errors import ApiError
 from services.web.db import snapshot_session
-from services.web.http import ApiError
+from services.web.formatting import alphabetical
 from services.web.layout import json_script
 from services.web.live import public
 from services.web.live.map_view import map_context
@@ -30,7 +31,6 @@ from services.web.live.view import (
     PUBLIC,
     Edition,
     Filters,
-    alphabetical,
     edition_view,
     read_filters,
 )

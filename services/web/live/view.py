@@ -20,8 +20,6 @@ signed-in (``/chiffres-exacts``, exact.py).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
@@ -30,17 +28,18 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.http.errors import ApiError
 from services.web.formatting import (
     MONTHS,
     NOT_AVAILABLE,
     WITHHELD,
+    alphabetical,
     format_figure,
     format_percent,
     format_time,
     marks_in,
     pending_label,
 )
-from services.web.http import ApiError
 from services.web.live import public
 from services.web.live.changes import year_changes
 from services.web.live.comparison import comparison
@@ -107,8 +106,10 @@ class Edition:
     export: str
 
 
-PUBLIC = Edition(False, "live.index", "live.view_json", "live.export_csv")
-EXACT = Edition(True, "live.exact_index", "live.exact_view_json", "live.exact_export_csv")
+PUBLIC = Edition(False, "live.index", "live_data.view_json", "live_data.export_csv")
+EXACT = Edition(
+    True, "live.exact_index", "live_data.exact_view_json", "live_data.exact_export_csv"
+)
 
 Shown = dict[str, int | float | None]  # a cell's figures as the reader sees them
 
@@ -209,14 +210,6 @@ def _row(
     if suppressed is not None:
         row["suppressed"] = suppressed
     return {**row, **extra}
-
-
-@functools.lru_cache(maxsize=4096)  # names come back at every request
-def alphabetical(name: str) -> str:
-    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
-    return "".join(
-        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
-    )
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str, order: Order) -> list[dict[str, Any]]:

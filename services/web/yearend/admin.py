@@ -6,9 +6,10 @@ year whose declarations are not complete — every active structure with a valid
 may still be consolidated, into a provisional report, once the admin has read what is
 missing and confirmed it (a second form, so that it works without JavaScript).
 
-``/admin`` asks for an admin token once (services/web/signin: the session is a database
-row, the cookie holds its random id) and every form carries the session's CSRF token.
-Without a session the page is the 401 sign-in page; signed in with another role, a 403.
+``/admin`` asks for an admin token once (services/web/signin: the sign-in is a database
+row, the cookie holds its random id) and every form carries the cookie's CSRF token.
+Without a sign-in the page is the 401 page holding the admin's sign-in form; signed in
+with another role, a 403.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from services.web.db import read_session, transaction
-from services.web.live.view import alphabetical
+from services.web.formatting import alphabetical
 from services.web.parameters import (
     integer_or_none,
     is_structure_id,
@@ -30,8 +31,8 @@ from services.web.parameters import (
     year_choices,
     year_range,
 )
-from services.web.signin.identity import Identity, check_csrf, current_identity, require_identity
-from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
+from services.web.signin.forms import ADMIN_FORM
+from services.web.signin.identity import Identity, check_csrf, require_identity
 from services.web.yearend.campaign_window_page import (
     WindowForm,
     admin_campaign,
@@ -57,8 +58,6 @@ from shared.report.versions import reports_by_year
 from shared.storage.models import Declaration, Structure
 
 ADMINS = "à l'administration nationale"
-TOKEN_LABEL = "Jeton d'administration"
-HINT = "Créé par bilan token create --role admin."
 JOB_STATES = {
     "queued": "en attente",
     "running": "en cours",
@@ -67,26 +66,8 @@ JOB_STATES = {
 }
 
 
-def _sign_in_form() -> SignInForm:
-    return SignInForm(
-        action=url_for("yearend.admin_login"),
-        token_label=TOKEN_LABEL,
-        hint=HINT,
-        title="Administration : connexion",
-    )
-
-
-def _admin() -> Identity | Page:
-    """The admin of the session, or the page that asks for one (401) — a 403 for another role."""
-    if current_identity() is None:
-        return form_page(401, _sign_in_form(), required=True)
-    return require_identity("admin", what=ADMINS)
-
-
-def admin() -> str | Page:
-    identity = _admin()
-    if not isinstance(identity, Identity):
-        return identity
+def admin() -> str:
+    require_identity("admin", what=ADMINS, form=ADMIN_FORM)
     year_text = optional("year")
     year = dt.date.today().year - 1 if year_text is None else page_year(year_text)
     job_text = optional("job")
@@ -136,19 +117,6 @@ def admin_page(year: int, watched: int | None = None, window_form: WindowForm | 
         rejected=REJECTED,
         **campaign,
     )
-
-
-def admin_login() -> WerkzeugResponse | Page:
-    return sign_in_with(
-        ("admin",),
-        "Ce jeton n'est pas un jeton d'administration valide.",
-        url_for("yearend.admin"),
-        _sign_in_form(),
-    )
-
-
-def admin_logout() -> WerkzeugResponse:
-    return sign_out()
 
 
 def _require_admin() -> Identity:

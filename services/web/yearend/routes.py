@@ -1,9 +1,9 @@
-"""The URLs of the year end: declarations, consolidations, frozen reports and their pages."""
+"""The URLs of the year end: declarations, consolidations, frozen reports and their pages —
+the API (``api_bp``: answers and refuses in JSON) and the pages (``bp``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from services.http.answers import JsonBlueprint, PageBlueprint
 from services.web.yearend import (
     admin,
     campaign,
@@ -16,35 +16,38 @@ from services.web.yearend import (
     reports,
 )
 
-bp = Blueprint("yearend", __name__, template_folder="templates")
+bp = PageBlueprint("yearend", __name__, template_folder="templates")
+api_bp = JsonBlueprint("yearend_api", __name__)
 
 # The API (SPEC §5).
 _DECLARATION = "/v1/declarations/<year>/<structure_id>"
-bp.add_url_rule("/v1/declarations/<year>", view_func=declarations.get_declarations)
-bp.add_url_rule(_DECLARATION, view_func=declarations.get_declaration)
-bp.add_url_rule(_DECLARATION, view_func=declarations.put_declaration, methods=["PUT"])
-bp.add_url_rule(
+api_bp.add_url_rule("/v1/declarations/<year>", view_func=declarations.get_declarations)
+api_bp.add_url_rule(_DECLARATION, view_func=declarations.get_declaration)
+api_bp.add_url_rule(_DECLARATION, view_func=declarations.put_declaration, methods=["PUT"])
+api_bp.add_url_rule(
     f"{_DECLARATION}/validate", view_func=declarations.validate_declaration, methods=["POST"]
 )
-bp.add_url_rule(
+api_bp.add_url_rule(
     f"{_DECLARATION}/reject", view_func=declarations.reject_declaration, methods=["POST"]
 )
 
-bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.get_campaign)
-bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, methods=["PUT"])
+api_bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.get_campaign)
+api_bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, methods=["PUT"])
 
-bp.add_url_rule("/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"])
-bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
-bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
+api_bp.add_url_rule(
+    "/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"]
+)
+api_bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
+api_bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
 
-bp.add_url_rule("/v1/reports/<year>.csv", view_func=reports.get_report_csv)
-bp.add_url_rule("/v1/reports/<year>", view_func=reports.get_report)
+api_bp.add_url_rule("/v1/reports/<year>.csv", view_func=reports.get_report_csv)
+api_bp.add_url_rule("/v1/reports/<year>", view_func=reports.get_report)
 
 # The public pages of the reports.
 bp.add_url_rule("/rapports", view_func=report_page.report_list)
 bp.add_url_rule("/rapports/<year>", view_func=report_page.report_page)
 
-# The signed-in pages of the declarations (the session cookie's path /declarations).
+# The signed-in pages of the declarations (the sign-in cookie's path /declarations).
 _PAGE = "/declarations/<year>/<structure_id>"
 bp.add_url_rule("/declarations", view_func=campaign.campaign)
 bp.add_url_rule("/declarations/contact", view_func=campaign.contact_submit, methods=["POST"])
@@ -56,10 +59,8 @@ bp.add_url_rule(
 )
 bp.add_url_rule(f"{_PAGE}/rejet", view_func=declaration_pages.declaration_reject, methods=["POST"])
 
-# The admin's page (the session cookie's path /admin).
+# The admin's page (the sign-in cookie's path /admin; signing in there: services/web/signin).
 bp.add_url_rule("/admin", view_func=admin.admin)
-bp.add_url_rule("/admin/login", view_func=admin.admin_login, methods=["POST"])
-bp.add_url_rule("/admin/logout", view_func=admin.admin_logout, methods=["POST"])
 bp.add_url_rule("/admin/consolidations", view_func=admin.admin_consolidate, methods=["POST"])
 bp.add_url_rule("/admin/campagnes/<year>", view_func=admin.admin_window_save, methods=["POST"])
 bp.add_url_rule(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.access.tokens import revoke_token, token_digest
 from shared.config import load_settings
-from shared.storage.models import AppSecret, Token, WebSession
+from shared.storage.models import AppSecret, SignIn, Token
 from tests.support.web import csrf_of, make_app, sign_in
 
 SIGNED_IN = "Lancer la consolidation"
@@ -101,7 +101,7 @@ def test_revoking_the_token_ends_its_sessions(
     with sessions.begin() as session:
         token_id = session.scalars(select(Token.id).where(Token.role == "admin")).one()
         assert revoke_token(session, token_id)
-        assert session.scalars(select(WebSession)).all() == []
+        assert session.scalars(select(SignIn)).all() == []
     assert LOGIN in admin_page(client)
 
 
@@ -126,12 +126,12 @@ def test_the_session_lifetime_is_a_setting(
     in_half_an_hour = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
     assert abs(parsedate_to_datetime(expires) - in_half_an_hour) < dt.timedelta(minutes=1)
     with sessions() as session:
-        row = session.scalars(select(WebSession)).one()
+        row = session.scalars(select(SignIn)).one()
         lifetime = row.expires_at - row.created_at
     assert lifetime == dt.timedelta(minutes=30)
     # Past its end, the session is over whatever the cookie says.
     with sessions.begin() as session:
-        session.execute(update(WebSession).values(expires_at=dt.datetime(2000, 1, 1)))
+        session.execute(update(SignIn).values(expires_at=dt.datetime(2000, 1, 1)))
     assert LOGIN in admin_page(client)
 
 
