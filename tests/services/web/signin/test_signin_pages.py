@@ -49,7 +49,7 @@ def test_every_role_signs_in_and_sees_who_it_is(
     assert shown == expected + (["Administration"] if who == "admin" else [])
 
 
-def test_a_source_token_opens_no_session(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_a_source_token_cannot_sign_in(client: FlaskClient, tokens: dict[str, str]) -> None:
     csrf = csrf_of(client.get("/connexion").get_data(as_text=True))
     response = client.post("/connexion", data={"token": tokens["source"], "csrf": csrf})
     assert response.status_code == 403
@@ -62,7 +62,7 @@ def test_a_source_token_opens_no_session(client: FlaskClient, tokens: dict[str, 
 
 
 @pytest.mark.parametrize("url", SIGNED_IN_PAGES)
-def test_signed_in_pages_without_a_session_are_the_french_401_page(
+def test_signed_in_pages_without_a_sign_in_are_the_french_401_page(
     client: FlaskClient, url: str
 ) -> None:
     text = page_text(client, url, 401)
@@ -119,7 +119,7 @@ def test_a_role_refused_gets_a_french_403_page(
     assert "Accès refusé (erreur 403)" in text
 
 
-def test_sign_out_ends_the_session_everywhere(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_sign_out_ends_the_sign_in_everywhere(client: FlaskClient, tokens: dict[str, str]) -> None:
     csrf = connect(client, tokens["paris"])
     copied = client.get_cookie("session", path="/declarations")
     assert copied is not None
@@ -136,7 +136,7 @@ def test_sign_out_ends_the_session_everywhere(client: FlaskClient, tokens: dict[
     )
 
 
-def test_the_public_pages_say_nothing_of_the_session(
+def test_the_public_pages_say_nothing_of_the_sign_in(
     client: FlaskClient, tokens: dict[str, str]
 ) -> None:
     connect(client, tokens["admin"])
