@@ -107,9 +107,7 @@ class Edition:
 
 
 PUBLIC = Edition(False, "live.index", "live_data.view_json", "live_data.export_csv")
-EXACT = Edition(
-    True, "live.exact_index", "live_data.exact_view_json", "live_data.exact_export_csv"
-)
+EXACT = Edition(True, "live.exact_index", "live_data.exact_view_json", "live_data.exact_export_csv")
 
 Shown = dict[str, int | float | None]  # a cell's figures as the reader sees them
 
