@@ -30,7 +30,8 @@ def init_app(
     json_prefix: str | None = None,
     page: PageRenderer | None = None,
 ) -> None:
-    """Wire the shared HTTP layer into ``app``, once its ``SETTINGS`` are final.
+    """Wire the shared HTTP layer into ``app``, once its ``SETTINGS`` are final and its
+    session factories set (``extensions["sessions"]``, ``["read_sessions"]``).
 
     ``max_body``: the largest body read (a 413 past it, from ``Content-Length``);
     ``unrouted``: how a request that matched no route is answered (it belongs to no

@@ -6,7 +6,7 @@
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
   ``Referrer-Policy: same-origin``; ``Strict-Transport-Security`` when ``BILAN_HTTPS``.
 - the signed-in pages (``/admin``, ``/connexion``, ``/declarations``, ``/chiffres-exacts``:
-  the only ones that see the session cookie): ``Cache-Control: no-store`` (or the route's
+  the only ones that see the sign-in cookie): ``Cache-Control: no-store`` (or the route's
   own, if it says no-store already: ``private, no-store``).
 """
 

@@ -1,6 +1,6 @@
-"""/connexion: every role that has pages signs in with its token, as /admin did; the session
+"""/connexion: every role that has pages signs in with its token, as /admin did; the sign-in
 is a database row, its cookie reaches the signed-in paths only; 401 and 403 are French
-pages; sign-out ends the session on the server; a sign-in never leads to another site."""
+pages; sign-out ends the sign-in on the server; a sign-in never leads to another site."""
 
 from __future__ import annotations
 
@@ -130,8 +130,8 @@ def test_sign_out_ends_the_sign_in_everywhere(client: FlaskClient, tokens: dict[
     # The cookie of before, replayed: its row is gone.
     client.set_cookie("session", copied.value, path="/declarations")
     page_text(client, "/declarations", 401)
-    # The signed-in page without a session says so to the browser's menu (nav.js).
-    assert '<script type="application/json" id="session-data">null</script>' in page_text(
+    # The signed-in page without a sign-in says so to the browser's menu (nav.js).
+    assert '<script type="application/json" id="sign-in-data">null</script>' in page_text(
         client, "/connexion"
     )
 
@@ -145,6 +145,6 @@ def test_the_public_pages_say_nothing_of_the_sign_in(
         assert "Set-Cookie" not in response.headers, url
         assert "Cookie" not in response.headers.get("Vary", ""), url
         text = response.get_data(as_text=True)
-        assert 'id="session-data"' not in text and "Se connecter" in text, url
+        assert 'id="sign-in-data"' not in text and "Se connecter" in text, url
         # The role entries are there, hidden, for nav.js to show.
         assert '<li class="fr-nav__item" data-roles="admin" hidden>' in text, url
