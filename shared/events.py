@@ -254,11 +254,3 @@ def event_record(event: Event) -> dict[str, Any]:
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two records carry the same event (a duplicate, not a conflict)."""
     return all(a[field] == b[field] for field in CONTENT_FIELDS)
-
-
-def event_schema_components() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(schema of one event, component definitions) as JSON Schema 2020-12 for OpenAPI 3.1."""
-    (schema,), components = msgspec.json.schema_components(
-        [Event], ref_template="#/components/schemas/{name}"
-    )
-    return schema, components

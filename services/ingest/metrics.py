@@ -17,11 +17,14 @@ import time
 from collections import Counter as Tally
 from collections.abc import Iterable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.orm import Session
 
+from services.http.answers import JsonBlueprint
 from shared.pipeline.live import pending_events
+
+bp = JsonBlueprint("metrics", __name__)
 
 EVENTS_ACCEPTED = Counter("bilan_ingest_events_accepted_total", "New events durably recorded")
 EVENTS_DUPLICATE = Counter(
@@ -62,8 +65,15 @@ def metrics_text(session: Session) -> Response:
     return Response(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+@bp.get("/metrics")
+def metrics() -> Response:
+    with current_app.extensions["read_sessions"]() as session:
+        return metrics_text(session)
+
+
 def init_app(app: Flask) -> None:
-    """Time and count every answer."""
+    """Time and count every answer; ``GET /metrics``."""
+    app.register_blueprint(bp)
 
     @app.before_request
     def _start() -> None:

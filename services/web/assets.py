@@ -14,11 +14,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
+from flask import Flask, Response, abort, current_app, send_from_directory
+
+from services.http.answers import PageBlueprint
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("assets", __name__)
+bp = PageBlueprint("assets", __name__)
 
 NODE_MODULES = Path(__file__).resolve().parent / "frontend" / "node_modules"
 

@@ -30,6 +30,14 @@ from shared.times import ZONE_NAME, in_paris, paris_datetime
 NARROW_NBSP = "\u202f"
 
 
+@functools.lru_cache(maxsize=4096)  # names come back at every request
+def alphabetical(name: str) -> str:
+    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
+    )
+
+
 def format_number(value: int | float) -> str:
     """An integer with its thousands grouped: ``1 130 000``."""
     if not isinstance(value, int):
@@ -159,11 +167,3 @@ def marks_in(texts: Iterable[str]) -> list[str]:
     must explain."""
     found = set(texts)
     return [mark for mark in MARKS if mark in found]
-
-
-@functools.lru_cache(maxsize=4096)  # names come back at every request
-def alphabetical(name: str) -> str:
-    """A name's key in French alphabetical order: accents and case ignored (Île after Haute)."""
-    return "".join(
-        c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c)
-    )

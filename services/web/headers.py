@@ -6,7 +6,7 @@
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
   ``Referrer-Policy: same-origin``; ``Strict-Transport-Security`` when ``BILAN_HTTPS``.
 - the signed-in pages (``/admin``, ``/connexion``, ``/declarations``, ``/chiffres-exacts``:
-  the only ones that see the session cookie): ``Cache-Control: no-store`` (or the route's
+  the only ones that see the sign-in cookie): ``Cache-Control: no-store`` (or the route's
   own, if it says no-store already: ``private, no-store``).
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_talisman import Talisman
 
-from services.web.sessions import under_cookie_path
+from services.web.sign_in_cookie import under_cookie_path
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",

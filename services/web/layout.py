@@ -3,7 +3,7 @@
 The header menu is ``app.config["NAV"]``: each feature appends its entries (``add_nav``)
 with the roles that see them — none for the public pages. On a signed-in page the server
 knows the role and shows its entries; a public page is the same for everyone (it never
-sees the session cookie, and stays cacheable), so its role entries are rendered hidden
+sees the sign-in cookie, and stays cacheable), so its role entries are rendered hidden
 with their roles in ``data-roles``, and static/nav.js shows them to the browser that
 signed in (it remembers the role, never a secret).
 """

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from flask import Blueprint, Response
+from flask import Response
 
-from services.web.apidoc import REF, RETRY_AFTER, answer, operation, parameters, with_headers
-from services.web.health import Health, Readiness
-from services.web.http import ErrorBody, json_response
+from services.http import probes
+from services.http.answers import JsonBlueprint
+from services.http.apidoc import REF
+from services.http.errors import ErrorBody, json_response
 from services.web.live import openapi as live_openapi
 from services.web.live.schemas import STRUCTS as LIVE_STRUCTS
-from services.web.parameters import year_range
+from services.web.parameters import parameters, year_range
 from services.web.registry import openapi as registry_openapi
 from services.web.registry.schemas import STRUCTS as REGISTRY_STRUCTS
 from services.web.reports import openapi as reports_openapi
@@ -25,7 +26,7 @@ from services.web.yearend import openapi as yearend_openapi
 from services.web.yearend.schemas import STRUCTS as YEAREND_STRUCTS
 from shared.regions import REGIONS
 
-bp = Blueprint("openapi", __name__)
+bp = JsonBlueprint("openapi", __name__)
 
 
 def openapi_document() -> dict[str, Any]:
@@ -33,8 +34,7 @@ def openapi_document() -> dict[str, Any]:
     structs = (
         *LIVE_STRUCTS,
         *REGISTRY_STRUCTS,
-        Health,
-        Readiness,
+        *probes.STRUCTS,
         ErrorBody,
         *YEAREND_STRUCTS,
         *REPORTS_STRUCTS,
@@ -65,32 +65,7 @@ def openapi_document() -> dict[str, Any]:
             **registry_openapi.paths(p),
             **yearend_openapi.paths(p),
             **reports_openapi.paths(p),
-            "/healthz": {
-                "get": operation(
-                    "healthz", "service", "Process up", {"200": answer("Up", Health)}, reads=False
-                )
-            },
-            "/readyz": {
-                "get": operation(
-                    "readyz",
-                    "service",
-                    "Database and broker reachable; the parts running degraded",
-                    {
-                        "200": answer("Ready", Readiness),
-                        "503": with_headers(answer("Not ready", Readiness), RETRY_AFTER),
-                    },
-                    reads=False,
-                )
-            },
-            "/openapi.json": {
-                "get": operation(
-                    "openapi",
-                    "service",
-                    "This document",
-                    {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
-                    reads=False,
-                )
-            },
+            **probes.paths(),
         },
     }
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from flask import url_for
 
-from services.web.http import ApiError
+from services.http.errors import ApiError
 from services.web.parameters import integer_or_none, optional
 
 T = TypeVar("T")

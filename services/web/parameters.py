@@ -10,6 +10,8 @@ the database.
 
 The API treats an empty value (``?region=``) as a mistake: a 400. The pages read their
 forms' values with ``optional``, where an empty select means "no filter".
+
+``parameters()``: the same parameters as ``/openapi.json`` documents them.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from flask import request
 
-from services.web.http import ApiError
+from services.http.apidoc import query
+from services.http.errors import ApiError
 from shared.events import FIRST_DAY, StructureId
 from shared.regions import REGIONS
 from shared.scopes import last_day
@@ -156,3 +161,56 @@ def parse_through(value: str, year: int) -> int:
         message = f"through ({value}) must be the last day of a month: {end.isoformat()}"
         raise ApiError(400, "invalid_parameter", message)
     return day.month
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The parameters several paths share (the years depend on today)."""
+
+    year: dict[str, Any]
+    region: dict[str, Any]
+    structure: dict[str, Any]
+    path_year: dict[str, Any]
+    path_structure: dict[str, Any]
+    version: dict[str, Any]
+    job_id: dict[str, Any]
+
+
+def parameters() -> Parameters:
+    """The shared parameters, as of today."""
+    (structure_id,), _ = msgspec.json.schema_components([StructureId])
+    first, last = year_range()
+    return Parameters(
+        year=query(
+            "year",
+            "Reporting year (default: the current year)",
+            {"type": "integer", "minimum": first, "maximum": last},
+        ),
+        region=query("region", "INSEE code of a 2007 region (SPEC §4.1)", {"enum": list(REGIONS)}),
+        structure=query("structure", "A structure of the registry", structure_id),
+        path_year={
+            "name": "year",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": first, "maximum": last},
+        },
+        path_structure={
+            "name": "structure_id",
+            "in": "path",
+            "required": True,
+            "schema": structure_id,
+        },
+        version={
+            "name": "version",
+            "in": "query",
+            "required": False,
+            "description": "A version number (default: the latest)",
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+        },
+        job_id={
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+        },
+    )

@@ -1,6 +1,6 @@
 """Secrets that every replica of a service must share, generated once into the database.
 
-The web's session key signs its cookies: a fixed default would let anyone sign their
+The key of the web's sign-in cookie signs it: a fixed default would let anyone sign their
 own. Unless ``BILAN_SECRET_KEY`` gives one, the first process to need the key draws a
 random one and stores it; the others read it (INSERT … ON CONFLICT DO NOTHING, then
 read back, so two first starts agree on one).
@@ -17,7 +17,8 @@ from shared.storage.db import upsert
 from shared.storage.models.access import AppSecret
 from shared.storage.models.base import utcnow
 
-SESSION_KEY = "web_session_key"
+# (Its row's name predates the word "sign-in": a name in the data, kept.)
+COOKIE_SIGNING_KEY = "web_session_key"
 
 
 def shared_secret(session: Session, name: str) -> str:

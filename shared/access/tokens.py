@@ -3,11 +3,12 @@
 Tokens are 256-bit random secrets, so an unsalted digest is enough: there is no
 password to brute-force. A revoked or expired token is refused from that moment on,
 by every service: each request looks its token up (one primary-key read), nothing
-caches it. Revoking a token also ends the page sessions opened with it
+caches it. Revoking a token also ends the sign-ins opened with it
 (shared/access/signins.py).
 
-"Last used" is written at most once a minute per token (and per process), in a
-transaction of its own: an ingest request does not pay a write for it.
+Looking a token up only reads. "Last used" is a separate step (``UseNotes``), written at
+most once a minute per token, in a short transaction of its own: an ingest request does
+not pay a write for it, and a read-only session can authenticate.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from shared.storage.models.access import Token, WebSession
+from shared.storage.models.access import SignIn, Token
 from shared.storage.models.base import utcnow
 from shared.storage.models.registry import Structure
 from shared.times import as_utc
@@ -133,56 +134,50 @@ def _check_scope(session: Session, structures: list[str], region: str | None) ->
 
 def authenticate(session: Session, authorization: str | None) -> Caller | None:
     """The caller behind an ``Authorization: Bearer …`` header, or None (unknown, revoked,
-    expired).
-
-    With a read session (shared.storage.db.read_session_factory) the use is noted in a short
-    transaction of its own; in a writing session on SQLite, in that session.
-    """
+    expired). Reads only: noting the use is ``UseNotes.note``'s."""
     if not authorization:
         return None
     scheme, _, secret = authorization.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     token = session.scalar(select(Token).where(Token.token_hash == token_digest(secret.strip())))
-    now = utcnow()
-    if token is None or not usable(token, now):
+    if token is None or not usable(token):
         return None
-    if token.last_used_at is None or as_utc(token.last_used_at) < now - _LAST_USED:
-        _note_use(session, token.id, now)
     return caller_of(token)
 
 
-_LAST_USED = dt.timedelta(seconds=LAST_USED_SECONDS)
-# (database, token id) -> time.monotonic() of this process's last write of "last used".
-_noted: dict[tuple[str, int], float] = {}
-_noted_lock = threading.Lock()
+class UseNotes:
+    """Notes when tokens were last used: at most once per ``every`` seconds per token from
+    this object (one per app, so per process), and not at all when another process noted it
+    within that time; each note in a short transaction of its own, which never fails the
+    request that asked for it."""
 
+    def __init__(self, sessions: sessionmaker[Session], every: float = LAST_USED_SECONDS) -> None:
+        self._sessions = sessions
+        self._every = every
+        self._noted: dict[int, float] = {}  # token id -> time.monotonic() of this object's note
+        self._lock = threading.Lock()
 
-def _note_use(session: Session, token_id: int, now: dt.datetime) -> None:
-    """Write "last used", unless this process did within the minute; never fails the request."""
-    bind = session.get_bind()
-    key = (str(bind.engine.url), token_id)
-    with _noted_lock:
-        previous = _noted.get(key)
-        if previous is not None and time.monotonic() - previous < LAST_USED_SECONDS:
-            return
-        _noted[key] = time.monotonic()
-    statement = update(Token).where(Token.id == token_id).values(last_used_at=now)
-    try:
-        own = session.connection()
-        writing_sqlite = bind.dialect.name == "sqlite" and not own.get_execution_options().get(
-            "readonly", False
+    def note(self, token_id: int, now: dt.datetime | None = None) -> None:
+        """Write that ``token_id`` was used at ``now`` (unless noted within ``every``)."""
+        with self._lock:
+            previous = self._noted.get(token_id)
+            if previous is not None and time.monotonic() - previous < self._every:
+                return
+            self._noted[token_id] = time.monotonic()
+        now = now or utcnow()
+        stale = now - dt.timedelta(seconds=self._every)
+        statement = (
+            update(Token)
+            .where(Token.id == token_id)
+            .where(or_(Token.last_used_at.is_(None), Token.last_used_at < stale))
+            .values(last_used_at=now)
         )
-        if isinstance(bind, Connection) or writing_sqlite:
-            # One connection only (a test's), or a session that holds SQLite's write lock
-            # already (another connection would wait for it): noted here, kept if it commits.
-            own.execute(statement)
-        else:
-            # Its own short transaction: the request's session may be a read-only one.
-            with bind.execution_options(readonly=False).begin() as connection:
-                connection.execute(statement)
-    except SQLAlchemyError as exc:
-        log.warning("could not note the use of token %s: %s", token_id, exc)
+        try:
+            with self._sessions.begin() as session:
+                session.execute(statement)
+        except SQLAlchemyError as exc:
+            log.warning("could not note the use of token %s: %s", token_id, exc)
 
 
 def list_tokens(session: Session) -> list[TokenInfo]:
@@ -219,13 +214,13 @@ def extend_token(session: Session, token_id: int, lifetime: dt.timedelta) -> boo
 
 
 def revoke_token(session: Session, token_id: int) -> bool:
-    """Refuse the token from now on and end its page sessions; False if there is no
+    """Refuse the token from now on and end its sign-ins; False if there is no
     such token. Revoking twice keeps the first date."""
     token = session.get(Token, token_id)
     if token is None:
         return False
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-    session.execute(delete(WebSession).where(WebSession.token_id == token_id))
+    session.execute(delete(SignIn).where(SignIn.token_id == token_id))
     session.flush()
     return True

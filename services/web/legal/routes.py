@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
 
-bp = Blueprint("legal", __name__, template_folder="templates")
+from services.http.answers import PageBlueprint
+
+bp = PageBlueprint("legal", __name__, template_folder="templates")
 
 
 @bp.get("/plan-du-site")

@@ -7,7 +7,7 @@ from flask import Flask
 
 from services.web.layout import NavEntry, add_nav
 from services.web.live import conditional, public
-from services.web.live.routes import bp
+from services.web.live.routes import bp, data_bp
 from shared.access.signins import PAGE_ROLES
 
 
@@ -17,4 +17,5 @@ def init_app(app: Flask) -> None:
     conditional.init_app(app)
     public.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(data_bp)
     add_nav(app, NavEntry("live.exact_index", "Chiffres exacts", PAGE_ROLES))

@@ -16,8 +16,8 @@ from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.http.errors import ApiError, json_response
 from services.web.db import snapshot_session
-from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.schemas import (
     BREAKDOWNS,

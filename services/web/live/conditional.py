@@ -2,7 +2,7 @@
 ``Cache-Control`` a reverse proxy may follow.
 
 ``/v1/figures``, ``/v1/figures/breakdown``, ``/v1/figures/series``, ``/donnees.json``,
-``/export.csv`` and ``/`` are the same for every reader (no cookie: services/web/sessions.py
+``/export.csv`` and ``/`` are the same for every reader (no cookie: services/web/sign_in_cookie.py
 keeps the cookie on the signed-in paths) — of one audience: with statistical confidentiality
 on, a reader without a token gets another answer (services/web/live/public.py ``audience``),
 which the validator includes. For an exact reader they change only with the data version

@@ -2,11 +2,11 @@
 
 Statistical confidentiality (public.py) is for the public: the members of the network —
 structures, regional validators, admins — read exact figures, as their tokens do on the
-API. Only the signed-in pages see the session cookie (``COOKIE_PATHS``,
-services/web/sessions.py): ``/chiffres-exacts`` is one of them, so that ``/`` never sees
+API. Only the signed-in pages see the sign-in cookie (``COOKIE_PATHS``,
+services/web/sign_in_cookie.py): ``/chiffres-exacts`` is one of them, so that ``/`` never sees
 it and stays the same for everyone, and cacheable. The same page, data call and CSV export
 as ``/`` (same template and filters), for the ``EXACT`` edition (filters.py); without a
-session, the French 401 sign-in page, which comes back here. No cache keeps them:
+sign-in, the French 401 sign-in page, which comes back here. No cache keeps them:
 ``Cache-Control: private, no-store``.
 """
 

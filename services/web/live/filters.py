@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
-from services.web.http import ApiError
+from services.http.errors import ApiError
 from services.web.live.tables import COLUMNS
 from services.web.parameters import is_structure_id, optional, parse_year
 from shared.regions import REGIONS
@@ -43,8 +43,10 @@ class Edition:
     export: str
 
 
-PUBLIC = Edition(False, "live.index", "live.dashboard_json", "live.export_csv")
-EXACT = Edition(True, "live.exact_index", "live.exact_dashboard_json", "live.exact_export_csv")
+PUBLIC = Edition(False, "live.index", "live_data.dashboard_json", "live_data.export_csv")
+EXACT = Edition(
+    True, "live.exact_index", "live_data.exact_dashboard_json", "live_data.exact_export_csv"
+)
 
 # A query parameter's value, or None to leave it out of the URL.
 Argument = str | int | None

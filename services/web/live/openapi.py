@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import (
-    RETRY_AFTER,
-    Parameters,
-    answer,
-    fail,
-    operation,
-    query,
-    with_headers,
-)
+from services.http.apidoc import RETRY_AFTER, answer, fail, operation, query, with_headers
 from services.web.live.schemas import BREAKDOWNS, BreakdownResponse, FiguresResponse, SeriesResponse
-from services.web.parameters import THROUGH_PATTERN
+from services.web.parameters import THROUGH_PATTERN, Parameters
 from shared.publication.series import MAX_YEARS
 
 TAG = "live figures"

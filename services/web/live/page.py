@@ -19,9 +19,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.http.errors import ApiError
 from services.web.db import snapshot_session
 from services.web.formatting import alphabetical
-from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.live import public
 from services.web.live.choropleth import map_context

@@ -33,8 +33,9 @@ import msgspec
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
+from services.http.bearer import authenticated
+from services.http.errors import ApiError
 from services.web.db import read_connection, transaction
-from services.web.http import ApiError, authenticated
 from services.web.live.schemas import PublishedFigures, figures_of
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.pipeline.live import pending_events, read_live

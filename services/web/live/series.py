@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from flask import Response
 
+from services.http.errors import ApiError, json_response
 from services.web.db import snapshot_session
-from services.web.http import ApiError, json_response
 from services.web.live import public
 from services.web.live.api import resolve_scope
 from services.web.live.schemas import SeriesResponse, SeriesRow

@@ -8,14 +8,10 @@ import msgspec
 from flask import Response, request
 from sqlalchemy.exc import IntegrityError
 
+from services.http.bearer import authenticated, require_role
+from services.http.bodies import decode_body
+from services.http.errors import ApiError, json_response
 from services.web.db import read_session, transaction
-from services.web.http import (
-    ApiError,
-    authenticated,
-    decode_body,
-    json_response,
-    require_role,
-)
 from services.web.parameters import given_region
 from services.web.registry.schemas import StructureList, document_of
 from shared.registry import (

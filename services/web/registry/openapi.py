@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import (
-    RETRY_AFTER,
-    Parameters,
-    answer,
-    fail,
-    json_body,
-    operation,
-    with_headers,
-)
+from services.http.apidoc import RETRY_AFTER, answer, fail, json_body, operation, with_headers
+from services.web.parameters import Parameters
 from services.web.registry.schemas import StructureDocument, StructureList
 from shared.registry import StructureFields
 

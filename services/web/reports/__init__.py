@@ -14,10 +14,11 @@ from __future__ import annotations
 from flask import Flask
 
 from services.web.layout import NavEntry, add_nav
-from services.web.reports.routes import bp
+from services.web.reports.routes import api_bp, bp
 
 
 def init_app(app: Flask) -> None:
     """Add the reports' routes and their menu entry (for everyone)."""
     app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
     add_nav(app, NavEntry("reports.report_list", "Rapports"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import msgspec
 from flask import Response
 
+from services.http.errors import ApiError
 from services.web.db import read_session
-from services.web.http import ApiError
 from services.web.parameters import INT32_MAX, given, parse_year, query_integer
 from services.web.reports.field import ReportField
 from shared.publication.spreadsheets import BOM

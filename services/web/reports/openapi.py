@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import Parameters, fail, operation, ref, with_headers
+from services.http.apidoc import fail, operation, ref, with_headers
+from services.web.parameters import Parameters
 from services.web.reports.schemas import ReportDocument
 
 REPORTS = "reports"

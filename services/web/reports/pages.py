@@ -17,9 +17,9 @@ from typing import Any
 import msgspec
 from flask import render_template
 
+from services.http.errors import ApiError
 from services.web.db import read_session
 from services.web.formatting import NOT_AVAILABLE, format_value
-from services.web.http import ApiError
 from services.web.layout import json_script
 from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
 from services.web.reports.field import ReportField

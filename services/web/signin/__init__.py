@@ -1,11 +1,13 @@
-"""Signing in to the pages with a token, for every role that has pages.
+"""Signing in to the pages with a token, for every role that has pages: the one room of it.
 
 A structure (its ICARE declaration), a regional validator (the DRTEFP's validation) and
 an admin (campaign, consolidation) each enter their token once on ``/connexion`` (an
-admin also on ``/admin``); the session is a database row (shared/access/signins.py) and
-the cookie (services/web/sessions.py) holds its random id. ``identity`` says who is
-signed in on a page and refuses the others, in French: a 401 page holding the sign-in
-form, a 403 page naming the role the page is for.
+admin also on ``/admin``'s own form, ``/admin/login``); the sign-in is a database row
+(shared/access/signins.py) and the sign-in cookie (services/web/sign_in_cookie.py) holds
+its random id. ``forms`` describes the two forms, ``pages`` signs in and out, ``identity``
+says who is signed in on a page and refuses the others, in French: a 401 page holding a
+sign-in form, a 403 page naming the role the page is for. The features say where each
+role lands once signed in (``identity.add_home``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from services.web.sessions import under_cookie_path
+from services.web.sign_in_cookie import under_cookie_path
 from services.web.signin.identity import SignInRequired, csrf_field, current_identity
 from services.web.signin.pages import sign_in_required
 from services.web.signin.routes import bp

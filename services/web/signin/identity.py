@@ -1,7 +1,9 @@
 """Who is signed in on this page, refusing the others, and the CSRF check of every form.
 
-The session's row is read once per request (kept in ``flask.g``), only on the paths the
-cookie is sent to: a public page never reads it (services/web/sessions.py).
+The sign-in's row is read once per request (kept in ``flask.g``), only on the paths the
+sign-in cookie is sent to: a public page never reads it (services/web/sign_in_cookie.py).
+Each role's home page (where a sign-in lands) is the feature's to say (``add_home``):
+signing in names no feature.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, g, request, session, url_for
+from flask import Flask, abort, current_app, g, request, url_for
+from flask import session as sign_in_cookie
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
 from wtforms import ValidationError
 
+from services.http.errors import ApiError
 from services.web.db import read_session
-from services.web.http import ApiError
+from services.web.signin.forms import CONNEXION_FORM, SignInForm
 from shared.access.signins import signed_in_as
 from shared.access.tokens import Caller
 from shared.regions import REGIONS
@@ -50,7 +54,24 @@ class Identity:
 
 
 class SignInRequired(Exception):
-    """A signed-in page asked for without a session: answered by the 401 sign-in page."""
+    """A signed-in page asked for without a sign-in: answered by the 401 page holding
+    ``form`` (``/connexion``'s by default)."""
+
+    def __init__(self, form: SignInForm | None = None) -> None:
+        super().__init__()
+        self.form = form or CONNEXION_FORM
+
+
+def add_home(app: Flask, endpoint: str, roles: tuple[str, ...]) -> None:
+    """The page a sign-in of one of ``roles`` lands on, unless it came from another."""
+    homes: dict[str, str] = app.extensions.setdefault("sign_in_homes", {})
+    homes.update(dict.fromkeys(roles, endpoint))
+
+
+def home_of(role: str) -> str:
+    """The URL of ``role``'s home page."""
+    homes: dict[str, str] = current_app.extensions["sign_in_homes"]
+    return url_for(homes[role])
 
 
 def _identity_of(caller: Caller, expires_at: dt.datetime, structure_name: str | None) -> Identity:
@@ -60,20 +81,19 @@ def _identity_of(caller: Caller, expires_at: dt.datetime, structure_name: str | 
         name = f"DRTEFP {REGIONS.get(caller.region or '', caller.region or '')}"
     else:
         name = "Administration nationale"
-    home = url_for("yearend.admin") if caller.role == "admin" else url_for("yearend.campaign")
-    return Identity(caller, expires_at, name, ROLE_LABELS[caller.role], home)
+    return Identity(caller, expires_at, name, ROLE_LABELS[caller.role], home_of(caller.role))
 
 
 def current_identity() -> Identity | None:
-    """Who this request's session stands for, if it is still open (None on public pages)."""
+    """Who this request's sign-in stands for, if it is still open (None on public pages)."""
     if "identity" in g:
         identity: Identity | None = g.identity
         return identity
     identity = None
-    session_id = session.get("sid")
-    if session_id:
+    sign_in_id = sign_in_cookie.get("sid")
+    if sign_in_id:
         with read_session() as db:
-            signed = signed_in_as(db, session_id)
+            signed = signed_in_as(db, sign_in_id)
             if signed is not None:
                 caller = signed.caller
                 structure = None
@@ -83,17 +103,18 @@ def current_identity() -> Identity | None:
                 identity = _identity_of(caller, signed.expires_at, name)
         if identity is None:
             # Ended (sign-out elsewhere, revocation, expiry): the cookie forgets it too.
-            session.pop("sid", None)
+            sign_in_cookie.pop("sid", None)
     g.identity = identity
     return identity
 
 
-def require_identity(*roles: str, what: str) -> Identity:
-    """The signed-in identity if its role is one of ``roles``: else the 401 sign-in page, or
-    a 403 page saying the page is for ``what`` (``"aux administrateurs"``)."""
+def require_identity(*roles: str, what: str, form: SignInForm | None = None) -> Identity:
+    """The signed-in identity if its role is one of ``roles``: else the 401 page holding the
+    sign-in ``form``, or a 403 page saying the page is for ``what`` (``"aux
+    administrateurs"``)."""
     identity = current_identity()
     if identity is None:
-        raise SignInRequired()
+        raise SignInRequired(form)
     if identity.role not in roles:
         message = (
             f"Cette page est réservée {what} : vous êtes connecté en tant que "
@@ -104,8 +125,8 @@ def require_identity(*roles: str, what: str) -> Identity:
 
 
 def check_csrf() -> None:
-    """A 400 unless the form carries this session's CSRF token (Flask-WTF, bound to the
-    session: a form posted without one, or with another session's, is refused)."""
+    """A 400 unless the form carries this sign-in cookie's CSRF token (Flask-WTF, bound to
+    the cookie: a form posted without one, or with another cookie's, is refused)."""
     try:
         validate_csrf(request.form.get("csrf"))
     except ValidationError:

@@ -1,5 +1,6 @@
-"""``/connexion``: signing in with a token (any role that has pages), signing out, and the
-401 page that holds the same form wherever a signed-in page is asked for without a session.
+"""Signing in and out: ``/connexion`` with a token of any role that has pages,
+``/admin/login`` with an admin token, signing out from either, and the 401 page that holds
+a sign-in form wherever a signed-in page is asked for without a sign-in.
 
 Failed sign-ins count towards the address's limit (shared/access/auth_failures.py): past it, a
 429 with ``Retry-After``. A successful one gets a new cookie (and CSRF token), so that a
@@ -9,23 +10,23 @@ cookie planted before cannot be ridden, then goes back to the page it was asked 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import session as sign_in_cookie
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from services.web.db import read_session, transaction
-from services.web.http import refused_authentication
-from services.web.signin.identity import SignInRequired, check_csrf
-from shared.access.signins import PAGE_ROLES, close_web_session, open_web_session
-from shared.access.tokens import authenticate
+from services.http.bearer import caller_of_token, refused_authentication
+from services.web.db import transaction
+from services.web.signin.forms import ADMIN_FORM, CONNEXION_FORM, SignInForm
+from services.web.signin.identity import SignInRequired, check_csrf, home_of
+from shared.access.signins import PAGE_ROLES, close_sign_in, open_sign_in
 
 Page = tuple[str, int, dict[str, str]]
 
-TOKEN_LABEL = "Jeton d'accès"
 UNKNOWN = "Ce jeton n'est pas valide : il est inconnu, révoqué ou expiré."
 NO_PAGES = "Ce jeton sert à transmettre des événements : il n'ouvre pas de session."
+NOT_ADMIN = "Ce jeton n'est pas un jeton d'administration valide."
 
 
 def local_path(target: str | None) -> str | None:
@@ -39,7 +40,7 @@ def local_path(target: str | None) -> str | None:
 
 def _return_to(required: bool) -> str | None:
     """Where the form goes back to once signed in: the page asked for (a 401 page's own, or
-    for a form posted after its session ended, the page that held it), or ``suite``."""
+    for a form posted after its sign-in ended, the page that held it), or ``suite``."""
     if required and request.method == "GET":
         return local_path(request.full_path.rstrip("?"))
     if required:
@@ -50,19 +51,9 @@ def _return_to(required: bool) -> str | None:
     return local_path(request.values.get("suite"))
 
 
-@dataclass(frozen=True)
-class SignInForm:
-    """Where a sign-in form posts and how it names the token (``/connexion``'s by default)."""
-
-    action: str | None = None
-    token_label: str = TOKEN_LABEL
-    hint: str | None = None
-    title: str = "Connexion"
-
-
 def form_page(
     status: int = 200,
-    form: SignInForm = SignInForm(),
+    form: SignInForm = CONNEXION_FORM,
     *,
     error: str | None = None,
     wait: int | None = None,
@@ -72,7 +63,7 @@ def form_page(
     title = "Connexion requise" if required and form.title == "Connexion" else form.title
     page = render_template(
         "connexion.html",
-        action=form.action or url_for("signin.sign_in"),
+        action=url_for(form.endpoint or "signin.sign_in"),
         token_label=form.token_label,
         hint=form.hint,
         error=error,
@@ -86,20 +77,20 @@ def form_page(
     return page, status, headers
 
 
-def sign_in_required(_exc: SignInRequired) -> Page:
-    """The 401 page: this page needs a session; the form signs in and comes back here."""
-    return form_page(401, required=True)
+def sign_in_required(exc: SignInRequired) -> Page:
+    """The 401 page: this page needs a sign-in; the form signs in and comes back here."""
+    return form_page(401, exc.form, required=True)
 
 
 def sign_in_with(
-    roles: tuple[str, ...], refused: str, home: str | None, form: SignInForm = SignInForm()
+    roles: tuple[str, ...], refused: str, form: SignInForm = CONNEXION_FORM
 ) -> WerkzeugResponse | Page:
-    """Sign in with the posted token if its role is one of ``roles``; else the form again,
-    with ``refused`` (or why the token is no good) beside the field."""
+    """Sign in with the posted token if its role is one of ``roles``, then go back to the
+    page it came from or to the role's home; else the form again, with ``refused`` (or why
+    the token is no good) beside the field."""
     check_csrf()
     secret = request.form.get("token", "").strip()
-    with read_session() as db:
-        caller = authenticate(db, f"Bearer {secret}") if secret else None
+    caller = caller_of_token(f"Bearer {secret}") if secret else None
     if caller is None or caller.role not in roles:
         retry_after = refused_authentication()
         if retry_after is not None:
@@ -109,14 +100,11 @@ def sign_in_with(
         return form_page(403, form, error=refused)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
     with transaction() as db:
-        session_id = open_web_session(db, caller, lifetime)
-    session.clear()
-    session.permanent = True
-    session["sid"] = session_id
-    target = local_path(request.form.get("suite")) or home
-    if target is None:
-        target = url_for("yearend.admin") if caller.role == "admin" else url_for("yearend.campaign")
-    return redirect(target)
+        sign_in_id = open_sign_in(db, caller, lifetime)
+    sign_in_cookie.clear()
+    sign_in_cookie.permanent = True
+    sign_in_cookie["sid"] = sign_in_id
+    return redirect(local_path(request.form.get("suite")) or home_of(caller.role))
 
 
 def sign_in_page() -> Page:
@@ -125,16 +113,22 @@ def sign_in_page() -> Page:
 
 
 def sign_in() -> WerkzeugResponse | Page:
-    return sign_in_with(PAGE_ROLES, NO_PAGES, None)
+    """``POST /connexion``."""
+    return sign_in_with(PAGE_ROLES, NO_PAGES)
+
+
+def admin_sign_in() -> WerkzeugResponse | Page:
+    """``POST /admin/login``: an admin token only."""
+    return sign_in_with(("admin",), NOT_ADMIN, ADMIN_FORM)
 
 
 def sign_out() -> WerkzeugResponse:
-    """End the session (its row: on every replica) and the cookie."""
+    """End the sign-in (its row: on every replica) and the cookie."""
     check_csrf()
-    session_id = session.get("sid")
-    if session_id:
+    sign_in_id = sign_in_cookie.get("sid")
+    if sign_in_id:
         with transaction() as db:
-            close_web_session(db, session_id)
-    session.clear()
+            close_sign_in(db, sign_in_id)
+    sign_in_cookie.clear()
     flash("Vous êtes déconnecté : la session est close sur le serveur.", "success")
     return redirect(url_for("signin.sign_in_page"))

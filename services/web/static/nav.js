@@ -1,17 +1,17 @@
 /* bilan — the header menu of the role that signed in, on every page (templates/base.html).
  *
  * A signed-in page knows its visitor: the server shows the role's entries and writes
- * #session-data (role, name, home page, end of session; no secret), kept here in the
- * browser's storage. A public page never sees the session cookie (it is the same for
+ * #sign-in-data (role, name, home page, end of the sign-in; no secret), kept here in the
+ * browser's storage. A public page never sees the sign-in cookie (it is the same for
  * everyone, and cacheable): its role entries come hidden, with their roles in data-roles,
- * and are shown from what was kept, until the session's end. A signed-in page's path seen
- * without a session writes null: the browser forgets. Showing an entry grants nothing —
- * the page behind it asks for the session.
+ * and are shown from what was kept, until the sign-in's end. A signed-in page's path seen
+ * without a sign-in writes null: the browser forgets. Showing an entry grants nothing —
+ * the page behind it asks for the sign-in.
  */
 (function () {
   "use strict";
-  var KEY = "bilan.session";
-  var data = document.getElementById("session-data");
+  var KEY = "bilan.sign-in";
+  var data = document.getElementById("sign-in-data");
   var kept = null;
   try {
     if (data) {

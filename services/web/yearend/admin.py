@@ -6,9 +6,10 @@ year whose declarations are not complete — every active structure with a valid
 may still be consolidated, into a provisional report, once the admin has read what is
 missing and confirmed it (a second form, so that it works without JavaScript).
 
-``/admin`` asks for an admin token once (services/web/signin: the session is a database
-row, the cookie holds its random id) and every form carries the session's CSRF token.
-Without a session the page is the 401 sign-in page; signed in with another role, a 403.
+``/admin`` asks for an admin token once (services/web/signin: the sign-in is a database
+row, the cookie holds its random id) and every form carries the cookie's CSRF token.
+Without a sign-in the page is the 401 page holding the admin's sign-in form; signed in
+with another role, a 403.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from services.web.parameters import (
     year_range,
 )
 from services.web.reports.field import ReportField
-from services.web.signin.identity import Identity, check_csrf, current_identity, require_identity
-from services.web.signin.pages import Page, SignInForm, form_page, sign_in_with, sign_out
+from services.web.signin.forms import ADMIN_FORM
+from services.web.signin.identity import Identity, check_csrf, require_identity
 from services.web.yearend.campaign_window_page import (
     WindowForm,
     admin_campaign,
@@ -58,8 +59,6 @@ from shared.storage.models.declarations import Declaration
 from shared.storage.models.registry import Structure
 
 ADMINS = "à l'administration nationale"
-TOKEN_LABEL = "Jeton d'administration"
-HINT = "Créé par bilan token create --role admin."
 JOB_STATES = {
     "queued": "en attente",
     "running": "en cours",
@@ -68,26 +67,8 @@ JOB_STATES = {
 }
 
 
-def _sign_in_form() -> SignInForm:
-    return SignInForm(
-        action=url_for("yearend.admin_login"),
-        token_label=TOKEN_LABEL,
-        hint=HINT,
-        title="Administration : connexion",
-    )
-
-
-def _admin() -> Identity | Page:
-    """The admin of the session, or the page that asks for one (401) — a 403 for another role."""
-    if current_identity() is None:
-        return form_page(401, _sign_in_form(), required=True)
-    return require_identity("admin", what=ADMINS)
-
-
-def admin() -> str | Page:
-    identity = _admin()
-    if not isinstance(identity, Identity):
-        return identity
+def admin() -> str:
+    require_identity("admin", what=ADMINS, form=ADMIN_FORM)
     year_text = optional("year")
     year = dt.date.today().year - 1 if year_text is None else page_year(year_text)
     job_text = optional("job")
@@ -137,19 +118,6 @@ def admin_page(year: int, watched: int | None = None, window_form: WindowForm | 
         rejected=REJECTED,
         **campaign,
     )
-
-
-def admin_login() -> WerkzeugResponse | Page:
-    return sign_in_with(
-        ("admin",),
-        "Ce jeton n'est pas un jeton d'administration valide.",
-        url_for("yearend.admin"),
-        _sign_in_form(),
-    )
-
-
-def admin_logout() -> WerkzeugResponse:
-    return sign_out()
 
 
 def _require_admin() -> Identity:

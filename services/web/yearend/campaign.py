@@ -20,9 +20,9 @@ from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from services.http.errors import ApiError
 from services.web.db import read_session
 from services.web.formatting import alphabetical
-from services.web.http import ApiError
 from services.web.pagination import paginate
 from services.web.parameters import optional, year_choices
 from services.web.signin.identity import Identity, check_csrf, require_identity

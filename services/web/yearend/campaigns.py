@@ -12,8 +12,10 @@ import msgspec
 from flask import Response
 from sqlalchemy.orm import Session
 
+from services.http.bearer import authenticated, require_role
+from services.http.bodies import decode_body
+from services.http.errors import ApiError, json_response
 from services.web.db import read_session, transaction
-from services.web.http import ApiError, authenticated, decode_body, json_response, require_role
 from services.web.parameters import parse_year
 from services.web.yearend.declarations import completeness_of
 from services.web.yearend.schemas import CampaignDocument, CampaignWindow

@@ -13,14 +13,10 @@ import msgspec
 from flask import Response, current_app
 from sqlalchemy import select
 
+from services.http.bearer import require_role
+from services.http.bodies import decode_body
+from services.http.errors import ApiError, json_response, no_store
 from services.web.db import read_session, transaction
-from services.web.http import (
-    ApiError,
-    decode_body,
-    json_response,
-    no_store,
-    require_role,
-)
 from services.web.parameters import parse_id, query_integer, year_range
 from services.web.yearend.schemas import (
     ConsolidationList,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from services.web.http import ApiError
+from services.http.errors import ApiError
 from services.web.parameters import is_structure_id
 from services.web.signin.identity import Identity
 from shared.declarations.fields import DeclarationError

@@ -17,13 +17,10 @@ import msgspec
 from flask import Response, request
 from sqlalchemy.orm import Session
 
+from services.http.bearer import authenticated
+from services.http.bodies import decode_body
+from services.http.errors import ApiError, json_response
 from services.web.db import read_session, transaction
-from services.web.http import (
-    ApiError,
-    authenticated,
-    decode_body,
-    json_response,
-)
 from services.web.parameters import given, given_region, is_structure_id, parse_year
 from services.web.yearend.decisions import decide_and_mail
 from services.web.yearend.schemas import (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.web.apidoc import Parameters, answer, fail, json_body, operation
+from services.http.apidoc import answer, fail, json_body, operation
+from services.web.parameters import Parameters
 from services.web.yearend.schemas import (
     CampaignDocument,
     CampaignWindow,

@@ -1,10 +1,10 @@
-"""The URLs of the year end: declarations, campaigns, consolidations, and their pages (the
-frozen reports have their own: services/web/reports/)."""
+"""The URLs of the year end: declarations, campaigns, consolidations and their pages — the API
+(``api_bp``: answers and refuses in JSON) and the pages (``bp``); the frozen reports have their
+own (services/web/reports/)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from services.http.answers import JsonBlueprint, PageBlueprint
 from services.web.yearend import (
     admin,
     campaign,
@@ -15,28 +15,31 @@ from services.web.yearend import (
     declarations,
 )
 
-bp = Blueprint("yearend", __name__, template_folder="templates")
+bp = PageBlueprint("yearend", __name__, template_folder="templates")
+api_bp = JsonBlueprint("yearend_api", __name__)
 
 # The API (SPEC §5).
 _DECLARATION = "/v1/declarations/<year>/<structure_id>"
-bp.add_url_rule("/v1/declarations/<year>", view_func=declarations.get_declarations)
-bp.add_url_rule(_DECLARATION, view_func=declarations.get_declaration)
-bp.add_url_rule(_DECLARATION, view_func=declarations.put_declaration, methods=["PUT"])
-bp.add_url_rule(
+api_bp.add_url_rule("/v1/declarations/<year>", view_func=declarations.get_declarations)
+api_bp.add_url_rule(_DECLARATION, view_func=declarations.get_declaration)
+api_bp.add_url_rule(_DECLARATION, view_func=declarations.put_declaration, methods=["PUT"])
+api_bp.add_url_rule(
     f"{_DECLARATION}/validate", view_func=declarations.validate_declaration, methods=["POST"]
 )
-bp.add_url_rule(
+api_bp.add_url_rule(
     f"{_DECLARATION}/reject", view_func=declarations.reject_declaration, methods=["POST"]
 )
 
-bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.get_campaign)
-bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, methods=["PUT"])
+api_bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.get_campaign)
+api_bp.add_url_rule("/v1/campaigns/<year>", view_func=campaigns.put_campaign, methods=["PUT"])
 
-bp.add_url_rule("/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"])
-bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
-bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
+api_bp.add_url_rule(
+    "/v1/consolidations", view_func=consolidations.post_consolidation, methods=["POST"]
+)
+api_bp.add_url_rule("/v1/consolidations", view_func=consolidations.list_consolidations)
+api_bp.add_url_rule("/v1/consolidations/<id>", view_func=consolidations.get_consolidation)
 
-# The signed-in pages of the declarations (the session cookie's path /declarations).
+# The signed-in pages of the declarations (the sign-in cookie's path /declarations).
 _PAGE = "/declarations/<year>/<structure_id>"
 bp.add_url_rule("/declarations", view_func=campaign.campaign)
 bp.add_url_rule("/declarations/contact", view_func=campaign.contact_submit, methods=["POST"])
@@ -48,10 +51,8 @@ bp.add_url_rule(
 )
 bp.add_url_rule(f"{_PAGE}/rejet", view_func=declaration_pages.declaration_reject, methods=["POST"])
 
-# The admin's page (the session cookie's path /admin).
+# The admin's page (the sign-in cookie's path /admin; signing in there: services/web/signin).
 bp.add_url_rule("/admin", view_func=admin.admin)
-bp.add_url_rule("/admin/login", view_func=admin.admin_login, methods=["POST"])
-bp.add_url_rule("/admin/logout", view_func=admin.admin_logout, methods=["POST"])
 bp.add_url_rule("/admin/consolidations", view_func=admin.admin_consolidate, methods=["POST"])
 bp.add_url_rule("/admin/campagnes/<year>", view_func=admin.admin_window_save, methods=["POST"])
 bp.add_url_rule(

@@ -11,8 +11,8 @@ from typing import Any
 from flask import flash
 from sqlalchemy.orm import Session
 
+from services.http.errors import ApiError
 from services.web.db import transaction
-from services.web.http import ApiError
 from shared.mail.addresses import MAX_LENGTH
 from shared.mail.outbox import PENDING, REFUSED, SENT, mails_of_structure
 from shared.registry import InvalidStructure, set_contact

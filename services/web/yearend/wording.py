@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from services.web.http import ApiError
+from services.http.errors import ApiError
 from services.web.parameters import parse_year, year_range
 from shared.declarations.campaign import NONE
 from shared.declarations.workflow import REJECTED, SUBMITTED, VALIDATED

@@ -38,11 +38,11 @@ class AppSecret(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WebSession(Base):
-    """A signed-in session of the pages (every role but ``source``, shared/access/signins.py);
-    the cookie holds its id, this table only its SHA-256.
+class SignIn(Base):
+    """A sign-in to the pages (every role but ``source``, shared/access/signins.py); the
+    sign-in cookie holds its id, this table only its SHA-256.
 
-    Deleting the row (sign-out, revocation of its token, expiry) ends the session on every
+    Deleting the row (sign-out, revocation of its token, expiry) ends the sign-in on every
     replica. The table keeps the name schema 0005 gave it, when only /admin signed in.
     """
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from services.http.answers import JsonBlueprint, PageBlueprint
 from services.web import create_app
 from shared.config import load_settings
 from tests.support.web import make_app
@@ -16,16 +17,20 @@ from tests.support.web import make_app
 
 def failing_app(database_url: str) -> Flask:
     """The app, with routes that fail unexpectedly, as a bug would (not propagated to the
-    test: answered as in production)."""
+    test: answered as in production): a page's and two that answer JSON."""
     app = make_app(database_url)
     app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     def boom() -> str:
         raise RuntimeError("SELECT secret FROM somewhere")
 
-    app.add_url_rule("/boom", view_func=boom)
-    app.add_url_rule("/v1/boom", endpoint="api_boom", view_func=boom)
-    app.add_url_rule("/boom/donnees.json", endpoint="data_boom", view_func=boom)
+    pages = PageBlueprint("boom_pages", __name__)
+    pages.add_url_rule("/boom", view_func=boom)
+    data = JsonBlueprint("boom_data", __name__)
+    data.add_url_rule("/v1/boom", endpoint="api_boom", view_func=boom)
+    data.add_url_rule("/boom/donnees.json", endpoint="data_boom", view_func=boom)
+    app.register_blueprint(pages)
+    app.register_blueprint(data)
     return app
 
 

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.http.errors import ErrorBody
 from services.web import create_app
-from services.web.http import ErrorBody
 from services.web.live.schemas import BreakdownResponse, FiguresResponse, SeriesResponse
 from services.web.registry.schemas import StructureDocument, StructureList
 from shared.config import load_settings

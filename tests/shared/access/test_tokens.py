@@ -1,5 +1,5 @@
-"""Tokens: refused at once when revoked or expired, "last used" written at most once a
-minute, listed without their secret."""
+"""Tokens: refused at once when revoked or expired, looked up without writing, "last used"
+noted apart at most once a minute, listed without their secret."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.access.tokens import (
+    UseNotes,
     authenticate,
     create_token,
     extend_token,
@@ -20,7 +21,7 @@ from shared.access.tokens import (
     token_digest,
     token_id_of,
 )
-from shared.storage.db import engine_for, read_session_factory
+from shared.storage.db import engine_for, read_session_factory, session_factory
 from shared.storage.models.access import Token
 
 
@@ -55,30 +56,75 @@ def test_an_expired_token_is_refused(sessions: sessionmaker[Session]) -> None:
         assert authenticate(session, bearer(secret)) is None
 
 
-def test_last_used_is_written_at_most_once_a_minute(
-    sessions: sessionmaker[Session], database_url: str
-) -> None:
-    with sessions.begin() as session:
-        secret = create_token(session, "source")
+def _token_writes(engine: Any) -> list[str]:
+    """The UPDATEs of the tokens table on ``engine`` from now on (the listener stays: the
+    engine is the test's own)."""
     writes: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement.lstrip().upper().startswith("UPDATE TOKENS"):
             writes.append(statement)
 
-    engine = engine_for(database_url)
     sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        reads = read_session_factory(engine)
-        for _ in range(50):  # fifty ingest requests
-            with reads() as session:
-                assert authenticate(session, bearer(secret)) is not None
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
+    return writes
+
+
+def test_authenticating_only_reads(sessions: sessionmaker[Session], database_url: str) -> None:
+    with sessions.begin() as session:
+        secret = create_token(session, "source")
+    engine = engine_for(database_url)
+    writes = _token_writes(engine)
+    with read_session_factory(engine)() as session:
+        assert authenticate(session, bearer(secret)) is not None
+    assert writes == []
+    (info,) = list_tokens(sessions())
+    assert info.last_used_at is None
+
+
+def test_last_used_is_written_at_most_once_a_minute(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        secret = create_token(session, "source")
+        token_id = token_id_of(session, secret)
+    assert token_id is not None
+    engine = engine_for(database_url)
+    writes = _token_writes(engine)
+    notes = UseNotes(session_factory(engine))
+    for _ in range(50):  # fifty ingest requests
+        notes.note(token_id)
     assert len(writes) == 1
     (info,) = list_tokens(sessions())
     assert info.last_used_at is not None
     assert dt.datetime.now(dt.UTC) - info.last_used_at < dt.timedelta(minutes=1)
+
+
+def last_used(sessions: sessionmaker[Session]) -> dt.datetime | None:
+    with sessions() as session:
+        (info,) = list_tokens(session)
+    return info.last_used_at
+
+
+def test_another_process_noted_it_within_the_minute(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        secret = create_token(session, "source")
+        token_id = token_id_of(session, secret)
+    assert token_id is not None
+    now = dt.datetime.now(dt.UTC)
+    UseNotes(sessions).note(token_id, now - dt.timedelta(seconds=30))
+    # A second process (its own notes): the row says 30 s ago, it is left as it is.
+    UseNotes(sessions).note(token_id, now)
+    assert last_used(sessions) == now - dt.timedelta(seconds=30)
+    # Past the minute, it is written again.
+    UseNotes(sessions).note(token_id, now + dt.timedelta(seconds=31))
+    assert last_used(sessions) == now + dt.timedelta(seconds=31)
+
+
+def test_a_note_that_fails_never_fails_the_request(tmp_path: Any) -> None:
+    missing = engine_for(f"sqlite:///{tmp_path / 'no-such-dir' / 'bilan.db'}")
+    UseNotes(session_factory(missing)).note(1)  # logged, not raised
 
 
 def test_the_list_never_shows_a_secret(sessions: sessionmaker[Session], registry: Any) -> None:

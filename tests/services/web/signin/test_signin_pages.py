@@ -1,6 +1,6 @@
-"""/connexion: every role that has pages signs in with its token, as /admin did; the session
+"""/connexion: every role that has pages signs in with its token, as /admin did; the sign-in
 is a database row, its cookie reaches the signed-in paths only; 401 and 403 are French
-pages; sign-out ends the session on the server; a sign-in never leads to another site."""
+pages; sign-out ends the sign-in on the server; a sign-in never leads to another site."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_every_role_signs_in_and_sees_who_it_is(
     assert shown == expected + (["Administration"] if who == "admin" else [])
 
 
-def test_a_source_token_opens_no_session(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_a_source_token_cannot_sign_in(client: FlaskClient, tokens: dict[str, str]) -> None:
     csrf = csrf_of(client.get("/connexion").get_data(as_text=True))
     response = client.post("/connexion", data={"token": tokens["source"], "csrf": csrf})
     assert response.status_code == 403
@@ -62,7 +62,7 @@ def test_a_source_token_opens_no_session(client: FlaskClient, tokens: dict[str, 
 
 
 @pytest.mark.parametrize("url", SIGNED_IN_PAGES)
-def test_signed_in_pages_without_a_session_are_the_french_401_page(
+def test_signed_in_pages_without_a_sign_in_are_the_french_401_page(
     client: FlaskClient, url: str
 ) -> None:
     text = page_text(client, url, 401)
@@ -119,7 +119,7 @@ def test_a_role_refused_gets_a_french_403_page(
     assert "Accès refusé (erreur 403)" in text
 
 
-def test_sign_out_ends_the_session_everywhere(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_sign_out_ends_the_sign_in_everywhere(client: FlaskClient, tokens: dict[str, str]) -> None:
     csrf = connect(client, tokens["paris"])
     copied = client.get_cookie("session", path="/declarations")
     assert copied is not None
@@ -130,13 +130,13 @@ def test_sign_out_ends_the_session_everywhere(client: FlaskClient, tokens: dict[
     # The cookie of before, replayed: its row is gone.
     client.set_cookie("session", copied.value, path="/declarations")
     page_text(client, "/declarations", 401)
-    # The signed-in page without a session says so to the browser's menu (nav.js).
-    assert '<script type="application/json" id="session-data">null</script>' in page_text(
+    # The signed-in page without a sign-in says so to the browser's menu (nav.js).
+    assert '<script type="application/json" id="sign-in-data">null</script>' in page_text(
         client, "/connexion"
     )
 
 
-def test_the_public_pages_say_nothing_of_the_session(
+def test_the_public_pages_say_nothing_of_the_sign_in(
     client: FlaskClient, tokens: dict[str, str]
 ) -> None:
     connect(client, tokens["admin"])
@@ -145,6 +145,6 @@ def test_the_public_pages_say_nothing_of_the_session(
         assert "Set-Cookie" not in response.headers, url
         assert "Cookie" not in response.headers.get("Vary", ""), url
         text = response.get_data(as_text=True)
-        assert 'id="session-data"' not in text and "Se connecter" in text, url
+        assert 'id="sign-in-data"' not in text and "Se connecter" in text, url
         # The role entries are there, hidden, for nav.js to show.
         assert '<li class="fr-nav__item" data-roles="admin" hidden>' in text, url

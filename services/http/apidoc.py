@@ -1,20 +1,15 @@
-"""Building blocks of ``/openapi.json`` that every feature's paths use.
+"""Building blocks of both services' ``/openapi.json``: references to the msgspec structs'
+schemas, answers, errors, headers, and one operation with every answer it can give.
 
-Each feature documents its own paths (``<feature>/openapi.py``) with these
-helpers; ``services/web/openapi.py`` puts them together.
+Each feature of the web documents its own paths (``services/web/<feature>/openapi.py``),
+the ingest its one (``services/ingest/openapi.py``), with these.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
-from services.web.http import ErrorBody
-from services.web.parameters import INT32_MAX, year_range
-from shared.events import StructureId
-from shared.regions import REGIONS
+from services.http.errors import ErrorBody
 
 REF = "#/components/schemas/{name}"
 
@@ -115,6 +110,7 @@ def operation(
     conditional: bool = False,
     reads: bool = True,
     description: str | None = None,
+    too_large: str = "Body over 1 MiB (answered from Content-Length)",
 ) -> dict[str, Any]:
     """One operation, with every answer it can give besides its own ``responses``: 400 for
     bad parameters, 413/415 for a body, 401/403/429 with a token, 304 when conditional,
@@ -123,7 +119,7 @@ def operation(
     if parameters or body is not None:
         every.setdefault("400", fail("Bad parameter, or a body that is not JSON"))
     if body is not None:
-        every.setdefault("413", fail("Body over 1 MiB (answered from Content-Length)"))
+        every.setdefault("413", fail(too_large))
         every.setdefault("415", fail("Body not sent as application/json"))
     if secured:
         every.setdefault("401", fail("Missing, unknown, revoked or expired token"))
@@ -151,56 +147,3 @@ def operation(
         found["requestBody"] = body
     found["responses"] = dict(sorted(every.items()))
     return found
-
-
-@dataclass(frozen=True)
-class Parameters:
-    """The parameters several paths share (the years depend on today)."""
-
-    year: dict[str, Any]
-    region: dict[str, Any]
-    structure: dict[str, Any]
-    path_year: dict[str, Any]
-    path_structure: dict[str, Any]
-    version: dict[str, Any]
-    job_id: dict[str, Any]
-
-
-def parameters() -> Parameters:
-    """The shared parameters, as of today."""
-    (structure_id,), _ = msgspec.json.schema_components([StructureId])
-    first, last = year_range()
-    return Parameters(
-        year=query(
-            "year",
-            "Reporting year (default: the current year)",
-            {"type": "integer", "minimum": first, "maximum": last},
-        ),
-        region=query("region", "INSEE code of a 2007 region (SPEC §4.1)", {"enum": list(REGIONS)}),
-        structure=query("structure", "A structure of the registry", structure_id),
-        path_year={
-            "name": "year",
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer", "minimum": first, "maximum": last},
-        },
-        path_structure={
-            "name": "structure_id",
-            "in": "path",
-            "required": True,
-            "schema": structure_id,
-        },
-        version={
-            "name": "version",
-            "in": "query",
-            "required": False,
-            "description": "A version number (default: the latest)",
-            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
-        },
-        job_id={
-            "name": "id",
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
-        },
-    )

@@ -1,6 +1,6 @@
-"""/admin sessions: no fixed signing key, sessions that end on the server (logout,
-revocation, expiry), Secure cookies over HTTPS, a lifetime setting, and a CSRF check
-that an empty session does not pass."""
+"""Signing in to /admin: no fixed signing key of the sign-in cookie, sign-ins that end on
+the server (logout, revocation, expiry), Secure cookies over HTTPS, a lifetime setting, and
+a CSRF check that an empty cookie does not pass."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.access.tokens import revoke_token, token_digest
 from shared.config import load_settings
-from shared.storage.models.access import AppSecret, Token, WebSession
+from shared.storage.models.access import AppSecret, SignIn, Token
 from tests.support.web import csrf_of, make_app, sign_in
 
 SIGNED_IN = "Lancer la consolidation"
@@ -81,7 +81,7 @@ def test_a_short_secret_key_refuses_to_start(database_url: str) -> None:
         make_app(database_url, SETTINGS=settings)
 
 
-def test_logout_ends_the_session_on_the_server(client: FlaskClient, admin_token: str) -> None:
+def test_logout_ends_the_sign_in_on_the_server(client: FlaskClient, admin_token: str) -> None:
     csrf = sign_in(client, admin_token)
     copied = session_cookie(client)
     client.post("/admin/logout", data={"csrf": csrf})
@@ -93,7 +93,7 @@ def test_logout_ends_the_session_on_the_server(client: FlaskClient, admin_token:
     assert response.status_code == 401
 
 
-def test_revoking_the_token_ends_its_sessions(
+def test_revoking_the_token_ends_its_sign_ins(
     client: FlaskClient, admin_token: str, sessions: sessionmaker[Session]
 ) -> None:
     sign_in(client, admin_token)
@@ -101,11 +101,11 @@ def test_revoking_the_token_ends_its_sessions(
     with sessions.begin() as session:
         token_id = session.scalars(select(Token.id).where(Token.role == "admin")).one()
         assert revoke_token(session, token_id)
-        assert session.scalars(select(WebSession)).all() == []
+        assert session.scalars(select(SignIn)).all() == []
     assert LOGIN in admin_page(client)
 
 
-def test_an_expired_token_ends_its_sessions(
+def test_an_expired_token_ends_its_sign_ins(
     client: FlaskClient, admin_token: str, sessions: sessionmaker[Session]
 ) -> None:
     sign_in(client, admin_token)
@@ -115,7 +115,7 @@ def test_an_expired_token_ends_its_sessions(
     assert LOGIN in admin_page(client)
 
 
-def test_the_session_lifetime_is_a_setting(
+def test_the_sign_in_lifetime_is_a_setting(
     database_url: str, registry: Any, admin_token: str, sessions: sessionmaker[Session]
 ) -> None:
     settings = replace(load_settings(), database_url=database_url, session_hours=0.5)
@@ -126,12 +126,12 @@ def test_the_session_lifetime_is_a_setting(
     in_half_an_hour = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
     assert abs(parsedate_to_datetime(expires) - in_half_an_hour) < dt.timedelta(minutes=1)
     with sessions() as session:
-        row = session.scalars(select(WebSession)).one()
+        row = session.scalars(select(SignIn)).one()
         lifetime = row.expires_at - row.created_at
     assert lifetime == dt.timedelta(minutes=30)
     # Past its end, the session is over whatever the cookie says.
     with sessions.begin() as session:
-        session.execute(update(WebSession).values(expires_at=dt.datetime(2000, 1, 1)))
+        session.execute(update(SignIn).values(expires_at=dt.datetime(2000, 1, 1)))
     assert LOGIN in admin_page(client)
 
 
@@ -150,7 +150,7 @@ def test_secure_cookies_over_https(
 
 
 @pytest.mark.parametrize("csrf", ["", "forged"])
-def test_the_login_csrf_check_fails_on_an_empty_session(
+def test_the_login_csrf_check_fails_on_an_empty_cookie(
     client: FlaskClient, admin_token: str, csrf: str
 ) -> None:
     """No cookie, an empty CSRF field: the old check compared "" with "" and let it in."""
@@ -159,7 +159,7 @@ def test_the_login_csrf_check_fails_on_an_empty_session(
     assert LOGIN in admin_page(client)
 
 
-def test_the_session_cookie_never_reaches_the_public_pages_or_the_api(
+def test_the_sign_in_cookie_never_reaches_the_public_pages_or_the_api(
     client: FlaskClient, admin_token: str
 ) -> None:
     sign_in(client, admin_token)
