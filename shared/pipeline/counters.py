@@ -74,7 +74,15 @@ from shared.pipeline.counter_tables import (
     structure_numbers,
     targets,
 )
+from shared.pipeline.profile_tables import (
+    lock_youths,
+    move_profile_figures,
+    save_profiles,
+    structures_numbered,
+)
+from shared.pipeline.profiles import ProfileMoves, move_other_years, new_profiles
 from shared.pipeline.retractions import retracts
+from shared.profiles import categories
 from shared.storage.bulk import is_postgres
 from shared.storage.models import Batch, YouthState
 
@@ -124,11 +132,15 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     reached("apply:started")
     numbers = structure_numbers(session, {e.structure_id for e in events})
 
+    # Step 1: lock every youth of the claim, reading its profile.
+    profiles = lock_youths(session, {e.youth_id for e in events})
+    reached("apply:youths-locked")
+
     # Step 2: lock every (year, youth) of the claim, appending its events' codes.
     added: dict[Key, list[int]] = {}
     codes: dict[str, int] = {}
     known: dict[tuple[Any, ...], int] = {}  # a claim holds few distinct kinds of code
-    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, _ in events:
+    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, *_ in events:
         key = (day.year, youth_id)
         if kind == "retraction":
             added.setdefault(key, [])
@@ -145,6 +157,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
 
     # Step 3: what must not count, read after the lock.
     kept_out, uncounted = _decide(session, events, list(added))
+    changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
     reached("apply:looked-up")
 
     # Step 4: take it out, move the figures, mark the batches applied.
@@ -158,7 +171,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         code = encode(numbers[target.structure_id], target.region, target.occurred_on.month, fact)
         removed.setdefault(_key(target), []).append(code)
 
-    moves = Moves()
+    moves, by_profile = Moves(), ProfileMoves()
     rewritten: list[tuple[Key, list[int]]] = []
     for key, appended in added.items():
         codes_after = after[key]
@@ -174,6 +187,15 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             rewritten.append((key, final))
         if net or key in removed:
             moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
+        old = profiles[key[1]]
+        by_profile.youth(
+            key[0],
+            before,
+            final,
+            categories(old, key[0]),
+            categories(changed.get(key[1], old), key[0]),
+        )
+    move_other_years(session, by_profile, profiles, changed, added.keys())
     for (year, youth_id), final in rewritten:
         session.execute(
             update(YouthState)
@@ -181,7 +203,12 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             .values(codes=final)
         )
     structure_ids = {number: structure_id for structure_id, number in numbers.items()}
+    structure_ids.update(
+        structures_numbered(session, by_profile.structures() - structure_ids.keys())
+    )
     move_figures(session, moves.figure_deltas(structure_ids))
+    move_profile_figures(session, by_profile.figure_deltas(structure_ids))
+    save_profiles(session, changed)
     session.execute(
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )

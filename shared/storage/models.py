@@ -166,6 +166,12 @@ class Batch(Base):
     )
 
 
+PROFILE_EVENTS = (
+    "type = 'first_reception' AND (youth_sex IS NOT NULL OR youth_birth_year IS NOT NULL "
+    "OR youth_education_level IS NOT NULL)"
+)
+
+
 class EventRow(Base):
     """The event log (SPEC §3), one row per distinct event_id."""
 
@@ -186,6 +192,17 @@ class EventRow(Base):
     youth_sex: Mapped[str | None] = mapped_column(String(1))
     youth_birth_year: Mapped[int | None] = mapped_column(Integer)
     youth_education_level: Mapped[str | None] = mapped_column(String(8))
+
+    # A youth's first receptions that carry a profile, looked up when the one giving its
+    # profile is retracted (shared/pipeline/profiles.py): a small part of the log.
+    __table_args__ = (
+        Index(
+            "ix_events_profiles",
+            "youth_id",
+            postgresql_where=text(PROFILE_EVENTS),
+            sqlite_where=text(PROFILE_EVENTS),
+        ),
+    )
 
 
 class RetractionRow(Base):
@@ -255,8 +272,12 @@ class YouthState(Base):
     codes: Mapped[list[int]] = mapped_column(Codes)
 
     # Room on each page, so that most updates of a row stay on its page (HOT) and leave
-    # the primary key untouched.
-    __table_args__ = ({"postgresql_with": {"fillfactor": 80}},)
+    # the primary key untouched. A youth's years, when its profile changes
+    # (shared/pipeline/profiles.py), by youth_id: updates of codes keep this index untouched.
+    __table_args__ = (
+        Index("ix_youth_state_youth_id", "youth_id"),
+        {"postgresql_with": {"fillfactor": 80}},
+    )
 
 
 class Counted:
@@ -467,3 +488,35 @@ class Mail(Base):
         Index("ix_mails_structure", "structure_id", "year"),
         Index("ix_mails_year_kind", "year", "kind"),
     )
+
+
+class YouthProfileRow(Base):
+    """A youth's profile (SPEC §4.2) over the applied batches, and the youth's lock.
+
+    Every claim locks the row of each youth of its events first (shared/pipeline/counters.py):
+    the row orders every change to that youth's figures, in every year. ``source_id`` is the
+    first reception that gives the profile (None: no profile, every field unknown).
+    """
+
+    __tablename__ = "youth_profiles"
+
+    youth_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_id: Mapped[str | None] = mapped_column(String(128))
+    source_on: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    education_level: Mapped[str | None] = mapped_column(String(8))
+
+    __table_args__ = ({"postgresql_with": {"fillfactor": 80}},)
+
+
+class ProfileCounts(Counted, Base):
+    """The COUNTED figures of the youths of one profile category in a (year, scope): the
+    rows of ``GET /v1/figures/breakdown?by=sex|age|education_level`` (shared/profiles.py)."""
+
+    __tablename__ = "profile_counts"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(8), primary_key=True)
