@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from shared.figures import COUNTED
+from shared.figures import COUNTED, with_derived
 from shared.pipeline.retractions import matched_sql
-from shared.profiles import Profile, earlier
+from shared.profiles import DIMENSIONS, Profile, earlier
 from shared.storage.bulk import bulk_upsert, is_postgres
 from shared.storage.db import driver_connection, upsert
 from shared.storage.models import (
@@ -161,3 +161,18 @@ def read_profile_cells(
         (int(r[0]), r[1], r[2], r[3]): dict(zip(COUNTED, map(int, r[4:]), strict=True))
         for r in session.execute(statement)
     }
+
+
+def read_profile_rows(
+    session: Session, year: int, scope: str, dimension: str
+) -> dict[str, dict[str, int | float]]:
+    """The live figures (every key of SPEC §4, first table) of each category of a dimension
+    in a (year, scope), in the dimension's order, zeros for a category without youths."""
+    table = table_of(ProfileCounts)
+    rows = session.execute(
+        select(table.c.category, *(table.c[k] for k in COUNTED)).where(
+            table.c.year == year, table.c.scope == scope, table.c.dimension == dimension
+        )
+    )
+    found = {row[0]: dict(zip(COUNTED, map(int, row[1:]), strict=True)) for row in rows}
+    return {key: with_derived(found.get(key, {})) for key in DIMENSIONS[dimension]}
