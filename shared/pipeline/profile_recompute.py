@@ -27,6 +27,7 @@ from shared.figures import (
     fact_of,
     figures_of_mask,
     sum_youth_figures,
+    with_derived,
 )
 from shared.pipeline.profile_tables import ProfileCell
 from shared.pipeline.recompute import _prepare, fact_bit_expression
@@ -145,14 +146,15 @@ def _category_sql(dimension: str, year: int) -> str:
     return f"COALESCE(p.{dimension}, '{UNKNOWN}')"
 
 
-def _patterns(dimension: str, year: int) -> str:
+def _patterns(dimension: str, year: int, national_only: bool = False) -> str:
     """The year's youths of every scope grouped by their category and the bitmask of their
     facts, with their event counts."""
     merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
     sums = ", ".join(f"SUM(y.{n})" for n in _N)
     category = _category_sql(dimension, year)
     parts = []
-    for level, column in (("national", None), ("region", "region"), ("structure", "structure_id")):
+    levels = (("national", None), ("region", "region"), ("structure", "structure_id"))
+    for level, column in levels[:1] if national_only else levels:
         grouped = f"{column}, youth_id" if column else "youth_id"
         scope = f"y.{column}" if column else "NULL"
         parts.append(
@@ -165,10 +167,10 @@ def _patterns(dimension: str, year: int) -> str:
 
 
 def recompute_profiles(
-    connection: Connection, year: int, *, applied_only: bool = False
+    connection: Connection, year: int, *, applied_only: bool = False, national_only: bool = False
 ) -> dict[ProfileCell, dict[str, int]]:
-    """Every profile cell of the year, every scope, over every recorded event (or the events
-    of applied batches). Runs in the caller's transaction and snapshot."""
+    """Every profile cell of the year, every scope (or the nation's only), over every recorded
+    event (or the events of applied batches). Runs in the caller's transaction and snapshot."""
     _prepare(connection)
     for table in (YOUTHS_TABLE, PROFILES_TABLE):
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
@@ -177,7 +179,7 @@ def recompute_profiles(
     totals_of: dict[ProfileCell, list[int]] = {}
     for dimension in DIMENSIONS:
         for level, scope_id, category, mask, youths, *sums in connection.execute(
-            text(_patterns(dimension, year))
+            text(_patterns(dimension, year, national_only))
         ):
             scope = NATIONAL if level == "national" else scope_key(level, scope_id)
             totals = totals_of.setdefault((year, scope, dimension, category), [0] * len(COUNTED))
@@ -203,3 +205,16 @@ def compare_profiles(
             if a != b:
                 found.append((f"{year:04d}", f"{scope} {dimension}={category}", figure, a, b))
     return found
+
+
+def national_profiles(
+    cells: dict[ProfileCell, dict[str, int]], year: int
+) -> dict[str, dict[str, dict[str, int | float]]]:
+    """The nation's profile rows of a year (the report's ``profiles``, SPEC §5): every figure
+    key of each category of each dimension, zeros included."""
+    return {
+        dimension: {
+            key: with_derived(cells.get((year, NATIONAL, dimension, key), {})) for key in keys
+        }
+        for dimension, keys in DIMENSIONS.items()
+    }
