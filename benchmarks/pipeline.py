@@ -23,6 +23,7 @@ prints, in the same run:
     python benchmarks/pipeline.py                      # both runs (≈6 min)
     python benchmarks/pipeline.py --run small          # 300 000 events only
     python benchmarks/pipeline.py --run national --batch-size 5000
+    python benchmarks/pipeline.py --profiles compare   # with and without profiles, 3 × 2 runs
 
 The national run's database (``bilan_bench``) is kept for ``benchmarks/consolidation.py``.
 """
@@ -55,6 +56,7 @@ from benchmarks.processes import (
     peak_memory_mib,
     postgres_cpu_seconds,
 )
+from benchmarks.profile_runs import without_profiles
 from shared.access.tokens import create_token
 from shared.pipeline.verify import verify
 from shared.registry import import_structures
@@ -160,8 +162,11 @@ RUNS = {
 }
 
 
-def run_once(args: argparse.Namespace, name: str, scale: float, batch_size: int) -> dict[str, Any]:
-    """One run of the pipeline; its measures."""
+def run_once(
+    args: argparse.Namespace, name: str, scale: float, batch_size: int, profiles: bool = True
+) -> dict[str, Any]:
+    """One run of the pipeline; its measures (``profiles``: the first receptions carry the
+    simulated profiles, else none)."""
     database = args.database if name == "national" else f"{args.database}_{name}"
     database_url = fresh_database(args.postgres, database)
     redis.Redis.from_url(args.redis).flushdb()
@@ -177,8 +182,9 @@ def run_once(args: argparse.Namespace, name: str, scale: float, batch_size: int)
         simulation = YearSimulation(args.year, scale, args.seed, structures)
         postgres_before = postgres_cpu_seconds()
         start = time.perf_counter()
+        events = simulation.events() if profiles else without_profiles(simulation.events())
         report = post_events(
-            simulation.events(), f"{services.ingest_url}/v1/events", token,
+            events, f"{services.ingest_url}/v1/events", token,
             batch_size=batch_size, clients=args.clients, total=simulation.estimated_events,
         )  # fmt: skip
         posted = time.perf_counter() - start
@@ -201,7 +207,7 @@ def run_once(args: argparse.Namespace, name: str, scale: float, batch_size: int)
     verified = verify(engine_for(database_url))
     rows, copy_seconds = copy_baseline(database_url, args.year, scale, args.seed)
     return {
-        "name": name,
+        "name": name if profiles else f"{name} (without profiles)",
         "database_url": database_url,
         "scale": scale,
         "batch_size": batch_size,
@@ -256,13 +262,32 @@ def main() -> int:
     parser.add_argument("--database", default="bilan_bench")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--logs", type=Path, default=Path("var/benchmark-logs"))
+    parser.add_argument(
+        "--profiles",
+        choices=["on", "off", "compare"],
+        default="on",
+        help="first receptions with the simulated profiles (on), without (off), or the "
+        "national run three times each way, interleaved, with the medians (compare)",
+    )
     args = parser.parse_args()
+    if args.profiles == "compare":
+        from benchmarks.profile_runs import compare_profiles  # it runs this module's runs
+
+        return compare_profiles(args)
 
     names = list(RUNS) if args.run == "both" else [args.run]
     runs = []
     for name in names:
         scale, batch_size = RUNS[name]
-        runs.append(run_once(args, name, args.scale or scale, args.batch_size or batch_size))
+        runs.append(
+            run_once(
+                args,
+                name,
+                args.scale or scale,
+                args.batch_size or batch_size,
+                args.profiles == "on",
+            )
+        )
     national = runs[-1]
     consolidation = measure_consolidation(national["database_url"], args.year)
 

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from shared.events import EXIT_REASONS, OUTCOME_KINDS
 from shared.figures import FACT_INDEX
+from simulator.profiles import draw_profile
 from simulator.quotas import ACCESS_SETS, Quotas, ScaleTooSmall
 
 _WORKSHOPS_OF_INTERVIEWED = 0.2
@@ -41,9 +42,6 @@ RANK = {
 }
 EVENT_TYPES = tuple(RANK)
 CHANNELS = ("visit",) * 7 + ("phone",) * 8 + ("mail",) * 2 + ("digital",) * 3
-EDUCATION = ("VI",) * 2 + ("Vbis",) * 3 + ("V",) * 8 + ("IV",) * 5 + ("III+",) * 2
-_AGE_WEIGHTS = (2, 6, 10, 13, 14, 13, 12, 11, 10, 9)  # ages 16 to 25
-AGES = tuple(age for age, w in zip(range(16, 26), _AGE_WEIGHTS, strict=True) for _ in range(w))
 LOOSE_OUTCOMES = ("employment",) * 5 + ("subsidized_employment", "work_study") + ("training",) * 3
 _SUBSIDIZED_KINDS = ("subsidized_employment", "work_study")
 
@@ -219,12 +217,9 @@ def plan_youth(
     youth = Youth(first, start, min(end, n_slots - 1), [])
 
     if first:
-        profile = {
-            "sex": "F" if rnd() < 0.51 else "M",
-            "birth_year": year - AGES[int(rnd() * len(AGES))],
-            "education_level": EDUCATION[int(rnd() * 20)],
-        }
-        youth.events.append(Planned(start, 0, "first_reception", "youth", profile, _F_FIRST))
+        profile = draw_profile(rnd, year)
+        field = None if profile is None else "youth"
+        youth.events.append(Planned(start, 0, "first_reception", field, profile, _F_FIRST))
 
     if category is Category.INTERVIEWED:
         _interviewed(rng, youth, left, interviewed_before, newcomers_interviewed)
@@ -352,10 +347,7 @@ def wrong_extra(event_type: str, rnd: Any, year: int) -> tuple[str | None, Any]:
     if event_type == "contact":
         return "channel", CHANNELS[int(rnd() * 20)]
     if event_type == "first_reception":
-        age = AGES[int(rnd() * len(AGES))]
-        return "youth", {
-            "sex": "M" if rnd() < 0.5 else "F",
-            "birth_year": year - age,
-            "education_level": EDUCATION[int(rnd() * 20)],
-        }
+        # Retracted later: a profile that must never count, if it carries one.
+        profile = draw_profile(rnd, year)
+        return (None, None) if profile is None else ("youth", profile)
     return None, None

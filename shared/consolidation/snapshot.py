@@ -1,8 +1,9 @@
 """One consistent read of a year (live counters and the log), and the frozen document.
 
-The counters are read first, then the log is recomputed, in one REPEATABLE READ
-snapshot: both see the same events, so every difference reported is real. The
-differences are reported per scope, never fixed. The same snapshot reads the validated
+The counters are read first, then the log is recomputed (the nation's profile rows too,
+SPEC §4.2: the report's ``profiles``), in one REPEATABLE READ snapshot: both see the same
+events, so every difference reported is real. The differences are reported per scope, never
+fixed. The same snapshot reads the validated
 declarations, and the recomputation counts the youths of their structures (the
 denominator of ``cost_per_youth``, shared/declarations/figures.py).
 """
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from shared.declarations.figures import declaration_figures, validated_structures
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
+from shared.pipeline.profile_recompute import national_profiles, recompute_profiles
 from shared.pipeline.recompute import Progress, group_scope, recompute_year, refresh_statistics
 from shared.registry import registry_figures
 from shared.report.keys import REPORT_KEYS
@@ -70,6 +72,7 @@ class Snapshot:
     recomputed: dict[str, int | float]
     differences: dict[str, dict[str, dict[str, int | float]]]
     completeness: dict[str, int]
+    profiles: dict[str, dict[str, dict[str, int | float]]]
 
 
 def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -> Snapshot:
@@ -89,6 +92,7 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
             progress=lambda p: report(0.1 + 0.8 * p),
             groups={DECLARING: declaring},
         )
+        profiles = national_profiles(recompute_profiles(connection, year, national_only=True), year)
         field = cells.pop((year_period(year), group_scope(DECLARING)), {})
         recomputed = {scope: figures for (_, scope), figures in cells.items()}
         national = with_derived(recomputed.get(NATIONAL, {}))
@@ -108,6 +112,7 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
         recomputed=national,
         differences=reconcile(live, recomputed),
         completeness=completeness,
+        profiles=profiles,
     )
 
 
@@ -142,6 +147,7 @@ def report_document(
         "previous_version_diff": (
             None if previous is None else figures_diff(previous["figures"], snapshot.figures)
         ),
+        "profiles": snapshot.profiles,
     }
 
 

@@ -44,6 +44,9 @@ class ClaimedEvent(NamedTuple):
     outcome: str | None
     exit_reason: str | None
     retracts: str | None
+    youth_sex: str | None
+    youth_birth_year: int | None
+    youth_education_level: str | None
 
 
 _EVENTS = table_of(EventRow)

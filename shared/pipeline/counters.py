@@ -12,7 +12,12 @@ Invariant, true at every commit (so in every snapshot a reader takes):
     (I) a recorded event E other than a retraction is among the codes of
         youth_state[year(E), youth(E)]  ⇔  batch(E) is applied and no retraction
         of an applied batch retracts E (shared.pipeline.retractions.retracts);
-    (C) figure_counts = Σ over youth_state rows of each youth's figures in each cell.
+    (C) figure_counts = Σ over youth_state rows of each youth's figures in each cell;
+    (P) youth_profiles[youth] is the youth's profile over the events of applied batches
+        (SPEC §4.2: its earliest first reception carrying one that (I) counts), and
+        profile_counts[year, scope, dimension, category] = Σ over the youth_state rows
+        (year, youth) whose youth falls in that category that year (shared/profiles.py)
+        of the youth's figures in (year, scope) (shared/pipeline/profiles.py).
 
 At every moment, then, the counters are the figures of SPEC §4 over the applied
 batches; with nothing pending, over the whole log (SPEC §7.3). ``bilan verify``
@@ -20,16 +25,24 @@ checks exactly this statement, in one snapshot, while ingest and workers run.
 
 The protocol. A claim of batches B is applied in one transaction T:
 
-1. read B's events (immutable once recorded: no lock needed);
+1. read B's events (immutable once recorded: no lock needed); **lock** the
+   youth_profiles row of every youth of B's events, retractions included, in one
+   statement, in key order, creating missing rows, and read each youth's profile;
 2. **lock** the youth_state row of every (year, youth) of B's events —
    retractions included — in one statement, in key order, creating missing rows,
    and append the codes of B's events (optimistically counted);
 3. **after the lock**, look up what decides (I): the retractions that aim at B's
    events, from B or from applied batches; the targets of B's retractions, whether
    their batch is applied and whether an applied retraction already retracts them;
+   then each youth's profile after B (P): B's counted first receptions carrying one
+   compete with the youth's; if B uncounts the one that gave it, the best left is read
+   from the log (applied batches and B);
 4. take out the codes (I) says must not count (B's events retracted; targets of
    B's retractions that counted until now), move figure_counts by the difference
-   of each touched youth's figures before and after (C), mark B applied; commit.
+   of each touched youth's figures before and after (C), and profile_counts by the
+   difference of each touched (year, youth)'s figures in its categories before and
+   after — for a youth whose profile B changes, every year it has a youth_state row
+   moves from the old categories to the new (P); mark B applied; commit.
 
 Why every interleaving of {record E, record R, apply batch(E), apply batch(R)}
 ends right (R retracting E, in any order, in one claim or two, resent or not):
@@ -47,9 +60,32 @@ the counters). Nothing here depends on a lock taken under a filter or on which
 version of a row a statement sees: each decision is read after the one lock that
 orders it.
 
-No deadlock: a transaction waits only in step 2 (one statement locking rows in
-key order) and when it upserts figure_counts (one statement, in key order, after
-every youth_state lock). Claims skip locked batches instead of waiting.
+Why a profile change is exact, whatever runs beside it (the youth's events of
+another year, applied concurrently; two first receptions of one youth in two
+claims; the one giving the profile retracted while another year's events apply):
+a youth's profile, and so the category of its figures in *every* year, can change
+with any claim holding one of its events, whatever their year. So the unit of
+locking for (P) is the youth, not the (year, youth): every claim locks, in step 1,
+the youth_profiles row of each youth it touches before any youth_state row. Every
+write about a youth — its youth_state row of any year, its profile, the applied
+mark of a batch holding its events or retractions of them — is then made under that
+youth's lock, and the second of two claims touching the same youth takes it only
+after the first committed (READ COMMITTED: each statement after the lock sees that
+commit). Hence, under the lock, a claim reads the youth's profile, its codes of every
+year and the log's applied batches exactly as committed, and nothing of them changes
+until it commits: the profile it computes is (P)'s over the applied batches and its
+own; the codes it moves between categories are the youth's codes of each year, with
+no concurrent creation of a youth_state row to miss (a row's creator holds the
+youth's lock too, so it committed before, and its row is read, or waits, and then
+reads the new profile after its own lock). The other years' youth_state rows are read
+without waiting: any other holder of them would hold the youth's lock first. The
+youth lock also orders retractions as step 2 does; the (year, youth) lock is kept
+for the codes' append and changes nothing to the argument above it.
+
+No deadlock: a transaction waits only in step 1 and step 2 (one statement each
+locking rows in key order, youth_profiles before youth_state, in every claim) and
+when it upserts figure_counts, then profile_counts (one statement each, in key
+order, after every row lock). Claims skip locked batches instead of waiting.
 """
 
 from __future__ import annotations
@@ -74,7 +110,15 @@ from shared.pipeline.counter_tables import (
     structure_numbers,
     targets,
 )
+from shared.pipeline.profile_tables import (
+    lock_youths,
+    move_profile_figures,
+    save_profiles,
+    structures_numbered,
+)
+from shared.pipeline.profiles import ProfileMoves, move_other_years, new_profiles
 from shared.pipeline.retractions import matched_fields, retracts
+from shared.profiles import categories
 from shared.storage.bulk import is_postgres
 from shared.storage.models.counters import YouthState
 from shared.storage.models.log import Batch
@@ -125,11 +169,15 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     reached("apply:started")
     numbers = structure_numbers(session, {e.structure_id for e in events})
 
+    # Step 1: lock every youth of the claim, reading its profile.
+    profiles = lock_youths(session, {e.youth_id for e in events})
+    reached("apply:youths-locked")
+
     # Step 2: lock every (year, youth) of the claim, appending its events' codes.
     added: dict[Key, list[int]] = {}
     codes: dict[str, int] = {}
     known: dict[tuple[Any, ...], int] = {}  # a claim holds few distinct kinds of code
-    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, _ in events:
+    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, *_ in events:
         key = (day.year, youth_id)
         if kind == "retraction":
             added.setdefault(key, [])
@@ -146,6 +194,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
 
     # Step 3: what must not count, read after the lock.
     kept_out, uncounted = _decide(session, events, list(added))
+    changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
     reached("apply:looked-up")
 
     # Step 4: take it out, move the figures, mark the batches applied.
@@ -159,7 +208,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         code = encode(numbers[target.structure_id], target.region, target.occurred_on.month, fact)
         removed.setdefault(_key(target), []).append(code)
 
-    moves = Moves()
+    moves, by_profile = Moves(), ProfileMoves()
     rewritten: list[tuple[Key, list[int]]] = []
     for key, appended in added.items():
         codes_after = after[key]
@@ -175,6 +224,15 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             rewritten.append((key, final))
         if net or key in removed:
             moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
+        old = profiles[key[1]]
+        by_profile.youth(
+            key[0],
+            before,
+            final,
+            categories(old, key[0]),
+            categories(changed.get(key[1], old), key[0]),
+        )
+    move_other_years(session, by_profile, profiles, changed, added.keys())
     for (year, youth_id), final in rewritten:
         session.execute(
             update(YouthState)
@@ -182,7 +240,12 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             .values(codes=final)
         )
     structure_ids = {number: structure_id for structure_id, number in numbers.items()}
+    structure_ids.update(
+        structures_numbered(session, by_profile.structures() - structure_ids.keys())
+    )
     move_figures(session, moves.figure_deltas(structure_ids))
+    move_profile_figures(session, by_profile.figure_deltas(structure_ids))
+    save_profiles(session, changed)
     session.execute(
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )

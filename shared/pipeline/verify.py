@@ -1,6 +1,6 @@
 """``bilan verify``: the live counters against a recomputation from the log, every cell —
 years, months and the increments of the year to date, nationally, per region and per
-structure.
+structure, and the profile cells of each year (scope ``"<scope> <dimension>=<category>"``).
 
 The counters must equal, at every moment, the figures of the events of applied
 batches (the invariant of shared/pipeline/counters.py). One snapshot (REPEATABLE READ on
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, func, select, text
 
 from shared.figures import COUNTED
+from shared.pipeline.profile_recompute import compare_profiles, recompute_profiles
+from shared.pipeline.profile_tables import read_profile_cells
 from shared.pipeline.recompute import Progress, recompute_year, refresh_statistics
 from shared.storage.db import snapshot_read
 from shared.storage.models.counters import FigureCounts
@@ -96,5 +98,10 @@ def verify(
                     a, b = mine.get(figure, 0), truth.get(figure, 0)
                     if a != b:
                         differences.append(Difference(*cell, figure, a, b))
+            # The profile cells of the year (SPEC §4.2), recomputed on their own.
+            profiles = read_profile_cells(connection, [year])
+            truth_of = recompute_profiles(connection, year, applied_only=True)
+            cells += len(profiles.keys() | truth_of.keys())
+            differences.extend(Difference(*d) for d in compare_profiles(profiles, truth_of))
     report(1.0)
     return Verification(chosen, cells, int(batches[0]), int(batches[1]), differences)

@@ -19,6 +19,7 @@ from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.publication.labels import LABELS
 from shared.publication.spreadsheets import SEPARATOR, inert, inert_row, spreadsheet_number
 from shared.report.keys import DECLARATION_KEYS, REPORT_KEYS
+from shared.report.profiles import profile_csv_rows
 from shared.times import ZONE_NAME, paris_datetime
 
 # (section title, keys), in the order of the 2007 report; the wording is shared.publication.labels'.
@@ -67,7 +68,8 @@ def report_csv(document: Mapping[str, Any], field: str) -> str:
     the answer's). One row per figure, by section — its French name with its unit
     (shared.publication.labels' ``csv_header``), its value ("n.d." when it does not exist), what it
     covers (``field`` for the staff and funding figures: "412 déclarations validées, 85 % des
-    structures actives"), its key — then the completeness of the declarations, whether the
+    structures actives"), its key — then the profile rows (shared/report/profiles.py), the
+    completeness of the declarations, whether the
     report is provisional, and when the version was frozen, in Paris time. Text cells never
     start a formula; values are numbers."""
     out = io.StringIO()
@@ -93,6 +95,8 @@ def report_csv(document: Mapping[str, Any], field: str) -> str:
                 else spreadsheet_number(figures[key], percent)
             )
             row(title, label.csv_header, value, field if key in DECLARATION_KEYS else NETWORK, key)
+    for section, name, value, code in profile_csv_rows(document):
+        row(section, name, value, NETWORK, code)
     section = "Complétude des déclarations"
     row(section, "Structures actives", str(structures), NETWORK, "structures_active")
     row(section, "Déclarations annuelles validées", str(validated), field, "declarations_validated")

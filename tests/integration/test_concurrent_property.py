@@ -1,5 +1,6 @@
 """Property: random streams applied by two appliers interleaved at random points, on the
-real PostgreSQL, give exactly the figures recomputed from the distinct events.
+real PostgreSQL, give exactly the figures recomputed from the distinct events — the profile
+cells too (SPEC §4.2: first receptions carry random profiles, some in another year).
 
 Hypothesis draws the events (with retractions, some inert, and resends), how they
 are split into batches, and a schedule: each step records a batch, or applies two
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.pipeline.counters import apply_batches
 from shared.pipeline.ingestion import Rejected
 from shared.pipeline.live import pending_events
+from shared.pipeline.profile_recompute import recompute_profile_cells
+from shared.pipeline.profile_tables import read_profile_cells
 from shared.pipeline.recompute import recompute_cells
 from shared.storage.models.log import Batch
 from tests.integration.interleaving import Transaction
@@ -27,19 +30,25 @@ from tests.support.events import STRUCTURES, as_records, event, live_cells, nonz
 
 pytestmark = pytest.mark.postgres
 
-POINTS = ("apply:started", "apply:locked", "apply:looked-up", "apply:done")
+POINTS = ("apply:started", "apply:youths-locked", "apply:locked", "apply:looked-up", "apply:done")
+PROFILES = [None, {}, {"sex": "F", "birth_year": 1989}, {"sex": "M", "education_level": "V"}]
 KINDS = [
     ("first_reception", {}), ("contact", {"channel": "phone"}), ("interview", {}),
     ("workshop", {}), ("outcome", {"outcome": "employment"}),
     ("outcome", {"outcome": "work_study"}), ("civis_entry", {}),
     ("civis_exit", {"exit_reason": "other"}),
 ]  # fmt: skip
-DAYS = ["2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"]
+DAYS = ["2006-05-05", "2007-01-10", "2007-02-11", "2007-12-31", "2008-01-01"]
 
 
 def reset(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        session.execute(text("TRUNCATE events, batches, youth_state, retractions, figure_counts"))
+        session.execute(
+            text(
+                "TRUNCATE events, batches, youth_state, retractions, figure_counts, "
+                "youth_profiles, profile_counts"
+            )
+        )
 
 
 def applying(batch_ids: list[str]) -> Any:
@@ -60,16 +69,18 @@ def streams(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]]], list[tuple[int
     events = []
     for i in range(n):
         kind, extra = draw(st.sampled_from(KINDS))
-        events.append(
-            event(
-                f"e{i}",
-                kind,
-                youth=draw(st.sampled_from(["A", "B"])),
-                structure=draw(st.sampled_from(sorted(STRUCTURES))),
-                on=draw(st.sampled_from(DAYS)),
-                **extra,
-            )
+        drawn = event(
+            f"e{i}",
+            kind,
+            youth=draw(st.sampled_from(["A", "B"])),
+            structure=draw(st.sampled_from(sorted(STRUCTURES))),
+            on=draw(st.sampled_from(DAYS)),
+            **extra,
         )
+        profile = draw(st.sampled_from(PROFILES)) if kind == "first_reception" else None
+        if profile is not None:
+            drawn["youth"] = profile  # the profile cells move with it (SPEC §4.2)
+        events.append(drawn)
     targets = draw(st.lists(st.sampled_from(events), max_size=5, unique_by=lambda e: e["event_id"]))
     for i, target in enumerate(targets):
         inert = i % 2 == 1 and draw(st.booleans(), label="inert")
@@ -129,3 +140,6 @@ def test_two_interleaved_appliers_give_the_recomputed_figures(pg, stream) -> Non
         assert pending_events(session) == 0
     expected = nonzero(recompute_cells(as_records(recorded.values())))
     assert live_cells(pg) == expected
+    with pg() as session:
+        profiles = nonzero(read_profile_cells(session))
+    assert profiles == nonzero(recompute_profile_cells(as_records(recorded.values())))

@@ -146,9 +146,14 @@ def test_ids_are_unique_and_every_event_is_valid(year: Any) -> None:
         assert decoded.event_id == event["event_id"]
         assert event["structure_id"] in REGION_OF
         assert event["occurred_on"].startswith("2007-")
-    profiles = [e["youth"] for e in events if e["type"] == "first_reception"]
-    assert profiles and all(set(p) == {"sex", "birth_year", "education_level"} for p in profiles)
-    assert {p["birth_year"] for p in profiles} <= set(range(1982, 1992))
+    firsts = [e for e in events if e["type"] == "first_reception"]
+    profiles = [e["youth"] for e in firsts if "youth" in e]
+    # Some first receptions carry no profile, some a partial one (simulator/profiles.py).
+    assert 0 < len(firsts) - len(profiles) < 0.1 * len(firsts)
+    whole = [p for p in profiles if set(p) == {"sex", "birth_year", "education_level"}]
+    partial = [p for p in profiles if set(p) == {"sex", "education_level"}]
+    assert len(whole) + len(partial) == len(profiles) and partial
+    assert {p["birth_year"] for p in whole} <= set(range(1982, 1992))
     assert all(e.get("channel") for e in events if e["type"] == "contact")
 
 

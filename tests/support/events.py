@@ -149,6 +149,9 @@ def as_records(events: Iterable[dict[str, Any]]) -> list[SimpleNamespace]:
             exit_reason=e.get("exit_reason"),
             occurred_on=dt.date.fromisoformat(e["occurred_on"]),
             region=STRUCTURES[e["structure_id"]].region,
+            youth_sex=e.get("youth", {}).get("sex"),
+            youth_birth_year=e.get("youth", {}).get("birth_year"),
+            youth_education_level=e.get("youth", {}).get("education_level"),
         )
         for e in events
     ]

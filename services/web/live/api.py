@@ -1,5 +1,8 @@
 """``GET /v1/figures`` and ``GET /v1/figures/breakdown`` (SPEC §5): the live event figures.
 
+A breakdown by profile (``by=sex|age|education_level``) is services/web/live/profile_rows.py's:
+a year's, nationally, in a region or in a structure.
+
 Both take ``through`` (SPEC §4.3), the last day of a month of the year: the year to date,
 January to that month. ``/v1/figures`` then gives the scope's figures to date; a breakdown
 by region or by structure gives each row's; a breakdown by month stops at that month (a
@@ -19,8 +22,10 @@ from sqlalchemy.orm import Session
 from services.http.errors import ApiError, json_response
 from services.web.db import snapshot_session
 from services.web.live import public
+from services.web.live.profile_rows import profile_rows
 from services.web.live.schemas import (
     BREAKDOWNS,
+    PROFILE_BREAKDOWNS,
     Breakdown,
     BreakdownResponse,
     BreakdownRow,
@@ -144,11 +149,22 @@ def get_breakdown() -> Response:
     through = given_through(year)
     structure = given_structure()
     region = given_region()
-    if structure is not None and by != "month":
-        message = "structure goes with by=month only: a structure's rows are its months"
+    if structure is not None and by not in ("month", *PROFILE_BREAKDOWNS):
+        message = (
+            "structure goes with by=month or a profile dimension only: a structure's rows are "
+            "its months or its youths' categories"
+        )
         raise ApiError(400, "invalid_parameter", message)
     if structure is not None and region is not None:
         raise ApiError(400, "invalid_parameter", "give region or structure, not both")
+    if by in PROFILE_BREAKDOWNS:
+        if through is not None:
+            message = "a breakdown by profile is of a whole year: through does not go with it"
+            raise ApiError(400, "invalid_parameter", message)
+        with snapshot_session() as session:
+            scope = resolve_scope(session, region, structure)
+            rows = profile_rows(session, year, by, scope)
+        return json_response(BreakdownResponse(year=year, by=cast(Breakdown, by), rows=rows))
     with snapshot_session() as session:
         if structure is not None:
             resolve_scope(session, None, structure)  # a 404 unless in the registry

@@ -34,6 +34,15 @@ WITHHELD_TO_DATE = (
 )
 
 
+PROFILES = (
+    " By `sex`, `age` or `education_level` (SPEC §4.2): one row per category of the "
+    "dimension, zeros included, each with every figure for the youths of that category "
+    "(age: reached in the year); the rows of a dimension add up to the scope's counts. "
+    "Of a whole year: `through` is a 400 with them. Without a token, where "
+    "BILAN_PUBLIC_MIN_COUNT is set, the profile rows are withheld whole for now."
+)
+
+
 def _token_checked() -> dict[str, Any]:
     return {
         "401": fail("A token was given that is unknown, revoked or expired"),
@@ -62,21 +71,27 @@ def paths(p: Parameters) -> dict[str, Any]:
             "get": operation(
                 "getFiguresBreakdown",
                 TAG,
-                "The figures of a year, one row per region, structure or month",
+                "The figures of a year, one row per region, structure, month or profile category",
                 {
                     "200": answer("One row per key", BreakdownResponse),
                     "404": unknown,
                     **_token_checked(),
                 },
                 description="A month row is the month in the year's place in every definition. "
-                "`structure` goes with `by=month` only (a structure's months; else a 400), and "
+                "`structure` goes with `by=month` or a profile dimension only (else a 400), and "
                 "not with `region`. With `through`, a row by region or by structure is its year "
-                "to date, and the months stop at that month." + WITHHELD + WITHHELD_TO_DATE,
+                "to date, and the months stop at that month."
+                + PROFILES
+                + WITHHELD
+                + WITHHELD_TO_DATE,
                 parameters=[
                     p.year,
                     query("by", "What a row is", {"enum": list(BREAKDOWNS)}, required=True),
                     {**p.region, "description": "Only the rows within this region"},
-                    {**p.structure, "description": "With by=month: this structure's months"},
+                    {
+                        **p.structure,
+                        "description": "With by=month or a profile dimension: this structure's",
+                    },
                     THROUGH,
                 ],
                 conditional=True,

@@ -16,8 +16,10 @@ from msgspec import Meta
 from shared.figures import FIGURE_KEYS
 from shared.scopes import Level
 
-Breakdown = Literal["region", "structure", "month"]
+Breakdown = Literal["region", "structure", "month", "sex", "age", "education_level"]
 BREAKDOWNS: tuple[str, ...] = get_args(Breakdown)
+# The breakdowns by profile (SPEC §4.2): one row per category of shared.profiles.DIMENSIONS.
+PROFILE_BREAKDOWNS: tuple[str, ...] = ("sex", "age", "education_level")
 
 
 class Figures(msgspec.Struct):

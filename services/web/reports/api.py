@@ -1,20 +1,26 @@
 """The frozen reports (SPEC §5): ``GET /v1/reports/{year}[.csv][?version=n]``.
 
 A version is served exactly as it was stored: the bytes whose SHA-256 was
-recorded when it was frozen (``X-Report-SHA256``).
+recorded when it was frozen (``X-Report-SHA256``) — except to a reader without a token while
+statistical confidentiality is on, who gets its profile rows withheld (SPEC §5: they follow the
+live edition's confidentiality), without that header.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import msgspec
 from flask import Response
 
 from services.http.errors import ApiError
 from services.web.db import read_session
+from services.web.live import public
 from services.web.parameters import INT32_MAX, given, parse_year, query_integer
 from services.web.reports.field import ReportField
 from shared.publication.spreadsheets import BOM
 from shared.report.document import report_csv
+from shared.report.profiles import withheld_profiles
 from shared.report.versions import read_report
 from shared.storage.models.consolidation import Report
 
@@ -43,17 +49,31 @@ def _frozen(report: Report, body: str, mimetype: str) -> Response:
     return response
 
 
+def for_reader(report: Report) -> dict[str, Any] | None:
+    """The report as this reader may see it, if not as stored: without a token while
+    statistical confidentiality is on, its profile rows withheld (shared/report/profiles.py)."""
+    if public.exact_reader():
+        return None
+    return withheld_profiles(msgspec.json.decode(report.document))
+
+
 def get_report(year: str) -> Response:
     report = requested_report(year)
+    shown = for_reader(report)
+    if shown is not None:
+        # Not the frozen bytes: no hash of them, and a cache must key by the token.
+        response = Response(msgspec.json.encode(shown), mimetype="application/json")
+        response.headers["Cache-Control"] = "no-cache"
+        return public.keep_audiences_apart(response)
     # The stored text is served as is: the bytes whose SHA-256 was recorded at freezing.
-    return _frozen(report, report.document, "application/json")
+    return public.keep_audiences_apart(_frozen(report, report.document, "application/json"))
 
 
 def get_report_csv(year: str) -> Response:
     report = requested_report(year)
     # For people (a spreadsheet): French, with the byte-order mark Excel needs; the JSON
     # above stays the machines' (and the frozen bytes).
-    document = msgspec.json.decode(report.document)
+    document = for_reader(report) or msgspec.json.decode(report.document)
     field = ReportField.of(document)
     body = BOM + report_csv(document, field.summary)
     response = _frozen(report, body, "text/csv")
@@ -61,4 +81,4 @@ def get_report_csv(year: str) -> Response:
     status = "-provisoire" if field.provisional else ""
     filename = f"bilan-{report.year}-v{report.version}{status}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return public.keep_audiences_apart(response)

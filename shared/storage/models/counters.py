@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Dialect, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -64,8 +64,12 @@ class YouthState(Base):
     codes: Mapped[list[int]] = mapped_column(Codes)
 
     # Room on each page, so that most updates of a row stay on its page (HOT) and leave
-    # the primary key untouched.
-    __table_args__ = ({"postgresql_with": {"fillfactor": 80}},)
+    # the primary key untouched. A youth's years, when its profile changes
+    # (shared/pipeline/profiles.py), by youth_id: updates of codes keep this index untouched.
+    __table_args__ = (
+        Index("ix_youth_state_youth_id", "youth_id"),
+        {"postgresql_with": {"fillfactor": 80}},
+    )
 
 
 class Counted:

@@ -46,6 +46,12 @@ class Batch(Base):
     )
 
 
+PROFILE_EVENTS = (
+    "type = 'first_reception' AND (youth_sex IS NOT NULL OR youth_birth_year IS NOT NULL "
+    "OR youth_education_level IS NOT NULL)"
+)
+
+
 class EventRow(Base):
     """The event log (SPEC §3), one row per distinct event_id."""
 
@@ -66,6 +72,17 @@ class EventRow(Base):
     youth_sex: Mapped[str | None] = mapped_column(String(1))
     youth_birth_year: Mapped[int | None] = mapped_column(Integer)
     youth_education_level: Mapped[str | None] = mapped_column(String(8))
+
+    # A youth's first receptions that carry a profile, looked up when the one giving its
+    # profile is retracted (shared/pipeline/profiles.py): a small part of the log.
+    __table_args__ = (
+        Index(
+            "ix_events_profiles",
+            "youth_id",
+            postgresql_where=text(PROFILE_EVENTS),
+            sqlite_where=text(PROFILE_EVENTS),
+        ),
+    )
 
 
 class RetractionRow(Base):

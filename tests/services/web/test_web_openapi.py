@@ -115,6 +115,9 @@ def test_schemas_come_from_the_response_structs(document: dict[str, Any]) -> Non
         "region",
         "structure",
         "month",
+        "sex",
+        "age",
+        "education_level",
     }
     body = schemas["StructureFields"]
     assert body["additionalProperties"] is False

@@ -129,12 +129,14 @@ def test_a_structure_has_its_own_months(client: FlaskClient, applied: None) -> N
         (
             "by=region&structure=ML-11-001",
             400,
-            "structure goes with by=month only: a structure's rows are its months",
+            "structure goes with by=month or a profile dimension only: a structure's rows are "
+            "its months or its youths' categories",
         ),
         (
             "by=structure&structure=ML-11-001",
             400,
-            "structure goes with by=month only: a structure's rows are its months",
+            "structure goes with by=month or a profile dimension only: a structure's rows are "
+            "its months or its youths' categories",
         ),
         ("by=month&structure=ML-11-001&region=11", 400, "give region or structure, not both"),
         ("by=month&structure=ML-99-999", 404, "no structure 'ML-99-999' in the registry"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.access.tokens import Caller, create_token
 from shared.consolidation.jobs import run_job
 from shared.declarations.workflow import submit
+from shared.profiles import DIMENSIONS
 from shared.report.keys import REPORT_KEYS
 from shared.storage.db import engine_for
 from tests.support.declarations import DECLARATION as BODY
@@ -102,8 +103,16 @@ def test_report_json_csv_and_versions(
         "reconciliation",
         "completeness",
         "previous_version_diff",
+        "profiles",
     ]
     assert list(report["figures"]) == list(REPORT_KEYS)
+    # The nation's profile rows (SPEC §4.2): every category, every figure; no youth here
+    # carries a profile, so every youth is of unknown sex.
+    assert {d: list(rows) for d, rows in report["profiles"].items()} == {
+        d: list(keys) for d, keys in DIMENSIONS.items()
+    }
+    assert report["profiles"]["sex"]["unknown"]["youths_interviewed"] == 1
+    assert report["profiles"]["sex"]["F"] == {**report["profiles"]["sex"]["F"], "interviews": 0}
     assert report["figures"]["youths_with_access"] == 1
     assert set(report["reconciliation"]) == {"live", "recomputed", "differences"}
     with sessions.begin() as session:
@@ -154,6 +163,11 @@ def test_report_json_csv_and_versions(
         "0",
     ]
     assert by_code["report_status"][4] == "provisoire"
+    assert by_code["youths_interviewed.sex.unknown"][2:5] == [
+        "Profil des jeunes en premier accueil",
+        "Jeunes reçus en entretien individuel — Sexe : Non renseigné",
+        "1",
+    ]
     frozen = by_code["consolidated_at"]
     assert frozen[3] == "Figée le (heure de Paris)"
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", frozen[4])

@@ -1,0 +1,221 @@
+"""The profile cells (SPEC §4.2) recomputed from the log, with none of the live counters'
+machinery: no ``youth_profiles``, no codes, no moves.
+
+A youth's profile is read straight from the log: of its counted first receptions carrying a
+``youth`` object with a field, the earliest (day, then event id as bytes). Each youth of a
+(year, scope) then counts in the category of that profile (age: reached in the year) with
+``shared.figures.youth_figures`` of its facts there, as every figure of SPEC §4 does.
+
+``recompute_profile_cells`` does it in Python over a few events (tests); ``recompute_profiles``
+in the database for one year (``bilan verify``, the consolidation), in the caller's snapshot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from shared.figures import (
+    COUNTED,
+    EVENT_COUNT_INDEX,
+    EVENT_COUNTS,
+    FACT_INDEX,
+    FACTS,
+    fact_of,
+    figures_of_mask,
+    sum_youth_figures,
+    with_derived,
+)
+from shared.pipeline.profile_tables import ProfileCell
+from shared.pipeline.recompute import _prepare
+from shared.pipeline.recompute_sql import fact_bit_expression
+from shared.pipeline.retractions import MATCHED_FIELDS, matched_sql, retracts
+from shared.profiles import DIMENSIONS, UNKNOWN, age_case_sql, age_category
+from shared.scopes import NATIONAL, scope_key
+from shared.storage.models.log import PROFILE_EVENTS
+
+PROFILES_TABLE = "recomputed_profiles"
+YOUTHS_TABLE = "recomputed_profile_youths"
+
+
+def _fields(event: Any) -> dict[str, Any]:
+    return {f: getattr(event, f) for f in ("type", *MATCHED_FIELDS)}
+
+
+def recompute_profile_cells(events: Iterable[Any]) -> dict[ProfileCell, dict[str, int]]:
+    """The COUNTED figures of every profile cell of these events (records with the columns
+    of the ``events`` table), retractions applied."""
+    events = list(events)
+    by_id = {e.event_id: e for e in events}
+    retracted = {
+        e.retracts
+        for e in events
+        if e.type == "retraction"
+        and e.retracts in by_id
+        and retracts(_fields(e), _fields(by_id[e.retracts]))
+    }
+    counted = [e for e in events if e.type != "retraction" and e.event_id not in retracted]
+    profile: dict[str, Any] = {}
+    for e in counted:
+        fields = (e.youth_sex, e.youth_birth_year, e.youth_education_level)
+        if e.type == "first_reception" and any(f is not None for f in fields):
+            known = profile.get(e.youth_id)
+            if known is None or (e.occurred_on, e.event_id) < (known.occurred_on, known.event_id):
+                profile[e.youth_id] = e
+    facts: dict[tuple[int, str], dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0] * len(FACTS))
+    )
+    for e in counted:
+        fact = FACT_INDEX[fact_of(e.type, e.outcome, e.exit_reason)]
+        for scope in (
+            NATIONAL,
+            scope_key("region", e.region),
+            scope_key("structure", e.structure_id),
+        ):
+            facts[(e.occurred_on.year, scope)][e.youth_id][fact] += 1
+    result: dict[ProfileCell, dict[str, int]] = {}
+    for (year, scope), youths in facts.items():
+        groups: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
+        for youth_id, youth_facts in youths.items():
+            p = profile.get(youth_id)
+            keys = {
+                "sex": (p.youth_sex if p else None) or UNKNOWN,
+                "age": age_category(year, p.youth_birth_year if p else None),
+                "education_level": (p.youth_education_level if p else None) or UNKNOWN,
+            }
+            for dimension in DIMENSIONS:
+                groups[(dimension, keys[dimension])].append(youth_facts)
+        for (dimension, category), members in groups.items():
+            result[(year, scope, dimension, category)] = sum_youth_figures(members)
+    return result
+
+
+# --- in the database ---------------------------------------------------------------------
+
+_COUNTED_FACTS: tuple[str, ...] = tuple(dict.fromkeys(EVENT_COUNTS.values()))
+_N = [f"n{i}" for i in range(len(_COUNTED_FACTS))]
+_COUNT_INDEXES = tuple(EVENT_COUNT_INDEX[fact] for fact in _COUNTED_FACTS)
+
+
+def _counted_where(applied: bool) -> tuple[str, str]:
+    """The join keeping the events of applied batches (or nothing), and the condition that
+    no retraction (of an applied batch) retracts event ``e``."""
+    join = "JOIN batches {b} ON {b}.batch_id = {t}.batch_id AND {b}.applied_at IS NOT NULL"
+    of_events = join.format(b="b", t="e") if applied else ""
+    of_retractions = join.format(b="rb", t="r") if applied else ""
+    not_retracted = (
+        f"NOT EXISTS (SELECT 1 FROM retractions r {of_retractions} "
+        f"WHERE r.target_id = e.event_id AND {matched_sql('r', 'e')})"
+    )
+    return of_events, not_retracted
+
+
+def _statements(connection: Connection, year: int, applied: bool) -> list[str]:
+    """The temporary tables: the year's youths per (structure, region) with their facts, and
+    the profile of each of them."""
+    int(year)  # inlined: CREATE TABLE AS takes no bound parameters on every driver
+    join, not_retracted = _counted_where(applied)
+    counts = ", ".join(
+        f"SUM(CASE WHEN e.type = '{fact}' THEN 1 ELSE 0 END) AS {column}"
+        for fact, column in zip(_COUNTED_FACTS, _N, strict=True)
+    )
+    by_bytes = ' COLLATE "C"' if connection.dialect.name == "postgresql" else ""
+    return [
+        f"CREATE TEMPORARY TABLE {YOUTHS_TABLE} AS "
+        f"SELECT e.structure_id AS structure_id, e.region AS region, e.youth_id AS youth_id, "
+        f"bit_or({fact_bit_expression()}) AS mask, {counts} FROM events e {join} "
+        f"WHERE e.occurred_on >= '{year:04d}-01-01' AND e.occurred_on <= '{year:04d}-12-31' "
+        f"AND e.type <> 'retraction' AND {not_retracted} "
+        f"GROUP BY e.structure_id, e.region, e.youth_id",
+        f"CREATE TEMPORARY TABLE {PROFILES_TABLE} AS "
+        f"SELECT youth_id, sex, birth_year, education_level FROM ("
+        f"SELECT e.youth_id AS youth_id, e.youth_sex AS sex, e.youth_birth_year AS birth_year, "
+        f"e.youth_education_level AS education_level, ROW_NUMBER() OVER ("
+        f"PARTITION BY e.youth_id ORDER BY e.occurred_on, e.event_id{by_bytes}) AS n "
+        f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS} AND youth_id IN "
+        f"(SELECT youth_id FROM {YOUTHS_TABLE})) e {join} WHERE {not_retracted}) p "
+        f"WHERE n = 1",
+    ]
+
+
+def _category_sql(dimension: str, year: int) -> str:
+    if dimension == "age":
+        return age_case_sql(year, "p.birth_year")
+    return f"COALESCE(p.{dimension}, '{UNKNOWN}')"
+
+
+def _patterns(dimension: str, year: int, national_only: bool = False) -> str:
+    """The year's youths of every scope grouped by their category and the bitmask of their
+    facts, with their event counts."""
+    merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
+    sums = ", ".join(f"SUM(y.{n})" for n in _N)
+    category = _category_sql(dimension, year)
+    parts = []
+    levels = (("national", None), ("region", "region"), ("structure", "structure_id"))
+    for level, column in levels[:1] if national_only else levels:
+        grouped = f"{column}, youth_id" if column else "youth_id"
+        scope = f"y.{column}" if column else "NULL"
+        parts.append(
+            f"SELECT '{level}', {scope}, {category}, y.mask, COUNT(*), {sums} FROM "
+            f"(SELECT {grouped}, {merged} FROM {YOUTHS_TABLE} GROUP BY {grouped}) y "
+            f"LEFT JOIN {PROFILES_TABLE} p ON p.youth_id = y.youth_id "
+            f"GROUP BY {scope + ', ' if column else ''}{category}, y.mask"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def recompute_profiles(
+    connection: Connection, year: int, *, applied_only: bool = False, national_only: bool = False
+) -> dict[ProfileCell, dict[str, int]]:
+    """Every profile cell of the year, every scope (or the nation's only), over every recorded
+    event (or the events of applied batches). Runs in the caller's transaction and snapshot."""
+    _prepare(connection)
+    for table in (YOUTHS_TABLE, PROFILES_TABLE):
+        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    for statement in _statements(connection, year, applied_only):
+        connection.execute(text(statement))
+    totals_of: dict[ProfileCell, list[int]] = {}
+    for dimension in DIMENSIONS:
+        for level, scope_id, category, mask, youths, *sums in connection.execute(
+            text(_patterns(dimension, year, national_only))
+        ):
+            scope = NATIONAL if level == "national" else scope_key(level, scope_id)
+            totals = totals_of.setdefault((year, scope, dimension, category), [0] * len(COUNTED))
+            for index, value in figures_of_mask(int(mask)):
+                totals[index] += value * youths
+            for index, events in zip(_COUNT_INDEXES, sums, strict=True):
+                totals[index] += int(events or 0)
+    for table in (YOUTHS_TABLE, PROFILES_TABLE):
+        connection.execute(text(f"DROP TABLE {table}"))
+    return {cell: dict(zip(COUNTED, totals, strict=True)) for cell, totals in totals_of.items()}
+
+
+def compare_profiles(
+    live: dict[ProfileCell, dict[str, int]], recomputed: dict[ProfileCell, dict[str, int]]
+) -> list[tuple[str, str, str, int, int]]:
+    """The (period, scope and category, figure, live, recomputed) of each difference."""
+    found = []
+    for cell in sorted(live.keys() | recomputed.keys()):
+        year, scope, dimension, category = cell
+        mine, truth = live.get(cell, {}), recomputed.get(cell, {})
+        for figure in COUNTED:
+            a, b = mine.get(figure, 0), truth.get(figure, 0)
+            if a != b:
+                found.append((f"{year:04d}", f"{scope} {dimension}={category}", figure, a, b))
+    return found
+
+
+def national_profiles(
+    cells: dict[ProfileCell, dict[str, int]], year: int
+) -> dict[str, dict[str, dict[str, int | float]]]:
+    """The nation's profile rows of a year (the report's ``profiles``, SPEC §5): every figure
+    key of each category of each dimension, zeros included."""
+    return {
+        dimension: {
+            key: with_derived(cells.get((year, NATIONAL, dimension, key), {})) for key in keys
+        }
+        for dimension, keys in DIMENSIONS.items()
+    }
