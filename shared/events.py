@@ -182,7 +182,10 @@ def decode_array(array: bytes, today: dt.date | None = None) -> list[Event | Inv
         return None
     except (msgspec.DecodeError, RecursionError) as exc:
         raise MalformedJSON(str(exc)) from None
-    return _each_checked(events, lambda event: check_event(event, today))
+    # One day for the whole request: asking the clock per event was a tenth of ingest's
+    # time on a 5 000-event batch (py-spy, issue 21).
+    day = today or dt.date.today()
+    return _each_checked(events, lambda event: check_event(event, day))
 
 
 def _each_checked(items: Iterable[_T], check: Callable[[_T], Event]) -> list[Event | InvalidEvent]:
