@@ -159,5 +159,9 @@ def test_profiles_are_saved_in_one_statement_nulls_included(pg) -> None:
         save_profiles(session, {"B": NO_PROFILE})
     with pg() as session:
         rows = session.execute(select(YouthProfileRow.youth_id, YouthProfileRow.source_id))
-        assert dict(rows.tuples().all()) == {"A": "F1", "B": None, "C": None}
+        assert {youth_id: source_id for youth_id, source_id in rows} == {
+            "A": "F1",
+            "B": None,
+            "C": None,
+        }
         assert lock_youths(session, ["B"]) == {"B": NO_PROFILE}
