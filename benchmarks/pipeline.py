@@ -8,11 +8,14 @@ figures against the simulator's truth at every level — the year, and the year 
 year) — and runs ``bilan verify`` (every cell: years, months of every scope, the
 increments of the year to date). By default two runs, as issue 8 measures them:
 300 000 events in 5 000-event batches, then a national year (scale 1.0, ≈6.5 M
-events) in 1 000-event batches; then the consolidation of the national year. It
-prints, in the same run:
+events) in 1 000-event batches; then the consolidation of the national year. The
+``flat`` run posts the 300 000 events of the small run as bodies serialized beforehand,
+by 4 clients as fast as the ingest answers (benchmarks/flat_out.py): ingest and workers
+alone, no simulator. It prints, in the same run:
 
 - end-to-end events/s (first POST to nothing pending) and the ingest rate (until
-  the last ``202``);
+  the last ``202``), and the drain: from the last ``202`` to nothing pending (read
+  from the database every 10 ms);
 - the baseline: PostgreSQL ``COPY`` of the same events into a bare table (the
   floor for "durably recorded"), and the ratio;
 - the consolidation beside one plain ``GROUP BY structure_id, youth_id`` over
@@ -22,6 +25,7 @@ prints, in the same run:
 
     python benchmarks/pipeline.py                      # both runs (≈6 min)
     python benchmarks/pipeline.py --run small          # 300 000 events only
+    python benchmarks/pipeline.py --run flat           # the same, posted flat out
     python benchmarks/pipeline.py --run national --batch-size 5000
     python benchmarks/pipeline.py --profiles compare   # with and without profiles, 3 × 2 runs
 
@@ -50,6 +54,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.consolidation import measure as measure_consolidation
+from benchmarks.flat_out import post_flat_out, serialized, wait_applied
 from benchmarks.processes import (
     Services,
     cpu_seconds,
@@ -159,7 +164,10 @@ RUNS = {
     # name: (scale, events per batch); 0.046 gives 300 697 events.
     "small": (0.046, 5000),
     "national": (1.0, 1000),
+    # The small run's events, serialized before the clock starts, posted flat out.
+    "flat": (0.046, 5000),
 }
+DEFAULT_RUNS = ("small", "national")
 
 
 def run_once(
@@ -180,24 +188,28 @@ def run_once(
     services.start()
     try:
         simulation = YearSimulation(args.year, scale, args.seed, structures)
+        events = simulation.events() if profiles else without_profiles(simulation.events())
+        bodies = serialized(events, batch_size) if name == "flat" else []
+        # CPU from the first POST: the services' start and the flat run's serializing apart.
+        cpu_before = {**services.cpu(), "simulator+poster (this process)": cpu_seconds(os.getpid())}
         postgres_before = postgres_cpu_seconds()
         start = time.perf_counter()
-        events = simulation.events() if profiles else without_profiles(simulation.events())
-        report = post_events(
-            events, f"{services.ingest_url}/v1/events", token,
-            batch_size=batch_size, clients=args.clients, total=simulation.estimated_events,
-        )  # fmt: skip
+        if bodies:
+            posted_events = post_flat_out(bodies, services.ingest_url, token, clients=args.clients)
+        else:
+            posted_events = post_events(
+                events, f"{services.ingest_url}/v1/events", token,
+                batch_size=batch_size, clients=args.clients, total=simulation.estimated_events,
+            ).events  # fmt: skip
         posted = time.perf_counter() - start
-        while True:
-            figures = httpx.get(f"{services.web_url}/v1/figures", params={"year": args.year}).json()
-            if figures["pending_events"] == 0:
-                break
-            print(f"  … {figures['pending_events']:>9} events pending", file=sys.stderr, flush=True)
-            time.sleep(1)
-        applied = time.perf_counter() - start
-        cpu = services.cpu()
+        applied = wait_applied(database_url) - start
+        cpu = {
+            process: sec - cpu_before.get(process, 0.0) for process, sec in services.cpu().items()
+        }
         cpu["postgresql (all processes)"] = postgres_cpu_seconds() - postgres_before
-        cpu["simulator+poster (this process)"] = cpu_seconds(os.getpid())
+        cpu["simulator+poster (this process)"] = (
+            cpu_seconds(os.getpid()) - cpu_before["simulator+poster (this process)"]
+        )
         problems = compare(services.web_url, args.year, simulation.truth())
         figure_times = latencies(f"{services.web_url}/v1/figures", {"year": args.year}, 2000, 8)
         memory = services.peak_memory()
@@ -211,7 +223,7 @@ def run_once(
         "database_url": database_url,
         "scale": scale,
         "batch_size": batch_size,
-        "events": report.events,
+        "events": posted_events,
         "posted_seconds": posted,
         "applied_seconds": applied,
         "copy_rows": rows,
@@ -228,6 +240,9 @@ def run_once(
 
 def lines_of(args: argparse.Namespace, run: dict[str, Any]) -> list[str]:
     events_per_s = run["events"] / run["applied_seconds"]
+    applying = sum(
+        sec for name, sec in run["cpu"].items() if name.startswith(("worker", "postgresql"))
+    )
     copy_rate = run["copy_rows"] / run["copy_seconds"]
     return [
         f"{run['name']}: year {args.year}, scale {run['scale']}, seed {args.seed}, "
@@ -237,12 +252,14 @@ def lines_of(args: argparse.Namespace, run: dict[str, Any]) -> list[str]:
         f"  {run['events'] / run['posted_seconds']:>10,.0f} ev/s",
         f"  end to end (pending == 0)  {run['applied_seconds']:>11.1f} s"
         f"  {events_per_s:>10,.0f} ev/s",
+        f"  last 202 to pending == 0   {run['applied_seconds'] - run['posted_seconds']:>11.2f} s",
         f"  baseline: COPY bare table  {run['copy_seconds']:>11.1f} s  {copy_rate:>10,.0f} rows/s",
         f"  ratio end-to-end / COPY    {events_per_s / copy_rate:>12.3f}",
         f"  GET /v1/figures p50 / p99  {run['figures_p50_ms']:>8.1f} ms / "
         f"{run['figures_p99_ms']:.1f} ms (2000 requests, 8 clients)",
         *(f"  peak memory {name:<32} {mib:>8.0f} MiB" for name, mib in run["memory"].items()),
         *(f"  CPU until applied {name:<26} {sec:>8.1f} s" for name, sec in run["cpu"].items()),
+        f"  CPU of workers + PostgreSQL {applying * 1e6 / run['events']:>9.1f} µs per event",
         f"  exact at every level       {'yes' if run['exact'] else 'NO'} "
         f"(simulator's truth; bilan verify: {run['verify']})",
         *(f"    {problem}" for problem in run["problems"][:10]),
@@ -251,7 +268,9 @@ def lines_of(args: argparse.Namespace, run: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", choices=[*RUNS, "both"], default="both")
+    parser.add_argument(
+        "--run", choices=[*RUNS, "both"], default="both", help="both: small then national"
+    )
     parser.add_argument("--scale", type=float, default=None, help="instead of the run's")
     parser.add_argument("--batch-size", type=int, default=None, help="instead of the run's")
     parser.add_argument("--year", type=int, default=2007)
@@ -275,7 +294,7 @@ def main() -> int:
 
         return compare_profiles(args)
 
-    names = list(RUNS) if args.run == "both" else [args.run]
+    names = list(DEFAULT_RUNS) if args.run == "both" else [args.run]
     runs = []
     for name in names:
         scale, batch_size = RUNS[name]

@@ -143,7 +143,15 @@ class MalformedJSON(ValueError):
 def check_event(event: Event, today: dt.date | None = None) -> Event:
     """The rules the schema cannot hold: the date window (it moves with today), no
     retraction of itself. Raises InvalidEvent."""
-    last_day = (today or dt.date.today()) + dt.timedelta(days=1)
+    return _checked(event, _last_day(today))
+
+
+def _last_day(today: dt.date | None) -> dt.date:
+    """The last day an event may have occurred on (tomorrow: time zones)."""
+    return (today or dt.date.today()) + dt.timedelta(days=1)
+
+
+def _checked(event: Event, last_day: dt.date) -> Event:
     if not FIRST_DAY <= event.occurred_on <= last_day:
         raise InvalidEvent(
             f"occurred_on {event.occurred_on.isoformat()} is outside "
@@ -182,7 +190,10 @@ def decode_array(array: bytes, today: dt.date | None = None) -> list[Event | Inv
         return None
     except (msgspec.DecodeError, RecursionError) as exc:
         raise MalformedJSON(str(exc)) from None
-    return _each_checked(events, lambda event: check_event(event, today))
+    # One window for the whole request: working it out per event (the clock, a timedelta)
+    # was 7 % of ingest's samples on 5 000-event batches (py-spy, issue 21).
+    last_day = _last_day(today)
+    return _each_checked(events, lambda event: _checked(event, last_day))
 
 
 def _each_checked(items: Iterable[_T], check: Callable[[_T], Event]) -> list[Event | InvalidEvent]:

@@ -2,7 +2,9 @@
 
 ``apply_pending`` carries no argument: it claims unapplied batches from the
 database (SKIP LOCKED), so redelivered or duplicate notifications are harmless
-and any number of workers share the work.
+and any number of workers share the work. Between two claims it runs any queued
+consolidation job: a worker (one task at a time) busy applying would otherwise leave
+the job's message waiting until its apply task ends (``task_seconds``).
 
 Besides the tasks, each worker runs two loops in threads: the sweep (what waits is sent
 again) and, with statistical confidentiality on, the publisher of the public edition
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.aggregate.celery_app import app
 from services.aggregate.mail_tasks import ReminderClock, mail_sweep
 from shared.config import Settings, load_settings
-from shared.consolidation.jobs import LostJob, run_job, stale_jobs
+from shared.consolidation.jobs import LostJob, next_queued_job, run_job, stale_jobs
 from shared.pipeline.counters import Applied, apply_batches, claim_pending_batches
 from shared.pipeline.live import pending_events
 from shared.pipeline.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
@@ -62,6 +64,7 @@ def apply_pending(self: Task) -> int:
             if result is None:
                 return applied
             applied += result.batches
+            run_queued_consolidations()
             if result.events < settings.events_per_claim // 4:
                 # Events arrive faster than a claim's worth: a short pause lets the next
                 # claim gather more, so that each claim's fixed cost (a statement per
@@ -87,6 +90,23 @@ def consolidate(job_id: int) -> int | None:
         # Another attempt took over while this one was thought dead: its result stands.
         log.warning("%s", exc)
         return None
+
+
+def run_queued_consolidations() -> list[int]:
+    """Run the queued consolidation jobs now, each claimed as its message would claim it (a
+    job another worker took first is left to it); the ids of the jobs tried."""
+    tried: list[int] = []
+    sessions = _sessions()
+    while True:
+        with sessions() as session:
+            job_id = next_queued_job(session)
+        if job_id is None or job_id in tried:
+            return tried
+        tried.append(job_id)
+        try:
+            consolidate(job_id)
+        except Exception:  # marked failed by run_job and logged: the applying goes on
+            log.exception("consolidation %s failed", job_id)
 
 
 def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> tuple[int, list[int]]:

@@ -3,8 +3,13 @@
 A job row is claimed by a conditional update that bumps its ``attempt``; the
 claimant touches ``heartbeat_at`` every few seconds from a thread, and writes
 progress, the report version and the final status only while its attempt is
-current. The version is inserted in the very transaction that marks the job
-succeeded, so a worker killed mid-job leaves no version; the workers' sweep
+current. The progress is kept in memory and written by the heartbeat, and once when
+the snapshot is taken, not by a transaction per step: a small year's job is then a
+claim, one snapshot, one touch and the freeze, with no fixed cost beside the work. A
+job is sent to the workers when it is created, and a worker busy applying batches runs
+a queued job between two claims (``next_queued_job``), so that it never waits for the
+end of an apply task. The version is inserted in the very transaction that marks the
+job succeeded, so a worker killed mid-job leaves no version; the workers' sweep
 re-queues a job whose heartbeat went stale and re-sends it.
 """
 
@@ -102,8 +107,21 @@ def _active_job(session: Session, year: int) -> Consolidation | None:
     )
 
 
-def claim_job(engine: Engine, job_id: int, stale_seconds: float = STALE_SECONDS) -> int | None:
-    """Take the job for this process; its new attempt number, or None if not claimable.
+def next_queued_job(session: Session) -> int | None:
+    """The oldest queued job, if any (a few rows at most: one active job per year)."""
+    return session.scalar(
+        select(Consolidation.id)
+        .where(Consolidation.status == QUEUED)
+        .order_by(Consolidation.id)
+        .limit(1)
+    )
+
+
+def claim_job(
+    engine: Engine, job_id: int, stale_seconds: float = STALE_SECONDS
+) -> tuple[int, int] | None:
+    """Take the job for this process; (its new attempt number, its year), or None if not
+    claimable.
 
     Claimable: queued, or running with a stale heartbeat (its worker died).
     """
@@ -123,7 +141,7 @@ def claim_job(engine: Engine, job_id: int, stale_seconds: float = STALE_SECONDS)
         job.started_at = job.started_at or now
         job.heartbeat_at = now
         job.error = None
-        return job.attempt
+        return job.attempt, job.year
 
 
 def _mine(job_id: int, attempt: int) -> Any:
@@ -145,17 +163,18 @@ def _touch(engine: Engine, job_id: int, attempt: int, **values: Any) -> bool:
 
 
 class _Heartbeat(threading.Thread):
-    """Touches the job row every HEARTBEAT_SECONDS while the job runs."""
+    """Touches the job row every HEARTBEAT_SECONDS while the job runs, with its progress."""
 
     def __init__(self, engine: Engine, job_id: int, attempt: int) -> None:
         super().__init__(name=f"consolidation-{job_id}-heartbeat", daemon=True)
         self.engine, self.job_id, self.attempt = engine, job_id, attempt
         self.stopped = threading.Event()
+        self.progress = 0.0  # set by the job's thread; a float is read and written whole
 
     def run(self) -> None:
         while not self.stopped.wait(HEARTBEAT_SECONDS):
             try:
-                _touch(self.engine, self.job_id, self.attempt)
+                _touch(self.engine, self.job_id, self.attempt, progress=self.progress)
             except Exception:  # a missed beat is retried at the next one
                 log.warning("heartbeat of consolidation %s failed", self.job_id, exc_info=True)
 
@@ -171,22 +190,23 @@ def run_job(
     stale_seconds: float = STALE_SECONDS,
 ) -> int | None:
     """Claim and run a consolidation job; the version written, or None if not claimable."""
-    attempt = claim_job(engine, job_id, stale_seconds)
-    if attempt is None:
+    claimed = claim_job(engine, job_id, stale_seconds)
+    if claimed is None:
         return None
-    with Session(engine) as session:
-        year = session.get_one(Consolidation, job_id).year
+    attempt, year = claimed
+    heartbeat = _Heartbeat(engine, job_id, attempt)
 
     def progress(value: float) -> None:
-        _touch(engine, job_id, attempt, progress=value)
+        heartbeat.progress = value  # written with the next beat
         if on_progress is not None:
             on_progress(value)
 
-    heartbeat = _Heartbeat(engine, job_id, attempt)
     heartbeat.start()
     try:
         progress(0.02)
         snapshot = take_snapshot(engine, year, progress)
+        # Seen before the freeze, which holds the job's row (the heartbeat then waits).
+        _touch(engine, job_id, attempt, progress=heartbeat.progress)
         version = freeze(engine, job_id, attempt, year, snapshot)
         if on_progress is not None:
             on_progress(1.0)

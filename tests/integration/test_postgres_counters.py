@@ -137,3 +137,31 @@ def test_verify_on_postgresql_covers_structure_months_and_the_year_to_date(
         "national",
         "youths_training",
     )
+
+
+def test_profiles_are_saved_in_one_statement_nulls_included(pg) -> None:
+    """save_profiles writes every column of each youth, a profile lost to a retraction (all
+    NULL) as well as a full one, and leaves the other youths alone."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from shared.pipeline.profile_tables import lock_youths, save_profiles
+    from shared.profiles import NO_PROFILE, Profile
+    from shared.storage.models.profiles import YouthProfileRow
+
+    full = Profile("F1", dt.date(2007, 2, 1), "F", 1989, "V")
+    with pg.begin() as session:
+        lock_youths(session, ["A", "B", "C"])
+        save_profiles(session, {"A": full, "B": full})
+    with pg.begin() as session:
+        assert lock_youths(session, ["A", "B"]) == {"A": full, "B": full}
+        save_profiles(session, {"B": NO_PROFILE})
+    with pg() as session:
+        rows = session.execute(select(YouthProfileRow.youth_id, YouthProfileRow.source_id))
+        assert {youth_id: source_id for youth_id, source_id in rows} == {
+            "A": "F1",
+            "B": None,
+            "C": None,
+        }
+        assert lock_youths(session, ["B"]) == {"B": NO_PROFILE}

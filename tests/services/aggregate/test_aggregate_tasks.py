@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,36 @@ def test_the_publisher_publishes_at_its_pace_and_only_with_the_rule_on(
     assert tasks.publish_once(sessions, settings) is None  # the next is due in an hour
     second = tasks.publish_once(sessions, replace(settings, publish_seconds=0))
     assert second is not None and second.edition == 2
+
+
+def test_a_worker_busy_applying_runs_a_queued_consolidation_between_two_claims(
+    env, sessions, registry, notified, monkeypatch
+) -> None:
+    """The job's message is never delivered here: the worker's apply task starts it itself,
+    right after its first claim, instead of leaving it until the task ends."""
+    from shared.consolidation.jobs import start_job
+    from shared.storage.models.consolidation import Consolidation
+
+    monkeypatch.setenv("BILAN_EVENTS_PER_CLAIM", "1")
+    monkeypatch.setenv("BILAN_CLAIM_PAUSE_SECONDS", "0")
+    for name in ("a", "b", "c"):
+        with sessions.begin() as session:
+            record(session, [event(name, youth=name.upper(), on="2007-03-01")])
+    with sessions.begin() as session:
+        job, _ = start_job(session, 2007)
+    claims: list[int] = []
+    real_apply_some = tasks.apply_some
+
+    def apply_some() -> Any:
+        with sessions() as session:
+            claims.append(session.get_one(Consolidation, job.id).version or 0)
+        return real_apply_some()
+
+    monkeypatch.setattr(tasks, "apply_some", apply_some)
+    assert tasks.apply_pending.apply().get() == 3
+    # Queued before the first claim, frozen before the second: it saw one batch applied.
+    assert claims == [0, 1, 1, 1]
+    with sessions() as session:
+        done = session.get_one(Consolidation, job.id)
+        assert (done.status, done.version, done.progress) == ("succeeded", 1, 1.0)
+    assert tasks.run_queued_consolidations() == []

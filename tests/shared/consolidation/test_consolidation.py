@@ -399,7 +399,7 @@ def test_a_worker_dead_mid_job_leaves_no_version_and_the_retry_completes(
         job, _ = start_job(session, 2007)
     apply_all(sessions)
     # A worker claims the job and dies before freezing: the job is running, no version.
-    assert claim_job(engine, job.id) == 1
+    assert claim_job(engine, job.id) == (1, 2007)
     assert run_job(engine, job.id) is None  # a redelivered message while it "runs": no-op
     with sessions() as session:
         assert session.scalars(select(Report)).all() == []
@@ -421,10 +421,10 @@ def test_a_superseded_attempt_cannot_freeze(
     engine = engine_for(database_url)
     with sessions.begin() as session:
         job, _ = start_job(session, 2007)
-    assert claim_job(engine, job.id) == 1
+    assert claim_job(engine, job.id) == (1, 2007)
     with sessions.begin() as session:
         session.execute(update(Consolidation).values(status="queued"))
-    assert claim_job(engine, job.id) == 2
+    assert claim_job(engine, job.id) == (2, 2007)
     with pytest.raises(LostJob):
         freeze(engine, job.id, 1, 2007, take_snapshot(engine, 2007))
     with sessions() as session:
