@@ -205,13 +205,12 @@ def build_dashboard(
     breakdown_scope = scope_key("region", region) if region else NATIONAL
     names: dict[str, str]
     if region:
-        names = dict(
-            session.execute(
+        names = {
+            sid: name
+            for sid, name in session.execute(
                 select(Structure.structure_id, Structure.name).where(Structure.region == region)
             )
-            .tuples()
-            .all()
-        )
+        }
         rows_of = [(sid, scope_key("structure", sid)) for sid in sorted(names)]
     else:
         names = REGIONS
