@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -33,21 +32,15 @@ from shared.figures import COUNTED, FACTS, with_derived, youth_figures
 from shared.registry import StructureFields, active_in
 from shared.scopes import NATIONAL, scope_key
 from simulator.cohort import Cohort
+from simulator.erroneous import wrong_extra
+from simulator.places import Place, Places, Tally
 from simulator.quotas import EVENTS_2007, YEARLY_CHANGE, Quotas
 from simulator.year_calendar import Calendar
-from simulator.youth import EVENT_TYPES, Planned, Remaining, Youth, plan_youth, wrong_extra
+from simulator.youth import EVENT_TYPES, Planned, Remaining, Youth, plan_youth
 
 SECOND_STRUCTURE_SHARE = 0.09  # youths (of two events or more) who move to a second structure
-SECOND_REGION_SHARE = 0.15  # of those, the ones who move to another region
 RETRACTED_SHARE = 0.002  # youths with one erroneous event, then retracted
-_MISSION_LOCALE_WEIGHT = 1.0
-_PAIO_WEIGHT = 0.35
 _N_FACTS = len(FACTS)
-
-# Per distinct vector of COUNTED figures, how many youths contributed it.
-Tally = dict[tuple[int, ...], int]
-# A structure youths go to: its id, its region, its tally and its region's.
-Place = tuple[str, str, Tally, Tally]
 
 
 class YearSimulation:
@@ -145,7 +138,7 @@ class YearSimulation:
         rnd = rng.random
         calendar = Calendar.of(year, self.until)
         n_slots = len(calendar.days)
-        places = _Places(self.structures, self._tallies, rnd)
+        places = Places(self.structures, self._tallies, rnd)
         national = self._tallies[NATIONAL]
         cohort = self.cohort
         left = Remaining.of(self.quotas, across_years=cohort is not None)
@@ -187,57 +180,6 @@ class YearSimulation:
 _NO_MOVE = 1 << 62  # a slot after every slot: the youth never moves
 
 
-class _Places:
-    """The structures youths are drawn to: weighted, and by region for movers."""
-
-    def __init__(
-        self,
-        structures: Sequence[tuple[str, StructureFields]],
-        tallies: dict[str, Tally],
-        rnd: Any,
-    ) -> None:
-        self.rnd = rnd
-        self.info: list[Place] = []
-        self.local = {sid: i for i, (sid, _) in enumerate(structures)}
-        weights = []
-        for sid, fields in structures:
-            size = random.Random(f"size:{sid}").lognormvariate(0.0, 0.45)
-            base = _MISSION_LOCALE_WEIGHT if fields.kind == "mission_locale" else _PAIO_WEIGHT
-            weights.append(base * size)
-            region_key = scope_key("region", fields.region)
-            self.info.append(
-                (sid, fields.region, tallies[scope_key("structure", sid)], tallies[region_key])
-            )
-        self.cumulative = _cumulate(weights)
-        self.by_region: dict[str, tuple[list[int], list[float]]] = {}
-        for index, (_, region, _, _) in enumerate(self.info):
-            members, _ = self.by_region.setdefault(region, ([], []))
-            members.append(index)
-        for members, cum in self.by_region.values():
-            cum.extend(_cumulate([weights[i] for i in members]))
-        self.count = len(self.info)
-
-    def pick(self, cum: list[float]) -> int:
-        return min(bisect_right(cum, self.rnd() * cum[-1]), len(cum) - 1)
-
-    def home(self) -> int:
-        return self.pick(self.cumulative) if self.count > 1 else 0
-
-    def second(self, home: int) -> int:
-        """Another structure than ``home``: mostly in the same region."""
-        rnd = self.rnd
-        members, cum = self.by_region[self.info[home][1]]
-        if len(members) > 1 and rnd() >= SECOND_REGION_SHARE:
-            second = members[self.pick(cum)]
-            while second == home:
-                second = members[self.pick(cum)]
-        else:
-            second = self.pick(self.cumulative)
-            while second == home:
-                second = self.pick(self.cumulative)
-        return second
-
-
 class _YouthStream:
     """One youth's events with their structures, as they are posted, and its facts."""
 
@@ -254,7 +196,7 @@ class _YouthStream:
         self.second_sid: str | None = None
 
     def place(
-        self, places: _Places, rnd: Any, calendar: Calendar, year: int, home: int | None = None
+        self, places: Places, rnd: Any, calendar: Calendar, year: int, home: int | None = None
     ) -> None:
         """Structures: a home (``home``, where the youth was last year, if open) and, for
         movers, a second one from a day of the youth's story on; then maybe an erroneous
@@ -333,15 +275,6 @@ class _YouthStream:
 
 def _order(planned: Planned) -> tuple[int, int]:
     return planned.slot, planned.rank
-
-
-def _cumulate(weights: list[float]) -> list[float]:
-    total = 0.0
-    out = []
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
 
 
 def _tally_mover(

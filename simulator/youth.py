@@ -336,18 +336,3 @@ def _interviewed(
         else:
             slot = start + int(rnd() * width)
         youth.events.append(Planned(slot, 6, "civis_exit", "exit_reason", reason, _F_EXIT[reason]))
-
-
-def wrong_extra(event_type: str, rnd: Any, year: int) -> tuple[str | None, Any]:
-    """The type-specific field of an erroneous event (later retracted)."""
-    if event_type == "outcome":
-        return "outcome", LOOSE_OUTCOMES[int(rnd() * 10)]
-    if event_type == "civis_exit":
-        return "exit_reason", EXIT_REASONS[int(rnd() * 4)]
-    if event_type == "contact":
-        return "channel", CHANNELS[int(rnd() * 20)]
-    if event_type == "first_reception":
-        # Retracted later: a profile that must never count, if it carries one.
-        profile = draw_profile(rnd, year)
-        return (None, None) if profile is None else ("youth", profile)
-    return None, None
