@@ -148,8 +148,13 @@ def admin_consolidate() -> WerkzeugResponse | str:
         return render_template("admin_confirm.html", year=year, counts=counts)
     try:
         job, created = queue_consolidation(year)
-    except ConsolidationRefused as exc:  # the year's end moved under us: never in practice
-        flash(exc.message, "error")
+    except ConsolidationRefused as exc:  # a purged year (or its end moved under us)
+        flash(
+            f"L'année {year} a été purgée : son rapport est définitif."
+            if exc.code == "purged_year"
+            else exc.message,
+            "error",
+        )
         return redirect(url_for("yearend.admin", year=year))
     if not created:
         flash(f"Une consolidation de {job.year} est déjà en cours : suivi ci-dessous.", "info")
