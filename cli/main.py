@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cli.campaign import campaign
 from cli.consolidate import consolidate
+from cli.purge import purge
 from cli.simulate import simulate
 from cli.up import up
 from cli.verify import verify
@@ -272,6 +273,7 @@ main.add_command(simulate)
 main.add_command(consolidate)
 main.add_command(verify)
 main.add_command(campaign)
+main.add_command(purge)
 
 if __name__ == "__main__":
     sys.exit(main())

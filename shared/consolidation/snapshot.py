@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from shared.declarations.figures import declaration_figures, validated_structures
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.pipeline.profile_recompute import national_profiles, recompute_profiles
-from shared.retention.closure import YearPurged, closed_through
 from shared.pipeline.recompute import Progress, group_scope, recompute_year, refresh_statistics
 from shared.registry import registry_figures
 from shared.report.keys import REPORT_KEYS
+from shared.retention.closure import YearPurged, closed_through
 from shared.scopes import NATIONAL, year_period
 from shared.storage.db import snapshot_read
 from shared.storage.models.counters import FigureCounts

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from shared.access.tokens import Caller
 from shared.declarations.campaign_window import check_may_declare, window_of
-from shared.retention.closure import YearPurged, check_year_open
 from shared.declarations.fields import (
     FUNDER_KEYS,
     FUNDING_KEYS,
@@ -31,6 +30,7 @@ from shared.declarations.fields import (
 from shared.declarations.mails import rejected_letter, validated_letter
 from shared.mail.outbox import MailConfig, enqueue
 from shared.registry import active_in
+from shared.retention.closure import YearPurged, check_year_open
 from shared.storage.models.base import utcnow
 from shared.storage.models.declarations import Declaration, DeclarationAudit
 from shared.storage.models.registry import Structure

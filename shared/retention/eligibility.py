@@ -66,7 +66,9 @@ def live_national(session: Session, year: int) -> dict[str, int]:
             FigureCounts.period == year_period(year), FigureCounts.scope == NATIONAL
         )
     ).first()
-    return dict(zip(COUNTED, (int(v) for v in row), strict=True)) if row else dict.fromkeys(COUNTED, 0)
+    return (
+        dict(zip(COUNTED, (int(v) for v in row), strict=True)) if row else dict.fromkeys(COUNTED, 0)
+    )
 
 
 def live_national_profiles(session: Session, year: int) -> dict[str, dict[str, dict[str, int]]]:
@@ -74,30 +76,34 @@ def live_national_profiles(session: Session, year: int) -> dict[str, dict[str, d
     cells = read_profile_cells(session, [year])
     return {
         dimension: {
-            key: {k: int(cells.get((year, NATIONAL, dimension, key), {}).get(k, 0)) for k in COUNTED}
+            key: {
+                k: int(cells.get((year, NATIONAL, dimension, key), {}).get(k, 0)) for k in COUNTED
+            }
             for key in keys
         }
         for dimension, keys in DIMENSIONS.items()
     }
 
 
-def report_disagreements(session: Session, year: int, document: dict[str, Any]) -> list[str]:
-    """The national figures and profile cells where the live counters differ from a frozen
-    report ("figure: live ≠ report"); empty when they agree."""
-    found = []
+def report_disagreements(
+    session: Session, year: int, document: dict[str, Any]
+) -> list[tuple[str, str, int, Any]]:
+    """The (scope, figure, live, report) of each national figure and profile cell where the
+    live counters differ from a frozen report (profile scopes as ``bilan verify`` names
+    them: ``"national sex=F"``); empty when they agree."""
+    found: list[tuple[str, str, int, Any]] = []
     figures = document.get("figures", {})
     for key, value in live_national(session, year).items():
         if figures.get(key) != value:
-            found.append(f"{key}: live {value}, report {figures.get(key)}")
+            found.append((NATIONAL, key, value, figures.get(key)))
     frozen = document.get("profiles") or {}
     for dimension, rows in live_national_profiles(session, year).items():
         for category, values in rows.items():
             in_report = frozen.get(dimension, {}).get(category, {})
             for key, value in values.items():
                 if in_report.get(key) != value:
-                    found.append(
-                        f"{dimension}={category} {key}: live {value}, report {in_report.get(key)}"
-                    )
+                    scope = f"{NATIONAL} {dimension}={category}"
+                    found.append((scope, key, value, in_report.get(key)))
     return found
 
 
@@ -142,14 +148,12 @@ def year_blockers(session: Session, year: int) -> tuple[int | None, list[str]]:
         select(func.max(DeclarationAudit.at)).where(DeclarationAudit.year == year)
     )
     if last_declaration is not None and as_utc(last_declaration) >= made:
-        blockers.append(
-            f"a declaration changed after its latest report (version {report.version})"
-        )
+        blockers.append(f"a declaration changed after its latest report (version {report.version})")
     differences = report_disagreements(session, year, msgspec.json.decode(report.document))
     if differences:
         blockers.append(
             f"the live figures differ from its latest report (version {report.version}): "
-            + "; ".join(differences[:3])
+            + "; ".join(f"{s} {k}: live {a}, report {b}" for s, k, a, b in differences[:3])
         )
     return report.version, blockers
 

@@ -33,8 +33,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Engine, and_, delete, exists, insert, select, update
+from sqlalchemy import CursorResult, Engine, Result, and_, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.consolidation.jobs import year_has_ended
@@ -99,6 +100,11 @@ def close_years(engine: Engine, through: int) -> list[int]:
         ]
 
 
+def _count(result: Result[Any]) -> int:
+    """The rows an INSERT or DELETE wrote."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
 def purge_year(engine: Engine, year: int) -> YearPurge:
     """Step 2 for one closed year, in one transaction."""
     last_day = dt.date(year, 12, 31)
@@ -126,17 +132,16 @@ def purge_year(engine: Engine, year: int) -> YearPurge:
             YouthProfileRow.source_id != PURGED_SOURCE,
             YouthProfileRow.source_on <= last_day,
         )
-        kept = session.execute(
-            insert(RetainedProfile).from_select(
-                ["youth_id", "sex", "birth_year", "education_level"],
-                select(
-                    YouthProfileRow.youth_id,
-                    YouthProfileRow.sex,
-                    YouthProfileRow.birth_year,
-                    YouthProfileRow.education_level,
-                ).where(in_purge, from_purged_year, later),
-            )
-        ).rowcount
+        retained = insert(RetainedProfile).from_select(
+            ["youth_id", "sex", "birth_year", "education_level"],
+            select(
+                YouthProfileRow.youth_id,
+                YouthProfileRow.sex,
+                YouthProfileRow.birth_year,
+                YouthProfileRow.education_level,
+            ).where(in_purge, from_purged_year, later),
+        )
+        kept = _count(session.execute(retained))
         session.execute(
             update(YouthProfileRow)
             .where(in_purge, from_purged_year, later)
@@ -166,7 +171,7 @@ def purge_year(engine: Engine, year: int) -> YearPurge:
             session.execute(delete(RetractionRow).where(RetractionRow.event_id.in_(chunk)))
         session.execute(delete(RetractionRow).where(RetractionRow.year == year))
         session.execute(delete(YouthState).where(YouthState.year == year))
-        events = session.execute(delete(EventRow).where(in_year(year))).rowcount
+        events = _count(session.execute(delete(EventRow).where(in_year(year))))
         session.execute(
             update(PurgedYear)
             .where(PurgedYear.year == year)
@@ -175,7 +180,9 @@ def purge_year(engine: Engine, year: int) -> YearPurge:
     return YearPurge(year, events, len(locked), kept)
 
 
-def purge_through(engine: Engine, through: int, progress: Progress | None = None) -> list[YearPurge]:
+def purge_through(
+    engine: Engine, through: int, progress: Progress | None = None
+) -> list[YearPurge]:
     """``bilan purge --through Y``: close, then purge each closed year (resuming any left
     ``purging`` by an interrupted run). Raise PurgeRefused if a year is blocked."""
     say = progress or (lambda _: None)
