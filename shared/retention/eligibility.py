@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from shared.consolidation.jobs import ACTIVE, year_has_ended
@@ -54,8 +54,8 @@ def years_with_records(session: Session) -> set[int]:
         year = func.cast(func.extract("year", EventRow.occurred_on), YouthState.year.type)
     else:
         year = func.cast(func.strftime("%Y", EventRow.occurred_on), YouthState.year.type)
-    found = {int(y) for (y,) in session.execute(select(distinct(year)))}
-    found.update(int(y) for (y,) in session.execute(select(distinct(YouthState.year))))
+    found = {int(y) for (y,) in session.execute(select(year).distinct())}
+    found.update(int(y) for (y,) in session.execute(select(YouthState.year).distinct()))
     return found
 
 
@@ -161,7 +161,7 @@ def year_blockers(session: Session, year: int) -> tuple[int | None, list[str]]:
 def year_states(session: Session, through: int | None = None) -> list[YearState]:
     """Every year with records, a report or a closure (up to ``through``), in order."""
     closed = {int(y): s for y, s in session.execute(select(PurgedYear.year, PurgedYear.status))}
-    reported = {int(y) for (y,) in session.execute(select(distinct(Report.year)))}
+    reported = {int(y) for (y,) in session.execute(select(Report.year).distinct())}
     records = years_with_records(session)
     states = []
     for year in sorted(closed.keys() | reported | records):

@@ -39,6 +39,7 @@ from sqlalchemy import CursorResult, Engine, Result, and_, delete, exists, inser
 from sqlalchemy.orm import Session
 
 from shared.consolidation.jobs import year_has_ended
+from shared.pipeline.checkpoints import reached
 from shared.retention.closure import closed_through, lock_out_writers
 from shared.retention.eligibility import CLOSED, PURGED, in_year, year_states
 from shared.storage.models.base import utcnow
@@ -49,6 +50,7 @@ from shared.storage.models.retention import PurgedYear, RetainedProfile
 
 # The source of a profile kept from a purged first reception: never an event id (1–128 chars).
 PURGED_SOURCE = ""
+CHUNK = 5000
 
 Progress = Callable[[str], None]
 
@@ -105,73 +107,109 @@ def _count(result: Result[Any]) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
 
 
+def _naming_retractions(year: int) -> Any:
+    """The retractions of other years that name an event of ``year`` (inert: a retraction
+    retracts only an event of its own year, SPEC §3.2) — they carry its id."""
+    return select(RetractionRow.event_id, RetractionRow.year, RetractionRow.youth_id).where(
+        RetractionRow.year != year,
+        RetractionRow.target_id.in_(select(EventRow.event_id).where(in_year(year))),
+    )
+
+
+def _delete_naming_retractions(session: Session, year: int) -> None:
+    """Delete the other years' retractions naming an event of ``year``, and the per-youth
+    state they alone gave their (year, youth): a row of codes with no event left."""
+    stale = session.execute(_naming_retractions(year)).all()
+    for start in range(0, len(stale), CHUNK):
+        chunk = [event_id for event_id, _, _ in stale[start : start + CHUNK]]
+        session.execute(delete(EventRow).where(EventRow.event_id.in_(chunk)))
+        session.execute(delete(RetractionRow).where(RetractionRow.event_id.in_(chunk)))
+    by_year: dict[int, set[str]] = {}
+    for _, other, youth_id in stale:
+        by_year.setdefault(int(other), set()).add(youth_id)
+    for other, youths in sorted(by_year.items()):
+        wanted = sorted(youths)
+        left = set(
+            session.scalars(
+                select(EventRow.youth_id)
+                .where(in_year(other), EventRow.youth_id.in_(wanted))
+                .distinct()
+            )
+        )
+        orphans = [y for y in wanted if y not in left]
+        if orphans:
+            session.execute(
+                delete(YouthState).where(YouthState.year == other, YouthState.youth_id.in_(orphans))
+            )
+
+
+def _settle_profiles(session: Session, year: int, youths: Any) -> int:
+    """The profiles of ``youths`` (locked): kept, without their source, for those counted in
+    a later year whose profile a first reception of ``year`` gave; deleted for those with no
+    later year. The number kept."""
+    last_day = dt.date(year, 12, 31)
+    later = exists().where(YouthState.youth_id == YouthProfileRow.youth_id, YouthState.year > year)
+    in_purge = YouthProfileRow.youth_id.in_(youths)
+    from_purged_year = and_(
+        YouthProfileRow.source_id.is_not(None),
+        YouthProfileRow.source_id != PURGED_SOURCE,
+        YouthProfileRow.source_on <= last_day,
+    )
+    retained = insert(RetainedProfile).from_select(
+        ["youth_id", "sex", "birth_year", "education_level"],
+        select(
+            YouthProfileRow.youth_id,
+            YouthProfileRow.sex,
+            YouthProfileRow.birth_year,
+            YouthProfileRow.education_level,
+        ).where(in_purge, from_purged_year, later),
+    )
+    kept = _count(session.execute(retained))
+    session.execute(
+        update(YouthProfileRow)
+        .where(in_purge, from_purged_year, later)
+        .values(source_id=PURGED_SOURCE, source_on=last_day)
+        .execution_options(synchronize_session=False)
+    )
+    gone = select(YouthProfileRow.youth_id).where(in_purge, ~later)
+    session.execute(
+        delete(RetainedProfile)
+        .where(RetainedProfile.youth_id.in_(gone))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(YouthProfileRow).where(in_purge, ~later).execution_options(synchronize_session=False)
+    )
+    return kept
+
+
 def purge_year(engine: Engine, year: int) -> YearPurge:
     """Step 2 for one closed year, in one transaction."""
-    last_day = dt.date(year, 12, 31)
     with Session(engine) as session, session.begin():
-        youths_of_year = (
+        naming = _naming_retractions(year).subquery()
+        youths = (
             select(EventRow.youth_id)
             .where(in_year(year))
-            .union(select(YouthState.youth_id).where(YouthState.year == year))
+            .union(
+                select(YouthState.youth_id).where(YouthState.year == year),
+                select(naming.c.youth_id),
+            )
         )
         # Lock the youths as claims do (key order), before reading what decides.
         locked = list(
             session.scalars(
                 select(YouthProfileRow.youth_id)
-                .where(YouthProfileRow.youth_id.in_(youths_of_year))
+                .where(YouthProfileRow.youth_id.in_(youths))
                 .order_by(YouthProfileRow.youth_id)
                 .with_for_update()
             )
         )
-        later = exists().where(
-            YouthState.youth_id == YouthProfileRow.youth_id, YouthState.year > year
-        )
-        in_purge = YouthProfileRow.youth_id.in_(youths_of_year)
-        from_purged_year = and_(
-            YouthProfileRow.source_id.is_not(None),
-            YouthProfileRow.source_id != PURGED_SOURCE,
-            YouthProfileRow.source_on <= last_day,
-        )
-        retained = insert(RetainedProfile).from_select(
-            ["youth_id", "sex", "birth_year", "education_level"],
-            select(
-                YouthProfileRow.youth_id,
-                YouthProfileRow.sex,
-                YouthProfileRow.birth_year,
-                YouthProfileRow.education_level,
-            ).where(in_purge, from_purged_year, later),
-        )
-        kept = _count(session.execute(retained))
-        session.execute(
-            update(YouthProfileRow)
-            .where(in_purge, from_purged_year, later)
-            .values(source_id=PURGED_SOURCE, source_on=last_day)
-            .execution_options(synchronize_session=False)
-        )
-        gone = select(YouthProfileRow.youth_id).where(in_purge, ~later)
-        session.execute(
-            delete(RetainedProfile)
-            .where(RetainedProfile.youth_id.in_(gone))
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            delete(YouthProfileRow)
-            .where(in_purge, ~later)
-            .execution_options(synchronize_session=False)
-        )
-        # Later years' retractions naming an event of this year: inert, and they name it.
-        naming = select(RetractionRow.event_id).where(
-            RetractionRow.year != year,
-            RetractionRow.target_id.in_(select(EventRow.event_id).where(in_year(year))),
-        )
-        stale = list(session.scalars(naming))
-        for start in range(0, len(stale), 5000):
-            chunk = stale[start : start + 5000]
-            session.execute(delete(EventRow).where(EventRow.event_id.in_(chunk)))
-            session.execute(delete(RetractionRow).where(RetractionRow.event_id.in_(chunk)))
-        session.execute(delete(RetractionRow).where(RetractionRow.year == year))
+        _delete_naming_retractions(session, year)
         session.execute(delete(YouthState).where(YouthState.year == year))
+        kept = _settle_profiles(session, year, locked)
+        session.execute(delete(RetractionRow).where(RetractionRow.year == year))
         events = _count(session.execute(delete(EventRow).where(in_year(year))))
+        reached("purge:deleted")  # a test kills the process here: the year is rolled back
         session.execute(
             update(PurgedYear)
             .where(PurgedYear.year == year)
