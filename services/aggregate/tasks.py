@@ -5,7 +5,8 @@ database (SKIP LOCKED), so redelivered or duplicate notifications are harmless
 and any number of workers share the work.
 
 Besides the tasks, each worker runs two loops in threads: the sweep (what waits is sent
-again) and, with statistical confidentiality on, the publisher of the public edition
+again; the day's reminders, the retention's purge: mail_tasks.py, retention_tasks.py) and,
+with statistical confidentiality on, the publisher of the public edition
 (shared/publication/edition.py) at its fixed pace; the workers' publishers exclude each other.
 """
 
@@ -21,7 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
-from services.aggregate.mail_tasks import ReminderClock, mail_sweep
+from services.aggregate.mail_tasks import HourlyClock, mail_sweep
+from services.aggregate.retention_tasks import retention_sweep
 from shared.config import Settings, load_settings
 from shared.consolidation.jobs import LostJob, run_job, stale_jobs
 from shared.pipeline.counters import Applied, apply_batches, claim_pending_batches
@@ -108,7 +110,7 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> tuple[int
 
 def sweep_forever() -> None:
     sessions = _sessions()
-    reminders = ReminderClock()
+    reminders, retention = HourlyClock(), HourlyClock()
     while True:
         time.sleep(load_settings().sweep_seconds)
         try:
@@ -119,6 +121,10 @@ def sweep_forever() -> None:
             mail_sweep(sessions, load_settings(), reminders)
         except Exception:
             log.exception("mail sweep failed")
+        try:
+            retention_sweep(sessions, load_settings(), retention)
+        except Exception:
+            log.exception("retention sweep failed")
 
 
 def publish_once(sessions: sessionmaker[Session], settings: Settings) -> Published | None:

@@ -186,6 +186,13 @@ def _settle_profiles(session: Session, year: int, youths: Any) -> int:
 def purge_year(engine: Engine, year: int) -> YearPurge:
     """Step 2 for one closed year, in one transaction."""
     with Session(engine) as session, session.begin():
+        # Two purges of one year (two workers' sweeps, a command beside them): the second
+        # waits for the first's row, then finds the year purged and leaves its counts alone.
+        status = session.scalar(
+            select(PurgedYear.status).where(PurgedYear.year == year).with_for_update()
+        )
+        if status != CLOSED:
+            return YearPurge(year, 0, 0, 0)
         naming = _naming_retractions(year).subquery()
         youths = (
             select(EventRow.youth_id)
