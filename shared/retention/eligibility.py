@@ -31,6 +31,16 @@ from shared.storage.models.retention import PurgedYear
 from shared.times import as_utc
 
 LIVE, FROZEN, CLOSED, PURGED = "live", "frozen", "purging", "purged"
+# What blocks a purge, as the command says it (the admin's page says it in French, by these
+# beginnings: services/web/yearend/retention_page.py); some go on with the report's version.
+NOT_ENDED = "the year has not ended"
+PENDING = "events of the year are pending"
+ACTIVE_JOB = "a consolidation of the year is queued or running"
+NO_REPORT = "the year has no frozen report"
+EVENT_AFTER = "an event was recorded after its latest report"
+DECLARATION_AFTER = "a declaration changed after its latest report"
+DIFFERS = "the live figures differ from its latest report"
+BLOCKERS = (NOT_ENDED, PENDING, ACTIVE_JOB, NO_REPORT, EVENT_AFTER, DECLARATION_AFTER, DIFFERS)
 
 
 def in_year(year: int) -> Any:
@@ -111,7 +121,7 @@ def year_blockers(session: Session, year: int) -> tuple[int | None, list[str]]:
     """(the latest report's version, what blocks the purge of the year: empty if nothing)."""
     blockers: list[str] = []
     if not year_has_ended(year):
-        blockers.append("the year has not ended")
+        blockers.append(NOT_ENDED)
     pending = session.scalar(
         select(
             exists().where(
@@ -122,16 +132,16 @@ def year_blockers(session: Session, year: int) -> tuple[int | None, list[str]]:
         )
     )
     if pending:
-        blockers.append("events of the year are pending")
+        blockers.append(PENDING)
     if session.scalar(
         select(exists().where(Consolidation.year == year, Consolidation.status.in_(ACTIVE)))
     ):
-        blockers.append("a consolidation of the year is queued or running")
+        blockers.append(ACTIVE_JOB)
     report = session.scalar(
         select(Report).where(Report.year == year).order_by(Report.version.desc()).limit(1)
     )
     if report is None:
-        blockers.append("the year has no frozen report")
+        blockers.append(NO_REPORT)
         return None, blockers
     job = session.get(Consolidation, report.consolidation_id)
     # The snapshot is read after the job started: a report "made after" an event is one whose
@@ -143,16 +153,16 @@ def year_blockers(session: Session, year: int) -> tuple[int | None, list[str]]:
         )
     )
     if last_event is not None and as_utc(last_event) >= made:
-        blockers.append(f"an event was recorded after its latest report (version {report.version})")
+        blockers.append(f"{EVENT_AFTER} (version {report.version})")
     last_declaration = session.scalar(
         select(func.max(DeclarationAudit.at)).where(DeclarationAudit.year == year)
     )
     if last_declaration is not None and as_utc(last_declaration) >= made:
-        blockers.append(f"a declaration changed after its latest report (version {report.version})")
+        blockers.append(f"{DECLARATION_AFTER} (version {report.version})")
     differences = report_disagreements(session, year, msgspec.json.decode(report.document))
     if differences:
         blockers.append(
-            f"the live figures differ from its latest report (version {report.version}): "
+            f"{DIFFERS} (version {report.version}): "
             + "; ".join(f"{s} {k}: live {a}, report {b}" for s, k, a, b in differences[:3])
         )
     return report.version, blockers

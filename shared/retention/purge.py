@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from shared.consolidation.jobs import year_has_ended
 from shared.pipeline.checkpoints import reached
 from shared.retention.closure import closed_through, lock_out_writers
-from shared.retention.eligibility import CLOSED, PURGED, in_year, year_states
+from shared.retention.eligibility import CLOSED, NOT_ENDED, PURGED, in_year, year_states
 from shared.storage.models.base import utcnow
 from shared.storage.models.counters import YouthState
 from shared.storage.models.log import EventRow, RetractionRow
@@ -77,7 +77,7 @@ def close_years(engine: Engine, through: int) -> list[int]:
     """Step 1: close every year up to ``through`` with youth-level records; the closed years
     still to purge, oldest first. Raise PurgeRefused (nothing written) if any is blocked."""
     if not year_has_ended(through):
-        raise PurgeRefused({through: ["the year has not ended"]})
+        raise PurgeRefused({through: [NOT_ENDED]})
     with Session(engine) as session, session.begin():
         lock_out_writers(session)
         states = year_states(session, through)
