@@ -1,6 +1,6 @@
 """The workers' part in the retention of personal data: the task that purges the years
 ``BILAN_RETENTION_YEARS`` makes due (shared/retention/expiry.py), and the sweep's part — asking
-for it once an hour while the setting is on.
+for it once an hour while the setting is on, and deleting the audit's expired rows.
 
 ``purge_expired_years`` carries no argument: it finds the eligible years itself, under the
 purge's own lock (shared/retention/closure.py), so that a duplicate, redelivered or
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
 from services.aggregate.mail_tasks import HourlyClock
+from shared.audit.actions import expire_audit
 from shared.config import Settings, load_settings
 from shared.pipeline.queue import PURGE_EXPIRED, notify_retention
 from shared.retention.expiry import purge_expired
@@ -43,8 +44,13 @@ def purge_expired_years() -> int:
 def retention_sweep(
     sessions: sessionmaker[Session], settings: Settings, clock: HourlyClock
 ) -> bool:
-    """The sweep's part (when ``clock`` says): ask for the retention's purge if the setting
-    is on. Whether it asked."""
-    if settings.retention_years is None or not clock.due(paris_today(), time.monotonic()):
+    """The sweep's part (when ``clock`` says): delete the audit's rows older than
+    ``BILAN_AUDIT_RETENTION_DAYS``, and ask for the retention's purge if the setting is on.
+    Whether it asked."""
+    if not clock.due(paris_today(), time.monotonic()):
         return False
-    return notify_retention(settings)
+    with sessions.begin() as session:
+        gone = expire_audit(session, settings.audit_retention_days)
+    if gone:
+        log.info("audit: %s rows older than %s days deleted", gone, settings.audit_retention_days)
+    return settings.retention_years is not None and notify_retention(settings)

@@ -17,6 +17,7 @@ import logging
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from shared.audit.actions import WORKERS
 from shared.retention.eligibility import PURGED, year_states
 from shared.retention.purge import Progress, PurgeRefused, YearPurge, purge_through
 from shared.times import paris_today
@@ -64,7 +65,7 @@ def purge_expired(
     if through is None:
         return []
     try:
-        return purge_through(engine, through, progress)
+        return purge_through(engine, through, progress, actor=WORKERS)
     except PurgeRefused as exc:
         log.warning("retention: purge through %s refused: %s", through, exc)
         return []

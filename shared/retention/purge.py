@@ -38,6 +38,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Engine, Result, and_, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from shared.audit.actions import OPERATOR, PURGE, Actor, record_action
 from shared.consolidation.jobs import year_has_ended
 from shared.pipeline.checkpoints import reached
 from shared.retention.closure import closed_through, lock_out_writers
@@ -73,9 +74,10 @@ class YearPurge:
     kept_profiles: int
 
 
-def close_years(engine: Engine, through: int) -> list[int]:
+def close_years(engine: Engine, through: int, actor: Actor = OPERATOR) -> list[int]:
     """Step 1: close every year up to ``through`` with youth-level records; the closed years
-    still to purge, oldest first. Raise PurgeRefused (nothing written) if any is blocked."""
+    still to purge, oldest first, the purge in the audit log (by ``actor``). Raise
+    PurgeRefused (nothing written) if any is blocked."""
     if not year_has_ended(through):
         raise PurgeRefused({through: [NOT_ENDED]})
     with Session(engine) as session, session.begin():
@@ -88,9 +90,13 @@ def close_years(engine: Engine, through: int) -> list[int]:
         known = set(session.scalars(select(PurgedYear.year)))
         before = closed_through(session, writer=False)
         now = utcnow()
-        for year in sorted(set(open_years) | ({through} if (before or 0) < through else set())):
+        closing = sorted(set(open_years) | ({through} if (before or 0) < through else set()))
+        for year in closing:
             if year not in known:
                 session.add(PurgedYear(year=year, status=CLOSED, closed_at=now, events=0, youths=0))
+        if closing:
+            years = ", ".join(map(str, closing))
+            record_action(session, actor, PURGE, f"through {through}", f"closed {years}")
         session.flush()
         return [
             int(y)
@@ -226,12 +232,12 @@ def purge_year(engine: Engine, year: int) -> YearPurge:
 
 
 def purge_through(
-    engine: Engine, through: int, progress: Progress | None = None
+    engine: Engine, through: int, progress: Progress | None = None, actor: Actor = OPERATOR
 ) -> list[YearPurge]:
     """``bilan purge --through Y``: close, then purge each closed year (resuming any left
     ``purging`` by an interrupted run). Raise PurgeRefused if a year is blocked."""
     say = progress or (lambda _: None)
-    years = close_years(engine, through)
+    years = close_years(engine, through, actor)
     say(f"closed: {', '.join(map(str, years)) or 'nothing to purge'}")
     done = []
     for year in years:

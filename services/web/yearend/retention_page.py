@@ -10,13 +10,27 @@ pay on every load.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from services.web.db import read_session
 from services.web.signin.identity import require_identity
+from shared.audit.actions import (
+    CAMPAIGN_WINDOW,
+    CONSOLIDATION_ASKED,
+    PURGE,
+    REGISTRY_IMPORTED,
+    STRUCTURE_SAVED,
+    TOKEN_CREATED,
+    TOKEN_REVOKED,
+    actions_since,
+    reads_since,
+)
+from shared.audit.reads import DECLARATIONS, EXACT, EXPORT
 from shared.retention.eligibility import (
     ACTIVE_JOB,
     CLOSED,
@@ -32,10 +46,23 @@ from shared.retention.eligibility import (
     year_states,
 )
 from shared.retention.expiry import expired_through
+from shared.storage.models.base import utcnow
 from shared.storage.models.retention import PurgedYear
 from shared.times import paris_today
 
 ADMINS = "à l'administration nationale"
+ACTION_LABELS = {
+    TOKEN_CREATED: "jeton créé",
+    TOKEN_REVOKED: "jeton révoqué",
+    STRUCTURE_SAVED: "structure enregistrée",
+    REGISTRY_IMPORTED: "répertoire importé",
+    CONSOLIDATION_ASKED: "consolidation demandée",
+    PURGE: "purge",
+    CAMPAIGN_WINDOW: "fenêtre de campagne",
+}
+READ_LABELS = {EXACT: "chiffres exacts", EXPORT: "export des chiffres exacts",
+               DECLARATIONS: "déclarations"}  # fmt: skip
+AUDIT_DAYS, AUDIT_ROWS = 30, 200  # what the page shows: the rest with bilan audit --since
 STATE_LABELS = {
     LIVE: "en direct",
     FROZEN: "figée",
@@ -114,4 +141,21 @@ def retention_page() -> str:
         retention_years=years,
         expired_through=None if years is None else expired_through(paris_today(), years),
         audit_days=settings.audit_retention_days,
+        **audit_log(),
     )
+
+
+def audit_log() -> dict[str, Any]:
+    """The latest AUDIT_ROWS admin actions and hours of reads of the last AUDIT_DAYS days."""
+    since = utcnow() - dt.timedelta(days=AUDIT_DAYS)
+    with read_session() as db:
+        actions = actions_since(db, since, AUDIT_ROWS)
+        reads = reads_since(db, since, AUDIT_ROWS)
+        db.expunge_all()
+    return {
+        "actions": actions,
+        "reads": reads,
+        "audit_shown_days": AUDIT_DAYS,
+        "action_labels": ACTION_LABELS,
+        "read_labels": READ_LABELS,
+    }

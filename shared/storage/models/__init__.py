@@ -10,6 +10,7 @@ whichever model was imported first.
 
 from shared.storage.models import (  # noqa: F401
     access,
+    audit,
     consolidation,
     counters,
     declarations,

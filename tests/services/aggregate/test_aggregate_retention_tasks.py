@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import services.aggregate.retention_tasks as retention_tasks
+from shared.audit.actions import reads_since
+from shared.audit.reads import EXACT, TOKEN, Read, ReadNotes
 from shared.config import load_settings
 from shared.consolidation.jobs import consolidate
 from shared.retention.eligibility import PURGED, year_states
@@ -24,15 +26,24 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def test_the_sweep_asks_only_with_the_setting_and_once_an_hour(
-    env: dict[str, str], asked: list[Any], monkeypatch: pytest.MonkeyPatch
+    env: dict[str, str],
+    sessions: sessionmaker[Session],
+    asked: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sessions: Any = None  # the sweep reads nothing for the purge: the task does
+    notes = ReadNotes(sessions)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=366)
+    notes.note(Read(1, TOKEN, "admin", EXACT, "national", 2007), old)
     clock = retention_tasks.HourlyClock()
     assert not retention_tasks.retention_sweep(sessions, load_settings(), clock)
+    assert asked == []  # the setting off: the audit expired, no purge asked for
     monkeypatch.setenv("BILAN_RETENTION_YEARS", "2")
+    clock = retention_tasks.HourlyClock()  # a worker started with the setting
     assert retention_tasks.retention_sweep(sessions, load_settings(), clock)
     assert not retention_tasks.retention_sweep(sessions, load_settings(), clock)
     assert len(asked) == 1
+    with sessions() as session:  # the audit's rows past BILAN_AUDIT_RETENTION_DAYS are gone
+        assert reads_since(session, old - dt.timedelta(days=1)) == []
     assert clock.due(dt.date.today() + dt.timedelta(days=1), 0.0)  # the next day, again
 
 
