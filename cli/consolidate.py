@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from cli.progress import progress_bar
+from shared.audit.actions import CONSOLIDATION_ASKED, OPERATOR, record_action
 from shared.config import load_settings
 from shared.consolidation.jobs import ConsolidationRefused, check_year_ended
 from shared.consolidation.jobs import consolidate as run_consolidation
@@ -36,6 +37,8 @@ def consolidate(year: int, quiet: bool) -> None:
         raise click.ClickException(exc.message) from None
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
+    with session_factory(engine).begin() as session:
+        record_action(session, OPERATOR, CONSOLIDATION_ASKED, str(year), f"version {version}")
     with session_factory(engine)() as session:
         report = read_report(session, year, version)
     assert report is not None

@@ -12,8 +12,10 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from cli.audit import audit
 from cli.campaign import campaign
 from cli.consolidate import consolidate
+from cli.purge import purge
 from cli.simulate import simulate
 from cli.up import up
 from cli.verify import verify
@@ -71,8 +73,11 @@ def structures_import(path: Path) -> None:
         rows = read_structures_csv(path)
     except InvalidStructure as exc:
         raise click.ClickException(str(exc)) from None
+    from shared.audit.actions import OPERATOR, REGISTRY_IMPORTED, record_action
+
     with sessions().begin() as session:
         count = import_structures(session, rows)
+        record_action(session, OPERATOR, REGISTRY_IMPORTED, path.name, f"{count} structures")
     click.echo(f"{count} structures imported")
 
 
@@ -140,11 +145,15 @@ def token_create(
     role: str, structure_ids: tuple[str, ...], region: str | None, expires_in: dt.timedelta | None
 ) -> None:
     """Create a token; the token alone is printed on the last line."""
-    from shared.access.tokens import create_token
+    from shared.access.tokens import create_token, token_id_of
+    from shared.audit.actions import OPERATOR, TOKEN_CREATED, record_action
 
     try:
         with sessions().begin() as session:
             secret = create_token(session, role, list(structure_ids), region, expires_in)
+            scope = ",".join(structure_ids) or (f"region {region}" if region else "all")
+            target = f"token {token_id_of(session, secret)}"
+            record_action(session, OPERATOR, TOKEN_CREATED, target, f"role {role}, {scope}")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"token created for role {role}; keep it, it is shown once:")
@@ -174,10 +183,12 @@ def token_list() -> None:
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once: every service refuses it, its /admin sessions end."""
     from shared.access.tokens import revoke_token
+    from shared.audit.actions import OPERATOR, TOKEN_REVOKED, record_action
 
     with sessions().begin() as session:
         if not revoke_token(session, token_id):
             raise click.ClickException(f"no token {token_id}")
+        record_action(session, OPERATOR, TOKEN_REVOKED, f"token {token_id}")
     click.echo(f"token {token_id} revoked")
 
 
@@ -268,10 +279,12 @@ def worker(concurrency: int, loglevel: str) -> None:
 
 # The commands that live in modules of their own.
 main.add_command(up)
+main.add_command(audit)
 main.add_command(simulate)
 main.add_command(consolidate)
 main.add_command(verify)
 main.add_command(campaign)
+main.add_command(purge)
 
 if __name__ == "__main__":
     sys.exit(main())

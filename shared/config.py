@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from shared.environment import SettingError, count, flag, port, seconds, text, url
+from shared.environment import SettingError, count, flag, integer, port, seconds, text, url
 
 EMBEDDED = "embedded"
 
@@ -29,6 +29,7 @@ MIN_SECRET_KEY_LENGTH = 32
 REMINDER_DAYS = (14, 3)  # days before a campaign closes when the late are reminded
 SMTP_TIMEOUT_SECONDS = 10.0
 SMTP_PORT = 25
+AUDIT_RETENTION_DAYS = 365  # how long the access audit keeps its rows
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ class Settings:
     # How long one exchange with the SMTP relay may take (a mail being sent is someone
     # else's to retry only 8 times this long after it was claimed: shared/mail/delivery.py).
     smtp_timeout_seconds: float = SMTP_TIMEOUT_SECONDS
+    # Personal data (shared/retention/): the workers purge by themselves the eligible years
+    # older than this many full years (None: off, only ``bilan purge`` deletes).
+    retention_years: int | None = None
+    # The access audit's rows (shared/audit/) older than this many days are deleted.
+    audit_retention_days: int = AUDIT_RETENTION_DAYS
 
     @property
     def broker_is_embedded(self) -> bool:
@@ -266,6 +272,19 @@ def _reminder_days(env: Mapping[str, str]) -> tuple[int, ...]:
     return tuple(sorted({int(part) for part in parts}, reverse=True))
 
 
+def _retention_years(env: Mapping[str, str]) -> int | None:
+    # 0 is refused rather than taken for "off": a year would be purged the day it is
+    # consolidated, before its campaign of declarations has even opened.
+    years = integer(env, "BILAN_RETENTION_YEARS", 0, 1, 100,
+                    "expected a number of full years from 1 to 100, or unset (off)")  # fmt: skip
+    return years or None
+
+
+def _audit_retention_days(env: Mapping[str, str]) -> int:
+    return integer(env, "BILAN_AUDIT_RETENTION_DAYS", AUDIT_RETENTION_DAYS, 1, 36_500,
+                   "expected a number of days from 1 to 36500")  # fmt: skip
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings of this process, from ``environ`` (default: the environment); a
     ``SettingError`` names the first variable whose value cannot be used."""
@@ -297,4 +316,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_url=_public_url(env),
         reminder_days=_reminder_days(env),
         smtp_timeout_seconds=seconds(env, "BILAN_SMTP_TIMEOUT_SECONDS", SMTP_TIMEOUT_SECONDS),
+        retention_years=_retention_years(env),
+        audit_retention_days=_audit_retention_days(env),
     )

@@ -9,7 +9,14 @@ from shared.pipeline.queue import configure_celery
 
 
 def create_celery() -> Celery:
-    app = Celery("bilan", include=["services.aggregate.tasks", "services.aggregate.mail_tasks"])
+    app = Celery(
+        "bilan",
+        include=[
+            "services.aggregate.tasks",
+            "services.aggregate.mail_tasks",
+            "services.aggregate.retention_tasks",
+        ],
+    )
     return configure_celery(app, load_settings())
 
 

@@ -53,8 +53,10 @@ def send_mails(self: Task) -> int:
     return done.sent
 
 
-class ReminderClock:
-    """When this worker's sweep writes the reminders due (see REMINDER_CHECK_SECONDS)."""
+class HourlyClock:
+    """When this worker's sweep does a daily chore: on its first sweep, whenever the day
+    changes in Paris, and every hour besides (REMINDER_CHECK_SECONDS) — the reminders due,
+    the retention's purge and the audit's expiry (retention_tasks.py)."""
 
     def __init__(self) -> None:
         self.day: dt.date | None = None
@@ -68,7 +70,7 @@ class ReminderClock:
 
 
 def mail_sweep(
-    sessions: sessionmaker[Session], settings: Settings, clock: ReminderClock
+    sessions: sessionmaker[Session], settings: Settings, clock: HourlyClock
 ) -> tuple[int, bool]:
     """The sweep's mail: the reminders due written (when ``clock`` says), the sender woken if
     a mail is due. Returns (reminders written, whether a mail is due)."""

@@ -7,7 +7,8 @@ consolidation job: a worker (one task at a time) busy applying would otherwise l
 the job's message waiting until its apply task ends (``task_seconds``).
 
 Besides the tasks, each worker runs two loops in threads: the sweep (what waits is sent
-again) and, with statistical confidentiality on, the publisher of the public edition
+again; the day's reminders, the retention's purge: mail_tasks.py, retention_tasks.py) and,
+with statistical confidentiality on, the publisher of the public edition
 (shared/publication/edition.py) at its fixed pace; the workers' publishers exclude each other.
 """
 
@@ -23,7 +24,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.aggregate.celery_app import app
-from services.aggregate.mail_tasks import ReminderClock, mail_sweep
+from services.aggregate.mail_tasks import HourlyClock, mail_sweep
+from services.aggregate.retention_tasks import retention_sweep
 from shared.config import Settings, load_settings
 from shared.consolidation.jobs import LostJob, next_queued_job, run_job, stale_jobs
 from shared.pipeline.counters import Applied, apply_batches, claim_pending_batches
@@ -128,7 +130,7 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> tuple[int
 
 def sweep_forever() -> None:
     sessions = _sessions()
-    reminders = ReminderClock()
+    reminders, retention = HourlyClock(), HourlyClock()
     while True:
         time.sleep(load_settings().sweep_seconds)
         try:
@@ -139,6 +141,10 @@ def sweep_forever() -> None:
             mail_sweep(sessions, load_settings(), reminders)
         except Exception:
             log.exception("mail sweep failed")
+        try:
+            retention_sweep(sessions, load_settings(), retention)
+        except Exception:
+            log.exception("retention sweep failed")
 
 
 def publish_once(sessions: sessionmaker[Session], settings: Settings) -> Published | None:

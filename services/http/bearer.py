@@ -10,7 +10,7 @@ back. A token's "last used" is noted after the lookup, in a short transaction of
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from services.http.errors import ApiError
 from shared.access.auth_failures import FailedAuthentications
@@ -37,6 +37,7 @@ def caller_of_token(secret_header: str | None) -> Caller | None:
     if caller is not None:
         uses: UseNotes = current_app.extensions["token_uses"]
         uses.note(caller.token_id)
+        g.caller = caller  # who read, for the audit of reads (services/web/audit_reads.py)
     return caller
 
 

@@ -6,7 +6,8 @@
   application to its answer, body reading included.
 - ``bilan_ingest_events_accepted_total`` / ``…_duplicate_total``: events of 202 answers.
 - ``bilan_ingest_events_rejected_total{code}``: the invalid events of 422 answers, by the
-  code of SPEC §5 (``invalid``, ``unknown_structure``, ``conflict``, ``forbidden_structure``).
+  code of SPEC §5 (``invalid``, ``unknown_structure``, ``conflict``, ``forbidden_structure``,
+  ``purged_year``).
 - ``bilan_pending_events``: events recorded but not yet applied (all years), read when
   scraped with one query on the partial index of unapplied batches.
 """

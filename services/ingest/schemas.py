@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 
 # The codes of an invalid event (shared/pipeline/ingestion.py).
-EventErrorCode = Literal["invalid", "unknown_structure", "conflict", "forbidden_structure"]
+EventErrorCode = Literal[
+    "invalid", "unknown_structure", "conflict", "forbidden_structure", "purged_year"
+]
 
 
 class Recorded(msgspec.Struct):

@@ -8,8 +8,9 @@ who is signed in), ``legal`` (the footer's pages). What they share is beside the
 ``parameters`` (query and path parameters), ``db`` (database sessions),
 ``sign_in_cookie`` (the cookie of the signed-in pages), ``headers`` (security headers),
 ``formatting`` (French numbers), ``layout`` (the pages' frame), ``assets`` (vendored
-CSS/JS), ``openapi``. Errors, bodies, bearer tokens and their limit are the HTTP layer
-both services share (services/http/); here, ``error_page`` draws a refused page in French.
+CSS/JS), ``openapi``, ``audit_reads`` (who read exact figures or declarations). Errors,
+bodies, bearer tokens and their limit are the HTTP layer both services share (services/http/);
+here, ``error_page`` draws a refused page in French.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from services.http import probes
 from services.http.answers import Answers
 from services.web import (
     assets,
+    audit_reads,
     db,
     headers,
     layout,
@@ -84,6 +86,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     layout.init_app(app)
     for feature in (signin, live, registry, reports, yearend, legal):
         feature.init_app(app)
+    audit_reads.init_app(app)
     app.register_blueprint(probes.bp)
     app.register_blueprint(openapi.bp)
     assets.init_app(app)

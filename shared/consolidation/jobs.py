@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from shared.config import STALE_SECONDS
 from shared.consolidation.snapshot import Snapshot, encode_document, report_document, take_snapshot
 from shared.pipeline.recompute import Progress
+from shared.retention.closure import YearPurged, check_year_open
 from shared.storage.models.base import utcnow
 from shared.storage.models.consolidation import Consolidation, Report
 from shared.times import PARIS, as_utc
@@ -42,7 +43,8 @@ FAILURE_MESSAGE = "the consolidation failed; the details are in the worker's log
 
 
 class ConsolidationRefused(Exception):
-    """A consolidation that may not be started: a code (``year_not_ended``) and why."""
+    """A consolidation that may not be started: a code (``year_not_ended``, ``purged_year``)
+    and why."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -76,12 +78,17 @@ def start_job(
 ) -> tuple[Consolidation, bool]:
     """Queue a consolidation of the year, or return the one already queued or running.
 
-    True when a job was created. A year that has not ended is refused
+    True when a job was created. A year that has not ended, or a purged one, is refused
     (``ConsolidationRefused``). A partial unique index allows one active job per
     year, so two concurrent requests cannot both create one: the loser reads the
     winner's row.
     """
     check_year_ended(year, today)
+    try:
+        # A purged year's report is final: its log is gone (shared/retention/closure.py).
+        check_year_open(session, year)
+    except YearPurged as exc:
+        raise ConsolidationRefused(exc.code, exc.message) from None
     existing = _active_job(session, year)
     if existing is not None:
         return existing, False

@@ -26,6 +26,7 @@ from shared.pipeline.profile_recompute import national_profiles, recompute_profi
 from shared.pipeline.recompute import Progress, group_scope, recompute_year, refresh_statistics
 from shared.registry import registry_figures
 from shared.report.keys import REPORT_KEYS
+from shared.retention.closure import YearPurged, closed_through
 from shared.scopes import NATIONAL, year_period
 from shared.storage.db import snapshot_read
 from shared.storage.models.counters import FigureCounts
@@ -80,9 +81,14 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
     report = progress or (lambda _: None)
     refresh_statistics(engine)
     with snapshot_read(engine) as connection:
+        session = Session(bind=connection)
+        # A year closed by a purge before this snapshot may have lost its log in it (a job
+        # queued before the purge): refuse. One closed after it keeps its log in the snapshot.
+        through = closed_through(session, writer=False)
+        if through is not None and year <= through:
+            raise YearPurged(year)
         # Counters first then the log, in one snapshot: both see the same events.
         live = read_live_year(connection, year)
-        session = Session(bind=connection)
         # The field of the funding figures: their youths come from the same log read.
         declaring = validated_structures(session, year)
         report(0.1)

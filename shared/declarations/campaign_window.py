@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.access.tokens import Caller
+from shared.audit.actions import CAMPAIGN_WINDOW, actor_of, record_action
 from shared.declarations.fields import DeclarationError
 from shared.storage.models.base import utcnow
 from shared.storage.models.declarations import Campaign
@@ -137,6 +138,9 @@ def save_window(
     if row is not None:
         for name, value in values.items():
             setattr(row, name, value)
+    record_action(
+        session, actor_of(caller), CAMPAIGN_WINDOW, str(year), f"{opens_on} to {closes_on}"
+    )
     session.flush()
     return window_of(session, year), created
 

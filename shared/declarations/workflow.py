@@ -30,6 +30,7 @@ from shared.declarations.fields import (
 from shared.declarations.mails import rejected_letter, validated_letter
 from shared.mail.outbox import MailConfig, enqueue
 from shared.registry import active_in
+from shared.retention.closure import YearPurged, check_year_open
 from shared.storage.models.base import utcnow
 from shared.storage.models.declarations import Declaration, DeclarationAudit
 from shared.storage.models.registry import Structure
@@ -154,6 +155,15 @@ def _audit(
     return entry
 
 
+def _check_not_purged(session: Session, year: int) -> None:
+    """A purged year's report is final (SPEC §5): its declarations no longer change. Under
+    the purge's shared lock (shared/retention/closure.py), so no change slips past a purge."""
+    try:
+        check_year_open(session, year)
+    except YearPurged as exc:
+        raise DeclarationError(exc.code, exc.message) from None
+
+
 def _locked(session: Session, year: int, structure_id: str) -> Declaration | None:
     # Locked: two concurrent submissions or a submission racing a validation serialize.
     return session.scalar(
@@ -182,6 +192,7 @@ def submit(
     check_fields(fields)
     structure = _structure(session, year, structure_id)
     check_may_declare(session, caller, year)
+    _check_not_purged(session, year)
     row = _locked(session, year, structure_id)
     created = row is None
     if row is None:
@@ -223,6 +234,7 @@ def decide(
     ``mail``, its structure's contact is mailed the decision (the mail written in this
     transaction: shared/mail/outbox.py)."""
     authorize_decide(caller)
+    _check_not_purged(session, year)
     row = _locked(session, year, structure_id)
     if row is None:
         raise DeclarationError("not_found", f"no declaration of {structure_id!r} for {year}")

@@ -31,6 +31,7 @@ from shared.events import CONTENT_FIELDS, Event, InvalidEvent, event_row, same_c
 from shared.pipeline.checkpoints import reached
 from shared.pipeline.retractions import MATCHED_FIELDS, retracts
 from shared.registry import structure_regions
+from shared.retention.closure import PURGED_YEAR, YearPurged, closed_through
 from shared.storage.bulk import bulk_upsert, copy_new_rows, is_postgres, member_of
 from shared.storage.commit_outcome import CHECK_SECONDS, Outcome, commit_outcome, pending_commit
 from shared.storage.models.base import table_of
@@ -44,7 +45,7 @@ _CONTENT_COLUMNS = [table_of(EventRow).c[name] for name in CONTENT_FIELDS]
 class EventError:
     index: int
     event_id: str | None
-    code: str  # invalid | unknown_structure | conflict | forbidden_structure
+    code: str  # invalid | unknown_structure | conflict | forbidden_structure | purged_year
     message: str
 
 
@@ -140,8 +141,8 @@ def _retraction_mismatch(
 
 
 # Positions in a stored row (shared.events.CONTENT_FIELDS, then region and batch_id).
-_ID, _TYPE, _STRUCTURE, _RETRACTS = (CONTENT_FIELDS.index(f) for f in (
-    "event_id", "type", "structure_id", "retracts"))  # fmt: skip
+_ID, _TYPE, _DAY, _STRUCTURE, _RETRACTS = (CONTENT_FIELDS.index(f) for f in (
+    "event_id", "type", "occurred_on", "structure_id", "retracts"))  # fmt: skip
 _EVENT_FIELDS = (*CONTENT_FIELDS, "region", "batch_id")
 Row = tuple[Any, ...]
 
@@ -176,11 +177,17 @@ def record_events(
             errors.append(EventError(index, row[_ID], "conflict", message))
 
     regions = structure_regions(session, {row[_STRUCTURE] for _, row in unique})
+    # Under the purge's shared lock until the commit (shared/retention/closure.py): an event
+    # of a purged year is refused, also when it was recorded before the purge (a resend).
+    purged_through = closed_through(session)
     candidates: list[tuple[int, Row]] = []
     for index, row in unique:
         structure_id = row[_STRUCTURE]
         region = regions.get(structure_id)
-        if region is None:
+        year = row[_DAY].year
+        if purged_through is not None and year <= purged_through:
+            errors.append(EventError(index, row[_ID], PURGED_YEAR, YearPurged(year).message))
+        elif region is None:
             message = f"structure {structure_id} is not in the registry"
             errors.append(EventError(index, row[_ID], "unknown_structure", message))
         elif caller is not None and not caller.may_post_for(structure_id):

@@ -2,7 +2,9 @@
 machinery: no ``youth_profiles``, no codes, no moves.
 
 A youth's profile is read straight from the log: of its counted first receptions carrying a
-``youth`` object with a field, the earliest (day, then event id as bytes). Each youth of a
+``youth`` object with a field, the earliest (day, then event id as bytes) — or, for a youth
+whose first reception was purged with its year, the profile it gave, kept in
+``retained_profiles`` (shared/retention/purge.py). Each youth of a
 (year, scope) then counts in the category of that profile (age: reached in the year) with
 ``shared.figures.youth_figures`` of its facts there, as every figure of SPEC §4 does.
 
@@ -130,14 +132,18 @@ def _statements(connection: Connection, year: int, applied: bool) -> list[str]:
         f"WHERE e.occurred_on >= '{year:04d}-01-01' AND e.occurred_on <= '{year:04d}-12-31' "
         f"AND e.type <> 'retraction' AND {not_retracted} "
         f"GROUP BY e.structure_id, e.region, e.youth_id",
+        # A profile a purged first reception gave (retained_profiles, shared/retention/purge.py)
+        # is the earliest: no event of a purged year is left or can come.
         f"CREATE TEMPORARY TABLE {PROFILES_TABLE} AS "
+        f"SELECT youth_id, sex, birth_year, education_level FROM retained_profiles "
+        f"WHERE youth_id IN (SELECT youth_id FROM {YOUTHS_TABLE}) UNION ALL "
         f"SELECT youth_id, sex, birth_year, education_level FROM ("
         f"SELECT e.youth_id AS youth_id, e.youth_sex AS sex, e.youth_birth_year AS birth_year, "
         f"e.youth_education_level AS education_level, ROW_NUMBER() OVER ("
         f"PARTITION BY e.youth_id ORDER BY e.occurred_on, e.event_id{by_bytes}) AS n "
         f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS} AND youth_id IN "
         f"(SELECT youth_id FROM {YOUTHS_TABLE})) e {join} WHERE {not_retracted}) p "
-        f"WHERE n = 1",
+        f"WHERE n = 1 AND youth_id NOT IN (SELECT youth_id FROM retained_profiles)",
     ]
 
 

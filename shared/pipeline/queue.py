@@ -19,6 +19,7 @@ from shared.config import Settings
 APPLY_PENDING = "bilan.apply_pending"
 CONSOLIDATE = "bilan.consolidate"
 SEND_MAILS = "bilan.send_mails"
+PURGE_EXPIRED = "bilan.purge_expired"
 log = logging.getLogger(__name__)
 
 
@@ -114,6 +115,17 @@ def notify_mails(settings: Settings) -> bool:
         _client(settings).send_task(SEND_MAILS, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
         log.warning("could not wake the mail sender (%s); the sweep will send the mails", exc)
+        return False
+    return True
+
+
+def notify_retention(settings: Settings) -> bool:
+    """Ask a worker to purge the years the retention setting makes due; False (and logged) if
+    the broker fails. Never fatal: the sweep asks again within the hour."""
+    try:
+        _client(settings).send_task(PURGE_EXPIRED, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+        log.warning("could not ask for the retention's purge (%s); the sweep will ask again", exc)
         return False
     return True
 

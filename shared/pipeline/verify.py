@@ -1,6 +1,8 @@
 """``bilan verify``: the live counters against a recomputation from the log, every cell —
 years, months and the increments of the year to date, nationally, per region and per
 structure, and the profile cells of each year (scope ``"<scope> <dimension>=<category>"``).
+A purged year has no log left: its live national figures and profile cells are compared with
+its latest frozen report instead (SPEC §6).
 
 The counters must equal, at every moment, the figures of the events of applied
 batches (the invariant of shared/pipeline/counters.py). One snapshot (REPEATABLE READ on
@@ -13,15 +15,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import msgspec
 from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.orm import Session
 
 from shared.figures import COUNTED
 from shared.pipeline.profile_recompute import compare_profiles, recompute_profiles
 from shared.pipeline.profile_tables import read_profile_cells
 from shared.pipeline.recompute import Progress, recompute_year, refresh_statistics
+from shared.report.versions import read_report
+from shared.retention.eligibility import PURGED, report_disagreements
+from shared.scopes import NATIONAL
 from shared.storage.db import snapshot_read
 from shared.storage.models.counters import FigureCounts
 from shared.storage.models.log import Batch
+from shared.storage.models.retention import PurgedYear
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,19 @@ def live_cells(connection: Connection, year: int) -> dict[tuple[str, str], dict[
     return {(r[0], r[1]): dict(zip(COUNTED, map(int, r[2:]), strict=True)) for r in rows}
 
 
+def _against_report(session: Session, year: int) -> list[Difference]:
+    """A purged year (SPEC §6): its log is gone, so its live national figures and profile
+    cells are compared with its latest frozen report (the "recomputed" side)."""
+    report = read_report(session, year)
+    if report is None:  # never: a year is purged only after a report
+        return [Difference(f"{year:04d}", NATIONAL, "report", 0, 1)]
+    document = msgspec.json.decode(report.document)
+    return [
+        Difference(f"{year:04d}", scope, figure, live, frozen)
+        for scope, figure, live, frozen in report_disagreements(session, year, document)
+    ]
+
+
 def verify(
     engine: Engine, years: Sequence[int] | None = None, progress: Progress | None = None
 ) -> Verification:
@@ -81,7 +102,13 @@ def verify(
                 func.coalesce(func.sum(Batch.event_count).filter(Batch.applied_at.is_(None)), 0),
             )
         ).one()
+        session = Session(bind=connection)
+        purged = set(session.scalars(select(PurgedYear.year).where(PurgedYear.status == PURGED)))
         for i, year in enumerate(chosen):
+            if year in purged:
+                differences.extend(_against_report(session, year))
+                cells += 1
+                continue
             live = live_cells(connection, year)
 
             def step(value: float, i: int = i) -> None:
@@ -103,5 +130,6 @@ def verify(
             truth_of = recompute_profiles(connection, year, applied_only=True)
             cells += len(profiles.keys() | truth_of.keys())
             differences.extend(Difference(*d) for d in compare_profiles(profiles, truth_of))
+        session.close()
     report(1.0)
     return Verification(chosen, cells, int(batches[0]), int(batches[1]), differences)

@@ -43,4 +43,6 @@ REFUSED: dict[str, list[str]] = {
     ],
     "BILAN_REMINDER_DAYS": ["14,x", "-3", "14,,3", "400", "14;3"],
     "BILAN_SMTP_TIMEOUT_SECONDS": ["0", "soon"],
+    "BILAN_RETENTION_YEARS": ["0", "-2", "two", "101", "2.5"],
+    "BILAN_AUDIT_RETENTION_DAYS": ["0", "-1", "a year", "36501"],
 }

@@ -31,4 +31,6 @@ def personal_data() -> str:
         "donnees_personnelles.html",
         session_hours=settings.session_hours,
         failure_limit=settings.auth_failure_limit,
+        retention_years=settings.retention_years,
+        audit_days=settings.audit_retention_days,
     )

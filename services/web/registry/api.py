@@ -14,6 +14,7 @@ from services.http.errors import ApiError, json_response
 from services.web.db import read_session, transaction
 from services.web.parameters import given_region
 from services.web.registry.schemas import StructureList, document_of
+from shared.audit.actions import STRUCTURE_SAVED, actor_of, record_action
 from shared.registry import (
     InvalidStructure,
     StructureFields,
@@ -48,13 +49,15 @@ def list_structures() -> Response:
 
 
 def put_structure(structure_id: str) -> Response:
-    require_role("admin", action="edit the registry")
+    caller = require_role("admin", action="edit the registry")
     fields = decode_body(_fields_decoder)
     # Two first PUTs of one id may race to insert it: the loser retries as an update.
     for attempt in (1, 2):
         try:
             with transaction() as session:
                 created = upsert_structure(session, structure_id, fields)
+                detail = "created" if created else "updated"
+                record_action(session, actor_of(caller), STRUCTURE_SAVED, structure_id, detail)
                 session.flush()
                 document = document_of(session.get_one(Structure, structure_id), with_email=True)
             break

@@ -30,6 +30,7 @@ STATUS_OF: dict[str, int] = {
     "already_validated": 409,
     "invalid_transition": 409,
     "campaign_closed": 409,
+    "purged_year": 409,
 }
 
 

@@ -129,7 +129,7 @@ def _require_admin() -> Identity:
 def admin_consolidate() -> WerkzeugResponse | str:
     """Queue a consolidation; first, when the year's declarations are not complete, a page
     that says what is missing and asks to confirm (a form: no JavaScript needed)."""
-    _require_admin()
+    identity = _require_admin()
     first, last = year_range()
     year = integer_or_none(request.form.get("year", ""), first, last)
     if year is None:
@@ -147,9 +147,14 @@ def admin_consolidate() -> WerkzeugResponse | str:
     if not counts.complete and request.form.get("confirm") != "1":
         return render_template("admin_confirm.html", year=year, counts=counts)
     try:
-        job, created = queue_consolidation(year)
-    except ConsolidationRefused as exc:  # the year's end moved under us: never in practice
-        flash(exc.message, "error")
+        job, created = queue_consolidation(year, identity.caller)
+    except ConsolidationRefused as exc:  # a purged year (or its end moved under us)
+        flash(
+            f"L'année {year} a été purgée : son rapport est définitif."
+            if exc.code == "purged_year"
+            else exc.message,
+            "error",
+        )
         return redirect(url_for("yearend.admin", year=year))
     if not created:
         flash(f"Une consolidation de {job.year} est déjà en cours : suivi ci-dessous.", "info")

@@ -26,6 +26,8 @@ from services.web.yearend.schemas import (
     consolidation_document,
     consolidation_entry,
 )
+from shared.access.tokens import Caller
+from shared.audit.actions import CONSOLIDATION_ASKED, actor_of, record_action
 from shared.consolidation.jobs import ConsolidationRefused, start_job
 from shared.pipeline.queue import send_consolidation
 from shared.storage.models.consolidation import Consolidation
@@ -34,12 +36,14 @@ _request_decoder = msgspec.json.Decoder(ConsolidationRequest)
 HISTORY = 50
 
 
-def queue_consolidation(year: int) -> tuple[Consolidation, bool]:
+def queue_consolidation(year: int, caller: Caller) -> tuple[Consolidation, bool]:
     """Create (or find) the year's active job and wake a worker; True when created.
-    A year that has not ended: ``ConsolidationRefused``."""
+    A year that has not ended: ``ConsolidationRefused``. The audit records the ask."""
     # start_job settles a race of two first requests on the one-active-job-per-year index.
     with transaction() as session:
         job, created = start_job(session, year)
+        detail = f"job {job.id}" + ("" if created else " (already queued or running)")
+        record_action(session, actor_of(caller), CONSOLIDATION_ASKED, str(year), detail)
     if created:
         send_consolidation(current_app.config["SETTINGS"], job.id)
     return job, created
@@ -55,13 +59,13 @@ def recent_jobs(year: int | None = None) -> list[Consolidation]:
 
 
 def post_consolidation() -> Response:
-    require_role("admin", action="consolidate")
+    caller = require_role("admin", action="consolidate")
     body = decode_body(_request_decoder)
     first, last = year_range()
     if not first <= body.year <= last:
         raise ApiError(422, "invalid", f"year must be from {first} to {last} - at `$.year`")
     try:
-        job, _ = queue_consolidation(body.year)
+        job, _ = queue_consolidation(body.year, caller)
     except ConsolidationRefused as exc:
         raise ApiError(409, exc.code, exc.message) from None
     started = ConsolidationStarted(id=job.id, year=job.year, status=cast(JobStatus, job.status))

@@ -40,6 +40,10 @@ REFUSALS = {
         "La campagne de déclaration de cette année n'est pas ouverte en ce moment : pour une "
         "déclaration hors délai, adressez-vous à votre DRTEFP."
     ),
+    "purged_year": (
+        "Les données individuelles de cette année ont été purgées : ses chiffres sont "
+        "définitifs et ses déclarations ne changent plus."
+    ),
 }
 
 

@@ -63,7 +63,10 @@ def _decision(
             {
                 "200": answer("The declaration", DeclarationDocument),
                 "404": NO_DECLARATION,
-                "409": fail("Not allowed in the declaration's status"),
+                "409": fail(
+                    "Not allowed in the declaration's status; or the year was purged "
+                    "(error purged_year)"
+                ),
                 "422": fail("Invalid body (a rejection needs a reason)"),
             },
             parameters=[p.path_year, p.path_structure],
@@ -128,7 +131,7 @@ def paths(p: Parameters) -> dict[str, Any]:
                     "201": {**answer("Created", DeclarationDocument), "links": DECLARATION_LINKS},
                     "409": fail(
                         "Already validated; or a structure's token outside its year's window "
-                        "(error campaign_closed)"
+                        "(error campaign_closed); or the year was purged (error purged_year)"
                     ),
                     "422": fail(
                         "Invalid declaration (funders must sum to main + specific), "
@@ -197,7 +200,8 @@ def paths(p: Parameters) -> dict[str, Any]:
                     },
                     "409": fail(
                         "The year has not ended (error year_not_ended): today, in "
-                        "Europe/Paris, is its 31 December or earlier"
+                        "Europe/Paris, is its 31 December or earlier; or it was purged "
+                        "(error purged_year: its report is final)"
                     ),
                     "422": fail("Invalid year"),
                 },

@@ -13,6 +13,7 @@ from services.web.yearend import (
     declaration_entry,
     declaration_pages,
     declarations,
+    retention_page,
 )
 
 bp = PageBlueprint("yearend", __name__, template_folder="templates")
@@ -53,6 +54,7 @@ bp.add_url_rule(f"{_PAGE}/rejet", view_func=declaration_pages.declaration_reject
 
 # The admin's page (the sign-in cookie's path /admin; signing in there: services/web/signin).
 bp.add_url_rule("/admin", view_func=admin.admin)
+bp.add_url_rule("/admin/donnees-personnelles", view_func=retention_page.retention_page)
 bp.add_url_rule("/admin/consolidations", view_func=admin.admin_consolidate, methods=["POST"])
 bp.add_url_rule("/admin/campagnes/<year>", view_func=admin.admin_window_save, methods=["POST"])
 bp.add_url_rule(

@@ -1,7 +1,7 @@
 """The database tables, as typed SQLAlchemy 2 models, one module per concern: ``base`` (the
 declarative base), ``registry``, ``access``, ``log`` (the source of truth), ``counters`` (the
 live counters derived from it), ``publication`` (the public edition), ``declarations``,
-``consolidation``, ``mail`` and ``profiles``.
+``consolidation``, ``mail``, ``profiles`` and ``retention``.
 
 Importers name the module a model lives in; nothing is re-exported here. The imports below only
 make sure that ``Base.metadata`` holds every table (Alembic, ``create_all``, the schema tests),
@@ -10,6 +10,7 @@ whichever model was imported first.
 
 from shared.storage.models import (  # noqa: F401
     access,
+    audit,
     consolidation,
     counters,
     declarations,
@@ -18,4 +19,5 @@ from shared.storage.models import (  # noqa: F401
     profiles,
     publication,
     registry,
+    retention,
 )

@@ -38,7 +38,7 @@ def test_the_sweep_writes_the_reminders_due_and_the_task_sends_them(
     with sessions.begin() as session:
         set_contact(session, "ML-11-001", "direction@ml-paris.example.org")
         save_window(session, ADMIN, today.year - 1, today, today + dt.timedelta(days=14))
-    clock = mail_tasks.ReminderClock()
+    clock = mail_tasks.HourlyClock()
     # Mail off: the sweep does nothing.
     assert mail_tasks.mail_sweep(sessions, load_settings(), clock) == (0, False)
     with smtp_server() as server:
@@ -57,7 +57,7 @@ def test_the_sweep_writes_the_reminders_due_and_the_task_sends_them(
 
 
 def test_the_reminders_are_looked_for_each_day_and_each_hour() -> None:
-    clock = mail_tasks.ReminderClock()
+    clock = mail_tasks.HourlyClock()
     day = dt.date(2026, 6, 16)
     assert clock.due(day, 0.0)
     assert not clock.due(day, 3599.0)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support.web import connect
+from tests.support.web import connect, make_app
 
 FOOTER = [
     ("/plan-du-site", "Plan du site"),
@@ -65,3 +66,20 @@ def test_the_pages_say_what_is_true(client: FlaskClient) -> None:
     assert "<code>session</code>, strictement nécessaire" in data
     assert "La session dure au plus 8 heures" in data  # BILAN_SESSION_HOURS
     assert "10/minute" in data  # BILAN_AUTH_FAILURE_LIMIT
+
+
+def test_personal_data_says_the_purge_and_the_audit_with_the_settings(
+    database_url: str, registry: object
+) -> None:
+    app = make_app(database_url)
+    data = html.unescape(app.test_client().get("/donnees-personnelles").get_data(as_text=True))
+    assert "Ce que la purge supprime" in data and "Ce qu'elle garde" in data
+    assert "aucune purge automatique" in data
+    assert "Il est conservé 365 jours." in data  # BILAN_AUDIT_RETENTION_DAYS
+    assert "sauvegardes" in data
+    app.config["SETTINGS"] = replace(
+        app.config["SETTINGS"], retention_years=3, audit_retention_days=90
+    )
+    data = html.unescape(app.test_client().get("/donnees-personnelles").get_data(as_text=True))
+    assert "3 années complètes après la fin de l'année" in data
+    assert "Il est conservé 90 jours." in data
