@@ -43,6 +43,7 @@ from services.web.live import public
 from services.web.live.changes import YearChange, year_changes
 from services.web.live.comparison import comparison
 from services.web.live.filters import PUBLIC, Edition, Filters, page_error
+from services.web.live.profiles import Profiles, profiles_context
 from services.web.live.tables import (
     Breakdown,
     BreakdownRow,
@@ -127,6 +128,7 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     comparison: YearComparison
     changes: dict[str, YearChange]
     trends: Trends
+    profiles: Profiles  # who the youths are: by sex, age band and education level
     confidentiality: Confidentiality | None  # None: the figures are exact
     suppressed: Suppressed = msgspec.UNSET  # the scope's keys withheld; UNSET: exact
 
@@ -307,6 +309,7 @@ def build_dashboard(
         trends=trends_context(
             session, level, scope_id, filters.year, exact=edition.exact, today=compared.today
         ),
+        profiles=profiles_context(session, filters.year, level, scope_id, exact=edition.exact),
         confidentiality=confidentiality,
         suppressed=msgspec.UNSET if suppressed is None else suppressed,
     )
