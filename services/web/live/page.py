@@ -161,6 +161,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 data_url=url_for(edition.data, **args),
                 csv_url=url_for(edition.export, **args),
                 csv_month_url=url_for(edition.export, **args, view="month"),
+                csv_profile_url=url_for(edition.export, **args, view="profile"),
                 exact_url=url_for("live.exact_index", **args),
                 public_url=url_for("live.index", **args),
                 sorts=sort_links(filters, edition),
