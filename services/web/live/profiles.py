@@ -8,7 +8,7 @@ The rows are the API's (``GET /v1/figures/breakdown?by=…``, profile_rows.py), 
 never says another figure than the API: live and exact for the signed-in (``exact``) and while
 statistical confidentiality is off; withheld whole — every value the mark "s", no number
 anywhere, not even in a share or the chart — for a reader without a token while it is on,
-and the section says why (``WITHHELD_NOTE``). A share of a zero total is "n.d.". The rows of
+and the section says why (``PROFILES_WITHHELD``). A share of a zero total is "n.d.". The rows of
 a dimension partition the youths (§4.2), so their sum is the scope's own figure: the total
 row, on which the shares rest.
 """
@@ -29,7 +29,12 @@ from services.web.live.profile_rows import profile_rows
 from services.web.live.schemas import Scope
 from shared.profiles import DIMENSIONS
 from shared.publication.labels import LABELS
-from shared.publication.profile_labels import CATEGORY_LABELS, DIMENSION_LABELS, PROFILE_FIGURES
+from shared.publication.profile_labels import (
+    CATEGORY_LABELS,
+    DIMENSION_LABELS,
+    PROFILE_FIGURES,
+    PROFILES_WITHHELD,
+)
 from shared.scopes import Level
 
 # The section shows the accompanied youths first, as the key figures do, then the first
@@ -39,13 +44,6 @@ assert set(SECTION_FIGURES) == set(PROFILE_FIGURES)
 SHARE = ".share"  # a column's key suffix: the figure's share of the dimension's total
 # The tables' columns, in order: each figure's count, then its share.
 COLUMNS: tuple[str, ...] = tuple(column for key in SECTION_FIGURES for column in (key, key + SHARE))
-# Why every value is withheld: profile cells are not in the public edition yet
-# (profile_rows.py), whatever their size — so not the usual note's reason alone.
-WITHHELD_NOTE = (
-    "Les profils des jeunes ne sont pas encore publiés sous secret statistique : toutes leurs "
-    "valeurs sont marquées « s », quelle que soit leur taille. Les membres du réseau connectés "
-    "les voient en chiffres exacts."
-)
 
 
 class ProfileRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,7 +141,7 @@ def profiles_context(
     texts = [text for row in every_row for text in row.display.values()]
     return Profiles(
         withheld=withheld,
-        note=WITHHELD_NOTE if withheld else None,
+        note=PROFILES_WITHHELD if withheld else None,
         headers={key: LABELS[key].csv_header for key in SECTION_FIGURES},
         tables=tables,
         marks=marks_in(texts),

@@ -15,9 +15,13 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.formatting import format_number, format_percent
-from services.web.live.profiles import SECTION_FIGURES, WITHHELD_NOTE
+from services.web.live.profiles import SECTION_FIGURES
 from shared.profiles import DIMENSIONS
-from shared.publication.profile_labels import CATEGORY_LABELS, DIMENSION_LABELS
+from shared.publication.profile_labels import (
+    CATEGORY_LABELS,
+    DIMENSION_LABELS,
+    PROFILES_WITHHELD,
+)
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, connect, json_of, page_text
 
@@ -122,7 +126,7 @@ def test_withheld_whole_from_the_public(
 ) -> None:
     html = page_text(public, "/?year=2007")
     section = html.split('id="profil"', 1)[1].split("</section>", 1)[0]
-    assert WITHHELD_NOTE in section
+    assert PROFILES_WITHHELD in section
     assert "chart-profile-" not in section  # no chart: nothing to draw
     for by in DIMENSIONS:
         for cells in table_cells(html, by).values():
@@ -201,7 +205,7 @@ def test_the_csv_export_withheld_from_the_public(
     body = [line for line in lines[1:] if len(line) > 1]
     assert body and all(line[5:] == ["s"] * 4 for line in body)
     notes = [line[0] for line in lines[1:] if len(line) == 1]
-    assert notes[0] == WITHHELD_NOTE
+    assert notes[0] == PROFILES_WITHHELD
     assert notes[1].startswith("« s » : secret statistique")
     connect(public, tokens["paris"])
     exact = csv_lines(public, "/chiffres-exacts/export.csv?year=2007&view=profile")
