@@ -41,8 +41,7 @@
 
   function draw(profiles) {
     if (!window.Chart) {
-      var box = section.querySelector(".profile-charts");
-      if (box) box.hidden = true;
+      section.querySelectorAll(".profile-chart").forEach(function (box) { box.hidden = true; });
       return;
     }
     profiles.tables.forEach(function (table) {
