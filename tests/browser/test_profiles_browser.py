@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from services.web.formatting import format_number, format_percent
 from shared.profiles import DIMENSIONS
-from tests.browser.conftest import ROOT, Stack, running_stack, serious_violations, token
+from tests.browser.conftest import AXE, ROOT, Stack, running_stack, serious_violations, token
 from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -145,6 +145,26 @@ def test_the_section_charts_and_tabulates_the_api(page: Any, stack: Stack) -> No
     expect(cell).to_have_text(format_number(before + 1), timeout=30_000)
     assert table_texts(page, "sex")["F"] == expected(api_rows(stack, "sex"), "F")
     no_null_shown(page)
+
+
+def test_on_a_phone(browser: Any, stack: Stack) -> None:
+    """390 px wide: the section does not widen the page, its tables scroll (by keyboard too),
+    and axe-core finds nothing serious in it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    try:
+        phone = context.new_page()
+        phone.goto(f"{stack.web}/?year={YEAR}#profil")
+        expect(phone.locator("#chart-profile-sex")).to_be_visible()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        phone.evaluate(AXE.read_text())
+        found = phone.evaluate(
+            "axe.run('#profil', {resultTypes: ['violations']}).then(r => r.violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id))"
+        )
+        assert not found
+    finally:
+        context.close()
 
 
 def test_a_visitor_reads_the_mark_and_why(page: Any, secret: Stack) -> None:

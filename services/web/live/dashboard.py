@@ -2,9 +2,10 @@
 
 One document holds everything for its filters (filters.py: year, region or structure, sort of
 the breakdown table): the key figures, the breakdown by region (or by structure within a
-region) and the twelve months of the scope (tables.py), its years (trends.py), and how fresh
-they are. It is read from the live counters only — one ``figure_counts`` row per cell, never
-the event log — so it answers in milliseconds. It is built here, in one place
+region) and the twelve months of the scope (tables.py), its years (trends.py), who its
+youths are (profiles.py), and how fresh they are. It is read from the live counters only —
+one ``figure_counts`` row per cell, ``profile_counts`` rows for the profiles, never the event
+log — so it answers in milliseconds. It is built here, in one place
 (``build_dashboard``); the page renders it (index.html reads its attributes), ``/donnees.json``
 sends it, encoded by msgspec, to the refresh script (static/dashboard.js reads the same names),
 ``/export.csv`` writes its tables as CSV (data.py). A new part of the page is a new field of
