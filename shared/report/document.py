@@ -19,7 +19,7 @@ from shared.figures import ACCESS_KEYS, CIVIS_KEYS, YOUTH_KEYS
 from shared.publication.labels import LABELS
 from shared.publication.spreadsheets import SEPARATOR, inert, inert_row, spreadsheet_number
 from shared.report.keys import DECLARATION_KEYS, REPORT_KEYS
-from shared.report.profiles import profile_csv_rows
+from shared.report.profiles import WITHHELD_NOTE, profile_csv_rows, profiles_withheld
 from shared.times import ZONE_NAME, paris_datetime
 
 # (section title, keys), in the order of the 2007 report; the wording is shared.publication.labels'.
@@ -70,8 +70,9 @@ def report_csv(document: Mapping[str, Any], field: str) -> str:
     covers (``field`` for the staff and funding figures: "412 déclarations validées, 85 % des
     structures actives"), its key — then the profile rows (shared/report/profiles.py), the
     completeness of the declarations, whether the
-    report is provisional, and when the version was frozen, in Paris time. Text cells never
-    start a formula; values are numbers."""
+    report is provisional, and when the version was frozen, in Paris time; a last line says
+    what the mark "s" means when profile values are withheld. Text cells never start a
+    formula; values are numbers."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
     year, version = document["year"], document["version"]
@@ -107,4 +108,7 @@ def report_csv(document: Mapping[str, Any], field: str) -> str:
     row(section, "Statut du rapport", status, field, "report_status")
     frozen = paris_datetime(dt.datetime.fromisoformat(document["consolidated_at"]))
     row("Version", f"Figée le ({ZONE_NAME})", frozen, NETWORK, "consolidated_at")
+    if profiles_withheld(document):
+        # After the table, as the dashboard's export and statistical tables print notes.
+        writer.writerow([inert(WITHHELD_NOTE)])
     return out.getvalue()

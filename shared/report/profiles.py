@@ -13,10 +13,13 @@ from shared.publication.profile_labels import (
     DIMENSION_LABELS,
     PROFILE_FIGURES,
     PROFILE_TITLE,
+    PROFILES_WITHHELD,
 )
 from shared.publication.spreadsheets import spreadsheet_number
 
 WITHHELD = "s"
+# The CSV's note on the mark, after the table, as the dashboard's export writes it.
+WITHHELD_NOTE = f"« {WITHHELD} » : secret statistique. {PROFILES_WITHHELD}"
 
 
 def withheld_profiles(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,3 +47,15 @@ def profile_csv_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str, st
                 shown = WITHHELD if value is None else spreadsheet_number(value)
                 name = f"{LABELS[figure].csv_header} — {DIMENSION_LABELS[dimension]} : {category}"
                 yield PROFILE_TITLE, name, shown, f"{figure}.{dimension}.{key}"
+
+
+def profiles_withheld(document: Mapping[str, Any]) -> bool:
+    """Whether some profile value of the document is withheld (its CSV then says what the
+    mark means)."""
+    profiles = document.get("profiles") or {}
+    return any(
+        value is None
+        for rows in profiles.values()
+        for values in rows.values()
+        for value in values.values()
+    )

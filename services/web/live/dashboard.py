@@ -2,9 +2,10 @@
 
 One document holds everything for its filters (filters.py: year, region or structure, sort of
 the breakdown table): the key figures, the breakdown by region (or by structure within a
-region) and the twelve months of the scope (tables.py), its years (trends.py), and how fresh
-they are. It is read from the live counters only — one ``figure_counts`` row per cell, never
-the event log — so it answers in milliseconds. It is built here, in one place
+region) and the twelve months of the scope (tables.py), its years (trends.py), who its
+youths are (profiles.py), and how fresh they are. It is read from the live counters only —
+one ``figure_counts`` row per cell, ``profile_counts`` rows for the profiles, never the event
+log — so it answers in milliseconds. It is built here, in one place
 (``build_dashboard``); the page renders it (index.html reads its attributes), ``/donnees.json``
 sends it, encoded by msgspec, to the refresh script (static/dashboard.js reads the same names),
 ``/export.csv`` writes its tables as CSV (data.py). A new part of the page is a new field of
@@ -43,6 +44,7 @@ from services.web.live import public
 from services.web.live.changes import YearChange, year_changes
 from services.web.live.comparison import comparison
 from services.web.live.filters import PUBLIC, Edition, Filters, page_error
+from services.web.live.profiles import Profiles, profiles_context
 from services.web.live.tables import (
     Breakdown,
     BreakdownRow,
@@ -127,6 +129,7 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     comparison: YearComparison
     changes: dict[str, YearChange]
     trends: Trends
+    profiles: Profiles  # who the youths are: by sex, age band and education level
     confidentiality: Confidentiality | None  # None: the figures are exact
     suppressed: Suppressed = msgspec.UNSET  # the scope's keys withheld; UNSET: exact
 
@@ -306,6 +309,7 @@ def build_dashboard(
         trends=trends_context(
             session, level, scope_id, filters.year, exact=edition.exact, today=compared.today
         ),
+        profiles=profiles_context(session, filters.year, level, scope_id, exact=edition.exact),
         confidentiality=confidentiality,
         suppressed=msgspec.UNSET if suppressed is None else suppressed,
     )

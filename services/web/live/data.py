@@ -4,7 +4,9 @@
   instead of three API calls. The values come both raw (for the charts) and formatted the French way
   by the server (so a refresh never changes how an unchanged figure looks).
 - ``GET /export.csv`` — its tables for a spreadsheet: the table's total, then one line
-  per breakdown row (or per month of the scope with ``view=month``). French headers, ``;``
+  per breakdown row (or per month of the scope with ``view=month``); with ``view=profile``,
+  the profile section's (profiles.py): per dimension, each category's accompanied youths and
+  first receptions, counts and shares, then the dimension's total. French headers, ``;``
   as separator, decimal comma and a UTF-8 byte-order mark: what French Excel opens
   correctly with a double click. The table's scope is in the file's name and in a column
   of every line (the header stays on the first), so that a file or a line read alone says
@@ -26,9 +28,10 @@ import msgspec
 from flask import Response
 
 from services.web.db import snapshot_session
-from services.web.formatting import NOT_AVAILABLE
+from services.web.formatting import NOT_AVAILABLE, WITHHELD
 from services.web.live.dashboard import Dashboard, dashboard_for
 from services.web.live.filters import PUBLIC, Edition, page_error, read_filters
+from services.web.live.profiles import SECTION_FIGURES, SHARE
 from services.web.live.tables import Row, Shown
 from services.web.parameters import optional
 from shared.figures import FIGURE_KEYS, rate_undefined
@@ -56,11 +59,12 @@ def _csv_value(key: str, values: Shown, mark: str) -> str:
     return spreadsheet_number(value, percent=key == "access_rate")
 
 
-def table_scope(dashboard: Dashboard, by_month: bool) -> tuple[str, str]:
-    """The scope a CSV table covers: its name in a file name, and in words. The months are
-    the dashboard's scope's; the breakdown is its region's (a structure's too) or the nation's."""
+def table_scope(dashboard: Dashboard, own_scope: bool) -> tuple[str, str]:
+    """The scope a CSV table covers: its name in a file name, and in words. The months and
+    the profiles are the dashboard's scope's (``own_scope``); the breakdown is its region's (a
+    structure's too) or the nation's."""
     scope = dashboard.scope
-    if by_month and scope.level == "structure":
+    if own_scope and scope.level == "structure":
         return f"structure-{scope.id}", f"{scope.label} (structure {scope.id})"
     region = scope.region
     if region:
@@ -107,24 +111,63 @@ def dashboard_csv(dashboard: Dashboard, by_month: bool) -> str:
     return out.getvalue()
 
 
-def export_name(dashboard: Dashboard, by_month: bool) -> str:
+def profiles_csv(dashboard: Dashboard) -> str:
+    """The profile section as CSV text: per dimension, one line per category, then the
+    dimension's total, each with the dashboard's scope; counts and shares (in %) of the
+    accompanied youths and the first receptions, the mark where withheld, "n.d." for a share
+    of a zero total. After the table, what the marks mean — and, when the profiles are
+    withheld whole, why (profiles.py)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+    _, within = table_scope(dashboard, own_scope=True)
+    profiles = dashboard.profiles
+    headers = []
+    for key in SECTION_FIGURES:
+        name = LABELS[key].csv_header
+        headers += [name, f"Part des {name[0].lower()}{name[1:]} (%)"]
+    writer.writerow(["Année", "Périmètre", "Répartition", "Catégorie", "Code", *headers])
+    for table in profiles.tables:
+        for row in (*table.rows, table.total):
+            values = []
+            for key in SECTION_FIGURES:
+                count, percent = row.counts[key], row.percents[key]
+                values.append(row.display[key] if count is None else str(count))
+                share = row.display[key + SHARE]
+                values.append(share if percent is None else f"{percent:.1f}".replace(".", ","))
+            writer.writerow(
+                [dashboard.year, inert(within), table.title, row.label, row.key, *values]
+            )
+    confidentiality = dashboard.confidentiality
+    if profiles.note is not None:
+        writer.writerow([inert(profiles.note)])
+    if confidentiality is not None and WITHHELD in profiles.marks:
+        writer.writerow([inert(confidentiality.note)])
+    return out.getvalue()
+
+
+# ``view``: the URL's word for the table exported, kept as it is; its word in the file's name.
+TABLES = {"breakdown": "repartition", "month": "mois", "profile": "profil"}
+
+
+def export_name(dashboard: Dashboard, table: str) -> str:
     """``chiffres-cles_2007_region-11_mois.csv``: the year, the table's scope, the table."""
-    scope, _ = table_scope(dashboard, by_month)
-    table = "mois" if by_month else "repartition"
-    return f"chiffres-cles_{dashboard.year}_{scope}_{table}.csv"
+    scope, _ = table_scope(dashboard, table != "breakdown")
+    return f"chiffres-cles_{dashboard.year}_{scope}_{TABLES[table]}.csv"
 
 
 def export_csv(edition: Edition = PUBLIC) -> Response:
-    # ``view``: the URL's word for the table exported, kept as it is.
     table = optional("view") or "breakdown"
-    if table not in ("breakdown", "month"):
+    if table not in TABLES:
         raise page_error("invalid_view", 400)
     dashboard = current_dashboard(edition)
-    by_month = table == "month"
-    body = BOM + dashboard_csv(dashboard, by_month)
+    if table == "profile":
+        text = profiles_csv(dashboard)
+    else:
+        text = dashboard_csv(dashboard, table == "month")
+    body = BOM + text
     # A text/* mimetype gets "; charset=utf-8" from Werkzeug: the encoding used here.
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{export_name(dashboard, by_month)}"'
+        f'attachment; filename="{export_name(dashboard, table)}"'
     )
     return response

@@ -27,6 +27,7 @@ from services.web.live import public
 from services.web.live.choropleth import map_context
 from services.web.live.dashboard import BLOCKS, Dashboard, dashboard_for
 from services.web.live.filters import PUBLIC, Edition, Filters, read_filters
+from services.web.live.profiles import COLUMNS as PROFILE_COLUMNS
 from services.web.live.tables import COLUMNS
 from services.web.parameters import optional, year_choices
 from shared.figures import FIGURE_KEYS
@@ -123,6 +124,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
         "blocks": BLOCKS,
         "definitions": LABELS,
         "columns": COLUMNS,
+        "profile_columns": PROFILE_COLUMNS,
         "regions": sorted(REGIONS.items(), key=lambda item: alphabetical(item[1])),
         "years": [],
         "region": optional("region"),
@@ -159,6 +161,7 @@ def index(edition: Edition = PUBLIC) -> tuple[str, int]:
                 data_url=url_for(edition.data, **args),
                 csv_url=url_for(edition.export, **args),
                 csv_month_url=url_for(edition.export, **args, view="month"),
+                csv_profile_url=url_for(edition.export, **args, view="profile"),
                 exact_url=url_for("live.exact_index", **args),
                 public_url=url_for("live.index", **args),
                 sorts=sort_links(filters, edition),

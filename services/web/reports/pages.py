@@ -3,10 +3,11 @@ versions and their dates) and ``/rapports/{year}`` (one version, printable on A4
 
 The report's page shows the stored document of a version (the latest by default): the
 key figures laid out like the 2007 "Chiffres clés" page (key_figures.py), each with its
-change from the previous year's frozen report (its latest version), a few bar charts, the
-completeness of the declarations, what changed since the previous version and the
-reconciliation with the live counters. The staff and funding figures say what they cover,
-and a provisional report says it is one (field.py).
+change from the previous year's frozen report (its latest version), the profile of the first
+receptions (profiles.py; withheld from a reader without a token while confidentiality is
+on), a few bar charts, the completeness of the declarations, what changed since the previous
+version and the reconciliation with the live counters. The staff and funding figures say
+what they cover, and a provisional report says it is one (field.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from services.web.db import read_session
 from services.web.formatting import NOT_AVAILABLE, format_value
 from services.web.layout import json_script
 from services.web.parameters import INT32_MAX, optional, parse_integer, parse_year
+from services.web.reports.api import for_reader
 from services.web.reports.field import ReportField
 from services.web.reports.key_figures import charts_data, charts_of, key_blocks, year_changes
+from services.web.reports.profiles import profile_block
 from shared.publication.labels import LABELS, Format
 from shared.regions import REGIONS
 from shared.report.versions import read_report, report_versions, reports_by_year
@@ -74,7 +77,8 @@ def report_page(year: str) -> tuple[str, int]:
         return render_template(
             "rapport.html", year=number, document=None, versions=versions, requested=version
         ), 404
-    document = msgspec.json.decode(report.document)
+    # A reader without a token while confidentiality is on: its profile rows withheld.
+    document = for_reader(report) or msgspec.json.decode(report.document)
     figures = document["figures"]
     diff = document["previous_version_diff"]
     changes = [
@@ -95,6 +99,7 @@ def report_page(year: str) -> tuple[str, int]:
         field=field,
         consolidated_at=dt.datetime.fromisoformat(document["consolidated_at"]),
         blocks=key_blocks(number, figures, field),
+        profiles=profile_block(document),
         charts=charts,
         charts_json=json_script(charts_data(charts)),
         changes=changes,

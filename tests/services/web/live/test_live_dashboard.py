@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.web.formatting import alphabetical
 from services.web.live.tables import COLUMNS
 from shared.figures import FIGURE_KEYS
+from shared.profiles import DIMENSIONS
 from shared.regions import REGIONS
 from tests.support.web import NNBSP
 from tests.support.web import json_of as data
@@ -147,8 +148,10 @@ def test_page_renders_everything_without_javascript(client: FlaskClient, counted
     )
     # The tables, one row per region and per month, with the French numbers.
     # A row per region and month, and the breakdown's total: the nation's own figures.
-    # (And the map's table, a row per region, and the trends', one year in this log.)
-    assert text.count('<th scope="row">') == 26 + 12 + 1 + 26 + 1
+    # (And the map's table, a row per region, and the trends', one year in this log; the
+    # profiles', a row per category of each dimension and their totals.)
+    profile_rows = sum(len(keys) + 1 for keys in DIMENSIONS.values())
+    assert text.count('<th scope="row">') == 26 + 12 + 1 + 26 + 1 + profile_rows
     assert (
         '<tr class="total">\n                    <th scope="row">Ensemble — France entière</th>'
         in text

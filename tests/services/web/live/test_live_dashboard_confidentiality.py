@@ -300,9 +300,10 @@ def test_the_mark_is_explained_beside_the_tables(public: FlaskClient, small: Non
     assert html.index('id="secret-statistique"') < html.index('id="table-repartition"')
     assert legend_marks(html, "figures") == ["s", "n.d."]  # no 2006: changes n.d.
     assert legend_marks(html, "breakdown") == ["s"]
+    assert legend_marks(html, "profiles") == ["s"]  # withheld whole from the public
     assert (
         html.count('(<a class="fr-link fr-text--xs" href="#secret-statistique">voir la note</a>)')
-        == 4
+        == 5
     )
     # Members of the network are told where the exact figures are, for the same dashboard.
     assert "Vous êtes membre du réseau ?" in html

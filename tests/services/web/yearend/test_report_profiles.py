@@ -8,13 +8,18 @@ import csv
 import dataclasses
 import hashlib
 import io
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.web.formatting import format_number, format_percent
+from shared.profiles import DIMENSIONS
+from shared.publication.profile_labels import PROFILES_WITHHELD
+from shared.report.profiles import WITHHELD_NOTE
 from tests.support.events import apply_all, event, record
-from tests.support.web import bearer, consolidate_now
+from tests.support.web import bearer, consolidate_now, page_text
 
 
 def first(event_id: str, youth: str, profile: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -80,5 +85,73 @@ def test_withheld_from_readers_without_a_token_when_confidentiality_is_on(
     assert signed.get_data() == exact.get_data()
     assert signed.headers["X-Report-SHA256"] == hashlib.sha256(exact.get_data()).hexdigest()
     answer = client.get("/v1/reports/2007.csv").get_data().decode("utf-8-sig")
-    rows = {row[6]: row for row in csv.reader(io.StringIO(answer), delimiter=";")}
+    lines = list(csv.reader(io.StringIO(answer), delimiter=";"))
+    rows = {row[6]: row for row in lines if len(row) > 1}
     assert rows["youths_first_reception.sex.F"][4] == "s"
+    # After the table, as the dashboard's export: what the mark means, and why it is there.
+    assert lines[-1] == [WITHHELD_NOTE]
+    assert WITHHELD_NOTE.startswith("« s » : secret statistique. Les profils des jeunes")
+    signed_csv = client.get("/v1/reports/2007.csv", headers=bearer(admin_token))
+    signed_text = signed_csv.get_data().decode("utf-8-sig")
+    signed_lines = list(csv.reader(io.StringIO(signed_text), delimiter=";"))
+    assert all(len(line) > 1 for line in signed_lines)  # exact: no mark, no note
+    assert {row[6]: row for row in signed_lines}["youths_first_reception.sex.F"][4] == "2"
+
+
+def profile_table(html: str, dimension: str) -> dict[str, list[str]]:
+    """The report page's table of a dimension: each row's key ("" for the total), its cells."""
+    table = html.split(f'id="profil-{dimension}"', 1)[1].split("</table>", 1)[0]
+    found = {}
+    for match in re.finditer(r'<tr(?: data-key="([^"]*)")?><th scope="row">(.*?)</tr>', table):
+        cells = re.findall(r'<td class="num">(.*?)</td>', match.group(2))
+        found[match.group(1) or ""] = [re.sub(r"<[^>]+>", "", cell) for cell in cells]
+    return found
+
+
+def test_the_report_page_shows_the_first_receptions_profile(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        record(session, EVENTS)
+    apply_all(sessions)
+    consolidate_now(client, admin_token, database_url)
+    profiles = client.get("/v1/reports/2007").get_json()["profiles"]
+    html = page_text(client, "/rapports/2007")
+    assert "Profil des jeunes en premier accueil</h2>" in html
+    for by, keys in DIMENSIONS.items():
+        cells = profile_table(html, by)
+        assert list(cells) == [*keys, ""]
+        counts = {key: profiles[by][key]["youths_first_reception"] for key in keys}
+        total = sum(counts.values())
+        for key in keys:
+            share = format_percent(counts[key] / total, 1)
+            assert cells[key] == [share, format_number(counts[key])], (by, key)
+        assert cells[""] == ["100,0\u202f%", format_number(total)]
+    # A (F, born 1990, level V bis), B (F, its 2006 profile) and C (an empty profile).
+    assert profile_table(html, "sex")["F"] == ["66,7\u202f%", "2"]
+    assert profile_table(html, "education_level")["Vbis"] == ["33,3\u202f%", "1"]
+    assert "secret statistique" not in html.split('id="profil"', 1)[1].split("</section>")[0]
+
+    # Confidentiality on: a visitor reads the mark everywhere, and why; never a number.
+    app = client.application
+    app.config["SETTINGS"] = dataclasses.replace(app.config["SETTINGS"], public_min_count=5)
+    html = page_text(client, "/rapports/2007")
+    block = html.split('id="profil"', 1)[1].split("</section>", 1)[0]
+    assert PROFILES_WITHHELD in block
+    for by in DIMENSIONS:
+        assert all(cells == ["s", "s"] for cells in profile_table(html, by).values())
+    assert not re.search(r"\d", "".join(re.findall(r'<td class="num">(.*?)</td>', block)))
+    assert '<abbr title="Secret statistique : valeur non publiée">s</abbr> : secret' in block
+
+
+def test_a_report_with_no_first_reception_reads_nd(
+    client: FlaskClient, admin_token: str, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    with sessions.begin() as session:
+        record(session, [event("only", youth="Z")])
+    apply_all(sessions)
+    consolidate_now(client, admin_token, database_url)
+    html = page_text(client, "/rapports/2007")
+    assert profile_table(html, "sex")["F"] == ["n.d.", "0"]  # a share of nothing
+    assert profile_table(html, "sex")[""] == ["n.d.", "0"]
+    assert "n.d.</abbr> : non disponible (part d'un total nul)" in html
