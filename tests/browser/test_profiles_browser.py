@@ -3,14 +3,14 @@ a year simulated with realistic profiles (``bilan simulate``, DARES's proportion
 chart per dimension and tables whose cells are the API's; after a live refresh the tables
 follow the new figures, and nothing reads "null" or "NaN"; with ``BILAN_PUBLIC_MIN_COUNT=5``
 a visitor sees every cell as the mark "s", the reason why, and no chart. axe-core finds no
-serious violation. Screenshots: docs/screenshots/dashboard-profil-des-jeunes.png and, of the
-frozen report's block, docs/screenshots/rapport-profil-des-jeunes.png."""
+serious violation. Screenshots (in test-artifacts/screenshots, copied to docs/screenshots):
+dashboard-profil-des-jeunes.png and, of the frozen report's block,
+rapport-profil-des-jeunes.png."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,12 +19,11 @@ from playwright.sync_api import expect
 
 from services.web.formatting import format_number, format_percent
 from shared.profiles import DIMENSIONS
-from tests.browser.conftest import AXE, ROOT, Stack, running_stack, serious_violations, token
+from tests.browser.conftest import AXE, SCREENSHOTS, Stack, running_stack, serious_violations, token
 from tests.support.events import event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 YEAR = 2007
-DOCS = ROOT / "docs" / "screenshots"
 FIGURES = ("youths_interviewed", "youths_first_reception")
 
 
@@ -128,8 +127,8 @@ def test_the_section_charts_and_tabulates_the_api(page: Any, stack: Stack) -> No
     assert section.locator("canvas").count() == 3
     assert not serious_violations(page)
     no_null_shown(page)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    section.screenshot(path=str(DOCS / "dashboard-profil-des-jeunes.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SCREENSHOTS / "dashboard-profil-des-jeunes.png"))
 
     # A new first reception of a woman: the next poll brings it into the tables.
     before = api_rows(stack, "sex")["F"]["youths_first_reception"]
@@ -213,4 +212,4 @@ def test_the_report_block(page: Any, stack: Stack) -> None:
     count = rows["18_21"]["youths_first_reception"]
     assert cells == [format_percent(count / total, 1), format_number(count)]
     assert not serious_violations(page)
-    block.screenshot(path=str(Path(DOCS / "rapport-profil-des-jeunes.png")))
+    block.screenshot(path=str(SCREENSHOTS / "rapport-profil-des-jeunes.png"))
