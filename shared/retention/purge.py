@@ -149,10 +149,10 @@ def _delete_naming_retractions(session: Session, year: int) -> None:
             )
 
 
-def _settle_profiles(session: Session, year: int, youths: Any) -> int:
-    """The profiles of ``youths`` (locked): kept, without their source, for those counted in
-    a later year whose profile a first reception of ``year`` gave; deleted for those with no
-    later year. The number kept."""
+def _settle_profiles(session: Session, year: int, youths: list[str]) -> int:
+    """The profiles of ``youths`` (locked; at most CHUNK of them, a statement's parameters): kept,
+    without their source, for those counted in a later year whose profile a first reception of
+    ``year`` gave; deleted for those with no later year. The number kept."""
     last_day = dt.date(year, 12, 31)
     later = exists().where(YouthState.youth_id == YouthProfileRow.youth_id, YouthState.year > year)
     in_purge = YouthProfileRow.youth_id.in_(youths)
@@ -219,7 +219,11 @@ def purge_year(engine: Engine, year: int) -> YearPurge:
         )
         _delete_naming_retractions(session, year)
         session.execute(delete(YouthState).where(YouthState.year == year))
-        kept = _settle_profiles(session, year, locked)
+        # In chunks: a national year has a million youths, more than a statement's parameters.
+        kept = sum(
+            _settle_profiles(session, year, locked[start : start + CHUNK])
+            for start in range(0, len(locked), CHUNK)
+        )
         session.execute(delete(RetractionRow).where(RetractionRow.year == year))
         events = _count(session.execute(delete(EventRow).where(in_year(year))))
         reached("purge:deleted")  # a test kills the process here: the year is rolled back
