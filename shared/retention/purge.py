@@ -170,7 +170,8 @@ def _settle_profiles(session: Session, year: int, youths: list[str]) -> int:
             YouthProfileRow.education_level,
         ).where(in_purge, from_purged_year, later),
     )
-    kept = _count(session.execute(retained))
+    # RETURNING, not the rowcount: psycopg gives -1 for an INSERT … SELECT's rows.
+    kept = len(session.execute(retained.returning(RetainedProfile.youth_id)).all())
     session.execute(
         update(YouthProfileRow)
         .where(in_purge, from_purged_year, later)
