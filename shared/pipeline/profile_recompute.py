@@ -32,9 +32,9 @@ from shared.figures import (
     with_derived,
 )
 from shared.pipeline.profile_tables import ProfileCell
-from shared.pipeline.recompute import _prepare
+from shared.pipeline.recompute import prepare_session
 from shared.pipeline.recompute_sql import fact_bit_expression
-from shared.pipeline.retractions import MATCHED_FIELDS, matched_sql, retracts
+from shared.pipeline.retractions import counted_events, matched_sql
 from shared.profiles import DIMENSIONS, UNKNOWN, age_case_sql, age_category
 from shared.scopes import NATIONAL, scope_key
 from shared.storage.models.log import PROFILE_EVENTS
@@ -43,23 +43,10 @@ PROFILES_TABLE = "recomputed_profiles"
 YOUTHS_TABLE = "recomputed_profile_youths"
 
 
-def _fields(event: Any) -> dict[str, Any]:
-    return {f: getattr(event, f) for f in ("type", *MATCHED_FIELDS)}
-
-
 def recompute_profile_cells(events: Iterable[Any]) -> dict[ProfileCell, dict[str, int]]:
     """The COUNTED figures of every profile cell of these events (records with the columns
     of the ``events`` table), retractions applied."""
-    events = list(events)
-    by_id = {e.event_id: e for e in events}
-    retracted = {
-        e.retracts
-        for e in events
-        if e.type == "retraction"
-        and e.retracts in by_id
-        and retracts(_fields(e), _fields(by_id[e.retracts]))
-    }
-    counted = [e for e in events if e.type != "retraction" and e.event_id not in retracted]
+    counted = counted_events(events)
     profile: dict[str, Any] = {}
     for e in counted:
         fields = (e.youth_sex, e.youth_birth_year, e.youth_education_level)
@@ -178,7 +165,7 @@ def recompute_profiles(
 ) -> dict[ProfileCell, dict[str, int]]:
     """Every profile cell of the year, every scope (or the nation's only), over every recorded
     event (or the events of applied batches). Runs in the caller's transaction and snapshot."""
-    _prepare(connection)
+    prepare_session(connection)
     for table in (YOUTHS_TABLE, PROFILES_TABLE):
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     for statement in _statements(connection, year, applied_only):

@@ -48,7 +48,7 @@ from shared.pipeline.recompute_sql import (
     structure_patterns,
     youths_statement,
 )
-from shared.pipeline.retractions import matched_fields, retracts
+from shared.pipeline.retractions import counted_events
 from shared.scopes import (
     NATIONAL,
     Cell,
@@ -78,16 +78,7 @@ def recompute_cells(events: Iterable[Any]) -> dict[Cell, dict[str, int]]:
     masks: the figures of each scope's events from 1 January to the end of each month,
     minus those to the end of the month before.
     """
-    events = list(events)
-    by_id = {e.event_id: e for e in events}
-    retracted = {
-        e.retracts
-        for e in events
-        if e.type == "retraction"
-        and e.retracts in by_id
-        and retracts(matched_fields(e), matched_fields(by_id[e.retracts]))
-    }
-    counted = [e for e in events if e.type != "retraction" and e.event_id not in retracted]
+    counted = counted_events(events)
     result = _cell_figures(counted)
     result.update(_increments(counted))
     return result
@@ -173,7 +164,9 @@ class _BitOr:
         return self.value()
 
 
-def _prepare(connection: Connection) -> None:
+def prepare_session(connection: Connection) -> None:
+    """Ready a connection for the recomputation's statements: SQLite's ``bit_or``; on
+    PostgreSQL, the memory and planner settings below."""
     if connection.dialect.name == "sqlite":
         driver_connection(connection).create_window_function("bit_or", 1, _BitOr)
     else:
@@ -225,7 +218,7 @@ def recompute_year(
     youths, scope ``group_scope(name)`` (a group without youths: no cell). Runs in the
     caller's transaction and snapshot."""
     report = progress or (lambda _: None)
-    _prepare(connection)
+    prepare_session(connection)
     connection.execute(text(f"DROP TABLE IF EXISTS {TEMP_TABLE}"))
     connection.execute(text(youths_statement(connection, year, months, applied_only)))
     if connection.dialect.name == "postgresql":

@@ -13,7 +13,7 @@ from the log (shared/pipeline/recompute.py) and the consolidation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,21 @@ def retracts(retraction: Mapping[str, Any], target: Mapping[str, Any]) -> bool:
     return target["type"] != "retraction" and all(
         retraction[field] == target[field] for field in MATCHED_FIELDS
     )
+
+
+def counted_events(events: Iterable[Any]) -> list[Any]:
+    """The events that count among ``events`` (records with the columns of the ``events``
+    table): retractions left out, and every event a retraction of the same list retracts."""
+    events = list(events)
+    by_id = {e.event_id: e for e in events}
+    retracted = {
+        e.retracts
+        for e in events
+        if e.type == "retraction"
+        and e.retracts in by_id
+        and retracts(matched_fields(e), matched_fields(by_id[e.retracts]))
+    }
+    return [e for e in events if e.type != "retraction" and e.event_id not in retracted]
 
 
 def matched_sql(retraction: str, target: str) -> str:
