@@ -11,6 +11,7 @@ import logging
 import time
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from celery import Celery
 
@@ -72,6 +73,20 @@ def _client(settings: Settings) -> Celery:
     return app
 
 
+def _send(
+    settings: Settings, task: str, could_not: str, sweep_will: str, args: list[Any] | None = None
+) -> bool:
+    """Send ``task`` to the workers; False if the broker fails, logged as "could not
+    ``could_not`` (the error); the sweep will ``sweep_will``" — never raised: what the task
+    works on is already durable, and the workers' sweep finds it."""
+    try:
+        _client(settings).send_task(task, args=args, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+        log.warning("could not %s (%s); the sweep will %s", could_not, exc, sweep_will)
+        return False
+    return True
+
+
 def notify_pending(settings: Settings) -> bool:
     """Tell the workers that batches wait; False (and logged) if the broker is unreachable.
 
@@ -80,13 +95,10 @@ def notify_pending(settings: Settings) -> bool:
     # While the broker is down, do not make every request wait for it to fail again.
     if time.monotonic() < _broker_down_until.get(settings.broker_url, 0.0):
         return False
-    try:
-        _client(settings).send_task(APPLY_PENDING, retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
+    sent = _send(settings, APPLY_PENDING, "notify workers", "apply the batch")
+    if not sent:
         _broker_down_until[settings.broker_url] = time.monotonic() + BROKER_DOWN_SECONDS
-        log.warning("could not notify workers (%s); the sweep will apply the batch", exc)
-        return False
-    return True
+    return sent
 
 
 BROKER_DOWN_SECONDS = 5.0
@@ -98,12 +110,7 @@ def send_consolidation(settings: Settings, job_id: int) -> bool:
 
     Never fatal: the job row is durable and the workers' sweep re-sends stale jobs.
     """
-    try:
-        _client(settings).send_task(CONSOLIDATE, args=[job_id], retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
-        log.warning("could not send consolidation %s (%s); the sweep will re-send it", job_id, exc)
-        return False
-    return True
+    return _send(settings, CONSOLIDATE, f"send consolidation {job_id}", "re-send it", [job_id])
 
 
 def notify_mails(settings: Settings) -> bool:
@@ -111,23 +118,13 @@ def notify_mails(settings: Settings) -> bool:
 
     Never fatal: the mails are rows, and the workers' sweep sends what is due.
     """
-    try:
-        _client(settings).send_task(SEND_MAILS, retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
-        log.warning("could not wake the mail sender (%s); the sweep will send the mails", exc)
-        return False
-    return True
+    return _send(settings, SEND_MAILS, "wake the mail sender", "send the mails")
 
 
 def notify_retention(settings: Settings) -> bool:
     """Ask a worker to purge the years the retention setting makes due; False (and logged) if
     the broker fails. Never fatal: the sweep asks again within the hour."""
-    try:
-        _client(settings).send_task(PURGE_EXPIRED, retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure is tolerated here
-        log.warning("could not ask for the retention's purge (%s); the sweep will ask again", exc)
-        return False
-    return True
+    return _send(settings, PURGE_EXPIRED, "ask for the retention's purge", "ask again")
 
 
 def broker_reachable(settings: Settings) -> bool:
