@@ -11,15 +11,6 @@ from msgspec import Meta
 MAX_EUROS = 10**12
 MAX_PROFESSIONALS = 100_000
 Euros = Annotated[int, Meta(ge=0, le=MAX_EUROS, description="Euros, non-negative")]
-FUNDING_KEYS: tuple[str, ...] = ("main", "specific", "managed_funds")
-FUNDER_KEYS: tuple[str, ...] = (
-    "state",
-    "region",
-    "department",
-    "municipalities",
-    "esf",
-    "other",
-)
 
 
 class Funding(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,6 +28,11 @@ class Funders(msgspec.Struct, forbid_unknown_fields=True):
     municipalities: Euros
     esf: Euros
     other: Euros
+
+
+# The keys of the funding and of the funders, in order (the columns, the forms, the report).
+FUNDING_KEYS: tuple[str, ...] = Funding.__struct_fields__
+FUNDER_KEYS: tuple[str, ...] = Funders.__struct_fields__
 
 
 class DeclarationFields(msgspec.Struct, forbid_unknown_fields=True):
