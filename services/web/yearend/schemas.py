@@ -177,14 +177,8 @@ def audit_entry(row: DeclarationAudit) -> AuditEntry:
 
 
 def _job_fields(job: Consolidation) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "year": job.year,
-        "status": job.status,
-        "progress": job.progress,
-        "version": job.version,
-        "error": job.error,
-    }
+    """The job's columns that a document and a line of the history answer as they are."""
+    return {name: getattr(job, name) for name in ConsolidationDocument.__struct_fields__}
 
 
 def consolidation_document(job: Consolidation) -> ConsolidationDocument:
