@@ -91,16 +91,11 @@ class Months(msgspec.Struct, frozen=True):
     marks: list[str]
 
 
-def _fields(
-    values: Shown, suppressed: list[str] | None, mark: str
-) -> tuple[dict[str, str], Suppressed]:
-    """A cell's texts for the ``COLUMNS``, and what is withheld (None: exact, left out)."""
-    return display(values, mark, _COLUMN_KEYS), msgspec.UNSET if suppressed is None else suppressed
-
-
 def row(key: str, label: str, values: Shown, suppressed: list[str] | None, mark: str) -> Row:
-    """A month's row, or a table's total (``key`` empty)."""
-    texts, hidden = _fields(values, suppressed, mark)
+    """A month's row, or a table's total (``key`` empty): the ``COLUMNS``' texts, and what is
+    withheld (``suppressed`` None: exact, left out)."""
+    texts = display(values, mark, _COLUMN_KEYS)
+    hidden = msgspec.UNSET if suppressed is None else suppressed
     return Row(key=key, label=label, figures=values, display=texts, suppressed=hidden)
 
 
@@ -113,17 +108,9 @@ def breakdown_row(
     href: str,
     current: bool,
 ) -> BreakdownRow:
-    """A region's or structure's row of the breakdown, linking to it."""
-    texts, hidden = _fields(values, suppressed, mark)
-    return BreakdownRow(
-        key=key,
-        label=label,
-        figures=values,
-        display=texts,
-        suppressed=hidden,
-        href=href,
-        current=current,
-    )
+    """A region's or structure's row of the breakdown: a ``row``, linking to it."""
+    cells = msgspec.structs.asdict(row(key, label, values, suppressed, mark))
+    return BreakdownRow(**cells, href=href, current=current)
 
 
 def sorted_rows(rows: list[BreakdownRow], sort: str, order: str) -> list[BreakdownRow]:
