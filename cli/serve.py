@@ -41,11 +41,15 @@ from waitress.task import ErrorTask
 _CODES = {400: "malformed", 413: "too_large", 431: "too_large", 501: "not_implemented"}
 
 CONNECTION_LIMIT = 4096
-CHANNEL_TIMEOUT_SECONDS = 60
-CLEANUP_INTERVAL_SECONDS = 10
-BACKLOG = 2048
-MAX_HEADER_BYTES = 64 * 1024
-BODY_IN_MEMORY_BYTES = 64 * 1024
+# Waitress's settings that are the same for every deployment (the docstring above says why).
+TUNING: dict[str, object] = {
+    "asyncore_use_poll": True,
+    "channel_timeout": 60,  # seconds of silence before an idle connection is closed
+    "cleanup_interval": 10,  # seconds between two looks for idle connections
+    "backlog": 2048,  # connections the kernel queues until waitress accepts them
+    "max_request_header_size": 64 * 1024,  # bytes
+    "inbuf_overflow": 64 * 1024,  # bytes of a body held in memory, then a temporary file
+}
 # File descriptors kept for the rest of the process (database, broker, logs, temporary
 # files of bodies being read) out of the open-files limit.
 RESERVED_FILES = 256
@@ -159,12 +163,7 @@ def serve(
             # waitress refuses from this size on; a body of exactly max_body bytes is accepted.
             max_request_body_size=max_body + 1,
             connection_limit=connection_limit(open_files),
-            asyncore_use_poll=True,
-            channel_timeout=CHANNEL_TIMEOUT_SECONDS,
-            cleanup_interval=CLEANUP_INTERVAL_SECONDS,
-            backlog=BACKLOG,
-            max_request_header_size=MAX_HEADER_BYTES,
-            inbuf_overflow=BODY_IN_MEMORY_BYTES,
+            **TUNING,
         )
     except ValueError as exc:  # waitress: a host it cannot resolve
         raise ListenError(f"BILAN_HOST={host!r} is refused: {exc}") from None
