@@ -92,15 +92,13 @@ def live_figures(
     without a token, the edition's)."""
     cell = (figures_period(year, through), scope_key(scope.level, scope.id))
     reading = public.reading_for(session, [cell])
-    figures, suppressed = reading.published(cell)
     return FiguresResponse(
-        year,
-        scope,
-        figures,
-        reading.pending_events,
-        reading.as_of,
-        suppressed,
+        year=year,
+        scope=scope,
+        pending_events=reading.pending_events,
+        as_of=reading.as_of,
         through=_through_day(year, through),
+        **reading.published(cell),
     )
 
 
@@ -170,7 +168,7 @@ def get_breakdown() -> Response:
             resolve_scope(session, None, structure)  # a 404 unless in the registry
         keys = breakdown_keys(session, year, by, region, structure, through)
         reading = public.reading_for(session, [cell for _, cell in keys])
-    rows = [BreakdownRow(key, *reading.published(cell)) for key, cell in keys]
+    rows = [BreakdownRow(key, **reading.published(cell)) for key, cell in keys]
     document = BreakdownResponse(
         year=year, by=cast(Breakdown, by), rows=rows, through=_through_day(year, through)
     )

@@ -29,9 +29,9 @@ def profile_rows(
     pages)."""
     if exact or exact_reader():
         rows = read_profile_rows(session, year, scope_key(scope.level, scope.id), by)
-        return [BreakdownRow(key, figures_of(values)) for key, values in rows.items()]
+        return [BreakdownRow(key, figures=figures_of(values)) for key, values in rows.items()]
     hidden = dict.fromkeys(FIGURE_KEYS)
     return [
-        BreakdownRow(key, figures_of(hidden), suppressed=list(FIGURE_KEYS))
+        BreakdownRow(key, figures=figures_of(hidden), suppressed=list(FIGURE_KEYS))
         for key in DIMENSIONS[by]
     ]

@@ -27,7 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 from flask import Flask, Response, current_app, g, request
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from services.http.bearer import authenticated
 from services.http.errors import ApiError
 from services.web.db import read_connection, transaction
-from services.web.live.schemas import PublishedFigures, figures_of
+from services.web.live.schemas import figures_of
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.pipeline.live import pending_events, read_live
 from shared.publication.edition import EditionState, edition_state, publish, snapshot
@@ -99,13 +99,14 @@ class Reading:
         hidden = self.suppressed(cell) or ()
         return {key: None if key in hidden else values[key] for key in FIGURE_KEYS}
 
-    # PublishedFigures is built at run time (live/schemas.py): no type to mypy.
-    def published(
-        self, cell: Cell, values: Values | None = None
-    ) -> tuple[PublishedFigures, list[str] | msgspec.UnsetType]:  # type: ignore[valid-type]
-        """A cell's figures as this reader may see them, and what is withheld."""
+    def published(self, cell: Cell, values: Values | None = None) -> dict[str, Any]:
+        """A cell's figures as this reader may see them, and what is withheld: the fields of
+        a ``Published`` row (live/schemas.py) or of a figures answer, by name."""
         hidden = self.suppressed(cell)
-        return figures_of(self.shown(cell, values)), msgspec.UNSET if hidden is None else hidden
+        return {
+            "figures": figures_of(self.shown(cell, values)),
+            "suppressed": msgspec.UNSET if hidden is None else hidden,
+        }
 
 
 def min_count() -> int:

@@ -114,10 +114,16 @@ class FiguresResponse(msgspec.Struct):
     through: Through | msgspec.UnsetType = msgspec.UNSET
 
 
-class BreakdownRow(msgspec.Struct):
-    key: str
+class Published(msgspec.Struct, kw_only=True):
+    """A cell's figures as the reader may see them: the fields of a breakdown's or a series'
+    row after its own key (keyword-only, so that they come after it)."""
+
     figures: PublishedFigures  # type: ignore[valid-type]  # built at run time (above)
     suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
+
+
+class BreakdownRow(Published):
+    key: str
 
 
 class BreakdownResponse(msgspec.Struct):
@@ -129,10 +135,8 @@ class BreakdownResponse(msgspec.Struct):
     through: Through | msgspec.UnsetType = msgspec.UNSET
 
 
-class SeriesRow(msgspec.Struct):
+class SeriesRow(Published):
     year: int
-    figures: PublishedFigures  # type: ignore[valid-type]  # built at run time (above)
-    suppressed: Suppressed | msgspec.UnsetType = msgspec.UNSET
 
 
 class SeriesResponse(msgspec.Struct):

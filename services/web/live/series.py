@@ -45,7 +45,7 @@ def get_series() -> Response:
         key = scope_key(scope.level, scope.id)
         years = range(first, last + 1)
         reading = public.reading_for(session, [(year_period(year), key) for year in years])
-    rows = [SeriesRow(year, *reading.published((year_period(year), key))) for year in years]
+    rows = [SeriesRow(year, **reading.published((year_period(year), key))) for year in years]
     document = SeriesResponse(
         first=first,
         last=last,
