@@ -52,6 +52,25 @@ def test_each_page_answers_in_french(client: FlaskClient) -> None:
         assert f'href="{href}"' in plan, href
 
 
+@pytest.mark.parametrize(
+    ("url", "heading", "crumb"),
+    [
+        ("/plan-du-site", "Plan du site", "Plan du site"),
+        ("/accessibilite", "Déclaration d'accessibilité", "Accessibilité"),
+        ("/mentions-legales", "Mentions légales", "Mentions légales"),
+        ("/donnees-personnelles", "Données personnelles", "Données personnelles"),
+    ],
+)
+def test_each_page_names_itself_in_its_title_heading_and_breadcrumb(
+    client: FlaskClient, url: str, heading: str, crumb: str
+) -> None:
+    text = html.unescape(client.get(url).get_data(as_text=True))
+    assert f"<title>{heading} — missions locales</title>" in text
+    assert re.findall(r"<h1>([^<]+)</h1>", text) == [heading]
+    trail = re.findall(r'<a class="fr-breadcrumb__link"[^>]*>([^<]+)</a>', text)
+    assert trail == ["Accueil", crumb]
+
+
 def test_the_pages_say_what_is_true(client: FlaskClient) -> None:
     accessibility = html.unescape(client.get("/accessibilite").get_data(as_text=True))
     assert "<strong>non conforme</strong>" in accessibility
