@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,17 @@ import redis
 
 import shared.pipeline.queue as queue
 from shared.config import load_settings
-from shared.pipeline.queue import APPLY_PENDING, broker_reachable, notify_pending
+from shared.pipeline.queue import (
+    APPLY_PENDING,
+    CONSOLIDATE,
+    PURGE_EXPIRED,
+    SEND_MAILS,
+    broker_reachable,
+    notify_mails,
+    notify_pending,
+    notify_retention,
+    send_consolidation,
+)
 
 # A process of its own: in the test process, state left by earlier tests made the
 # threaded server drop connections.
@@ -68,3 +79,41 @@ def test_an_unreachable_broker_is_tolerated_and_not_retried_at_once(monkeypatch)
     monkeypatch.setattr(queue, "_broker_down_until", {})
     assert notify_pending(settings) is False
     assert len(attempts) == 1
+
+
+class _Broker:
+    """The senders' app as far as the notifications use it: the tasks sent, or a failure."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object, bool]] = []
+        self.down = False
+
+    def send_task(self, name: str, args: object = None, retry: bool = True) -> None:
+        if self.down:
+            raise ConnectionError("broker down")
+        self.sent.append((name, args, retry))
+
+
+def test_each_notification_sends_its_task_once_and_a_failure_says_what_the_sweep_does(
+    monkeypatch, caplog
+) -> None:
+    settings = load_settings()
+    broker = _Broker()
+    monkeypatch.setattr(queue, "_client", lambda _settings: broker)
+    assert send_consolidation(settings, 7) and notify_mails(settings) and notify_retention(settings)
+    assert broker.sent == [
+        (CONSOLIDATE, [7], False),
+        (SEND_MAILS, None, False),
+        (PURGE_EXPIRED, None, False),
+    ]
+
+    broker.down = True
+    with caplog.at_level(logging.WARNING, logger=queue.__name__):
+        assert send_consolidation(settings, 7) is False
+        assert notify_mails(settings) is False
+        assert notify_retention(settings) is False
+    assert [record.getMessage() for record in caplog.records] == [
+        "could not send consolidation 7 (broker down); the sweep will re-send it",
+        "could not wake the mail sender (broker down); the sweep will send the mails",
+        "could not ask for the retention's purge (broker down); the sweep will ask again",
+    ]
