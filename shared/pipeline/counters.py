@@ -91,8 +91,7 @@ order, after every row lock). Claims skip locked batches instead of waiting.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -100,6 +99,7 @@ from sqlalchemy.orm import Session
 
 from shared.figures import fact_of
 from shared.pipeline.checkpoints import reached
+from shared.pipeline.claims import Applied, decide
 from shared.pipeline.codes import Moves, encode
 from shared.pipeline.counter_tables import (
     Key,
@@ -108,8 +108,8 @@ from shared.pipeline.counter_tables import (
     lock_and_append,
     move_figures,
     structure_numbers,
-    targets,
 )
+from shared.pipeline.counters_sql import apply_set_based
 from shared.pipeline.profile_tables import (
     lock_youths,
     move_profile_figures,
@@ -117,19 +117,10 @@ from shared.pipeline.profile_tables import (
     structures_numbered,
 )
 from shared.pipeline.profiles import ProfileMoves, move_other_years, new_profiles
-from shared.pipeline.retractions import matched_fields, retracts
 from shared.profiles import categories
 from shared.storage.bulk import is_postgres
 from shared.storage.models.counters import YouthState
 from shared.storage.models.log import Batch
-
-
-@dataclass(frozen=True)
-class Applied:
-    batches: int
-    events: int
-    counted: int
-    uncounted: int
 
 
 def claim_pending_batches(session: Session, max_events: int) -> list[str]:
@@ -165,6 +156,9 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
     mine = sorted(set(batch_ids))
+    if is_postgres(session):
+        return apply_set_based(session, mine)
+    # SQLite: the same protocol, row by row (one writer at a time).
     events = claimed_events(session, mine)
     reached("apply:started")
     numbers = structure_numbers(session, {e.structure_id for e in events})
@@ -193,7 +187,12 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     reached("apply:locked")
 
     # Step 3: what must not count, read after the lock.
-    kept_out, uncounted = _decide(session, events, list(added))
+    kept_out, uncounted = decide(
+        session,
+        (e for e in events if e.type == "retraction"),
+        applied_retractions(session, list(added)),
+        lambda ids: [e for e in events if e.event_id in ids],
+    )
     changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
     reached("apply:looked-up")
 
@@ -252,40 +251,3 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     reached("apply:done")
     plain = len(codes)
     return Applied(len(mine), len(events), plain - len(kept_out), len(uncounted))
-
-
-def _decide(
-    session: Session, events: Sequence[Any], keys: Sequence[Key]
-) -> tuple[list[Any], list[Any]]:
-    """(the claim's events that a retraction retracts; the events of other batches that
-    counted until now and that a retraction of the claim retracts). Call it with the
-    claim's youth_state rows locked."""
-    ours: dict[str, list[dict[str, Any]]] = {}  # target id -> the claim's retractions of it
-    for r in events:
-        if r.type == "retraction":
-            ours.setdefault(r.retracts, []).append(matched_fields(r))
-    theirs: dict[str, list[dict[str, Any]]] = {}  # the same, from applied batches
-    for r in applied_retractions(session, keys):
-        theirs.setdefault(r.target_id, []).append(matched_fields(r))
-
-    def retracted(target: Any, retractions: Iterable[dict[str, Any]]) -> bool:
-        fields = matched_fields(target)
-        return any(retracts(r, fields) for r in retractions)
-
-    aimed = ours.keys() | theirs.keys()
-    kept_out = [
-        e
-        for e in events
-        if e.event_id in aimed
-        and e.type != "retraction"
-        and retracted(e, (*ours.get(e.event_id, ()), *theirs.get(e.event_id, ())))
-    ]
-    here = {e.event_id for e in events}
-    uncounted = [
-        target
-        for target in targets(session, sorted(ours.keys() - here))
-        if target.applied
-        and retracted(target, ours[target.event_id])
-        and not retracted(target, theirs.get(target.event_id, ()))
-    ]
-    return kept_out, uncounted
