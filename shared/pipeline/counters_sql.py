@@ -89,11 +89,12 @@ ON CONFLICT (youth_id) DO UPDATE SET youth_id = EXCLUDED.youth_id
 """
 
 # Step 2: every (year, youth) of the claim, retractions included, in key order, appending
-# the codes; ``before`` is the row as it was, ``after`` as it is now.
+# the codes: ``after`` is the row now, its first ``known`` codes were there before (unless
+# step 4 takes codes out: ``before`` then keeps the row as it was).
 _LOCK_AND_APPEND = (
     """
 CREATE TEMPORARY TABLE apply_touched (
-    year smallint, youth_id varchar, before integer[], after integer[],
+    year smallint, youth_id varchar, known integer, after integer[], before integer[],
     PRIMARY KEY (year, youth_id)
 ) ON COMMIT DROP
 """,
@@ -109,7 +110,7 @@ WITH appended AS MATERIALIZED (
     RETURNING year, youth_id, codes
 )
 INSERT INTO apply_touched
-SELECT l.year, l.youth_id, l.codes[1:cardinality(l.codes) - cardinality(a.codes)], l.codes
+SELECT l.year, l.youth_id, cardinality(l.codes) - cardinality(a.codes), l.codes, NULL
 FROM locked l JOIN appended a ON a.year = l.year AND a.youth_id = l.youth_id
 """,
 )
@@ -145,81 +146,124 @@ WHERE p.source_id IS NULL OR p.source_on IS NULL OR c.occurred_on < p.source_on
 )
 
 
-def _category(dimension: str, side: str) -> str:
+def _categories(prefix: str, side: str) -> str:
     column = {"sex": "sex", "age": "birth_year", "education_level": "education_level"}
-    return category_index_sql(dimension, f"{side}.{column[dimension]}", "k.year")
+    return ", ".join(
+        category_index_sql(dimension, f"{side}.{column[dimension]}", "k.year") + f" AS {prefix}{i}"
+        for i, dimension in enumerate(("sex", "age", "education_level"))
+    )
 
 
 def _new(column: str) -> str:
-    return f"CASE WHEN c.youth_id IS NULL THEN p.{column} ELSE c.{column} END"
+    return f"CASE WHEN c.youth_id IS NULL THEN p.{column} ELSE c.{column} END AS {column}"
 
 
-_CELL_VALUES = ", ".join(f"({cell})" for cell in cells_sql("code"))
-_COUNTS = ", ".join(
-    f"count(*) FILTER (WHERE (code & 15) = {fact}) AS {n}"
-    for fact, n in zip(_COUNTED_FACTS, _N, strict=True)
-)
-# Each side of each moving youth: its (year, youth) rows the claim touched, and — for a
-# youth whose profile the claim changes — its other years, whose codes stay but whose
-# categories move. Then, per side and cell, the mask of its facts and its counted events.
-_CELLS = f"""
-CREATE TEMPORARY TABLE apply_cells ON COMMIT DROP AS
+# Each (year, youth) that moves: those the claim touched and — for a youth whose profile
+# the claim changes — its other years, whose codes stay but whose categories move. Its
+# ``codes`` hold both sides: positions up to ``last_before`` are the codes before the
+# claim, those after ``first_after`` the codes after it (a claim that only appends shares
+# the old codes between the sides: first_after 0; one that took codes out keeps the two
+# apart: before || after). Its old (o0…) and new (n0…) categories.
+_KEYS = f"""
+CREATE TEMPORARY TABLE apply_keys ON COMMIT DROP AS
 WITH k AS (
-    SELECT year, youth_id, before, after, before <> after AS moved FROM apply_touched
+    SELECT year, youth_id, before IS NOT NULL OR known < cardinality(after) AS moved,
+        COALESCE(before || after, after) AS codes,
+        COALESCE(cardinality(before), 0) AS first_after,
+        COALESCE(cardinality(before), known) AS last_before
+    FROM apply_touched
     UNION ALL
-    SELECT s.year, s.youth_id, s.codes, s.codes, false
+    SELECT s.year, s.youth_id, false, s.codes, 0, cardinality(s.codes)
     FROM youth_state s JOIN apply_changed c ON c.youth_id = s.youth_id
     WHERE NOT EXISTS (
         SELECT 1 FROM apply_touched t WHERE t.year = s.year AND t.youth_id = s.youth_id)
-), sides AS (
-    SELECT k.year, k.youth_id, k.moved, side.sign, side.codes,
-        {_category("sex", "side")} AS c0, {_category("age", "side")} AS c1,
-        {_category("education_level", "side")} AS c2
-    FROM k
-    JOIN youth_profiles p ON p.youth_id = k.youth_id
-    LEFT JOIN apply_changed c ON c.youth_id = k.youth_id
-    CROSS JOIN LATERAL (VALUES
-        (-1, k.before, p.sex, p.birth_year, p.education_level),
-        (1, k.after, {_new("sex")}, {_new("birth_year")}, {_new("education_level")})
-    ) AS side(sign, codes, sex, birth_year, education_level)
-    WHERE k.moved OR c.youth_id IS NOT NULL
 )
-SELECT year, youth_id, moved, sign, c0, c1, c2, cell, bit_or(1 << (code & 15)) AS mask,
-    {_COUNTS}
-FROM sides CROSS JOIN LATERAL unnest(codes) AS code
-CROSS JOIN LATERAL (VALUES {_CELL_VALUES}) AS x(cell)
-GROUP BY year, youth_id, moved, sign, c0, c1, c2, cell
+SELECT row_number() OVER () AS id, k.year, k.moved, k.codes, k.first_after, k.last_before,
+    {_categories("o", "p")}, {_categories("n", "q")}
+FROM k
+JOIN youth_profiles p ON p.youth_id = k.youth_id
+LEFT JOIN apply_changed c ON c.youth_id = k.youth_id
+CROSS JOIN LATERAL (SELECT {_new("sex")}, {_new("birth_year")}, {_new("education_level")}) q
+WHERE k.moved OR c.youth_id IS NOT NULL
+"""
+
+_CELL_VALUES = ", ".join(f"({cell})" for cell in cells_sql("p.place << 4"))
+_SUMS = ", ".join(f"sum(was{n}) AS was{n}, sum(now{n}) AS now{n}" for n in _N)
+
+
+def _side(when: str, side: str) -> str:
+    counts = "".join(
+        f", count(*) FILTER (WHERE {when} AND (u.code & 15) = {fact}) AS {side}{n}"
+        for fact, n in zip(_COUNTED_FACTS, _N, strict=True)
+    )
+    return f"COALESCE(bit_or(1 << (u.code & 15)) FILTER (WHERE {when}), 0) AS {side}{counts}"
+
+
+# Per moving (year, youth) and cell: the mask of its facts before and after, and its
+# counted events (was_n0…, now_n0…). The codes are first merged per place and month (the
+# code without its fact): a youth's events are few places and months, many facts.
+_CELLS = f"""
+CREATE TEMPORARY TABLE apply_cells ON COMMIT DROP AS
+WITH places AS (
+    SELECT k.id, k.year, k.moved, u.code >> 4 AS place,
+        {_side("u.ord <= k.last_before", "was")}, {_side("u.ord > k.first_after", "now")}
+    FROM apply_keys k CROSS JOIN LATERAL unnest(k.codes) WITH ORDINALITY AS u(code, ord)
+    GROUP BY k.id, k.year, k.moved, u.code >> 4
+)
+SELECT p.id, p.year, p.moved, x.cell, bit_or(p.was) AS was, bit_or(p.now) AS now, {_SUMS}
+FROM places p CROSS JOIN LATERAL (VALUES {_CELL_VALUES}) AS x(cell)
+GROUP BY p.id, p.year, p.moved, x.cell
 """
 
 _YOUTHS = """
-SELECT year, cell, mask, sum(sign) FROM apply_cells WHERE moved
-GROUP BY year, cell, mask HAVING sum(sign) <> 0
+SELECT year, cell, mask, sum(youths) FROM (
+    SELECT year, cell, now AS mask, 1 AS youths FROM apply_cells
+    WHERE moved AND now <> was AND now <> 0
+    UNION ALL
+    SELECT year, cell, was, -1 FROM apply_cells WHERE moved AND now <> was AND was <> 0
+) moves GROUP BY year, cell, mask HAVING sum(youths) <> 0
 """
 _EVENTS = f"""
-SELECT year, cell, {", ".join(f"sum(sign * {n})" for n in _N)} FROM apply_cells WHERE moved
+SELECT year, cell, {", ".join(f"sum(now{n} - was{n})" for n in _N)} FROM apply_cells
+WHERE moved AND ({" OR ".join(f"now{n} <> was{n}" for n in _N)})
 GROUP BY year, cell
 """
-# The year to date: per side and scope, the facts cumulated through each month it has
-# events in and before it; where they differ, the youth enters the month's increment cell
-# with the first and leaves it with the second (shared/pipeline/codes.py).
-_SCOPE = f"year, youth_id, sign, cell & {SCOPE_MASK}"
+# The year to date: per (year, youth) and scope, the facts cumulated through each month it
+# has events in, and before it, on each side; where a side's differ, the youth enters the
+# month's increment cell with the first and leaves it with the second
+# (shared/pipeline/codes.py).
+_SCOPE = f"PARTITION BY id, cell & {SCOPE_MASK} ORDER BY cell"
 _INCREMENTS = f"""
-SELECT year, cell, through, before, sum(sign) FROM (
-    SELECT year, sign, cell, through,
-        COALESCE(lag(through) OVER (PARTITION BY {_SCOPE} ORDER BY cell), 0) AS before
+SELECT year, cell, now_through, now_before, was_through, was_before, count(*) FROM (
+    SELECT year, cell, now_through, was_through,
+        COALESCE(lag(now_through) OVER ({_SCOPE}), 0) AS now_before,
+        COALESCE(lag(was_through) OVER ({_SCOPE}), 0) AS was_before
     FROM (
-        SELECT year, youth_id, sign, cell,
-            bit_or(mask) OVER (PARTITION BY {_SCOPE} ORDER BY cell) AS through
+        SELECT id, year, cell, bit_or(now) OVER ({_SCOPE}) AS now_through,
+            bit_or(was) OVER ({_SCOPE}) AS was_through
         FROM apply_cells WHERE moved AND cell >= {FIRST_MONTH_CELL}
     ) cumulated
-) x WHERE through <> before
-GROUP BY year, cell, through, before HAVING sum(sign) <> 0
+) x WHERE now_through <> was_through OR now_before <> was_before
+GROUP BY year, cell, now_through, now_before, was_through, was_before
 """
+# The year cells of each dimension: the youth leaves its old category with the old facts
+# and enters its new one with the new.
 _PROFILES = f"""
-SELECT year, cell, category, mask, sum(sign), {", ".join(f"sum(sign * {n})" for n in _N)}
-FROM apply_cells CROSS JOIN LATERAL unnest(ARRAY[c0, c1, c2]) AS category
-WHERE cell < {FIRST_MONTH_CELL}
-GROUP BY year, cell, category, mask
+SELECT c.year, c.cell, side.category, side.mask, sum(side.youths),
+    {", ".join(f"sum(side.{n})" for n in _N)}
+FROM apply_cells c JOIN apply_keys k ON k.id = c.id
+CROSS JOIN LATERAL (VALUES
+    {
+    ", ".join(
+        f"(k.o{i}, c.was, -1, {', '.join(f'-c.was{n}' for n in _N)}), "
+        f"(k.n{i}, c.now, 1, {', '.join(f'c.now{n}' for n in _N)})"
+        for i in range(3)
+    )
+}
+) AS side(category, mask, youths, {", ".join(_N)})
+WHERE c.cell < {FIRST_MONTH_CELL} AND side.mask <> 0
+GROUP BY c.year, c.cell, side.category, side.mask
+HAVING sum(side.youths) <> 0 OR {" OR ".join(f"sum(side.{n}) <> 0" for n in _N)}
 """
 _STRUCTURES = f"""
 SELECT number, structure_id FROM structure_numbers WHERE number IN (
@@ -236,6 +280,9 @@ FROM apply_changed c WHERE p.youth_id = c.youth_id
 def apply_set_based(session: Session, batch_ids: Sequence[str]) -> Applied:
     """Apply these batches (locked by the caller, not yet applied, sorted) on PostgreSQL."""
     cursor = driver_connection(session).cursor()
+    # The temporary tables have no statistics: their estimates would make the planner
+    # compile every statement (JIT: 0.7 s each, more than the statement itself).
+    cursor.execute("SET LOCAL jit = off")
 
     def rows(sql: str, params: Any = None) -> list[Any]:
         cursor.execute(sql, params)
@@ -282,6 +329,7 @@ def apply_set_based(session: Session, batch_ids: Sequence[str]) -> Applied:
 
     # Step 4: take it out, move the figures, mark the batches applied.
     _take_out(session, cursor, kept_out, uncounted)
+    cursor.execute(_KEYS)
     cursor.execute(_CELLS)
     moves, by_profile = Moves(), ProfileMoves()
     for year, cell, mask, youths in rows(_YOUTHS):
@@ -290,10 +338,12 @@ def apply_set_based(session: Session, batch_ids: Sequence[str]) -> Applied:
         for fact, events in zip(_COUNTED_FACTS, counts, strict=True):
             if events:
                 moves.add_events(year, cell, fact, events)
-    for year, cell, through, before, youths in rows(_INCREMENTS):
-        moves.add_youths(year, cell | INCREMENT_FLAG, through, youths)
-        if before:
-            moves.add_youths(year, cell | INCREMENT_FLAG, before, -youths)
+    for year, cell, now_through, now_before, was_through, was_before, youths in rows(_INCREMENTS):
+        for through, before, sign in ((now_through, now_before, 1), (was_through, was_before, -1)):
+            if through != before:
+                moves.add_youths(year, cell | INCREMENT_FLAG, through, sign * youths)
+                if before:
+                    moves.add_youths(year, cell | INCREMENT_FLAG, before, -sign * youths)
     for year, cell, category, mask, youths, *counts in rows(_PROFILES):
         if youths:
             by_profile.add_youths(year, cell, category, mask, youths)
@@ -311,7 +361,7 @@ def apply_set_based(session: Session, batch_ids: Sequence[str]) -> Applied:
         "SELECT count(*), count(*) FILTER (WHERE type <> 'retraction') FROM apply_claim"
     )
     # Another claim may follow in the same transaction (tests, the recomputation's checks).
-    cursor.execute("DROP TABLE apply_claim, apply_touched, apply_changed, apply_cells")
+    cursor.execute("DROP TABLE apply_claim, apply_touched, apply_changed, apply_keys, apply_cells")
     reached("apply:done")
     return Applied(len(batch_ids), events, plain - len(kept_out), len(uncounted))
 
@@ -357,12 +407,12 @@ def _take_out(
         taken.setdefault((t.occurred_on.year, t.youth_id), []).append(code)
     keys = sorted(taken)
     cursor.execute(
-        "SELECT t.year, t.youth_id, t.after FROM apply_touched t "
+        "SELECT t.year, t.youth_id, t.after, t.after[1:t.known] FROM apply_touched t "
         "JOIN unnest(%s::smallint[], %s::varchar[]) AS k(year, youth_id) "
         "ON k.year = t.year AND k.youth_id = t.youth_id",
         ([year for year, _ in keys], [youth for _, youth in keys]),
     )
-    for year, youth_id, after in cursor.fetchall():
+    for year, youth_id, after, before in cursor.fetchall():
         final = list(after)
         for code in taken[(year, youth_id)]:
             final.remove(code)  # (I): what counted is among the codes
@@ -371,6 +421,6 @@ def _take_out(
             (final, year, youth_id),
         )
         cursor.execute(
-            "UPDATE apply_touched SET after = %s WHERE year = %s AND youth_id = %s",
-            (final, year, youth_id),
+            "UPDATE apply_touched SET after = %s, before = %s WHERE year = %s AND youth_id = %s",
+            (final, before, year, youth_id),
         )
