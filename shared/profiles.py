@@ -111,25 +111,3 @@ def age_case_sql(year: int, birth_year: str) -> str:
         for key, low, high in AGE_BANDS
     )
     return f"CASE WHEN {birth_year} IS NULL THEN '{UNKNOWN}' {whens} ELSE '{UNKNOWN}' END"
-
-
-def category_index_sql(dimension: str, value: str, year: str = "") -> str:
-    """SQL giving the CATEGORY_INDEX number of a youth's category in ``dimension`` — as
-    ``categories`` does — from a profile column ``value`` (the birth year for the age, then
-    reached in the year of the SQL expression ``year``)."""
-    unknown = CATEGORY_INDEX[(dimension, UNKNOWN)]
-    if dimension == "age":
-        age = f"({year} - {value})"
-        whens = " ".join(
-            f"WHEN {age} >= {low}"
-            + (f" AND {age} <= {high}" if high is not None else "")
-            + f" THEN {CATEGORY_INDEX[('age', key)]}"
-            for key, low, high in AGE_BANDS
-        )
-        return f"CASE WHEN {value} IS NULL THEN {unknown} {whens} ELSE {unknown} END"
-    whens = " ".join(
-        f"WHEN '{key}' THEN {CATEGORY_INDEX[(dimension, key)]}"
-        for key in DIMENSIONS[dimension]
-        if key != UNKNOWN
-    )
-    return f"CASE {value} {whens} ELSE {unknown} END"

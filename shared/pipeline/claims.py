@@ -1,6 +1,7 @@
-"""A claim of batches being applied (shared/pipeline/counters.py): what applying it reports,
-and step 3 of the apply protocol — what it must not count, decided after the lock — which
-both ways of applying (set-based on PostgreSQL, row by row on SQLite) share.
+"""A claim of batches being applied (shared/pipeline/counters.py): what its steps 1 to 3
+find, what applying it reports, and step 3's decision — what it must not count, decided
+after the lock — which both ways of looking up (set-based on PostgreSQL, row by row on
+SQLite) share.
 """
 
 from __future__ import annotations
@@ -11,8 +12,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.pipeline.counter_tables import targets
+from shared.pipeline.counter_tables import Key, targets
 from shared.pipeline.retractions import matched_fields, retracts
+from shared.profiles import Profile
+
+
+@dataclass(frozen=True)
+class LookedUp:
+    """What steps 1 to 3 found, with the claim's rows locked: all step 4 needs."""
+
+    events: int  # the claim's events, retractions included
+    counted: int  # its events that count (retractions and what they retract left out)
+    numbers: dict[str, int]  # the number of each structure of the claim's events
+    profiles: dict[str, Profile]  # each youth of the claim: its profile before it
+    touched: dict[Key, tuple[list[int], list[int]]]  # (year, youth): codes after, appended
+    taken: dict[Key, list[int]]  # the codes of the claim's events a retraction retracts
+    uncounted: list[Any]  # the events of applied batches that stop counting
+    changed: dict[str, Profile]  # the youths whose profile the claim changes: the new one
 
 
 @dataclass(frozen=True)

@@ -69,30 +69,6 @@ def cells_of(code: int) -> tuple[int, ...]:
     return (0, region, structure, month, month | region, month | structure)
 
 
-# The same layout for SQL (shared/pipeline/counters_sql.py): a cell at or above
-# FIRST_MONTH_CELL is a month's; SCOPE_MASK keeps its scope; INCREMENT_FLAG marks the
-# increment cell of the year to date; STRUCTURE_CELL and LEVEL_MASK tell a structure's
-# cells, whose ID_MASK bits are the structure number.
-FIRST_MONTH_CELL, SCOPE_MASK, INCREMENT_FLAG = 1 << _MONTH_SHIFT, _SCOPE, _INCREMENT
-LEVEL_MASK, STRUCTURE_CELL, ID_MASK = 3 << _LEVEL_SHIFT, _STRUCTURE_LEVEL, (1 << _LEVEL_SHIFT) - 1
-
-
-def cells_sql(code: str) -> tuple[str, ...]:
-    """SQL expressions of ``cells_of`` for an integer expression ``code``, in its order.
-    (PostgreSQL gives its bitwise operators one precedence: every step is bracketed.)"""
-    month = f"((({code}) >> 4) & 15) << {_MONTH_SHIFT}"
-    region = f"({_REGION_LEVEL} | ((({code}) >> 8) & 31))"
-    structure = f"({_STRUCTURE_LEVEL} | (({code}) >> 13))"
-    return (
-        "0",
-        region,
-        structure,
-        f"({month})",
-        f"(({month}) | {region})",
-        f"(({month}) | {structure})",
-    )
-
-
 def cell_masks(codes: Iterable[int]) -> dict[int, int]:
     """The bitmask of the facts present in each cell, for one youth's codes of a year."""
     masks: dict[int, int] = {}
@@ -124,17 +100,6 @@ class Moves:
     def __init__(self) -> None:
         self._youths: dict[int, int] = {}  # (year, cell, mask) -> Δ youths with that mask
         self._events: dict[int, int] = {}  # (year, cell, fact) -> Δ events of that fact
-
-    def add_youths(self, year: int, cell: int, mask: int, youths: int) -> None:
-        """``youths`` more (or fewer) youths with facts ``mask`` in a cell of ``year``."""
-        key = ((year << _CELL_BITS | cell) << _MASK_BITS) | mask
-        self._youths[key] = self._youths.get(key, 0) + youths
-
-    def add_events(self, year: int, cell: int, fact: int, events: int) -> None:
-        """``events`` more (or fewer) events of ``fact`` (an EVENT_COUNTS fact's index) in a
-        cell of ``year``."""
-        key = ((year << _CELL_BITS | cell) << _FACT_BITS) | fact
-        self._events[key] = self._events.get(key, 0) + events
 
     def youth(
         self,

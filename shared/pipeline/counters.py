@@ -44,6 +44,10 @@ The protocol. A claim of batches B is applied in one transaction T:
    after — for a youth whose profile B changes, every year it has a youth_state row
    moves from the old categories to the new (P); mark B applied; commit.
 
+Steps 1 to 3 are set-based on PostgreSQL (shared/pipeline/counters_sql.py: the claim's
+events never come to Python one by one) and row by row on SQLite; step 3's decision
+(shared/pipeline/claims.py) and step 4 are one code for both.
+
 Why every interleaving of {record E, record R, apply batch(E), apply batch(R)}
 ends right (R retracting E, in any order, in one claim or two, resent or not):
 whether E counts changes only when batch(E) or a batch holding a retraction of E
@@ -99,7 +103,7 @@ from sqlalchemy.orm import Session
 
 from shared.figures import fact_of
 from shared.pipeline.checkpoints import reached
-from shared.pipeline.claims import Applied, decide
+from shared.pipeline.claims import Applied, LookedUp, decide
 from shared.pipeline.codes import Moves, encode
 from shared.pipeline.counter_tables import (
     Key,
@@ -109,7 +113,7 @@ from shared.pipeline.counter_tables import (
     move_figures,
     structure_numbers,
 )
-from shared.pipeline.counters_sql import apply_set_based
+from shared.pipeline.counters_sql import look_up_set_based
 from shared.pipeline.profile_tables import (
     lock_youths,
     move_profile_figures,
@@ -151,75 +155,37 @@ def _key(event: Any) -> Key:
 
 def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     """Apply these batches (locked by the caller, not yet applied) to the counters."""
+    mine = sorted(set(batch_ids))
     if is_postgres(session):
         # Safe without waiting for the WAL flush: the applied mark and the counter changes
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
-    mine = sorted(set(batch_ids))
-    if is_postgres(session):
-        return apply_set_based(session, mine)
-    # SQLite: the same protocol, row by row (one writer at a time).
-    events = claimed_events(session, mine)
-    reached("apply:started")
-    numbers = structure_numbers(session, {e.structure_id for e in events})
-
-    # Step 1: lock every youth of the claim, reading its profile.
-    profiles = lock_youths(session, {e.youth_id for e in events})
-    reached("apply:youths-locked")
-
-    # Step 2: lock every (year, youth) of the claim, appending its events' codes.
-    added: dict[Key, list[int]] = {}
-    codes: dict[str, int] = {}
-    known: dict[tuple[Any, ...], int] = {}  # a claim holds few distinct kinds of code
-    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, *_ in events:
-        key = (day.year, youth_id)
-        if kind == "retraction":
-            added.setdefault(key, [])
-            continue
-        spec = (structure_id, region, day.month, kind, outcome, exit_reason)
-        code = known.get(spec)
-        if code is None:
-            fact = fact_of(kind, outcome, exit_reason)
-            code = known[spec] = encode(numbers[structure_id], region, day.month, fact)
-        codes[event_id] = code
-        added.setdefault(key, []).append(code)
-    after = lock_and_append(session, added)
-    reached("apply:locked")
-
-    # Step 3: what must not count, read after the lock.
-    kept_out, uncounted = decide(
-        session,
-        (e for e in events if e.type == "retraction"),
-        applied_retractions(session, list(added)),
-        lambda ids: [e for e in events if e.event_id in ids],
-    )
-    changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
-    reached("apply:looked-up")
+        found = look_up_set_based(session, mine)
+    else:
+        found = _look_up_rows(session, mine)
 
     # Step 4: take it out, move the figures, mark the batches applied.
-    taken: dict[Key, list[int]] = {}
-    for e in kept_out:
-        taken.setdefault(_key(e), []).append(codes[e.event_id])
-    numbers.update(structure_numbers(session, {t.structure_id for t in uncounted}))
+    numbers = dict(found.numbers)
+    numbers.update(structure_numbers(session, {t.structure_id for t in found.uncounted}))
     removed: dict[Key, list[int]] = {}
-    for target in uncounted:
+    for target in found.uncounted:
         fact = fact_of(target.type, target.outcome, target.exit_reason)
         code = encode(numbers[target.structure_id], target.region, target.occurred_on.month, fact)
         removed.setdefault(_key(target), []).append(code)
 
     moves, by_profile = Moves(), ProfileMoves()
+    profiles, changed = found.profiles, found.changed
     rewritten: list[tuple[Key, list[int]]] = []
-    for key, appended in added.items():
-        codes_after = after[key]
+    for key, (codes_after, appended) in found.touched.items():
         before = codes_after[: len(codes_after) - len(appended)]
         final = list(codes_after)
         net = list(appended)
-        for code in taken.get(key, ()):
+        for code in found.taken.get(key, ()):
             final.remove(code)
             net.remove(code)
         for code in removed.get(key, ()):
             final.remove(code)  # (I): a target that counted is among the codes
-        if key in taken or key in removed:
+        if key in found.taken or key in removed:
             rewritten.append((key, final))
         if net or key in removed:
             moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
@@ -231,7 +197,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             categories(old, key[0]),
             categories(changed.get(key[1], old), key[0]),
         )
-    move_other_years(session, by_profile, profiles, changed, added.keys())
+    move_other_years(session, by_profile, profiles, changed, found.touched.keys())
     for (year, youth_id), final in rewritten:
         session.execute(
             update(YouthState)
@@ -249,5 +215,52 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )
     reached("apply:done")
-    plain = len(codes)
-    return Applied(len(mine), len(events), plain - len(kept_out), len(uncounted))
+    return Applied(len(mine), found.events, found.counted, len(found.uncounted))
+
+
+def _look_up_rows(session: Session, mine: Sequence[str]) -> LookedUp:
+    """Steps 1 to 3 row by row, in Python (SQLite: one writer at a time)."""
+    events = claimed_events(session, mine)
+    reached("apply:started")
+    numbers = structure_numbers(session, {e.structure_id for e in events})
+
+    # Step 1: lock every youth of the claim, reading its profile.
+    profiles = lock_youths(session, {e.youth_id for e in events})
+    reached("apply:youths-locked")
+
+    # Step 2: lock every (year, youth) of the claim, appending its events' codes.
+    added: dict[Key, list[int]] = {}
+    codes: dict[str, int] = {}
+    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, *_ in events:
+        key = (day.year, youth_id)
+        if kind == "retraction":
+            added.setdefault(key, [])
+            continue
+        fact = fact_of(kind, outcome, exit_reason)
+        codes[event_id] = encode(numbers[structure_id], region, day.month, fact)
+        added.setdefault(key, []).append(codes[event_id])
+    after = lock_and_append(session, added)
+    reached("apply:locked")
+
+    # Step 3: what must not count, read after the lock.
+    kept_out, uncounted = decide(
+        session,
+        (e for e in events if e.type == "retraction"),
+        applied_retractions(session, list(added)),
+        lambda ids: [e for e in events if e.event_id in ids],
+    )
+    changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
+    reached("apply:looked-up")
+    taken: dict[Key, list[int]] = {}
+    for e in kept_out:
+        taken.setdefault(_key(e), []).append(codes[e.event_id])
+    return LookedUp(
+        events=len(events),
+        counted=len(codes) - len(kept_out),
+        numbers=numbers,
+        profiles=profiles,
+        touched={key: (after[key], appended) for key, appended in added.items()},
+        taken=taken,
+        uncounted=uncounted,
+        changed=changed,
+    )

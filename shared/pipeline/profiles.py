@@ -68,17 +68,6 @@ class ProfileMoves:
         self._youths: dict[int, int] = {}
         self._events: dict[int, int] = {}
 
-    def add_youths(self, year: int, cell: int, category: int, mask: int, youths: int) -> None:
-        """``youths`` more (or fewer) youths of ``category`` with facts ``mask`` in a year
-        cell."""
-        key = (((year << _CELL_BITS | cell) << _CAT_BITS | category) << _MASK_BITS) | mask
-        self._youths[key] = self._youths.get(key, 0) + youths
-
-    def add_events(self, year: int, cell: int, category: int, fact: int, events: int) -> None:
-        """``events`` more (or fewer) events of ``fact`` by youths of ``category``."""
-        key = (((year << _CELL_BITS | cell) << _CAT_BITS | category) << _FACT_BITS) | fact
-        self._events[key] = self._events.get(key, 0) + events
-
     def youth(
         self,
         year: int,
