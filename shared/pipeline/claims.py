@@ -29,6 +29,7 @@ class LookedUp:
     taken: dict[Key, list[int]]  # the codes of the claim's events a retraction retracts
     uncounted: list[Any]  # the events of applied batches that stop counting
     changed: dict[str, Profile]  # the youths whose profile the claim changes: the new one
+    new_youths: frozenset[str] = frozenset()  # youths with no youth_state row before it
 
 
 @dataclass(frozen=True)

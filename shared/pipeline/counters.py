@@ -197,7 +197,9 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             categories(old, key[0]),
             categories(changed.get(key[1], old), key[0]),
         )
-    move_other_years(session, by_profile, profiles, changed, found.touched.keys())
+    # A youth first seen in this claim has no other year to move.
+    seen = {y: p for y, p in changed.items() if y not in found.new_youths}
+    move_other_years(session, by_profile, profiles, seen, found.touched.keys())
     for (year, youth_id), final in rewritten:
         session.execute(
             update(YouthState)

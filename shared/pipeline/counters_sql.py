@@ -61,7 +61,7 @@ _LOCK_YOUTHS = f"""
 INSERT INTO youth_profiles (youth_id)
 SELECT DISTINCT youth_id FROM apply_claim ORDER BY youth_id
 ON CONFLICT (youth_id) DO UPDATE SET youth_id = EXCLUDED.youth_id
-RETURNING youth_id, {_PROFILE}
+RETURNING youth_id, {_PROFILE}, xmax = 0
 """
 
 # Step 2: every (year, youth) of the claim, retractions included, in key order, appending
@@ -116,7 +116,11 @@ def look_up_set_based(session: Session, batch_ids: Sequence[str]) -> LookedUp:
     )
     reached("apply:started")
 
-    profiles = {row[0]: Profile(*row[1:]) for row in rows(_LOCK_YOUTHS)}
+    locked = rows(_LOCK_YOUTHS)
+    profiles = {row[0]: Profile(*row[1:-1]) for row in locked}
+    # A row this claim inserted (xmax 0) is a youth never seen: every youth_state row is
+    # made under its youth's row, and a purge deletes that row only with the last of them.
+    new_youths = frozenset(row[0] for row in locked if row[-1])
     reached("apply:youths-locked")
     touched = {
         (year, youth): (list(after), list(added))
@@ -164,6 +168,7 @@ def look_up_set_based(session: Session, batch_ids: Sequence[str]) -> LookedUp:
         taken=taken,
         uncounted=uncounted,
         changed=changed,
+        new_youths=new_youths,
     )
 
 
