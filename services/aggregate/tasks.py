@@ -28,7 +28,8 @@ from services.aggregate.mail_tasks import HourlyClock, mail_sweep
 from services.aggregate.retention_tasks import retention_sweep
 from shared.config import Settings, load_settings
 from shared.consolidation.jobs import LostJob, next_queued_job, run_job, stale_jobs
-from shared.pipeline.counters import Applied, apply_batches, claim_pending_batches
+from shared.pipeline.claims import Applied
+from shared.pipeline.counters import apply_batches, claim_pending_batches
 from shared.pipeline.live import pending_events
 from shared.pipeline.queue import APPLY_PENDING, CONSOLIDATE, notify_pending, send_consolidation
 from shared.publication.edition import Published, publish, snapshot

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from shared.declarations.figures import declaration_figures, validated_structures
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.pipeline.profile_recompute import national_profiles, recompute_profiles
 from shared.pipeline.recompute import Progress, group_scope, recompute_year, refresh_statistics
+from shared.pipeline.recompute_sql import TEMP_TABLE
 from shared.registry import registry_figures
 from shared.report.keys import REPORT_KEYS
 from shared.retention.closure import YearPurged, closed_through
@@ -97,8 +98,12 @@ def take_snapshot(engine: Engine, year: int, progress: Progress | None = None) -
             year,
             progress=lambda p: report(0.1 + 0.8 * p),
             groups={DECLARING: declaring},
+            keep_youths=True,
         )
-        profiles = national_profiles(recompute_profiles(connection, year, national_only=True), year)
+        profiles = national_profiles(
+            recompute_profiles(connection, year, national_only=True, youths_table=TEMP_TABLE), year
+        )
+        connection.execute(text(f"DROP TABLE {TEMP_TABLE}"))
         field = cells.pop((year_period(year), group_scope(DECLARING)), {})
         recomputed = {scope: figures for (_, scope), figures in cells.items()}
         national = with_derived(recomputed.get(NATIONAL, {}))

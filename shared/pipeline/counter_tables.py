@@ -127,7 +127,7 @@ def applied_retractions(session: Session, keys: Sequence[Key]) -> list[Any]:
         params = ("{" + ",".join(str(year) for year, _ in keys) + "}", [y for _, y in keys])
         with driver_connection(session).cursor(binary=True) as cursor:
             cursor.execute(sql, params)
-            return [_Retraction(*row) for row in cursor.fetchall()]
+            return [AppliedRetraction(*row) for row in cursor.fetchall()]
     columns = (
         RetractionRow.event_id,
         RetractionRow.target_id,
@@ -138,7 +138,7 @@ def applied_retractions(session: Session, keys: Sequence[Key]) -> list[Any]:
     found: list[Any] = []
     for chunk in _chunks(sorted(keys)):
         found.extend(
-            _Retraction(*row)
+            AppliedRetraction(*row)
             for row in session.execute(
                 select(*columns)
                 .join(Batch, Batch.batch_id == RetractionRow.batch_id)
@@ -151,7 +151,9 @@ def applied_retractions(session: Session, keys: Sequence[Key]) -> list[Any]:
     return found
 
 
-class _Retraction(NamedTuple):
+class AppliedRetraction(NamedTuple):
+    """A retraction of an applied batch, as step 3 reads it."""
+
     event_id: str
     target_id: str
     occurred_on: dt.date

@@ -44,6 +44,10 @@ The protocol. A claim of batches B is applied in one transaction T:
    after — for a youth whose profile B changes, every year it has a youth_state row
    moves from the old categories to the new (P); mark B applied; commit.
 
+Steps 1 to 3 are set-based on PostgreSQL (shared/pipeline/counters_sql.py: the claim's
+events never come to Python one by one) and row by row on SQLite; step 3's decision
+(shared/pipeline/claims.py) and step 4 are one code for both.
+
 Why every interleaving of {record E, record R, apply batch(E), apply batch(R)}
 ends right (R retracting E, in any order, in one claim or two, resent or not):
 whether E counts changes only when batch(E) or a batch holding a retraction of E
@@ -91,8 +95,7 @@ order, after every row lock). Claims skip locked batches instead of waiting.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -100,6 +103,7 @@ from sqlalchemy.orm import Session
 
 from shared.figures import fact_of
 from shared.pipeline.checkpoints import reached
+from shared.pipeline.claims import Applied, LookedUp, decide
 from shared.pipeline.codes import Moves, encode
 from shared.pipeline.counter_tables import (
     Key,
@@ -108,8 +112,8 @@ from shared.pipeline.counter_tables import (
     lock_and_append,
     move_figures,
     structure_numbers,
-    targets,
 )
+from shared.pipeline.counters_sql import look_up_set_based
 from shared.pipeline.profile_tables import (
     lock_youths,
     move_profile_figures,
@@ -117,19 +121,10 @@ from shared.pipeline.profile_tables import (
     structures_numbered,
 )
 from shared.pipeline.profiles import ProfileMoves, move_other_years, new_profiles
-from shared.pipeline.retractions import matched_fields, retracts
 from shared.profiles import categories
 from shared.storage.bulk import is_postgres
 from shared.storage.models.counters import YouthState
 from shared.storage.models.log import Batch
-
-
-@dataclass(frozen=True)
-class Applied:
-    batches: int
-    events: int
-    counted: int
-    uncounted: int
 
 
 def claim_pending_batches(session: Session, max_events: int) -> list[str]:
@@ -160,67 +155,37 @@ def _key(event: Any) -> Key:
 
 def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     """Apply these batches (locked by the caller, not yet applied) to the counters."""
+    mine = sorted(set(batch_ids))
     if is_postgres(session):
         # Safe without waiting for the WAL flush: the applied mark and the counter changes
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
-    mine = sorted(set(batch_ids))
-    events = claimed_events(session, mine)
-    reached("apply:started")
-    numbers = structure_numbers(session, {e.structure_id for e in events})
-
-    # Step 1: lock every youth of the claim, reading its profile.
-    profiles = lock_youths(session, {e.youth_id for e in events})
-    reached("apply:youths-locked")
-
-    # Step 2: lock every (year, youth) of the claim, appending its events' codes.
-    added: dict[Key, list[int]] = {}
-    codes: dict[str, int] = {}
-    known: dict[tuple[Any, ...], int] = {}  # a claim holds few distinct kinds of code
-    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, *_ in events:
-        key = (day.year, youth_id)
-        if kind == "retraction":
-            added.setdefault(key, [])
-            continue
-        spec = (structure_id, region, day.month, kind, outcome, exit_reason)
-        code = known.get(spec)
-        if code is None:
-            fact = fact_of(kind, outcome, exit_reason)
-            code = known[spec] = encode(numbers[structure_id], region, day.month, fact)
-        codes[event_id] = code
-        added.setdefault(key, []).append(code)
-    after = lock_and_append(session, added)
-    reached("apply:locked")
-
-    # Step 3: what must not count, read after the lock.
-    kept_out, uncounted = _decide(session, events, list(added))
-    changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
-    reached("apply:looked-up")
+        found = look_up_set_based(session, mine)
+    else:
+        found = _look_up_rows(session, mine)
 
     # Step 4: take it out, move the figures, mark the batches applied.
-    taken: dict[Key, list[int]] = {}
-    for e in kept_out:
-        taken.setdefault(_key(e), []).append(codes[e.event_id])
-    numbers.update(structure_numbers(session, {t.structure_id for t in uncounted}))
+    numbers = dict(found.numbers)
+    numbers.update(structure_numbers(session, {t.structure_id for t in found.uncounted}))
     removed: dict[Key, list[int]] = {}
-    for target in uncounted:
+    for target in found.uncounted:
         fact = fact_of(target.type, target.outcome, target.exit_reason)
         code = encode(numbers[target.structure_id], target.region, target.occurred_on.month, fact)
         removed.setdefault(_key(target), []).append(code)
 
     moves, by_profile = Moves(), ProfileMoves()
+    profiles, changed = found.profiles, found.changed
     rewritten: list[tuple[Key, list[int]]] = []
-    for key, appended in added.items():
-        codes_after = after[key]
+    for key, (codes_after, appended) in found.touched.items():
         before = codes_after[: len(codes_after) - len(appended)]
         final = list(codes_after)
         net = list(appended)
-        for code in taken.get(key, ()):
+        for code in found.taken.get(key, ()):
             final.remove(code)
             net.remove(code)
         for code in removed.get(key, ()):
             final.remove(code)  # (I): a target that counted is among the codes
-        if key in taken or key in removed:
+        if key in found.taken or key in removed:
             rewritten.append((key, final))
         if net or key in removed:
             moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
@@ -232,7 +197,9 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             categories(old, key[0]),
             categories(changed.get(key[1], old), key[0]),
         )
-    move_other_years(session, by_profile, profiles, changed, added.keys())
+    # A youth first seen in this claim has no other year to move.
+    seen = {y: p for y, p in changed.items() if y not in found.new_youths}
+    move_other_years(session, by_profile, profiles, seen, found.touched.keys())
     for (year, youth_id), final in rewritten:
         session.execute(
             update(YouthState)
@@ -250,42 +217,52 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )
     reached("apply:done")
-    plain = len(codes)
-    return Applied(len(mine), len(events), plain - len(kept_out), len(uncounted))
+    return Applied(len(mine), found.events, found.counted, len(found.uncounted))
 
 
-def _decide(
-    session: Session, events: Sequence[Any], keys: Sequence[Key]
-) -> tuple[list[Any], list[Any]]:
-    """(the claim's events that a retraction retracts; the events of other batches that
-    counted until now and that a retraction of the claim retracts). Call it with the
-    claim's youth_state rows locked."""
-    ours: dict[str, list[dict[str, Any]]] = {}  # target id -> the claim's retractions of it
-    for r in events:
-        if r.type == "retraction":
-            ours.setdefault(r.retracts, []).append(matched_fields(r))
-    theirs: dict[str, list[dict[str, Any]]] = {}  # the same, from applied batches
-    for r in applied_retractions(session, keys):
-        theirs.setdefault(r.target_id, []).append(matched_fields(r))
+def _look_up_rows(session: Session, mine: Sequence[str]) -> LookedUp:
+    """Steps 1 to 3 row by row, in Python (SQLite: one writer at a time)."""
+    events = claimed_events(session, mine)
+    reached("apply:started")
+    numbers = structure_numbers(session, {e.structure_id for e in events})
 
-    def retracted(target: Any, retractions: Iterable[dict[str, Any]]) -> bool:
-        fields = matched_fields(target)
-        return any(retracts(r, fields) for r in retractions)
+    # Step 1: lock every youth of the claim, reading its profile.
+    profiles = lock_youths(session, {e.youth_id for e in events})
+    reached("apply:youths-locked")
 
-    aimed = ours.keys() | theirs.keys()
-    kept_out = [
-        e
-        for e in events
-        if e.event_id in aimed
-        and e.type != "retraction"
-        and retracted(e, (*ours.get(e.event_id, ()), *theirs.get(e.event_id, ())))
-    ]
-    here = {e.event_id for e in events}
-    uncounted = [
-        target
-        for target in targets(session, sorted(ours.keys() - here))
-        if target.applied
-        and retracted(target, ours[target.event_id])
-        and not retracted(target, theirs.get(target.event_id, ()))
-    ]
-    return kept_out, uncounted
+    # Step 2: lock every (year, youth) of the claim, appending its events' codes.
+    added: dict[Key, list[int]] = {}
+    codes: dict[str, int] = {}
+    for event_id, kind, day, structure_id, region, youth_id, outcome, exit_reason, *_ in events:
+        key = (day.year, youth_id)
+        if kind == "retraction":
+            added.setdefault(key, [])
+            continue
+        fact = fact_of(kind, outcome, exit_reason)
+        codes[event_id] = encode(numbers[structure_id], region, day.month, fact)
+        added.setdefault(key, []).append(codes[event_id])
+    after = lock_and_append(session, added)
+    reached("apply:locked")
+
+    # Step 3: what must not count, read after the lock.
+    kept_out, uncounted = decide(
+        session,
+        (e for e in events if e.type == "retraction"),
+        applied_retractions(session, list(added)),
+        lambda ids: [e for e in events if e.event_id in ids],
+    )
+    changed = new_profiles(session, events, kept_out, uncounted, profiles, mine)
+    reached("apply:looked-up")
+    taken: dict[Key, list[int]] = {}
+    for e in kept_out:
+        taken.setdefault(_key(e), []).append(codes[e.event_id])
+    return LookedUp(
+        events=len(events),
+        counted=len(codes) - len(kept_out),
+        numbers=numbers,
+        profiles=profiles,
+        touched={key: (after[key], appended) for key, appended in added.items()},
+        taken=taken,
+        uncounted=uncounted,
+        changed=changed,
+    )

@@ -102,9 +102,9 @@ def _counted_where(applied: bool) -> tuple[str, str]:
     return of_events, not_retracted
 
 
-def _statements(connection: Connection, year: int, applied: bool) -> list[str]:
-    """The temporary tables: the year's youths per (structure, region) with their facts, and
-    the profile of each of them."""
+def _statements(connection: Connection, year: int, applied: bool, youths: str) -> list[str]:
+    """The temporary tables: the year's youths per (structure, region) with their facts
+    (unless ``youths`` is already such a table), and the profile of each of them."""
     int(year)  # inlined: CREATE TABLE AS takes no bound parameters on every driver
     join, not_retracted = _counted_where(applied)
     counts = ", ".join(
@@ -112,24 +112,31 @@ def _statements(connection: Connection, year: int, applied: bool) -> list[str]:
         for fact, column in zip(_COUNTED_FACTS, _N, strict=True)
     )
     by_bytes = ' COLLATE "C"' if connection.dialect.name == "postgresql" else ""
+    grouped = (
+        []
+        if youths != YOUTHS_TABLE
+        else [
+            f"CREATE TEMPORARY TABLE {YOUTHS_TABLE} AS "
+            f"SELECT e.structure_id AS structure_id, e.region AS region, e.youth_id AS youth_id, "
+            f"bit_or({fact_bit_expression()}) AS mask, {counts} FROM events e {join} "
+            f"WHERE e.occurred_on >= '{year:04d}-01-01' AND e.occurred_on <= '{year:04d}-12-31' "
+            f"AND e.type <> 'retraction' AND {not_retracted} "
+            f"GROUP BY e.structure_id, e.region, e.youth_id"
+        ]
+    )
     return [
-        f"CREATE TEMPORARY TABLE {YOUTHS_TABLE} AS "
-        f"SELECT e.structure_id AS structure_id, e.region AS region, e.youth_id AS youth_id, "
-        f"bit_or({fact_bit_expression()}) AS mask, {counts} FROM events e {join} "
-        f"WHERE e.occurred_on >= '{year:04d}-01-01' AND e.occurred_on <= '{year:04d}-12-31' "
-        f"AND e.type <> 'retraction' AND {not_retracted} "
-        f"GROUP BY e.structure_id, e.region, e.youth_id",
+        *grouped,
         # A profile a purged first reception gave (retained_profiles, shared/retention/purge.py)
         # is the earliest: no event of a purged year is left or can come.
         f"CREATE TEMPORARY TABLE {PROFILES_TABLE} AS "
         f"SELECT youth_id, sex, birth_year, education_level FROM retained_profiles "
-        f"WHERE youth_id IN (SELECT youth_id FROM {YOUTHS_TABLE}) UNION ALL "
+        f"WHERE youth_id IN (SELECT youth_id FROM {youths}) UNION ALL "
         f"SELECT youth_id, sex, birth_year, education_level FROM ("
         f"SELECT e.youth_id AS youth_id, e.youth_sex AS sex, e.youth_birth_year AS birth_year, "
         f"e.youth_education_level AS education_level, ROW_NUMBER() OVER ("
         f"PARTITION BY e.youth_id ORDER BY e.occurred_on, e.event_id{by_bytes}) AS n "
         f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS} AND youth_id IN "
-        f"(SELECT youth_id FROM {YOUTHS_TABLE})) e {join} WHERE {not_retracted}) p "
+        f"(SELECT youth_id FROM {youths})) e {join} WHERE {not_retracted}) p "
         f"WHERE n = 1 AND youth_id NOT IN (SELECT youth_id FROM retained_profiles)",
     ]
 
@@ -140,48 +147,68 @@ def _category_sql(dimension: str, year: int) -> str:
     return f"COALESCE(p.{dimension}, '{UNKNOWN}')"
 
 
-def _patterns(dimension: str, year: int, national_only: bool = False) -> str:
-    """The year's youths of every scope grouped by their category and the bitmask of their
-    facts, with their event counts."""
+def _patterns(year: int, youths: str, national_only: bool = False) -> list[str]:
+    """The year's youths of every scope grouped, in each dimension, by their category and the
+    bitmask of their facts, with their event counts: a statement per level, which merges the
+    level's youths and joins them to their profile once for the three dimensions."""
     merged = ", ".join(["bit_or(mask) AS mask"] + [f"SUM({n}) AS {n}" for n in _N])
-    sums = ", ".join(f"SUM(y.{n})" for n in _N)
-    category = _category_sql(dimension, year)
+    sums = ", ".join(f"SUM(j.{n})" for n in _N)
+    categories = ", ".join(
+        f"{_category_sql(dimension, year)} AS c{i}" for i, dimension in enumerate(DIMENSIONS)
+    )
     parts = []
     levels = (("national", None), ("region", "region"), ("structure", "structure_id"))
     for level, column in levels[:1] if national_only else levels:
         grouped = f"{column}, youth_id" if column else "youth_id"
-        scope = f"y.{column}" if column else "NULL"
-        parts.append(
-            f"SELECT '{level}', {scope}, {category}, y.mask, COUNT(*), {sums} FROM "
-            f"(SELECT {grouped}, {merged} FROM {YOUTHS_TABLE} GROUP BY {grouped}) y "
-            f"LEFT JOIN {PROFILES_TABLE} p ON p.youth_id = y.youth_id "
-            f"GROUP BY {scope + ', ' if column else ''}{category}, y.mask"
+        scope = f"j.{column}" if column else "NULL"
+        youths_of_level = (
+            f"(SELECT y.*, {categories} FROM "
+            f"(SELECT {grouped}, {merged} FROM {youths} GROUP BY {grouped}) y "
+            f"LEFT JOIN {PROFILES_TABLE} p ON p.youth_id = y.youth_id)"
         )
-    return " UNION ALL ".join(parts)
+        parts.append(
+            f"WITH j AS MATERIALIZED {youths_of_level} "
+            + " UNION ALL ".join(
+                f"SELECT '{dimension}', '{level}', {scope}, j.c{i}, j.mask, COUNT(*), {sums} "
+                f"FROM j GROUP BY {scope + ', ' if column else ''}j.c{i}, j.mask"
+                for i, dimension in enumerate(DIMENSIONS)
+            )
+        )
+    return parts
 
 
 def recompute_profiles(
-    connection: Connection, year: int, *, applied_only: bool = False, national_only: bool = False
+    connection: Connection,
+    year: int,
+    *,
+    applied_only: bool = False,
+    national_only: bool = False,
+    youths_table: str | None = None,
 ) -> dict[ProfileCell, dict[str, int]]:
     """Every profile cell of the year, every scope (or the nation's only), over every recorded
-    event (or the events of applied batches). Runs in the caller's transaction and snapshot."""
+    event (or the events of applied batches). ``youths_table``: the table of the year's youths
+    ``recompute_year`` kept over the same events, rather than grouping them again. Runs in
+    the caller's transaction and snapshot."""
     prepare_session(connection)
-    for table in (YOUTHS_TABLE, PROFILES_TABLE):
+    table_of_youths = youths_table or YOUTHS_TABLE
+    own = (YOUTHS_TABLE, PROFILES_TABLE) if table_of_youths == YOUTHS_TABLE else (PROFILES_TABLE,)
+    for table in own:
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    for statement in _statements(connection, year, applied_only):
+    for statement in _statements(connection, year, applied_only, table_of_youths):
         connection.execute(text(statement))
     totals_of: dict[ProfileCell, list[int]] = {}
-    for dimension in DIMENSIONS:
-        for level, scope_id, category, mask, youths, *sums in connection.execute(
-            text(_patterns(dimension, year, national_only))
+    for statement in _patterns(year, table_of_youths, national_only):
+        for dimension, level, scope_id, category, mask, youths, *sums in connection.execute(
+            text(statement)
         ):
             scope = NATIONAL if level == "national" else scope_key(level, scope_id)
-            totals = totals_of.setdefault((year, scope, dimension, category), [0] * len(COUNTED))
+            cell = (year, scope, dimension, category)
+            totals = totals_of.setdefault(cell, [0] * len(COUNTED))
             for index, value in figures_of_mask(int(mask)):
                 totals[index] += value * youths
             for index, events in zip(_COUNT_INDEXES, sums, strict=True):
                 totals[index] += int(events or 0)
-    for table in (YOUTHS_TABLE, PROFILES_TABLE):
+    for table in own:
         connection.execute(text(f"DROP TABLE {table}"))
     return {cell: dict(zip(COUNTED, totals, strict=True)) for cell, totals in totals_of.items()}
 

@@ -210,13 +210,16 @@ def recompute_year(
     applied_only: bool = False,
     progress: Progress | None = None,
     groups: Mapping[str, Collection[str]] | None = None,
+    keep_youths: bool = False,
 ) -> dict[Cell, dict[str, int]]:
     """COUNTED totals of every cell of the year: (year, scope) for every scope, and with
     ``months`` the month cells and the increment cells of the year to date too (every
     scope); over every recorded event, or with ``applied_only`` over the events of applied
     batches. Each of ``groups`` (a name and its structure ids) adds the year cell of its
-    youths, scope ``group_scope(name)`` (a group without youths: no cell). Runs in the
-    caller's transaction and snapshot."""
+    youths, scope ``group_scope(name)`` (a group without youths: no cell). With
+    ``keep_youths`` its table of the year's youths (TEMP_TABLE) stays, for
+    ``recompute_profiles`` to read rather than group the events again. Runs in the caller's
+    transaction and snapshot."""
     report = progress or (lambda _: None)
     prepare_session(connection)
     connection.execute(text(f"DROP TABLE IF EXISTS {TEMP_TABLE}"))
@@ -285,5 +288,6 @@ def recompute_year(
                 totals[index] += int(events or 0)
         report(0.5 + 0.45 * done / len(statements))
     result = {cell: dict(zip(COUNTED, totals, strict=True)) for cell, totals in totals_of.items()}
-    connection.execute(text(f"DROP TABLE {TEMP_TABLE}"))
+    if not keep_youths:
+        connection.execute(text(f"DROP TABLE {TEMP_TABLE}"))
     return result

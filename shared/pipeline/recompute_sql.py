@@ -10,7 +10,7 @@ level of scopes at a time, as rows of youths grouped by the bitmask of their fac
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection
 
@@ -44,28 +44,38 @@ def _fact_combos() -> list[tuple[str, str | None, str | None, str]]:
     return combos
 
 
-def fact_bit_expression() -> str:
-    """SQL giving an event row ``e`` the bit of its fact (``1 << FACTS.index(fact)``).
+def fact_bit_expression(event: str = "e") -> str:
+    """SQL giving an event row (alias ``event``) the bit of its fact (``1 << FACTS.index(fact)``).
 
     One nested CASE on the type, then the outcome or exit reason, evaluated once
     per event: far cheaper at national scale than one condition per fact.
     """
+    return _fact_case(event, lambda fact: 1 << FACT_INDEX[fact], "0")
+
+
+def fact_index_expression(event: str = "e") -> str:
+    """SQL giving an event row (alias ``event``) the index of its fact in FACTS (NULL for a
+    retraction)."""
+    return _fact_case(event, lambda fact: FACT_INDEX[fact], "NULL")
+
+
+def _fact_case(event: str, value_of: Callable[[str], int], otherwise: str) -> str:
     by_type: dict[str, list[tuple[str | None, str | None, str]]] = {}
     for event_type, outcome, exit_reason, fact in _fact_combos():
         by_type.setdefault(event_type, []).append((outcome, exit_reason, fact))
     branches = []
     for event_type, items in by_type.items():
         if len(items) == 1 and items[0][:2] == (None, None):
-            value = str(1 << FACT_INDEX[items[0][2]])
+            value = str(value_of(items[0][2]))
         else:
-            column = "e.outcome" if items[0][0] is not None else "e.exit_reason"
+            column = f"{event}.outcome" if items[0][0] is not None else f"{event}.exit_reason"
             inner = " ".join(
-                f"WHEN {_sql_literal(outcome or exit_reason or '')} THEN {1 << FACT_INDEX[fact]}"
+                f"WHEN {_sql_literal(outcome or exit_reason or '')} THEN {value_of(fact)}"
                 for outcome, exit_reason, fact in items
             )
-            value = f"CASE {column} {inner} ELSE 0 END"
+            value = f"CASE {column} {inner} ELSE {otherwise} END"
         branches.append(f"WHEN {_sql_literal(event_type)} THEN {value}")
-    return f"CASE e.type {' '.join(branches)} ELSE 0 END"
+    return f"CASE {event}.type {' '.join(branches)} ELSE {otherwise} END"
 
 
 # The EVENT_COUNTS facts are single event types (``interviews`` counts ``interview``).

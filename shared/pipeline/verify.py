@@ -23,6 +23,7 @@ from shared.figures import COUNTED
 from shared.pipeline.profile_recompute import compare_profiles, recompute_profiles
 from shared.pipeline.profile_tables import read_profile_cells
 from shared.pipeline.recompute import Progress, recompute_year, refresh_statistics
+from shared.pipeline.recompute_sql import TEMP_TABLE
 from shared.report.versions import read_report
 from shared.retention.eligibility import PURGED, report_disagreements
 from shared.scopes import NATIONAL
@@ -115,7 +116,7 @@ def verify(
                 report((i + value) / max(len(chosen), 1))
 
             recomputed = recompute_year(
-                connection, year, months=True, applied_only=True, progress=step
+                connection, year, months=True, applied_only=True, progress=step, keep_youths=True
             )
             for cell in sorted(live.keys() | recomputed.keys()):
                 cells += 1
@@ -127,7 +128,10 @@ def verify(
                         differences.append(Difference(*cell, figure, a, b))
             # The profile cells of the year (SPEC §4.2), recomputed on their own.
             profiles = read_profile_cells(connection, [year])
-            truth_of = recompute_profiles(connection, year, applied_only=True)
+            truth_of = recompute_profiles(
+                connection, year, applied_only=True, youths_table=TEMP_TABLE
+            )
+            connection.execute(text(f"DROP TABLE {TEMP_TABLE}"))
             cells += len(profiles.keys() | truth_of.keys())
             differences.extend(Difference(*d) for d in compare_profiles(profiles, truth_of))
         session.close()
