@@ -256,13 +256,6 @@ def _look_up_rows(session: Session, mine: Sequence[str]) -> LookedUp:
     taken: dict[Key, list[int]] = {}
     for e in kept_out:
         taken.setdefault(_key(e), []).append(codes[e.event_id])
-    return LookedUp(
-        events=len(events),
-        counted=len(codes) - len(kept_out),
-        numbers=numbers,
-        profiles=profiles,
-        touched={key: (after[key], appended) for key, appended in added.items()},
-        taken=taken,
-        uncounted=uncounted,
-        changed=changed,
-    )
+    touched = {key: (after[key], appended) for key, appended in added.items()}
+    counted = len(codes) - len(kept_out)
+    return LookedUp(len(events), counted, numbers, profiles, touched, taken, uncounted, changed)

@@ -159,16 +159,9 @@ def look_up_set_based(session: Session, batch_ids: Sequence[str]) -> LookedUp:
     # Another claim may follow in the same transaction (tests, the recomputation's checks).
     cursor.execute("DROP TABLE apply_claim")
     reached("apply:looked-up")
+    counted = plain - len(kept_out)
     return LookedUp(
-        events=events,
-        counted=plain - len(kept_out),
-        numbers=dict(numbers),
-        profiles=profiles,
-        touched=touched,
-        taken=taken,
-        uncounted=uncounted,
-        changed=changed,
-        new_youths=new_youths,
+        events, counted, dict(numbers), profiles, touched, taken, uncounted, changed, new_youths
     )
 
 
