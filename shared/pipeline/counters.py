@@ -160,6 +160,10 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
         # Safe without waiting for the WAL flush: the applied mark and the counter changes
         # commit together, so a crash loses both and the batch is simply applied again.
         session.execute(text("SET LOCAL synchronous_commit = off"))
+        # A claim's statements are short; a plan whose estimate crosses jit_above_cost (a
+        # temporary table has no statistics, the log's may be stale) would spend more time
+        # compiling than running.
+        session.execute(text("SET LOCAL jit = off"))
         found = look_up_set_based(session, mine)
     else:
         found = _look_up_rows(session, mine)
