@@ -1,6 +1,7 @@
 """The components of the public figures' confidentiality (shared/publication/confidentiality.py,
 point 4): the cells protected together, the totals that gather them, and the shapes of the
-moves between them — a region's structures in one year, or one year's months.
+moves between them — a region's structures in one year, one year's months, or one year's
+profile categories of one dimension.
 """
 
 from __future__ import annotations
@@ -47,18 +48,36 @@ def structures(region: Cell, members: Sequence[Cell], values: Values) -> Compone
 
 def months(year: str, periods: Sequence[str], regions: Sequence[str], values: Values) -> Component:
     """One year's months, nationally and in each region (``regions``: scope keys); the year
-    cells published. A table: one row per scope, the national one the rows' column totals."""
+    cells published."""
+    return table(year, periods, regions, values)
+
+
+def profiles(
+    year: str, columns: Sequence[str], regions: Sequence[str], values: Values
+) -> Component:
+    """One year's profile table of one dimension: its categories (``columns``, as
+    shared/publication/published_profiles.py names them) nationally and in each region; the
+    year cells published. A dimension's categories partition each scope's youths (SPEC §4.2),
+    so its rows add up to their year cell in every key: the relations find it on the data."""
+    return table(year, columns, regions, values)
+
+
+def table(year: str, columns: Sequence[str], regions: Sequence[str], values: Values) -> Component:
+    """A table of one year: one row per scope (the nation, then ``regions``), each a row of
+    ``columns`` cells gathered into the scope's year cell (published), the national row the
+    regions' column totals."""
     rows = [NATIONAL, *regions]
-    groups = [Group((year, row), tuple((period, row) for period in periods)) for row in rows]
-    groups += [
-        Group((period, NATIONAL), tuple((period, region) for region in regions))
-        for period in periods
-    ]
+    groups = [Group((year, row), tuple((column, row) for column in columns)) for row in rows]
+    if regions:  # the national row alone (a report's) gathers nothing
+        groups += [
+            Group((column, NATIONAL), tuple((column, region) for region in regions))
+            for column in columns
+        ]
 
     def shapes(cell: Cell) -> Iterator[Legs]:
-        period, row = cell
-        for other in periods:
-            if other == period:
+        column, row = cell
+        for other in columns:
+            if other == column:
                 continue
             along = ((cell, 1), ((other, row), -1))
             yield along  # the row alone: where the columns have room for it
@@ -69,7 +88,7 @@ def months(year: str, periods: Sequence[str], regions: Sequence[str], values: Va
                 # the national row beside a region's (the totals follow their part), reversed
                 # in another region's (a rectangle: the two rows keep theirs).
                 sign = 1 if NATIONAL in (row, second) else -1
-                yield (*along, ((period, second), sign), ((other, second), -sign))
+                yield (*along, ((column, second), sign), ((other, second), -sign))
 
-    protected = frozenset((period, row) for period in periods for row in rows)
+    protected = frozenset((column, row) for column in columns for row in rows)
     return Component(values, protected, tuple(groups), shapes)

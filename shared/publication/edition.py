@@ -55,7 +55,8 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.pipeline.checkpoints import reached
-from shared.publication.components import Component, months, structures
+from shared.profiles import DIMENSIONS
+from shared.publication.components import Component, months, profiles, structures
 from shared.publication.confidentiality import to_date_withheld, withhold
 from shared.publication.published_cells import (
     changed_cells,
@@ -63,6 +64,12 @@ from shared.publication.published_cells import (
     mask_of,
     read_live_cells,
     write_cells,
+)
+from shared.publication.published_profiles import (
+    changed_profile_years,
+    column_of,
+    read_live_profiles,
+    write_profile_cells,
 )
 from shared.regions import REGIONS
 from shared.scopes import NATIONAL, Cell, increment_periods, month_periods, scope_key
@@ -189,8 +196,9 @@ def publish(
     else:
         whole = restructured = True
     changed = changed_cells(session)
+    profile_years = changed_profile_years(session)
     unmarked = session.scalar(select(_NOT_IN_EDITION))
-    if not (whole or restructured or changed or unmarked):
+    if not (whole or restructured or changed or profile_years or unmarked):
         return None
 
     members = _members(session)
@@ -200,7 +208,10 @@ def publish(
         month_years, structure_components = _components_of(changed, members)
         if restructured:  # the regions' structures changed: every year's are protected anew
             structure_components |= _every_component(session, members)[1]
-    years = sorted(month_years | {year for year, _ in structure_components})
+    # A year's profile tables have the nation's and the regions' year cells as their totals,
+    # as its months have: protected anew whenever those or a profile cell changed.
+    profile_years |= month_years
+    years = sorted(month_years | profile_years | {year for year, _ in structure_components})
     periods = [
         *years,
         *(month for year in month_years for month in month_periods(int(year))),
@@ -227,6 +238,15 @@ def publish(
         exposed += len(result.exposed)
         for cell in _cells_of(component):
             masks[cell] = mask_of(result.keys(cell))
+    profile_values = read_live_profiles(session, profile_years)
+    tables = _profile_components(sorted(profile_years), {**values, **profile_values})
+    profile_masks: dict[Cell, int] = {}
+    for component in tables:
+        result = withhold(component, min_count)
+        exposed += len(result.exposed)
+        for cell in component.protected:
+            profile_masks[cell] = mask_of(result.keys(cell))
+    components += tables
     for year in month_years:
         masks.update(to_date_masks(year, masks))
     for cell in changed:
@@ -243,6 +263,7 @@ def publish(
     session.add(edition)
     session.flush()
     written = write_cells(session, edition.id, masks, {**values, **changed})
+    written += write_profile_cells(session, edition.id, profile_masks, profile_values)
     session.execute(
         update(Batch)
         .where(Batch.applied_at.is_not(None), Batch.published_in.is_(None))
@@ -274,6 +295,23 @@ def snapshot(session: Session) -> None:
     READ; SQLite's transactions already do)."""
     if is_postgres(session):
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _profile_components(
+    years: Iterable[str], values: Mapping[Cell, Mapping[str, int]]
+) -> list[Component]:
+    """Each year's profile tables, one per dimension: its categories nationally and in each
+    region, the year cells their rows' totals."""
+    return [
+        profiles(
+            year,
+            [column_of(year, dimension, category) for category in categories],
+            REGION_SCOPES,
+            values,
+        )
+        for year in years
+        for dimension, categories in DIMENSIONS.items()
+    ]
 
 
 def _members(session: Session) -> dict[str, list[str]]:

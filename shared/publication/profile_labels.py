@@ -34,11 +34,13 @@ assert {d: tuple(labels) for d, labels in CATEGORY_LABELS.items()} == DIMENSIONS
 # and the youths accompanied): first receptions, and youths interviewed.
 PROFILE_FIGURES: tuple[str, ...] = ("youths_first_reception", "youths_interviewed")
 PROFILE_TITLE = "Profil des jeunes en premier accueil"
-# Why a reader without a token sees every profile value withheld while statistical
-# confidentiality is on: the public edition holds no profile cells yet (services/web/live/
-# profile_rows.py), whatever their size — not the usual mark's reason (fewer than k youths).
+# Why a reader without a token sees every profile value of a structure withheld while
+# statistical confidentiality is on: the public edition holds the nation's and the regions'
+# profile cells, not a structure's (services/web/live/profile_rows.py), whatever their size —
+# not the usual mark's reason (fewer than k youths).
 PROFILES_WITHHELD = (
-    "Les profils des jeunes ne sont pas encore publiés sous secret statistique : toutes leurs "
-    "valeurs sont marquées « s », quelle que soit leur taille. Les membres du réseau, connectés "
-    "ou munis d'un jeton d'accès, les voient en chiffres exacts."
+    "Les profils des jeunes d'une structure ne sont pas publiés sous secret statistique : "
+    "toutes leurs valeurs sont marquées « s », quelle que soit leur taille. Ils sont publiés "
+    "pour la France entière et pour chaque région ; les membres du réseau, connectés ou munis "
+    "d'un jeton d'accès, les voient en chiffres exacts."
 )

@@ -3,22 +3,20 @@ education_level``, one row per category of the dimension (zeros included), for a
 scope (national, a region or a structure).
 
 For a reader without a token while statistical confidentiality is on
-(``BILAN_PUBLIC_MIN_COUNT`` > 0), the rows are withheld whole — every figure null and listed
-in ``suppressed`` — for now: the public edition does not hold profile cells yet, and a
-category's rows add up to their scope's published total, so a partial suppression would have
-to hold against that relation too (shared/publication/confidentiality.py). Withholding them
-whole is coarse, and true. Exact readers (a token, or the rule off) read the live cells.
+(``BILAN_PUBLIC_MIN_COUNT`` > 0), the rows of the nation and of a region are the public
+edition's (its profile tables protect them with the year cells they add up to:
+shared/publication/edition.py), a withheld value null and its key in ``suppressed``; a
+structure's rows are withheld whole, as its months are: the edition does not hold them.
+Exact readers (a token, or the rule off) read the live cells.
 """
 
 from __future__ import annotations
 
+import msgspec
 from sqlalchemy.orm import Session
 
-from services.web.live.public import exact_reader
+from services.web.live.public import profile_reading
 from services.web.live.schemas import BreakdownRow, Scope, figures_of
-from shared.figures import FIGURE_KEYS
-from shared.pipeline.profile_tables import read_profile_rows
-from shared.profiles import DIMENSIONS
 from shared.scopes import scope_key
 
 
@@ -27,11 +25,10 @@ def profile_rows(
 ) -> list[BreakdownRow]:
     """The rows of a breakdown by profile as this reader may see them (``exact``: the signed-in
     pages)."""
-    if exact or exact_reader():
-        rows = read_profile_rows(session, year, scope_key(scope.level, scope.id), by)
-        return [BreakdownRow(key, figures=figures_of(values)) for key, values in rows.items()]
-    hidden = dict.fromkeys(FIGURE_KEYS)
-    return [
-        BreakdownRow(key, figures=figures_of(hidden), suppressed=list(FIGURE_KEYS))
-        for key in DIMENSIONS[by]
-    ]
+    reading = profile_reading(session, year, scope_key(scope.level, scope.id), by, exact=exact)
+    rows = []
+    for key, (values, hidden) in reading.items():
+        shown = {k: None if hidden and k in hidden else v for k, v in values.items()}
+        suppressed = msgspec.UNSET if hidden is None else hidden
+        rows.append(BreakdownRow(key, figures=figures_of(shown), suppressed=suppressed))
+    return rows

@@ -6,11 +6,12 @@ tables (templates/_profiles.html).
 
 The rows are the API's (``GET /v1/figures/breakdown?by=…``, profile_rows.py), so the page
 never says another figure than the API: live and exact for the signed-in (``exact``) and while
-statistical confidentiality is off; withheld whole — every value the mark "s", no number
-anywhere, not even in a share or the chart — for a reader without a token while it is on,
-and the section says why (``PROFILES_WITHHELD``). A share of a zero total is "n.d.". The rows of
-a dimension partition the youths (§4.2), so their sum is the scope's own figure: the total
-row, on which the shares rest.
+statistical confidentiality is off; for a reader without a token while it is on, the edition's
+— the nation's and a region's protected cell by cell (a withheld value the mark "s", and its
+share too, never charted), a structure's withheld whole (every value "s", no chart, and the
+section says why: ``PROFILES_WITHHELD``). A share of a zero total is "n.d.". The rows of a
+dimension partition the youths (§4.2), so their total is the scope's own year figure, which
+the total row shows and the shares rest on.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from services.web.formatting import (
     marks_in,
 )
 from services.web.live.profile_rows import profile_rows
+from services.web.live.public import reading_for
 from services.web.live.schemas import Scope
 from shared.profiles import DIMENSIONS
 from shared.publication.labels import LABELS
@@ -35,7 +37,7 @@ from shared.publication.profile_labels import (
     PROFILE_FIGURES,
     PROFILES_WITHHELD,
 )
-from shared.scopes import Level
+from shared.scopes import Level, scope_key
 
 # The section shows the accompanied youths first, as the key figures do, then the first
 # receptions (the 2007 report's "Profil des jeunes en premier accueil").
@@ -70,7 +72,8 @@ class ProfileTable(msgspec.Struct, frozen=True):
 
 class Profiles(msgspec.Struct, frozen=True):
     """The section: one table per dimension, whether its values are withheld whole from this
-    reader (and why), and the marks its tables use, for their legend."""
+    reader (and why: a structure's, not in the edition), and the marks its tables use, for
+    their legend."""
 
     withheld: bool
     note: str | None
@@ -111,22 +114,24 @@ def profiles_context(
     """The section for a year and scope, as this reader may see it (``exact``: the signed-in
     edition of the dashboard)."""
     scope = Scope(level=level, id=scope_id)
+    # The rows of a dimension partition the youths: their total is the scope's year figure,
+    # as this reader sees it (the nation's and a region's: always published).
+    cell = (str(year), scope_key(level, scope_id))
+    year_figures = reading_for(session, [cell], exact=exact).shown(cell)
+    totals: dict[str, int | None] = {
+        figure: None if year_figures[figure] is None else int(year_figures[figure] or 0)
+        for figure in SECTION_FIGURES
+    }
     tables: list[ProfileTable] = []
-    withheld = False
+    withheld_whole = True
     for dimension in DIMENSIONS:
         found = profile_rows(session, year, dimension, scope, exact=exact)
         counts = {
             row.key: {key: getattr(row.figures, key) for key in SECTION_FIGURES} for row in found
         }
-        withheld = withheld or any(
+        withheld_whole = withheld_whole and all(
             value is None for values in counts.values() for value in values.values()
         )
-        totals: dict[str, int | None] = {
-            figure: None
-            if any(values[figure] is None for values in counts.values())
-            else sum(values[figure] or 0 for values in counts.values())
-            for figure in SECTION_FIGURES
-        }
         labels = CATEGORY_LABELS[dimension]
         rows = [_row(key, labels[key], values, totals) for key, values in counts.items()]
         tables.append(
@@ -140,8 +145,8 @@ def profiles_context(
     every_row = [row for table in tables for row in (*table.rows, table.total)]
     texts = [text for row in every_row for text in row.display.values()]
     return Profiles(
-        withheld=withheld,
-        note=PROFILES_WITHHELD if withheld else None,
+        withheld=withheld_whole,
+        note=PROFILES_WITHHELD if withheld_whole else None,
         headers={key: LABELS[key].csv_header for key in SECTION_FIGURES},
         tables=tables,
         marks=marks_in(texts),

@@ -15,7 +15,8 @@ means (``MARK_TITLE``, ``MARK_NOTE``); the signed-in read them exact at ``/chiff
 ``reading_for`` is what every answer, page and CSV export asks, for the cells it shows: a
 ``Reading`` of them — their values, what is withheld and how fresh it is, all from one snapshot
 (the answer's session, ``services/web/db.snapshot_session``). A cell of a kind the edition does
-not hold is withheld whole from readers without a token. Before the first edition (workers not
+not hold is withheld whole from readers without a token; ``profile_reading`` is the same for
+the profile rows. Before the first edition (workers not
 started yet) the web publishes one itself (``first_edition``), once.
 """
 
@@ -39,8 +40,11 @@ from services.web.db import read_connection, transaction
 from services.web.live.schemas import figures_of
 from shared.figures import COUNTED, FIGURE_KEYS, with_derived
 from shared.pipeline.live import pending_events, read_live
+from shared.pipeline.profile_tables import read_profile_rows
+from shared.profiles import DIMENSIONS
 from shared.publication.edition import EditionState, edition_state, publish, snapshot
 from shared.publication.published_cells import published_kind, read_published
+from shared.publication.published_profiles import read_published_profiles
 from shared.scopes import Cell, increment_periods, period_kind, to_date_through
 from shared.times import paris_today
 
@@ -181,6 +185,29 @@ def reading_for(session: Session, cells: Iterable[Cell], exact: bool = False) ->
             # Not in the edition (a structure's months): nothing of it is published.
             withheld[cell] = _EVERY_KEY
     return Reading(withheld, values, state.published_at, state.pending_events, state.edition)
+
+
+def profile_reading(
+    session: Session, year: int, scope: str, dimension: str, exact: bool = False
+) -> dict[str, tuple[Values, list[str] | None]]:
+    """What this request may see of a (year, scope)'s categories of ``dimension``: each one's
+    values and withheld keys (None: exact), in the dimension's order. The live cells for an
+    exact reader (or ``exact``), else the edition's: the nation's and the regions' profile
+    cells as it protected them, a structure's withheld whole (not in the edition)."""
+    categories = DIMENSIONS[dimension]
+    if exact or exact_reader():
+        rows = read_profile_rows(session, year, scope, dimension)
+        return {key: (rows[key], None) for key in categories}
+    _edition_in(session)
+    if not scope.startswith("structure:"):
+        found = read_published_profiles(session, year, scope, dimension)
+        zero = dict.fromkeys(COUNTED, 0)
+        shown: dict[str, tuple[Values, list[str] | None]] = {}
+        for key in categories:
+            counted, keys = found.get(key, (zero, frozenset()))
+            shown[key] = (with_derived(counted), sorted(keys, key=_ORDER.__getitem__))
+        return shown
+    return {key: (_ZERO, list(FIGURE_KEYS)) for key in categories}
 
 
 def _published_to_date(

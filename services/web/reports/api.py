@@ -2,7 +2,7 @@
 
 A version is served exactly as it was stored: the bytes whose SHA-256 was
 recorded when it was frozen (``X-Report-SHA256``) — except to a reader without a token while
-statistical confidentiality is on, who gets its profile rows withheld (SPEC §5: they follow the
+statistical confidentiality is on, who gets its profile rows protected (SPEC §5: they follow the
 live edition's confidentiality), without that header.
 """
 
@@ -18,10 +18,13 @@ from services.web.db import read_session
 from services.web.live import public
 from services.web.parameters import INT32_MAX, given, parse_year, query_integer
 from services.web.reports.field import ReportField
+from shared.profiles import DIMENSIONS
+from shared.publication.published_profiles import read_published_profiles
 from shared.publication.spreadsheets import BOM
 from shared.report.document import report_csv
-from shared.report.profiles import withheld_profiles
+from shared.report.profiles import protected_profiles
 from shared.report.versions import read_report
+from shared.scopes import NATIONAL
 from shared.storage.models.consolidation import Report
 
 
@@ -51,10 +54,23 @@ def _frozen(report: Report, body: str, mimetype: str) -> Response:
 
 def for_reader(report: Report) -> dict[str, Any] | None:
     """The report as this reader may see it, if not as stored: without a token while
-    statistical confidentiality is on, its profile rows withheld (shared/report/profiles.py)."""
+    statistical confidentiality is on, its profile rows protected and withheld at least where
+    the latest edition withholds the year's national profile cells (shared/report/profiles.py)."""
     if public.exact_reader():
         return None
-    return withheld_profiles(msgspec.json.decode(report.document))
+    public.current_edition()  # published first if there is none yet
+    with read_session() as session:
+        edition = {
+            dimension: {
+                category: keys
+                for category, (_, keys) in read_published_profiles(
+                    session, report.year, NATIONAL, dimension
+                ).items()
+            }
+            for dimension in DIMENSIONS
+        }
+    document: dict[str, Any] = msgspec.json.decode(report.document)
+    return protected_profiles(document, public.min_count(), edition)
 
 
 def get_report(year: str) -> Response:

@@ -1,10 +1,10 @@
-"""The public edition's tables: each edition, and the cells of the latest one."""
+"""The public edition's tables: each edition, the cells of the latest one and its profile cells."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Float, Integer, String
+from sqlalchemy import DateTime, Float, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.figures import COUNTED
@@ -45,5 +45,21 @@ class PublishedCell(Counted, Base):
     edition: Mapped[int] = mapped_column(Integer)
 
 
+class PublishedProfileCell(Counted, Base):
+    """A profile cell (SPEC §4.2) of the nation or a region in the latest public edition: its
+    COUNTED figures as that edition took them, and which keys readers without a token do not
+    see. A structure's profile cells are not in the edition (shared/publication/edition.py)."""
+
+    __tablename__ = "published_profile_cells"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(8), primary_key=True)
+    withheld: Mapped[int] = mapped_column(Integer, default=0)
+    edition: Mapped[int] = mapped_column(Integer)
+
+
 # The columns above are spelled out for readability; they must follow the definitions.
 assert tuple(PublishedCell.__table__.c.keys())[4:] == COUNTED
+assert tuple(PublishedProfileCell.__table__.c.keys())[6:] == COUNTED

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from shared.figures import COUNTED, FACT_INDEX, FACTS, youth_figures
-from shared.publication.components import Component, months, structures
+from shared.publication.components import Component, months, profiles, structures
 from shared.publication.confidentiality import DISTINCT, Withheld, to_date_withheld, withhold
+from shared.publication.published_profiles import column_of
 from shared.scopes import NATIONAL, Cell
 
 _INDEX = {key: i for i, key in enumerate(COUNTED)}
@@ -113,13 +114,22 @@ class World:
 
 
 def build_world(
-    youths: Sequence[dict[tuple[int, int], list[int]]], rows: int, cols: int, table: bool
+    youths: Sequence[dict[tuple[int, int], list[int]]],
+    rows: int,
+    cols: int,
+    table: bool,
+    profile: bool = False,
 ) -> World:
     """``youths``: each one's facts per leaf (row, column). ``table``: the months of a year
-    (``rows`` regions × ``cols`` months); else the ``cols`` structures of one region."""
+    (``rows`` regions × ``cols`` months), or with ``profile`` a profile table of the year
+    (``rows`` regions × ``cols`` categories of a dimension: each youth's leaves in one column);
+    else the ``cols`` structures of one region."""
+    columns = [
+        column_of(2007, "age", f"c{c}") if profile else f"2007-{c + 1:02d}" for c in range(cols)
+    ]
 
     def leaf(r: int, c: int) -> Cell:
-        return (f"2007-{c + 1:02d}", f"region:{r}") if table else ("2007", f"structure:S{c}")
+        return (columns[c], f"region:{r}") if table else ("2007", f"structure:S{c}")
 
     def row_total(r: int) -> Cell:
         return ("2007", f"region:{r}")
@@ -130,23 +140,19 @@ def build_world(
         gathered[row_total(r)] = [(r, c) for c in range(cols)]
     if table:
         for c in range(cols):
-            gathered[(f"2007-{c + 1:02d}", NATIONAL)] = [(r, c) for r in range(rows)]
+            gathered[(columns[c], NATIONAL)] = [(r, c) for r in range(rows)]
         gathered[("2007", NATIONAL)] = list(leaves)
     values = {cell: gathered_values(youths, sources) for cell, sources in gathered.items()}
 
     groups = [(row_total(r), [leaves[(r, c)] for c in range(cols)]) for r in range(rows)]
     protected = list(leaves.values())
     if table:
-        national = [(f"2007-{c + 1:02d}", NATIONAL) for c in range(cols)]
+        national = [(columns[c], NATIONAL) for c in range(cols)]
         groups.append((("2007", NATIONAL), national))
         groups += [(national[c], [leaves[(r, c)] for r in range(rows)]) for c in range(cols)]
         protected += national
-        component = months(
-            "2007",
-            [f"2007-{c + 1:02d}" for c in range(cols)],
-            [f"region:{r}" for r in range(rows)],
-            values,
-        )
+        make = profiles if profile else months
+        component = make("2007", columns, [f"region:{r}" for r in range(rows)], values)
     else:
         component = structures(row_total(0), protected, values)
     assert set(component.protected) == set(protected)  # the module sees the same cells
@@ -293,13 +299,16 @@ FACTS_OF_ONE = st.lists(st.sampled_from(range(len(FACTS))), max_size=5).map(
 
 
 @st.composite
-def worlds(draw: Any, table: bool) -> tuple[World, int]:
+def worlds(draw: Any, table: bool, profile: bool = False) -> tuple[World, int]:
     rows = draw(st.integers(2, 3)) if table else 1
     cols = draw(st.integers(2, 4))
     leaves = [(r, c) for r in range(rows) for c in range(cols)]
     youths = []
     for _ in range(draw(st.integers(1, 14))):
         youth: dict[tuple[int, int], list[int]] = {}
+        if profile:  # a youth is in one category of the dimension, in every scope
+            category = draw(st.integers(0, cols - 1))
+            leaves = [(r, category) for r in range(rows)]
         for place in draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=2, unique=True)):
             facts = draw(FACTS_OF_ONE)
             facts[FACT_INDEX["contact"]] = 1
@@ -307,7 +316,7 @@ def worlds(draw: Any, table: bool) -> tuple[World, int]:
                 facts[_INTERVIEW] = draw(st.integers(1, 3))
             youth[place] = facts
         youths.append(youth)
-    return build_world(youths, rows, cols, table), draw(st.integers(2, 5))
+    return build_world(youths, rows, cols, table, profile), draw(st.integers(2, 5))
 
 
 def check(world: World, min_count: int) -> Withheld:
@@ -342,6 +351,34 @@ def test_no_month_value_can_be_worked_back_from_years_and_national_months(
 ) -> None:
     world, min_count = case
     check(world, min_count)
+
+
+@SETTINGS
+@given(worlds(table=True, profile=True))
+def test_no_profile_value_can_be_worked_back_from_years_and_national_categories(
+    case: tuple[World, int],
+) -> None:
+    # A dimension's categories partition every scope's youths (SPEC §4.2): each row adds up
+    # to its scope's published year cell in every key, and the national row gathers the
+    # regions'. The reader's relations find those sums on the data.
+    world, min_count = case
+    check(world, min_count)
+
+
+def test_a_small_category_gets_a_companion_in_its_row_and_column() -> None:
+    # One youth aged c0 in region 0, the others c1: published, region 0's year minus its
+    # c1 cell, or the nation's c0 minus region 1's, would give the one back.
+    youths = [{(0, 0): facts_of("first_reception")}]
+    youths += [{(r, 1): facts_of("first_reception")} for r in (0, 1) for _ in range(6)]
+    youths += [{(1, 0): facts_of("first_reception")} for _ in range(6)]
+    world = build_world(youths, 2, 2, table=True, profile=True)
+    withheld = check(world, 5)
+    small = (column_of(2007, "age", "c0"), "region:0")
+    assert "youths_first_reception" in withheld.below[small]
+    companions = {
+        cell for cell, keys in withheld.protecting.items() if "youths_first_reception" in keys
+    }
+    assert len(companions) >= 3  # the rest of its row, of its column, and their crossing
 
 
 def facts_of(*names: str) -> list[int]:

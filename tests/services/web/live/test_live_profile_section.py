@@ -1,7 +1,7 @@
 """The dashboard's "Profil des jeunes" (services/web/live/profiles.py): its tables, its data in
 ``/donnees.json`` and its CSV export (``view=profile``) say the API's breakdowns by profile;
-withheld whole, never a value, from a reader without a token while confidentiality is on; exact
-at ``/chiffres-exacts``."""
+for a reader without a token while confidentiality is on, the edition's values cell by cell (a
+structure's withheld whole, never a value); exact at ``/chiffres-exacts``."""
 
 from __future__ import annotations
 
@@ -121,23 +121,60 @@ def test_shares_and_a_zero_total(client: FlaskClient, profiled: None) -> None:
     assert legend and 'data-mark="n.d.">' in legend.group(1)
 
 
-def test_withheld_whole_from_the_public(
+def public_texts(rows: dict[str, dict[str, Any]], totals: dict[str, int], key: str) -> list[str]:
+    """A row's cells as the public edition shows them: "s" for a withheld count and its
+    share, the shares of the scope's published year figure."""
+    texts = []
+    for figure in SECTION_FIGURES:
+        total = totals[figure]
+        count = rows[key][figure] if key else total
+        if count is None:
+            texts += ["s", "s"]
+            continue
+        texts += [format_number(count), format_percent(count / total, 1) if total else "n.d."]
+    return texts
+
+
+@pytest.mark.parametrize("scope", ["", "&region=11", "&region=24"])
+def test_the_public_section_is_the_edition_cell_by_cell(
+    public: FlaskClient, profiled: None, scope: str
+) -> None:
+    html = page_text(public, f"/?year=2007{scope}")
+    section = html.split('id="profil"', 1)[1].split("</section>", 1)[0]
+    assert PROFILES_WITHHELD not in section
+    data = json_of(public, f"/donnees.json?year=2007{scope}")["profiles"]
+    assert data["withheld"] is False and "s" in data["marks"]  # a handful of youths: small
+    figures = json_of(public, f"/v1/figures?year=2007{scope}")["figures"]
+    totals = {f: figures[f] for f in SECTION_FIGURES}  # a region's year: always published
+    assert None not in totals.values()
+    for table in data["tables"]:
+        by = table["dimension"]
+        rows = api_rows(public, by, scope)
+        cells = table_cells(html, by)
+        for key in [*DIMENSIONS[by], ""]:
+            assert cells[key] == public_texts(rows, totals, key), (by, key)
+        for row in table["rows"]:
+            assert row["counts"] == {f: rows[row["key"]][f] for f in SECTION_FIGURES}
+            hidden = [f for f in SECTION_FIGURES if row["counts"][f] is None]
+            assert all(row["percents"][f] is None for f in hidden)  # never charted
+        assert table["total"]["counts"] == totals
+
+
+def test_a_structure_profiles_are_withheld_whole_from_the_public(
     public: FlaskClient, profiled: None, tokens: dict[str, str]
 ) -> None:
-    html = page_text(public, "/?year=2007")
+    html = page_text(public, "/?year=2007&structure=ML-11-002")
     section = html.split('id="profil"', 1)[1].split("</section>", 1)[0]
     assert PROFILES_WITHHELD in section
     assert "chart-profile-" not in section  # no chart: nothing to draw
     for by in DIMENSIONS:
-        for cells in table_cells(html, by).values():
-            assert cells == ["s"] * 4
-    # Not one digit in a cell, a share or the section's data.
-    tables = re.findall(r'<td class="num">(.*?)</td>', section, re.S)
-    assert tables and not any(re.search(r"\d", cell) for cell in tables)
-    data = json_of(public, "/donnees.json?year=2007")["profiles"]
-    assert data["withheld"] is True and data["marks"] == ["s"]
+        for key, cells in table_cells(html, by).items():
+            if key:
+                assert cells == ["s"] * 4
+    data = json_of(public, "/donnees.json?year=2007&structure=ML-11-002")["profiles"]
+    assert data["withheld"] is True
     for table in data["tables"]:
-        for row in [*table["rows"], table["total"]]:
+        for row in table["rows"]:
             assert set(row["counts"].values()) == {None}
             assert set(row["percents"].values()) == {None}
             assert set(row["display"].values()) == {"s"}
@@ -203,10 +240,20 @@ def test_the_csv_export_withheld_from_the_public(
 ) -> None:
     lines = csv_lines(public, "/export.csv?year=2007&view=profile")
     body = [line for line in lines[1:] if len(line) > 1]
-    assert body and all(line[5:] == ["s"] * 4 for line in body)
+    figures = json_of(public, "/v1/figures?year=2007")["figures"]
+    totals = {f: figures[f] for f in SECTION_FIGURES}
+    for by in DIMENSIONS:
+        rows = api_rows(public, by, "")
+        mine = [line for line in body if line[2] == DIMENSION_LABELS[by]]
+        for line in mine:
+            assert line[5:] == [
+                text.replace("\u202f%", "") for text in public_texts(rows, totals, line[4])
+            ]
     notes = [line[0] for line in lines[1:] if len(line) == 1]
+    assert notes[0].startswith("« s » : secret statistique")
+    structure = csv_lines(public, "/export.csv?year=2007&structure=ML-11-002&view=profile")
+    notes = [line[0] for line in structure[1:] if len(line) == 1]
     assert notes[0] == PROFILES_WITHHELD
-    assert notes[1].startswith("« s » : secret statistique")
     connect(public, tokens["paris"])
     exact = csv_lines(public, "/chiffres-exacts/export.csv?year=2007&view=profile")
     rows = api_rows(public, "education_level", "", tokens["admin"])

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.figures import FIGURE_KEYS
 from shared.profiles import DIMENSIONS
+from shared.publication.confidentiality import DISTINCT
+from tests.services.web.live.conftest import MIN_COUNT
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer
 
@@ -99,14 +101,34 @@ def test_parameters_refused(client: FlaskClient, profiled: None) -> None:
         assert client.get(f"/v1/figures/breakdown?year=2007&{query}").status_code == status
 
 
-def test_withheld_whole_from_readers_without_a_token(
-    public: FlaskClient, profiled: None, tokens: dict[str, str]
+def test_readers_without_a_token_see_the_edition_protected_cell_by_cell(
+    public: FlaskClient, sessions: sessionmaker[Session], profiled: None, tokens: dict[str, str]
 ) -> None:
-    """Confidentiality on: the profile rows are not in the public edition yet, so a reader
-    without a token gets every value withheld (the mark), a token's holder the exact rows."""
-    rows = rows_of(public, "by=sex")
-    assert all(set(row["figures"].values()) == {None} for row in rows.values())
-    assert all(row["suppressed"] == list(FIGURE_KEYS) for row in rows.values())
-    exact = rows_of(public, "by=sex", headers=bearer(tokens["source"]))
-    assert exact["F"]["figures"]["youths_in_contact"] == 2
-    assert "suppressed" not in exact["F"]
+    """Confidentiality on: the nation's and a region's rows are the public edition's — each
+    value exact or withheld (null, its key in ``suppressed``), every small count withheld —
+    and a structure's are withheld whole (not in the edition); a token's holder reads them
+    exact."""
+    with sessions.begin() as session:  # enough women of 1987 to publish some of their values
+        record(
+            session, [first(f"w{n}", f"W{n}", {"sex": "F", "birth_year": 1987}) for n in range(9)]
+        )
+    apply_all(sessions)
+    published = 0
+    for scope in ("", "&region=11", "&region=24"):
+        for by in DIMENSIONS:
+            shown = rows_of(public, f"by={by}{scope}")
+            exact = rows_of(public, f"by={by}{scope}", headers=bearer(tokens["source"]))
+            for key, row in shown.items():
+                truth = exact[key]["figures"]
+                hidden = {k for k, v in row["figures"].items() if v is None}
+                assert set(row["suppressed"]) == hidden
+                for figure, value in row["figures"].items():
+                    assert value is None or value == truth[figure]
+                    if figure in DISTINCT and 0 < truth[figure] < MIN_COUNT:
+                        assert value is None, (scope, by, key, figure)
+                published += sum(1 for k, v in row["figures"].items() if v and k in DISTINCT)
+                assert "suppressed" not in exact[key]
+    assert published > 0  # not everything withheld: the edition publishes profile values
+    structure = rows_of(public, "by=sex&structure=ML-11-001")
+    assert all(set(row["figures"].values()) == {None} for row in structure.values())
+    assert all(row["suppressed"] == list(FIGURE_KEYS) for row in structure.values())

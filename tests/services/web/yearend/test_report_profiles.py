@@ -1,6 +1,6 @@
 """The frozen report's ``profiles`` (SPEC §5): the nation's profile rows as the live counters
 hold them at consolidation, and, for a reader without a token while confidentiality is on,
-withheld as the live breakdowns by profile are."""
+protected on their own and withheld wherever the live edition withholds them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.web.formatting import format_number, format_percent
 from shared.profiles import DIMENSIONS
-from shared.publication.profile_labels import PROFILES_WITHHELD
+from shared.publication.confidentiality import DISTINCT
 from shared.report.profiles import WITHHELD_NOTE
 from tests.support.events import apply_all, event, record
 from tests.support.web import bearer, consolidate_now, page_text
@@ -75,12 +75,19 @@ def test_withheld_from_readers_without_a_token_when_confidentiality_is_on(
     assert "Authorization" in public.headers["Vary"]
     body = public.get_json()
     assert body["figures"] == exact.get_json()["figures"]
-    assert all(
-        value is None
-        for rows in body["profiles"].values()
-        for values in rows.values()
-        for value in values.values()
-    )
+    truth = exact.get_json()["profiles"]
+    for by, rows in body["profiles"].items():
+        for key, values in rows.items():
+            for figure, value in values.items():
+                assert value is None or value == truth[by][key][figure]
+                if figure in DISTINCT and 0 < truth[by][key][figure] < 5:
+                    assert value is None, (by, key, figure)
+    # What the live edition withholds of the year's national cells, the report withholds too.
+    for by in DIMENSIONS:
+        edition = client.get(f"/v1/figures/breakdown?year=2007&by={by}").get_json()["rows"]
+        for row in edition:
+            assert all(body["profiles"][by][row["key"]][k] is None for k in row["suppressed"])
+    assert body["profiles"]["sex"]["M"]["youths_first_reception"] == 0  # a true zero, published
     signed = client.get("/v1/reports/2007", headers=bearer(admin_token))
     assert signed.get_data() == exact.get_data()
     assert signed.headers["X-Report-SHA256"] == hashlib.sha256(exact.get_data()).hexdigest()
@@ -90,7 +97,7 @@ def test_withheld_from_readers_without_a_token_when_confidentiality_is_on(
     assert rows["youths_first_reception.sex.F"][4] == "s"
     # After the table, as the dashboard's export: what the mark means, and why it is there.
     assert lines[-1] == [WITHHELD_NOTE]
-    assert WITHHELD_NOTE.startswith("« s » : secret statistique. Les profils des jeunes")
+    assert WITHHELD_NOTE.startswith("« s » : secret statistique — valeur non publiée")
     signed_csv = client.get("/v1/reports/2007.csv", headers=bearer(admin_token))
     signed_text = signed_csv.get_data().decode("utf-8-sig")
     signed_lines = list(csv.reader(io.StringIO(signed_text), delimiter=";"))
@@ -132,15 +139,23 @@ def test_the_report_page_shows_the_first_receptions_profile(
     assert profile_table(html, "education_level")["Vbis"] == ["33,3\u202f%", "1"]
     assert "secret statistique" not in html.split('id="profil"', 1)[1].split("</section>")[0]
 
-    # Confidentiality on: a visitor reads the mark everywhere, and why; never a number.
+    # Confidentiality on: a visitor reads the mark on the small counts and their shares, the
+    # zeros and the total (the national figure, always published) as they are.
     app = client.application
     app.config["SETTINGS"] = dataclasses.replace(app.config["SETTINGS"], public_min_count=5)
+    shown = client.get("/v1/reports/2007").get_json()["profiles"]
     html = page_text(client, "/rapports/2007")
     block = html.split('id="profil"', 1)[1].split("</section>", 1)[0]
-    assert PROFILES_WITHHELD in block
-    for by in DIMENSIONS:
-        assert all(cells == ["s", "s"] for cells in profile_table(html, by).values())
-    assert not re.search(r"\d", "".join(re.findall(r'<td class="num">(.*?)</td>', block)))
+    for by, keys in DIMENSIONS.items():
+        cells = profile_table(html, by)
+        for key in keys:
+            count = shown[by][key]["youths_first_reception"]
+            if count is None:
+                assert cells[key] == ["s", "s"], (by, key)
+            else:
+                assert cells[key] == [format_percent(count / 3, 1), format_number(count)]
+        assert cells[""] == ["100,0\u202f%", "3"]
+    assert profile_table(html, "sex")["F"] == ["s", "s"]  # two women: fewer than 5
     assert '<abbr title="Secret statistique : valeur non publiée">s</abbr> : secret' in block
 
 
