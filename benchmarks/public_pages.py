@@ -50,7 +50,7 @@ from shared.publication.edition import publish, snapshot
 from shared.registry import import_structures
 from shared.storage.db import engine_for, session_factory
 from shared.storage.models.log import Batch
-from shared.storage.models.publication import PublicEdition, PublishedCell
+from shared.storage.models.publication import PublicEdition, PublishedCell, PublishedProfileCell
 from shared.storage.models.registry import Structure
 from shared.storage.schema import upgrade_database
 from simulator.generate import YearSimulation
@@ -122,6 +122,7 @@ def reset_edition(database_url: str) -> None:
     """No edition published yet, as before the rule was turned on."""
     with session_factory(engine_for(database_url)).begin() as session:
         session.execute(delete(PublishedCell))
+        session.execute(delete(PublishedProfileCell))
         session.execute(delete(PublicEdition))
         session.execute(update(Batch).values(published_in=None))
 

@@ -46,7 +46,11 @@ k and which protect another, and the pages must not either (one mark for every n
    year), and a structure has no published months, so the structures of one region in
    one year form an independent *component* (their region's year cell a constant), and
    the months of one year another (national and regional months; the year cells are the
-   constants): each component is protected on its own.
+   constants): each component is protected on its own. So is each dimension's profile table
+   of a year (its categories nationally and in each region, SPEC §4.2): its rows add up to
+   the year cells in every key (a dimension partitions the youths), its national row gathers
+   the regions', and no published relation crosses two dimensions or a dimension and the
+   months (no cross-tabulation is published); a structure's profile cells are not published.
 
 **The rule: a certificate for every withheld value.** A value cannot be worked out if
 another set of values, differing in it, fits everything published just as well. So

@@ -2,7 +2,8 @@
 a year simulated with realistic profiles (``bilan simulate``, DARES's proportions) shows a
 chart per dimension and tables whose cells are the API's; after a live refresh the tables
 follow the new figures, and nothing reads "null" or "NaN"; with ``BILAN_PUBLIC_MIN_COUNT=5``
-a visitor sees every cell as the mark "s", the reason why, and no chart. axe-core finds no
+a visitor reads the edition's protected rows (a small count the mark "s", its share too) and a
+structure's rows withheld whole, with the reason why. axe-core finds no
 serious violation. Screenshots (in test-artifacts/screenshots, copied to docs/screenshots):
 dashboard-profil-des-jeunes.png and, of the frozen report's block,
 rapport-profil-des-jeunes.png."""
@@ -43,15 +44,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The rule on: a few profiled youths."""
+    """The rule on: 14 profiled youths, seven women, two of them of level V (fewer than 5)."""
     for stack in running_stack(tmp_path_factory, BILAN_PUBLIC_MIN_COUNT="5"):
         stack.post(
             [
                 {
                     **event(f"f{n}", "first_reception", on=f"{YEAR}-02-01", youth=f"Y{n}"),
-                    "youth": {"sex": "F" if n % 2 else "M", "birth_year": 1988},
+                    "youth": {"sex": "F" if n % 2 else "M", "birth_year": 1988}
+                    | ({"education_level": "V"} if n < 2 else {}),
                 }
-                for n in range(12)
+                for n in range(14)
             ]
         )
         yield stack
@@ -166,28 +168,61 @@ def test_on_a_phone(browser: Any, stack: Stack) -> None:
         context.close()
 
 
-def test_a_visitor_reads_the_mark_and_why(page: Any, secret: Stack) -> None:
+def public_texts(
+    rows: dict[str, dict[str, int | None]], total: dict[str, int], key: str
+) -> list[str]:
+    """A row's cells as a visitor reads them: "s" for a withheld count and its share, the
+    shares of the scope's published year figure."""
+    texts = []
+    for figure in FIGURES:
+        count = rows[key][figure]
+        if count is None:
+            texts += ["s", "s"]
+        else:
+            share = format_percent(count / total[figure], 1) if total[figure] else "n.d."
+            texts += [format_number(count), share]
+    return texts
+
+
+def check_public_tables(page: Any, stack: Stack) -> None:
+    url = f"{stack.web}/v1/figures?year={YEAR}"
+    figures = httpx.get(url, timeout=10).json()["figures"]
+    total = {figure: figures[figure] for figure in FIGURES}
+    for by in DIMENSIONS:
+        rows = api_rows(stack, by)
+        for key, cells in table_texts(page, by).items():
+            assert cells == public_texts(rows, total, key), (by, key)
+
+
+def test_a_visitor_reads_the_protected_edition(page: Any, secret: Stack) -> None:
+    """The nation's rows cell by cell: the two youths of level V withheld (the mark, its share
+    too), the large counts published and charted; a structure's rows withheld whole, and why."""
     wait_settled(secret)
     page.goto(f"{secret.web}/?year={YEAR}")
     section = page.locator("#profil")
-    expect(section.locator("#profil-secret")).to_contain_text("pas encore publiés")
+    expect(section.locator("#profil-secret")).to_have_count(0)
+    assert section.locator("canvas").count() == len(DIMENSIONS)  # the published shares
+    assert table_texts(page, "education_level")["V"] == ["0", "0,0\u202f%", "s", "s"]
+    assert table_texts(page, "sex")["F"] == ["0", "0,0\u202f%", "7", "50,0\u202f%"]
+    check_public_tables(page, secret)
+    marks = section.locator('[data-profile-rows="education_level"] abbr.withheld')
+    assert marks.first.get_attribute("title") == "Secret statistique : valeur non publiée"
+    expect(section.locator('[data-marks="profiles"] [data-mark="s"]')).to_be_visible()
+    # A refresh keeps the edition's tables: one more youth, the key figures move.
+    secret.post([event("late", "contact", on=f"{YEAR}-03-01", youth="Z", channel="phone")])
+    figure = page.locator('#figures [data-figure="youths_in_contact"]').first
+    expect(figure).to_have_text("15", timeout=30_000)
+    check_public_tables(page, secret)
+    text = section.inner_text()
+    assert not any(word in text for word in ("null", "NaN", "undefined"))
+    assert not serious_violations(page)
+    # A structure's profiles are not in the edition: withheld whole, and the section says why.
+    page.goto(f"{secret.web}/?year={YEAR}&structure=ML-11-001")
+    expect(section.locator("#profil-secret")).to_contain_text("ne sont pas publiés")
     assert section.locator("canvas").count() == 0  # nothing to chart
     for by in DIMENSIONS:
         for cells in table_texts(page, by).values():
             assert cells == ["s"] * 4
-    marks = section.locator('[data-profile-rows="sex"] abbr.withheld')
-    assert marks.first.get_attribute("title") == "Secret statistique : valeur non publiée"
-    expect(section.locator('[data-marks="profiles"] [data-mark="s"]')).to_be_visible()
-    # A refresh keeps the marks: one more youth, the key figures move, the profiles do not show.
-    secret.post([event("late", "contact", on=f"{YEAR}-03-01", youth="Z", channel="phone")])
-    figure = page.locator('#figures [data-figure="youths_in_contact"]').first
-    expect(figure).to_have_text("13", timeout=30_000)
-    for by in DIMENSIONS:
-        for cells in table_texts(page, by).values():
-            assert cells == ["s"] * 4
-    text = section.inner_text()
-    assert not any(word in text for word in ("null", "NaN", "undefined"))
-    assert not serious_violations(page)
 
 
 def test_the_report_block(page: Any, stack: Stack) -> None:

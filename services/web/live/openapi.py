@@ -39,7 +39,9 @@ PROFILES = (
     "dimension, zeros included, each with every figure for the youths of that category "
     "(age: reached in the year); the rows of a dimension add up to the scope's counts. "
     "Of a whole year: `through` is a 400 with them. Without a token, where "
-    "BILAN_PUBLIC_MIN_COUNT is set, the profile rows are withheld whole for now."
+    "BILAN_PUBLIC_MIN_COUNT is set, the nation's and a region's rows are those of the public "
+    "edition, protected together with the year figures they add up to (a withheld value null, "
+    "its key in `suppressed`); a structure's are withheld whole."
 )
 
 
