@@ -5,8 +5,8 @@ follow the new figures, and nothing reads "null" or "NaN"; with ``BILAN_PUBLIC_M
 a visitor reads the edition's protected rows (a small count the mark "s", its share too) and a
 structure's rows withheld whole, with the reason why. axe-core finds no
 serious violation. Screenshots (in test-artifacts/screenshots, copied to docs/screenshots):
-dashboard-profil-des-jeunes.png and, of the frozen report's block,
-rapport-profil-des-jeunes.png."""
+dashboard-profil-des-jeunes.png, dashboard-profil-des-jeunes-secret.png (a visitor's, the rule
+on) and, of the frozen report's block, rapport-profil-des-jeunes.png."""
 
 from __future__ import annotations
 
@@ -202,9 +202,11 @@ def test_a_visitor_reads_the_protected_edition(page: Any, secret: Stack) -> None
     section = page.locator("#profil")
     expect(section.locator("#profil-secret")).to_have_count(0)
     assert section.locator("canvas").count() == len(DIMENSIONS)  # the published shares
-    assert table_texts(page, "education_level")["V"] == ["0", "0,0\u202f%", "s", "s"]
-    assert table_texts(page, "sex")["F"] == ["0", "0,0\u202f%", "7", "50,0\u202f%"]
+    assert table_texts(page, "education_level")["V"] == ["0", "n.d.", "s", "s"]  # none interviewed
+    assert table_texts(page, "sex")["F"] == ["0", "n.d.", "7", "50,0\u202f%"]
     check_public_tables(page, secret)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SCREENSHOTS / "dashboard-profil-des-jeunes-secret.png"))
     marks = section.locator('[data-profile-rows="education_level"] abbr.withheld')
     assert marks.first.get_attribute("title") == "Secret statistique : valeur non publiée"
     expect(section.locator('[data-marks="profiles"] [data-mark="s"]')).to_be_visible()
