@@ -87,7 +87,7 @@ from dataclasses import dataclass
 
 from shared.figures import COUNTED, EVENT_COUNTS
 from shared.publication.components import Component, Term
-from shared.publication.moves import Relations, cheapest_move
+from shared.publication.moves import PART_OF, Relations, cheapest_move
 from shared.scopes import Cell
 
 # The counts of distinct youths, which the threshold applies to.
@@ -161,7 +161,8 @@ def to_date_withheld(month_keys: Iterable[frozenset[str]]) -> frozenset[str]:
     """The keys withheld from every year to date of a year (nationally and in each region),
     given the keys withheld from each of that year's month cells (``month_keys``): a key
     withheld in any month, and what goes with it (``access_rate`` with either term,
-    ``interviews`` with ``youths_interviewed``).
+    ``interviews`` with ``youths_interviewed``), and every count whose youths are among a
+    withheld key's.
 
     A year to date gathers its scope's months up to one and no more than the year, and the
     nation's gathers the regions' (sums where they hold on the data, bounds elsewhere): with
@@ -172,11 +173,26 @@ def to_date_withheld(month_keys: Iterable[frozenset[str]]) -> frozenset[str]:
     keys: set[str] = set()
     for withheld in month_keys:
         keys |= withheld
+    # And every count whose youths are among a withheld key's (youths_with_access under
+    # youths_interviewed, say): published, it would bound the withheld one from below. The
+    # months' moves do not always carry it — an interview in January and a job in February
+    # count in the year to date and in no month — so with the year above, a reader could pin
+    # the withheld value (the integer-programming test found it).
+    keys |= {key for key in PART_OF if _within(key, keys)}
     if "youths_interviewed" in keys:
         keys.add("interviews")
     if keys & {"youths_with_access", "youths_interviewed"}:
         keys.add("access_rate")
     return frozenset(keys)
+
+
+def _within(key: str, keys: set[str]) -> bool:
+    """Whether ``key``'s youths are among those of one of ``keys`` (PART_OF, transitively)."""
+    while key in PART_OF:
+        key = PART_OF[key]
+        if key in keys:
+            return True
+    return False
 
 
 def _alongside(term: Term, component: Component) -> set[Term]:

@@ -420,6 +420,16 @@ def test_the_rate_and_the_interviews_go_with_the_interviewed(table: bool) -> Non
     assert {"youths_interviewed", "interviews", "access_rate"} <= withheld.keys(cell)
 
 
+def test_the_years_to_date_withhold_the_counts_under_a_withheld_one() -> None:
+    # youths_with_access can count in a year to date and in no month (an interview in January,
+    # a job in February): published, with the year above, it would pin the youths interviewed.
+    hidden = to_date_withheld([frozenset({"youths_interviewed"}), frozenset()])
+    access = {"youths_with_access", "youths_employment", "youths_subsidized_or_work_study"}
+    assert access | {"youths_training", "interviews", "access_rate"} <= hidden
+    assert not hidden & {"youths_in_contact", "youths_received", "civis_exits"}
+    assert to_date_withheld([frozenset({"civis_exits_other"})]) == {"civis_exits_other"}
+
+
 def to_date_cells(world: World) -> tuple[list[Cell], list[Relation]]:
     """The years to date of a months world (January to each month but the last), nationally
     and for each region, added to ``world.values`` from their months' youths; and every
