@@ -64,6 +64,9 @@ def usable_tokens(tmp_path: Path, env: dict[str, str]) -> list[list[str]]:
     ]
 
 
+# The windows below are generous: on a slow two-core machine the demo's backfill of two years
+# (SQLite, one worker) took a minute before the live year moved, and the campaign's reminder
+# waited behind its claims; the tests leave each loop as soon as what they wait for happens.
 def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
     web_port, ingest_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILAN_")}
@@ -75,7 +78,7 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
     try:
         wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
         seen = []
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline and len(set(seen)) < 3:
             figures = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures").json()
             assert figures["year"] == year
@@ -90,7 +93,7 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         assert f"demo: the declarations of {year - 1} (" in (tmp_path / "up.log").read_text()
         # The campaign runs: its 14-day reminders are written to the demo's folder of mails.
         mails = tmp_path / "bilan-mails"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not list(mails.glob("*_relance_*.eml")):
             time.sleep(1)
         reminders = list(mails.glob("*_relance_*.eml"))
@@ -115,11 +118,11 @@ def test_up_demo_shows_moving_figures_and_stops_cleanly(tmp_path: Path) -> None:
         wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
         assert "carrying on" in (tmp_path / "up-again.log").read_text()
         first = contacts_by_year(web_port, year)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline and contacts_by_year(web_port, year)[2] == first[2]:
             time.sleep(1)
         now = contacts_by_year(web_port, year)
-        assert now[2] > first[2], f"the live year did not move within 30 s: {first} {now}"
+        assert now[2] > first[2], f"the live year did not move within 90 s: {first} {now}"
         assert now[:2] == history
         assert len(usable_tokens(tmp_path, env)) == 1  # this run's only
     finally:
@@ -144,7 +147,7 @@ def test_up_demo_with_confidentiality_publishes_the_public_edition(tmp_path: Pat
     try:
         wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
         editions: dict[str, int] = {}  # as_of (the edition's time) -> youths in contact
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         # The two previous years load first; then the current year moves, edition by edition.
         while time.monotonic() < deadline and len(set(editions.values()) - {0}) < 3:
             answer = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures").json()

@@ -300,7 +300,9 @@ def test_the_mark_is_explained_beside_the_tables(public: FlaskClient, small: Non
     assert html.index('id="secret-statistique"') < html.index('id="table-repartition"')
     assert legend_marks(html, "figures") == ["s", "n.d."]  # no 2006: changes n.d.
     assert legend_marks(html, "breakdown") == ["s"]
-    assert legend_marks(html, "profiles") == ["s"]  # withheld whole from the public
+    # A structure's rows withheld whole from the public; their total is its published year
+    # figure, whose share of a zero is "n.d.".
+    assert legend_marks(html, "profiles") == ["s", "n.d."]
     assert (
         html.count('(<a class="fr-link fr-text--xs" href="#secret-statistique">voir la note</a>)')
         == 5
