@@ -147,7 +147,9 @@ def test_up_demo_with_confidentiality_publishes_the_public_edition(tmp_path: Pat
     try:
         wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=90)
         editions: dict[str, int] = {}  # as_of (the edition's time) -> youths in contact
-        deadline = time.monotonic() + 300
+        # On SQLite a publication holds the write lock while it protects (ingest waits): with
+        # the profile tables, 10-18 s an edition on a slow machine, and the backfill with it.
+        deadline = time.monotonic() + 600
         # The two previous years load first; then the current year moves, edition by edition.
         while time.monotonic() < deadline and len(set(editions.values()) - {0}) < 3:
             answer = httpx.get(f"http://127.0.0.1:{web_port}/v1/figures").json()
