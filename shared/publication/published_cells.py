@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from shared.figures import COUNTED, FIGURE_KEYS
@@ -122,15 +122,24 @@ def write_cells(
                 **{key: counted[key] for key in COUNTED},
             }
         )
-    if rows:
-        insert = upsert(session, _PUBLISHED)
-        statement = insert.on_conflict_do_update(
-            index_elements=["period", "scope"],
-            set_={column: insert.excluded[column] for column in ("withheld", "edition", *COUNTED)},
-        )
-        for start in range(0, len(rows), SQLITE_CHUNK):
-            session.execute(statement, rows[start : start + SQLITE_CHUNK])
+    replace_rows(session, _PUBLISHED, ("period", "scope"), rows)
     return len(rows)
+
+
+def replace_rows(
+    session: Session, table: Table, key: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Write ``rows`` of an edition's table (published cells or profile cells), each replacing
+    the row of its ``key``: its withheld keys, its edition and its values."""
+    if not rows:
+        return
+    insert = upsert(session, table)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: insert.excluded[column] for column in ("withheld", "edition", *COUNTED)},
+    )
+    for start in range(0, len(rows), SQLITE_CHUNK):
+        session.execute(statement, rows[start : start + SQLITE_CHUNK])
 
 
 def _read_published_rows(

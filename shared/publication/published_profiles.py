@@ -16,10 +16,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared.figures import COUNTED
-from shared.publication.published_cells import keys_of
+from shared.publication.published_cells import keys_of, replace_rows
 from shared.scopes import NATIONAL, Cell
-from shared.storage.bulk import SQLITE_CHUNK
-from shared.storage.db import upsert
 from shared.storage.models.base import table_of
 from shared.storage.models.profiles import ProfileCounts
 from shared.storage.models.publication import PublishedProfileCell
@@ -116,14 +114,7 @@ def write_profile_cells(
                 **{k: counted[k] for k in COUNTED},
             }
         )
-    if written:
-        insert = upsert(session, _PUBLISHED)
-        statement = insert.on_conflict_do_update(
-            index_elements=list(_KEY),
-            set_={column: insert.excluded[column] for column in ("withheld", "edition", *COUNTED)},
-        )
-        for start in range(0, len(written), SQLITE_CHUNK):
-            session.execute(statement, written[start : start + SQLITE_CHUNK])
+    replace_rows(session, _PUBLISHED, _KEY, written)
     return len(written)
 
 
