@@ -30,6 +30,7 @@ class LookedUp:
     uncounted: list[Any]  # the events of applied batches that stop counting
     changed: dict[str, Profile]  # the youths whose profile the claim changes: the new one
     new_youths: frozenset[str] = frozenset()  # youths with no youth_state row before it
+    saved: frozenset[str] = frozenset()  # of ``changed``, those whose new profile is written
 
 
 @dataclass(frozen=True)

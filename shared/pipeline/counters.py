@@ -36,7 +36,8 @@ The protocol. A claim of batches B is applied in one transaction T:
    their batch is applied and whether an applied retraction already retracts them;
    then each youth's profile after B (P): B's counted first receptions carrying one
    compete with the youth's; if B uncounts the one that gave it, the best left is read
-   from the log (applied batches and B);
+   from the log (applied batches and B); the youth_profiles rows take the new profiles
+   (on PostgreSQL, B's first receptions' in the statement that finds them);
 4. take out the codes (I) says must not count (B's events retracted; targets of
    B's retractions that counted until now), move figure_counts by the difference
    of each touched youth's figures before and after (C), and profile_counts by the
@@ -216,7 +217,7 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
     )
     move_figures(session, moves.figure_deltas(structure_ids))
     move_profile_figures(session, by_profile.figure_deltas(structure_ids))
-    save_profiles(session, changed)
+    save_profiles(session, {y: p for y, p in changed.items() if y not in found.saved})
     session.execute(
         update(Batch).where(Batch.batch_id.in_(mine)).values(applied_at=dt.datetime.now(dt.UTC))
     )

@@ -82,17 +82,24 @@ FROM locked l JOIN appended a ON a.year = l.year AND a.youth_id = l.youth_id
 """
 
 # The earliest profile-carrying first reception of each youth that the claim counts, where
-# it is earlier than the youth's profile (SPEC §4.2: by day, then by id as bytes).
+# it is earlier than the youth's profile (SPEC §4.2: by day, then by id as bytes), written
+# over it at once: the rows are the claim's, locked in step 1 (no new lock is taken, so the
+# join's order cannot deadlock), and a statement per claim spares sending them back.
 _NEW_PROFILES = f"""
-SELECT c.* FROM (
+WITH c AS (
     SELECT DISTINCT ON (youth_id) youth_id, event_id, occurred_on, youth_sex,
         youth_birth_year, youth_education_level
     FROM apply_claim
     WHERE {PROFILE_EVENTS} AND event_id <> ALL(%(out)s) AND youth_id <> ALL(%(lost)s)
     ORDER BY youth_id, occurred_on, event_id COLLATE "C"
-) c JOIN youth_profiles p ON p.youth_id = c.youth_id
-WHERE p.source_id IS NULL OR p.source_on IS NULL OR c.occurred_on < p.source_on
-    OR (c.occurred_on = p.source_on AND c.event_id COLLATE "C" < p.source_id COLLATE "C")
+)
+UPDATE youth_profiles p SET source_id = c.event_id, source_on = c.occurred_on,
+    sex = c.youth_sex, birth_year = c.youth_birth_year, education_level = c.youth_education_level
+FROM c
+WHERE p.youth_id = c.youth_id AND (p.source_id IS NULL OR p.source_on IS NULL
+    OR c.occurred_on < p.source_on
+    OR (c.occurred_on = p.source_on AND c.event_id COLLATE "C" < p.source_id COLLATE "C"))
+RETURNING c.*
 """
 
 
@@ -149,6 +156,7 @@ def look_up_set_based(session: Session, batch_ids: Sequence[str]) -> LookedUp:
             _NEW_PROFILES, {"out": [e.event_id for e in kept_out], "lost": sorted(lost)}
         )
     }
+    saved = frozenset(changed)
     changed.update(lost)
     taken: dict[Key, list[int]] = {}
     for e in kept_out:
@@ -161,7 +169,16 @@ def look_up_set_based(session: Session, batch_ids: Sequence[str]) -> LookedUp:
     reached("apply:looked-up")
     counted = plain - len(kept_out)
     return LookedUp(
-        events, counted, dict(numbers), profiles, touched, taken, uncounted, changed, new_youths
+        events,
+        counted,
+        dict(numbers),
+        profiles,
+        touched,
+        taken,
+        uncounted,
+        changed,
+        new_youths,
+        saved,
     )
 
 

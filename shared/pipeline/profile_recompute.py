@@ -127,7 +127,10 @@ def _statements(connection: Connection, year: int, applied: bool, youths: str) -
     return [
         *grouped,
         # A profile a purged first reception gave (retained_profiles, shared/retention/purge.py)
-        # is the earliest: no event of a purged year is left or can come.
+        # is the earliest: no event of a purged year is left or can come. The log's are every
+        # youth's, not only the year's (the patterns' join picks theirs): restricting them to
+        # the year's youths hashed those first, which cost more than the rows it spared
+        # (docs/performance.md, "The consolidation").
         f"CREATE TEMPORARY TABLE {PROFILES_TABLE} AS "
         f"SELECT youth_id, sex, birth_year, education_level FROM retained_profiles "
         f"WHERE youth_id IN (SELECT youth_id FROM {youths}) UNION ALL "
@@ -135,8 +138,8 @@ def _statements(connection: Connection, year: int, applied: bool, youths: str) -
         f"SELECT e.youth_id AS youth_id, e.youth_sex AS sex, e.youth_birth_year AS birth_year, "
         f"e.youth_education_level AS education_level, ROW_NUMBER() OVER ("
         f"PARTITION BY e.youth_id ORDER BY e.occurred_on, e.event_id{by_bytes}) AS n "
-        f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS} AND youth_id IN "
-        f"(SELECT youth_id FROM {youths})) e {join} WHERE {not_retracted}) p "
+        f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS}) e {join} "
+        f"WHERE {not_retracted}) p "
         f"WHERE n = 1 AND youth_id NOT IN (SELECT youth_id FROM retained_profiles)",
     ]
 

@@ -128,19 +128,17 @@ def save_profiles(session: Session, profiles: Mapping[str, Profile]) -> None:
         return
     ids = sorted(profiles)
     if is_postgres(session):
-        # One array per column, as text (a column may be all NULL), cast in the statement.
+        # One binary array per column (psycopg dumps None as a NULL element, an all-NULL
+        # column included): no value is turned into text and parsed back.
         sql = (
-            "UPDATE youth_profiles p SET source_id = u.source_id, source_on = u.source_on::date, "
-            "sex = u.sex, birth_year = u.birth_year::integer, education_level = u.level "
-            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
-            "AS u(youth_id, source_id, source_on, sex, birth_year, level) "
+            "UPDATE youth_profiles p SET source_id = u.source_id, source_on = u.source_on, "
+            "sex = u.sex, birth_year = u.birth_year, education_level = u.level "
+            "FROM unnest(%b::text[], %b::text[], %b::date[], %b::text[], %b::integer[], "
+            "%b::text[]) AS u(youth_id, source_id, source_on, sex, birth_year, level) "
             "WHERE p.youth_id = u.youth_id"
         )
-        columns = [ids] + [
-            [None if value is None else str(value) for value in column]
-            for column in zip(*(profiles[youth_id] for youth_id in ids), strict=True)
-        ]
-        with driver_connection(session).cursor() as cursor:
+        columns = [ids, *map(list, zip(*(profiles[youth_id] for youth_id in ids), strict=True))]
+        with driver_connection(session).cursor(binary=True) as cursor:
             cursor.execute(sql, columns)
         return
     table = table_of(YouthProfileRow)

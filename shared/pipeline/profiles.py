@@ -102,24 +102,34 @@ class ProfileMoves:
 
     def figure_deltas(self, structure_ids: Mapping[int, str]) -> dict[ProfileCell, list[int]]:
         """The COUNTED deltas per (year, scope, dimension, category), for the cells that move."""
+        # Five times as many keys as the figures' own with profiles on (a cell's youths fall
+        # in fifteen categories): per key, no more than the figures and a dict look-up.
+        width = len(COUNTED)
         per_cell: dict[int, list[int]] = {}
         for packed, youths in self._youths.items():
             if youths:
-                totals = per_cell.setdefault(packed >> _MASK_BITS, [0] * len(COUNTED))
+                totals = per_cell.get(packed >> _MASK_BITS)
+                if totals is None:
+                    totals = per_cell[packed >> _MASK_BITS] = [0] * width
                 for index, value in figures_of_mask(packed & _MASK):
                     totals[index] += value * youths
         for packed, events in self._events.items():
             if events:
-                totals = per_cell.setdefault(packed >> _FACT_BITS, [0] * len(COUNTED))
+                totals = per_cell.get(packed >> _FACT_BITS)
+                if totals is None:
+                    totals = per_cell[packed >> _FACT_BITS] = [0] * width
                 totals[_COUNT_OF_FACT[packed & _FACT]] += events
+        scopes: dict[int, tuple[int, str]] = {}  # (year, cell) -> (year, scope)
         result: dict[ProfileCell, list[int]] = {}
         for key, totals in per_cell.items():
             if any(totals):
-                dimension, category = CATEGORIES[key & ((1 << _CAT_BITS) - 1)]
                 cell = key >> _CAT_BITS
-                year = cell >> _CELL_BITS
-                _, scope = cell_key(year, cell & ((1 << _CELL_BITS) - 1), structure_ids)
-                result[(year, scope, dimension, category)] = totals
+                place = scopes.get(cell)
+                if place is None:
+                    year = cell >> _CELL_BITS
+                    _, scope = cell_key(year, cell & ((1 << _CELL_BITS) - 1), structure_ids)
+                    place = scopes[cell] = (year, scope)
+                result[(*place, *CATEGORIES[key & ((1 << _CAT_BITS) - 1)])] = totals
         return result
 
 
