@@ -108,9 +108,12 @@ class Moves:
         after: Sequence[int],
         added: Iterable[int] = (),
         removed: Iterable[int] = (),
-    ) -> None:
+    ) -> list[tuple[int, int, int]]:
         """One youth's codes of ``year`` went from ``before`` to ``after``, by adding and
-        removing these codes (``after`` is ``before`` with ``added``, without ``removed``)."""
+        removing these codes (``after`` is ``before`` with ``added``, without ``removed``).
+
+        Returns the year's own cells whose facts changed (national, region, structure: the
+        cells of the profiles), each with its mask before and after."""
         base = year << _CELL_BITS
         youths = self._youths
         old = cell_masks(before) if before else {}
@@ -130,6 +133,7 @@ class Moves:
                         new[cell] = mask | bit
                         touched.add(cell)
         changed: list[int] = []  # the month cells whose facts changed
+        year_cells: list[tuple[int, int, int]] = []
         for cell in touched:
             entered, left = new.get(cell, 0), old.get(cell, 0)
             if entered:
@@ -140,6 +144,8 @@ class Moves:
                 youths[key] = youths.get(key, 0) - 1
             if cell >> _MONTH_SHIFT:
                 changed.append(cell)
+            else:
+                year_cells.append((cell, left, entered))
         if changed:
             self._increments(base, old, new, changed)
         events = self._events
@@ -150,6 +156,7 @@ class Moves:
                     for cell in cells_of(code):
                         key = (base | cell) << _FACT_BITS | fact
                         events[key] = events.get(key, 0) + sign
+        return year_cells
 
     def _increments(
         self, base: int, old: Mapping[int, int], new: Mapping[int, int], changed: list[int]

@@ -192,16 +192,17 @@ def apply_batches(session: Session, batch_ids: Sequence[str]) -> Applied:
             final.remove(code)  # (I): a target that counted is among the codes
         if key in found.taken or key in removed:
             rewritten.append((key, final))
-        if net or key in removed:
-            moves.youth(key[0], before, final, added=net, removed=removed.get(key, ()))
         old = profiles[key[1]]
-        by_profile.youth(
-            key[0],
-            before,
-            final,
-            categories(old, key[0]),
-            categories(changed.get(key[1], old), key[0]),
-        )
+        side, new_side = categories(old, key[0]), categories(changed.get(key[1], old), key[0])
+        if net or key in removed:
+            gone = removed.get(key, ())
+            cells = moves.youth(key[0], before, final, added=net, removed=gone)
+            # Most youths: the profile is the same, or the youth had no codes of the year
+            # (nothing leaves the old categories): the cells Moves found are the profiles'.
+            if side == new_side or not before:
+                by_profile.moved(key[0], cells, new_side, net, gone)
+                continue
+        by_profile.youth(key[0], before, final, side, new_side)
     # A youth first seen in this claim has no other year to move.
     seen = {y: p for y, p in changed.items() if y not in found.new_youths}
     move_other_years(session, by_profile, profiles, seen, found.touched.keys())

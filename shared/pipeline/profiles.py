@@ -95,6 +95,35 @@ class ProfileMoves:
                             packed = key << _FACT_BITS | fact
                             self._events[packed] = self._events.get(packed, 0) + sign * count
 
+    def moved(
+        self,
+        year: int,
+        cells: Iterable[tuple[int, int, int]],
+        side: Categories,
+        added: Iterable[int],
+        removed: Iterable[int],
+    ) -> None:
+        """One youth whose categories stay ``side`` (its profile unchanged): its year cells
+        ``cells`` went from one mask to another (``Moves.youth`` found them) and these codes
+        came and went. What ``youth`` would find by going through all its codes again."""
+        base = year << _CELL_BITS
+        youths, events = self._youths, self._events
+        for cell, left, entered in cells:
+            for category in side:
+                key = ((base | cell) << _CAT_BITS | category) << _MASK_BITS
+                if left:
+                    youths[key | left] = youths.get(key | left, 0) - 1
+                if entered:
+                    youths[key | entered] = youths.get(key | entered, 0) + 1
+        for codes, sign in ((added, 1), (removed, -1)):
+            for code in codes:
+                fact = code & _FACT
+                if fact in _COUNT_OF_FACT:
+                    for cell in cells_of(code)[:3]:
+                        for category in side:
+                            key = ((base | cell) << _CAT_BITS | category) << _FACT_BITS | fact
+                            events[key] = events.get(key, 0) + sign
+
     def structures(self) -> set[int]:
         """The numbers of the structures whose cells move."""
         cells = {packed >> (_MASK_BITS + _CAT_BITS) for packed in self._youths}
