@@ -26,6 +26,15 @@ def test_timing_defaults_are_the_production_ones() -> None:
     assert settings.sweep_seconds == SWEEP_SECONDS
 
 
+def test_a_claim_is_larger_on_postgresql_than_on_sqlite_unless_set() -> None:
+    """SQLite has one writer: ingest waits for a whole claim there."""
+    postgres = {"BILAN_DATABASE_URL": "postgresql+psycopg://bilan@db:5432/bilan"}
+    assert load_settings(postgres).events_per_claim == 50_000
+    assert load_settings({}).events_per_claim == 20_000  # the embedded SQLite file
+    set_here = {**postgres, "BILAN_EVENTS_PER_CLAIM": "1000"}
+    assert load_settings(set_here).events_per_claim == 1000
+
+
 def test_statistical_confidentiality_is_off_unless_set() -> None:
     assert load_settings({}).public_min_count == 0
     assert load_settings({"BILAN_PUBLIC_MIN_COUNT": "5"}).public_min_count == 5
