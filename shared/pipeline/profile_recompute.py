@@ -124,23 +124,35 @@ def _statements(connection: Connection, year: int, applied: bool, youths: str) -
             f"GROUP BY e.structure_id, e.region, e.youth_id"
         ]
     )
+    columns = (
+        "e.youth_id AS youth_id, e.youth_sex AS sex, e.youth_birth_year AS birth_year, "
+        "e.youth_education_level AS education_level"
+    )
+    logged = f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS}) e {join} WHERE {not_retracted}"
+    if by_bytes:
+        # PostgreSQL: one sort, youth ids by bytes too (a quarter faster than by the locale).
+        earliest = (
+            f'(SELECT DISTINCT ON (e.youth_id COLLATE "C") {columns} {logged} '
+            f"AND e.youth_id NOT IN (SELECT youth_id FROM retained_profiles) "
+            f'ORDER BY e.youth_id COLLATE "C", e.occurred_on, e.event_id{by_bytes})'
+        )
+    else:
+        earliest = (
+            f"SELECT youth_id, sex, birth_year, education_level FROM (SELECT {columns}, "
+            f"ROW_NUMBER() OVER (PARTITION BY e.youth_id ORDER BY e.occurred_on, e.event_id) "
+            f"AS n {logged}) p "
+            f"WHERE n = 1 AND youth_id NOT IN (SELECT youth_id FROM retained_profiles)"
+        )
     return [
         *grouped,
         # A profile a purged first reception gave (retained_profiles, shared/retention/purge.py)
         # is the earliest: no event of a purged year is left or can come. The log's are every
         # youth's, not only the year's (the patterns' join picks theirs): restricting them to
         # the year's youths hashed those first, which cost more than the rows it spared
-        # (docs/performance.md, "The consolidation").
+        # (docs/performance.md, "The profiles' cost").
         f"CREATE TEMPORARY TABLE {PROFILES_TABLE} AS "
         f"SELECT youth_id, sex, birth_year, education_level FROM retained_profiles "
-        f"WHERE youth_id IN (SELECT youth_id FROM {youths}) UNION ALL "
-        f"SELECT youth_id, sex, birth_year, education_level FROM ("
-        f"SELECT e.youth_id AS youth_id, e.youth_sex AS sex, e.youth_birth_year AS birth_year, "
-        f"e.youth_education_level AS education_level, ROW_NUMBER() OVER ("
-        f"PARTITION BY e.youth_id ORDER BY e.occurred_on, e.event_id{by_bytes}) AS n "
-        f"FROM (SELECT * FROM events WHERE {PROFILE_EVENTS}) e {join} "
-        f"WHERE {not_retracted}) p "
-        f"WHERE n = 1 AND youth_id NOT IN (SELECT youth_id FROM retained_profiles)",
+        f"WHERE youth_id IN (SELECT youth_id FROM {youths}) UNION ALL {earliest}",
     ]
 
 
