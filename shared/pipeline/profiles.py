@@ -33,13 +33,21 @@ from shared.profiles import (
 )
 
 Categories = tuple[int, int, int]
-_CAT_BITS, _MASK_BITS, _FACT_BITS, _CELL_BITS = 4, 13, 4, 30
+# A youth's three categories (one per dimension) travel together, packed in one key: a claim
+# adds one entry per cell and mask, not three; figure_deltas spreads them.
+_CAT_BITS, _SIDE_BITS, _MASK_BITS, _FACT_BITS, _CELL_BITS = 4, 12, 13, 4, 30
+_CAT, _SIDE = (1 << _CAT_BITS) - 1, (1 << _SIDE_BITS) - 1
 _MASK, _FACT = (1 << _MASK_BITS) - 1, (1 << _FACT_BITS) - 1
 # A cell's level and id (shared/pipeline/codes.py): a structure's cells name its number.
 _LEVEL_SHIFT = 22
 _LEVEL, _STRUCTURE_LEVEL, _ID = 3 << _LEVEL_SHIFT, 2 << _LEVEL_SHIFT, (1 << _LEVEL_SHIFT) - 1
 _COUNT_OF_FACT: dict[int, int] = {FACT_INDEX[f]: i for f, i in EVENT_COUNT_INDEX.items()}
-assert len(CATEGORIES) <= 1 << _CAT_BITS
+assert len(CATEGORIES) <= 1 << _CAT_BITS and 3 * _CAT_BITS == _SIDE_BITS
+
+
+def _side(categories: Categories) -> int:
+    first, second, third = categories
+    return first | second << _CAT_BITS | third << 2 * _CAT_BITS
 
 
 def year_cells(codes: Iterable[int]) -> dict[int, list[int]]:
@@ -61,8 +69,8 @@ def year_cells(codes: Iterable[int]) -> dict[int, list[int]]:
 
 
 class ProfileMoves:
-    """How a claim moves the profile cells: youths by (year, cell, category, mask), and
-    the event counts by (year, cell, category, fact), packed into integers."""
+    """How a claim moves the profile cells: youths by (year, cell, categories, mask), and
+    the event counts by (year, cell, categories, fact), packed into integers."""
 
     def __init__(self) -> None:
         self._youths: dict[int, int] = {}
@@ -82,18 +90,17 @@ class ProfileMoves:
         if old == new and was == now:
             return
         base = year << _CELL_BITS
-        for cells, side, sign in ((was, old, -1), (now, new, 1)):
+        for cells, side, sign in ((was, _side(old), -1), (now, _side(new), 1)):
             for cell, (mask, *counts) in cells.items():
                 if old == new and was.get(cell) == now.get(cell):
                     continue  # the same on both sides
-                for category in side:
-                    key = (base | cell) << _CAT_BITS | category
-                    packed = key << _MASK_BITS | mask
-                    self._youths[packed] = self._youths.get(packed, 0) + sign
-                    for fact, count in zip(_COUNT_OF_FACT, counts, strict=True):
-                        if count:
-                            packed = key << _FACT_BITS | fact
-                            self._events[packed] = self._events.get(packed, 0) + sign * count
+                key = (base | cell) << _SIDE_BITS | side
+                packed = key << _MASK_BITS | mask
+                self._youths[packed] = self._youths.get(packed, 0) + sign
+                for fact, count in zip(_COUNT_OF_FACT, counts, strict=True):
+                    if count:
+                        packed = key << _FACT_BITS | fact
+                        self._events[packed] = self._events.get(packed, 0) + sign * count
 
     def moved(
         self,
@@ -106,48 +113,54 @@ class ProfileMoves:
         """One youth whose categories stay ``side`` (its profile unchanged): its year cells
         ``cells`` went from one mask to another (``Moves.youth`` found them) and these codes
         came and went. What ``youth`` would find by going through all its codes again."""
-        base = year << _CELL_BITS
+        base, packed_side = year << _CELL_BITS, _side(side)
         youths, events = self._youths, self._events
         for cell, left, entered in cells:
-            for category in side:
-                key = ((base | cell) << _CAT_BITS | category) << _MASK_BITS
-                if left:
-                    youths[key | left] = youths.get(key | left, 0) - 1
-                if entered:
-                    youths[key | entered] = youths.get(key | entered, 0) + 1
+            key = ((base | cell) << _SIDE_BITS | packed_side) << _MASK_BITS
+            if left:
+                youths[key | left] = youths.get(key | left, 0) - 1
+            if entered:
+                youths[key | entered] = youths.get(key | entered, 0) + 1
         for codes, sign in ((added, 1), (removed, -1)):
             for code in codes:
                 fact = code & _FACT
                 if fact in _COUNT_OF_FACT:
                     for cell in cells_of(code)[:3]:
-                        for category in side:
-                            key = ((base | cell) << _CAT_BITS | category) << _FACT_BITS | fact
-                            events[key] = events.get(key, 0) + sign
+                        key = ((base | cell) << _SIDE_BITS | packed_side) << _FACT_BITS | fact
+                        events[key] = events.get(key, 0) + sign
 
     def structures(self) -> set[int]:
         """The numbers of the structures whose cells move."""
-        cells = {packed >> (_MASK_BITS + _CAT_BITS) for packed in self._youths}
+        cells = {packed >> (_MASK_BITS + _SIDE_BITS) for packed in self._youths}
         return {cell & _ID for cell in cells if cell & _LEVEL == _STRUCTURE_LEVEL}
 
     def figure_deltas(self, structure_ids: Mapping[int, str]) -> dict[ProfileCell, list[int]]:
         """The COUNTED deltas per (year, scope, dimension, category), for the cells that move."""
-        # Five times as many keys as the figures' own with profiles on (a cell's youths fall
-        # in fifteen categories): per key, no more than the figures and a dict look-up.
         width = len(COUNTED)
-        per_cell: dict[int, list[int]] = {}
+        per_cell: dict[int, list[int]] = {}  # (year, cell, category) -> deltas
+
+        def totals_of(key: int, category: int) -> list[int]:
+            cell = (key >> _SIDE_BITS) << _CAT_BITS | category
+            totals = per_cell.get(cell)
+            if totals is None:
+                totals = per_cell[cell] = [0] * width
+            return totals
+
         for packed, youths in self._youths.items():
             if youths:
-                totals = per_cell.get(packed >> _MASK_BITS)
-                if totals is None:
-                    totals = per_cell[packed >> _MASK_BITS] = [0] * width
-                for index, value in figures_of_mask(packed & _MASK):
-                    totals[index] += value * youths
+                key = packed >> _MASK_BITS
+                figures = figures_of_mask(packed & _MASK)
+                side = key & _SIDE
+                for category in (side & _CAT, side >> _CAT_BITS & _CAT, side >> 2 * _CAT_BITS):
+                    totals = totals_of(key, category)
+                    for index, value in figures:
+                        totals[index] += value * youths
         for packed, events in self._events.items():
             if events:
-                totals = per_cell.get(packed >> _FACT_BITS)
-                if totals is None:
-                    totals = per_cell[packed >> _FACT_BITS] = [0] * width
-                totals[_COUNT_OF_FACT[packed & _FACT]] += events
+                key, index = packed >> _FACT_BITS, _COUNT_OF_FACT[packed & _FACT]
+                side = key & _SIDE
+                for category in (side & _CAT, side >> _CAT_BITS & _CAT, side >> 2 * _CAT_BITS):
+                    totals_of(key, category)[index] += events
         scopes: dict[int, tuple[int, str]] = {}  # (year, cell) -> (year, scope)
         result: dict[ProfileCell, list[int]] = {}
         for key, totals in per_cell.items():
@@ -158,7 +171,7 @@ class ProfileMoves:
                     year = cell >> _CELL_BITS
                     _, scope = cell_key(year, cell & ((1 << _CELL_BITS) - 1), structure_ids)
                     place = scopes[cell] = (year, scope)
-                result[(*place, *CATEGORIES[key & ((1 << _CAT_BITS) - 1)])] = totals
+                result[(*place, *CATEGORIES[key & _CAT])] = totals
         return result
 
 
