@@ -9,13 +9,18 @@ of the machine weighs on both alike; the run without profiles is the baseline. A
 run, the share of the counter tables' updates that stayed on their page (HOT).
 
     python benchmarks/apply_steps.py --fill --scale 0.1     # once (≈1 min)
-    python benchmarks/apply_steps.py [--claim 50000] [--rounds 2]
+    python benchmarks/apply_steps.py [--claim 50000] [--rounds 2] [--consolidations 5]
+
+``--consolidations N`` then consolidates each applied copy N times, alternating (the
+pipeline benchmark consolidates once per run, beside a machine's drift of ±10 %): the
+medians, and the plain ``GROUP BY`` of benchmarks/consolidation.py as the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -184,6 +189,7 @@ def main() -> None:
     parser.add_argument("--claim", type=int, default=50_000, help="events per claim")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--database", default="bilan_apply", help="templates' name prefix")
+    parser.add_argument("--consolidations", type=int, default=0)
     args = parser.parse_args()
     templates = {True: f"{args.database}_on", False: f"{args.database}_off"}
     if args.fill:
@@ -208,6 +214,27 @@ def main() -> None:
                     print(f"  {label:28s} {wall:6.2f} s, of which CPU here {cpu:6.2f} s")
             for table, (hot, updated) in run["hot"].items():
                 print(f"  {table}: {hot:,} of {updated:,} updates on their page (HOT)")
+    if args.consolidations:
+        consolidations(templates, args.consolidations)
+
+
+def consolidations(templates: dict[bool, str], rounds: int) -> None:
+    """Consolidate the two applied copies ``rounds`` times each, alternating: the medians."""
+    from benchmarks.consolidation import measure
+
+    seconds: dict[bool, list[float]] = {True: [], False: []}
+    baselines: list[float] = []
+    for _ in range(rounds):
+        for profiles, template in templates.items():
+            measured = measure(f"{SERVER}/{template}_run", 2007)
+            seconds[profiles].append(measured["consolidation_seconds"])
+            baselines.append(measured["baseline_group_by_seconds"])
+    with_, without = (statistics.median(seconds[p]) for p in (True, False))
+    print(
+        f"consolidation, medians of {rounds}: with profiles {with_:.2f} s {seconds[True]}, "
+        f"without {without:.2f} s {seconds[False]}, ratio {with_ / without:.3f}; "
+        f"plain GROUP BY {statistics.median(baselines):.2f} s"
+    )
 
 
 if __name__ == "__main__":
